@@ -1,0 +1,51 @@
+namespace PowerSync.Benchmarks.Scenarios;
+
+/// <summary>The <c>scenario</c> mode: picks a scenario by name, runs it, prints and optionally saves its figures.</summary>
+public static class ScenarioCommand
+{
+    /// <summary>Every scenario, by name. Later work adds replication, download, fanout, initial-sync.</summary>
+    public static IReadOnlyList<IScenario> All { get; } =
+    [
+        new PgOutputCeilingScenario(),
+    ];
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    {
+        ScenarioOptions options;
+        try
+        {
+            options = ScenarioOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await errors.WriteLineAsync(e.Message);
+            await errors.WriteLineAsync(ListScenarios());
+            return 2;
+        }
+
+        var scenario = All.FirstOrDefault(s => s.Name == options.Name);
+        if (scenario is null)
+        {
+            await errors.WriteLineAsync($"No scenario named '{options.Name}'.");
+            await errors.WriteLineAsync(ListScenarios());
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        var report = new ScenarioReport();
+        await scenario.RunAsync(options, report, cancel.Token);
+
+        await output.WriteLineAsync(report.ToTable($"Scenario {scenario.Name}: {scenario.Description}"));
+        if (options.JsonPath is not null)
+        {
+            await File.WriteAllTextAsync(options.JsonPath, report.ToJson(), cancel.Token);
+            await output.WriteLineAsync($"Figures written to {options.JsonPath}");
+        }
+        return 0;
+    }
+
+    private static string ListScenarios() =>
+        "Scenarios:" + Environment.NewLine +
+        string.Join(Environment.NewLine, All.Select(s => $"  {s.Name,-18} {s.Description}"));
+}

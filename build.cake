@@ -1,0 +1,89 @@
+// PowerSync for .NET build script. Run through the pinned local tool:
+//   dotnet tool restore && dotnet cake --target=<Target>
+// Targets: Build, Test (default), Bench, Pack.
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+// Arguments passed to the benchmark program, e.g. --bench-args="--filter *Lsn*" or
+// --bench-args="scenario pgoutput-ceiling --rows 50000".
+var benchArgs = Argument("bench-args", "--filter *");
+
+var solution = File("./PowerSync.sln");
+var artifacts = MakeAbsolute(Directory("./artifacts"));
+var testResults = artifacts.Combine("test-results");
+var packages = artifacts.Combine("packages");
+
+Task("Clean")
+    .Description("Deletes build outputs and artifacts.")
+    .Does(() =>
+{
+    CleanDirectory(artifacts);
+    DotNetClean(solution, new DotNetCleanSettings { Configuration = configuration });
+});
+
+Task("Restore")
+    .Does(() => DotNetRestore(solution));
+
+Task("Build")
+    .Description("Builds every project (warnings are errors).")
+    .IsDependentOn("Restore")
+    .Does(() =>
+{
+    DotNetBuild(solution, new DotNetBuildSettings
+    {
+        Configuration = configuration,
+        NoRestore = true,
+    });
+});
+
+Task("Test")
+    .Description("Runs every test; TRX results go to artifacts/test-results/.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    CleanDirectory(testResults);
+    DotNetTest("./PowerSync.Tests/PowerSync.Tests.csproj", new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        ResultsDirectory = testResults,
+        Loggers = new[] { "trx;LogFileName=PowerSync.Tests.trx", "console;verbosity=normal" },
+        // A hung test must not eat the CI budget: abort the run and report it.
+        ArgumentCustomization = args => args
+            .Append("--blame-hang-timeout").Append("10m")
+            .Append("--blame-hang-dump-type").Append("none"),
+    });
+});
+
+Task("Bench")
+    .Description("Runs PowerSync.Benchmarks in Release with --bench-args (BenchmarkDotNet arguments, or 'scenario <name> ...').")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetRun("./PowerSync.Benchmarks/PowerSync.Benchmarks.csproj", new ProcessArgumentBuilder().Append(benchArgs), new DotNetRunSettings
+    {
+        Configuration = "Release",
+        NoRestore = true,
+    });
+});
+
+Task("Pack")
+    .Description("Packs PowerSync.Core and PowerSync.Client (README, license, XML docs) into artifacts/packages/.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    CleanDirectory(packages);
+    foreach (var project in new[] { "./PowerSync.Core/PowerSync.Core.csproj", "./PowerSync.Client/PowerSync.Client.csproj" })
+    {
+        DotNetPack(project, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            NoRestore = true,
+            NoBuild = true,
+            OutputDirectory = packages,
+        });
+    }
+});
+
+RunTarget(target);
