@@ -13,6 +13,9 @@ public readonly record struct Lsn(ulong Value) : IComparable<Lsn>, ISpanFormatta
     /// <summary>The invalid/zero position (<c>0/0</c>); never acknowledged to Postgres.</summary>
     public static readonly Lsn Zero = new(0);
 
+    /// <summary>The later of two positions.</summary>
+    public static Lsn Max(Lsn a, Lsn b) => a.Value >= b.Value ? a : b;
+
     /// <summary>True for <c>0/0</c>.</summary>
     public bool IsZero => Value == 0;
 

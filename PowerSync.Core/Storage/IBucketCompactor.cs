@@ -1,0 +1,19 @@
+namespace PowerSync.Core.Storage;
+
+/// <summary>
+/// Compaction: superseded PUT/REMOVE become MOVE, a bucket's leading run of non-PUT ops becomes one
+/// CLEAR. No bucket checksum ever changes. Runs online while sessions read, in bounded memory.
+/// </summary>
+internal interface IBucketCompactor
+{
+    Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct);
+}
+
+/// <summary>What to compact and with how much memory.</summary>
+/// <param name="Buckets">Only these buckets; null for every bucket of the active version.</param>
+/// <param name="MaxTrackedRows">Row keys remembered per bucket scan; past it, older ops are left as they are (still correct).</param>
+/// <param name="BatchSize">Ops rewritten per storage transaction.</param>
+internal sealed record CompactionOptions(IReadOnlyCollection<string>? Buckets = null, int MaxTrackedRows = 1_000_000, int BatchSize = 10_000);
+
+/// <summary>What a compaction run did.</summary>
+internal sealed record CompactionResult(long BucketsScanned, long OpsScanned, long OpsMoved, long OpsCleared);

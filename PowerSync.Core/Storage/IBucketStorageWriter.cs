@@ -1,0 +1,45 @@
+namespace PowerSync.Core.Storage;
+
+/// <summary>
+/// The replicator's view of storage, one writer per sync-rules version. Changes are buffered;
+/// <see cref="FlushAsync"/> makes them durable but never visible; <see cref="CommitAsync"/> is called
+/// only at a source-transaction boundary and makes everything so far visible as one checkpoint.
+/// After an exception the writer is unusable: dispose it and open a new one, which resumes from
+/// <see cref="ReplicationState.ResumeLsn"/> (replaying from there changes nothing already committed).
+/// </summary>
+internal interface IBucketStorageWriter : IAsyncDisposable
+{
+    /// <summary>The version this writer replicates.</summary>
+    SyncRulesVersion Version { get; }
+
+    /// <summary>Where replication of this version stands (resume LSN, snapshot progress).</summary>
+    Task<ReplicationState> GetStateAsync(CancellationToken ct);
+
+    /// <summary>Records a row's new bucket/lookup membership (PUTs, and REMOVEs for what it left).</summary>
+    ValueTask SaveAsync(SourceRowChange change, CancellationToken ct);
+
+    /// <summary>Removes every row of a table from every bucket and lookup (TRUNCATE, dropped or re-created table).</summary>
+    Task TruncateAsync(SourceTable table, CancellationToken ct);
+
+    /// <summary>The stored raw row (for unchanged TOAST values), or null when none is stored.</summary>
+    Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct);
+
+    /// <summary>Records snapshot progress; durable together with the data saved before it.</summary>
+    ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct);
+
+    /// <summary>Marks the snapshot complete: checkpoints appear once streaming reaches <paramref name="noCheckpointBefore"/>.</summary>
+    Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct);
+
+    /// <summary>Writes buffered changes durably. Never creates a checkpoint.</summary>
+    Task FlushAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Flushes and, at this source-transaction boundary, creates a checkpoint at <paramref name="lsn"/>
+    /// in the same storage transaction. Returns it, or null while checkpoints are held back (snapshot
+    /// not done, or <paramref name="lsn"/> before the snapshot's consistent point). Data is durable either way.
+    /// </summary>
+    Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct);
+
+    /// <summary>The source advanced to <paramref name="lsn"/> with nothing to replicate (idle source, keepalive message).</summary>
+    Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct);
+}

@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace PowerSync.Core.Storage.Sqlite;
+
+/// <summary>Sync-rules versions: deploy, look up, open writers, remove replaced versions, reset.</summary>
+internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketStorageAdmin
+{
+    private readonly HashSet<long> _openWriters = [];
+    private readonly object _gate = new();
+
+    public Task<SyncRulesVersion> DeployAsync(string content, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var connection = storage.OpenWriteConnection();
+        using var tx = connection.BeginTransaction(deferred: false);
+        var newest = Query(connection, tx, "state IN (1, 2) ORDER BY id DESC LIMIT 1").FirstOrDefault();
+        if (newest is not null && newest.Content == content)
+            return Task.FromResult(newest);
+
+        // A version still processing is superseded by the new one before it ever served.
+        Execute(connection, tx, "UPDATE sync_rules SET state = 3 WHERE state = 1");
+        long id;
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO sync_rules (content, state, slot_name) VALUES ($c, 1, '') RETURNING id";
+            cmd.Parameters.AddWithValue("$c", content);
+            id = (long)cmd.ExecuteScalar()!;
+        }
+        var slot = $"powersync_{id}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "UPDATE sync_rules SET slot_name = $s WHERE id = $id";
+            cmd.Parameters.AddWithValue("$s", slot);
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return Task.FromResult(new SyncRulesVersion(id, content, SyncRulesState.Processing, slot));
+    }
+
+    public Task<SyncRulesVersion?> GetActiveAsync(CancellationToken ct) => Task.FromResult(Find(SyncRulesState.Active));
+
+    public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct) => Task.FromResult(Find(SyncRulesState.Processing));
+
+    private SyncRulesVersion? Find(SyncRulesState state)
+    {
+        using var connection = storage.OpenReadConnection();
+        return Query(connection, null, $"state = {(int)state} ORDER BY id DESC LIMIT 1").FirstOrDefault();
+    }
+
+    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        lock (_gate)
+        {
+            if (!_openWriters.Add(version.Id))
+            {
+                throw new PowerSyncException(StorageErrorCodes.WriterAlreadyOpen,
+                    $"Sync-rules version {version.Id} already has a writer: storage allows one replicator per version. Dispose the other writer first.");
+            }
+        }
+        try
+        {
+            return Task.FromResult<IBucketStorageWriter>(SqliteStorageWriter.Open(storage, version));
+        }
+        catch
+        {
+            WriterClosed(version.Id);
+            throw;
+        }
+    }
+
+    internal void WriterClosed(long versionId)
+    {
+        lock (_gate) _openWriters.Remove(versionId);
+    }
+
+    public Task RemoveStoppedVersionsAsync(CancellationToken ct)
+    {
+        RemoveStoppedVersions(ct);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Synchronous body (SQLite calls are synchronous); also run right after an activation.</summary>
+    internal void RemoveStoppedVersions(CancellationToken ct)
+    {
+        List<SyncRulesVersion> stopped;
+        using (var connection = storage.OpenReadConnection())
+            stopped = Query(connection, null, $"state = {(int)SyncRulesState.Stopped}");
+        foreach (var version in stopped)
+        {
+            // Bounded transactions: a bucket at a time, then lookups and rows in chunks.
+            while (DeleteChunk("""
+                DELETE FROM bucket_data WHERE bucket_id = (SELECT id FROM buckets WHERE rules_id = $r LIMIT 1);
+                DELETE FROM buckets WHERE id = (SELECT id FROM buckets WHERE rules_id = $r LIMIT 1);
+                """, version.Id))
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+            while (DeleteChunk("""
+                DELETE FROM current_data WHERE rules_id = $r AND (source_table, source_key) IN
+                    (SELECT source_table, source_key FROM current_data WHERE rules_id = $r LIMIT 10000)
+                """, version.Id))
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+            while (DeleteChunk("""
+                DELETE FROM parameter_data WHERE rules_id = $r AND (lookup, source_table, source_key, op_id) IN
+                    (SELECT lookup, source_table, source_key, op_id FROM parameter_data WHERE rules_id = $r LIMIT 10000)
+                """, version.Id))
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+            using var connection = storage.OpenWriteConnection();
+            Execute(connection, null, $"DELETE FROM snapshot_progress WHERE rules_id = {version.Id}; UPDATE sync_rules SET state = {(int)SyncRulesState.Terminated} WHERE id = {version.Id}");
+        }
+    }
+
+    private bool DeleteChunk(string sql, long versionId)
+    {
+        using var connection = storage.OpenWriteConnection();
+        using var tx = connection.BeginTransaction(deferred: false);
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$r", versionId);
+        var changed = cmd.ExecuteNonQuery();
+        tx.Commit();
+        return changed > 0;
+    }
+
+    public Task ResetAsync(CancellationToken ct)
+    {
+        using var connection = storage.OpenWriteConnection();
+        using var tx = connection.BeginTransaction(deferred: false);
+        Execute(connection, tx, """
+            DELETE FROM bucket_data; DELETE FROM buckets; DELETE FROM current_data; DELETE FROM parameter_data;
+            DELETE FROM snapshot_progress; DELETE FROM write_checkpoints; DELETE FROM sync_rules;
+            """);
+        tx.Commit();
+        storage.Checksums.InvalidateAll();
+        storage.Broadcast.Reset();
+        return Task.CompletedTask;
+    }
+
+    private static List<SyncRulesVersion> Query(SqliteConnection connection, SqliteTransaction? tx, string where)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT id, content, state, slot_name FROM sync_rules WHERE " + where;
+        using var reader = cmd.ExecuteReader();
+        var list = new List<SyncRulesVersion>();
+        while (reader.Read())
+            list.Add(new SyncRulesVersion(reader.GetInt64(0), reader.GetString(1), (SyncRulesState)reader.GetInt32(2), reader.GetString(3)));
+        return list;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql) =>
+        SqliteSchema.Execute(connection, sql, tx);
+}

@@ -1,0 +1,145 @@
+using Microsoft.Data.Sqlite;
+
+namespace PowerSync.Core.Storage.Sqlite;
+
+/// <summary>Reads for sync sessions, each on a pooled connection in one consistent read transaction.</summary>
+internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucketStorageReader
+{
+    public Task<Checkpoint?> GetCheckpointAsync(CancellationToken ct) => Task.FromResult(storage.Broadcast.Latest);
+
+    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        var results = new List<BucketChecksum>(buckets.Count);
+        List<string>? misses = null;
+        foreach (var bucket in buckets)
+        {
+            if (storage.Checksums.TryGet(checkpoint.RulesVersion, bucket, checkpoint.OpId, out var cached)) results.Add(cached);
+            else (misses ??= []).Add(bucket);
+        }
+        if (misses is null) return Task.FromResult<IReadOnlyList<BucketChecksum>>(results);
+
+        var epoch = storage.Checksums.Epoch;
+        using var connection = storage.OpenReadConnection();
+        using var tx = connection.BeginTransaction(deferred: true);
+        var found = new Dictionary<string, BucketChecksum>(StringComparer.Ordinal);
+        var behind = new List<(string Name, long Id, uint Checksum, long Count)>();
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                SELECT name, id, checksum, op_count, last_op FROM buckets
+                WHERE rules_id = $r AND name IN (SELECT value FROM json_each($names))
+                """;
+            cmd.Parameters.AddWithValue("$r", checkpoint.RulesVersion);
+            cmd.Parameters.AddWithValue("$names", System.Text.Json.JsonSerializer.Serialize(misses));
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                var name = reader.GetString(0);
+                var total = (uint)reader.GetInt64(2);
+                var count = reader.GetInt64(3);
+                if (reader.GetInt64(4) <= checkpoint.OpId.Value) found[name] = new BucketChecksum(name, total, count);
+                else behind.Add((name, reader.GetInt64(1), total, count));
+            }
+        }
+        // Totals include ops after the checkpoint (a newer commit): take those back out.
+        foreach (var (name, id, total, count) in behind)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT coalesce(sum(checksum), 0), count(*) FROM bucket_data WHERE bucket_id = $b AND op_id > $cp";
+            cmd.Parameters.AddWithValue("$b", id);
+            cmd.Parameters.AddWithValue("$cp", checkpoint.OpId.Value);
+            using var reader = cmd.ExecuteReader();
+            reader.Read();
+            var newer = unchecked((uint)reader.GetInt64(0));
+            found[name] = new BucketChecksum(name, unchecked(total - newer), count - reader.GetInt64(1));
+        }
+        tx.Commit();
+
+        foreach (var bucket in misses)
+        {
+            var value = found.TryGetValue(bucket, out var f) ? f : new BucketChecksum(bucket, 0, 0);
+            storage.Checksums.Store(checkpoint.RulesVersion, value, checkpoint.OpId, epoch);
+            results.Add(value);
+        }
+        return Task.FromResult<IReadOnlyList<BucketChecksum>>(results);
+    }
+
+    public Task<BucketDataPage> ReadBucketPageAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytes, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxOps, 1);
+        using var connection = storage.OpenReadConnection();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT d.op_id, d.op, d.object_type, d.object_id, d.subkey, d.data, d.checksum, d.target_op
+            FROM buckets b JOIN bucket_data d ON d.bucket_id = b.id
+            WHERE b.rules_id = $r AND b.name = $name AND d.op_id > $after AND d.op_id <= $cp
+            ORDER BY d.op_id LIMIT $limit
+            """;
+        cmd.Parameters.AddWithValue("$r", checkpoint.RulesVersion);
+        cmd.Parameters.AddWithValue("$name", position.Bucket);
+        cmd.Parameters.AddWithValue("$after", position.After.Value);
+        cmd.Parameters.AddWithValue("$cp", checkpoint.OpId.Value);
+        cmd.Parameters.AddWithValue("$limit", maxOps + 1);
+        var ops = new List<OplogEntry>(Math.Min(maxOps, 1024));
+        var hasMore = false;
+        long bytes = 0;
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            if (ops.Count == maxOps || (ops.Count > 0 && bytes >= maxBytes))
+            {
+                hasMore = true;
+                break;
+            }
+            var data = reader.IsDBNull(5) ? null : reader.GetString(5);
+            bytes += data?.Length ?? 0;
+            ops.Add(new OplogEntry(
+                new OpId(reader.GetInt64(0)),
+                (OpType)reader.GetInt32(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                data,
+                (uint)reader.GetInt64(6),
+                reader.IsDBNull(7) ? null : new OpId(reader.GetInt64(7))));
+        }
+        return Task.FromResult(new BucketDataPage(position.Bucket, position.After, ops, hasMore));
+    }
+
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GetParameterSetsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> lookups, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(lookups);
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        using var connection = storage.OpenReadConnection();
+        using var tx = connection.BeginTransaction(deferred: true);
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        // The newest entry per source row at the checkpoint; a NULL entry means the row retracted it.
+        cmd.CommandText = """
+            SELECT p.parameters FROM parameter_data p
+            WHERE p.rules_id = $r AND p.lookup = $l AND p.op_id <= $cp AND p.parameters IS NOT NULL
+              AND p.op_id = (SELECT max(q.op_id) FROM parameter_data q
+                             WHERE q.rules_id = p.rules_id AND q.lookup = p.lookup AND q.source_table = p.source_table
+                               AND q.source_key = p.source_key AND q.op_id <= $cp)
+            """;
+        var pr = cmd.Parameters.AddWithValue("$r", checkpoint.RulesVersion);
+        var pl = cmd.Parameters.Add("$l", Microsoft.Data.Sqlite.SqliteType.Text);
+        cmd.Parameters.AddWithValue("$cp", checkpoint.OpId.Value);
+        foreach (var lookup in lookups)
+        {
+            if (result.ContainsKey(lookup)) continue;
+            pl.Value = lookup;
+            var sets = new List<string>();
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read()) sets.Add(reader.GetString(0));
+            }
+            result[lookup] = sets;
+        }
+        tx.Commit();
+        return Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(result);
+    }
+}

@@ -1,0 +1,268 @@
+using Microsoft.Data.Sqlite;
+
+namespace PowerSync.Core.Storage.Sqlite;
+
+/// <summary>
+/// The single writer of one sync-rules version. Row changes are diffed against the row's stored
+/// membership and buffered as ops; a flush assigns op ids and writes them in one SQLite transaction
+/// (durable, invisible: readers only see ops up to a checkpoint); a commit adds the checkpoint row to
+/// the same transaction. After any failure the writer refuses further use; reopening resumes from the
+/// last committed LSN, and replaying from there re-derives the same bucket state.
+/// </summary>
+internal sealed class SqliteStorageWriter : IBucketStorageWriter
+{
+    private readonly SqliteBucketStorage _storage;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteWriteStatements _sql;
+    private readonly PendingChanges _pending = new();
+    private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
+    private VersionState _state;
+    private bool _failed;
+    private bool _disposed;
+
+    private SqliteStorageWriter(SqliteBucketStorage storage, SyncRulesVersion version, SqliteConnection connection, VersionState state)
+    {
+        _storage = storage;
+        Version = version;
+        _connection = connection;
+        _sql = new SqliteWriteStatements(connection, version.Id);
+        _state = state;
+    }
+
+    public SyncRulesVersion Version { get; }
+
+    private SqliteBucketStorageOptions Options => _storage.Options;
+
+    internal static SqliteStorageWriter Open(SqliteBucketStorage storage, SyncRulesVersion version)
+    {
+        var connection = SqliteSchema.OpenWriter(storage.Options.Path, storage.Options.FullSync);
+        try
+        {
+            var state = VersionState.Load(connection, version.Id);
+            if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
+            {
+                throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
+                    $"Sync-rules version {version.Id} is {state.State}; only a processing or active version can be replicated. Deploy the rules again to replicate them.");
+            }
+            return new SqliteStorageWriter(storage, version, connection, state);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public Task<ReplicationState> GetStateAsync(CancellationToken ct)
+    {
+        EnsureUsable();
+        return Task.FromResult(VersionState.LoadReplicationState(_connection, Version.Id));
+    }
+
+    public async ValueTask SaveAsync(SourceRowChange change, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        EnsureUsable();
+        var raw = change.Kind == RowChangeKind.Delete || change.RawRow.IsEmpty ? null : change.RawRow.ToArray();
+        _pending.Add(new PendingChange(change.Table.QualifiedName, change.ReplicaId, SourceRowIdentity.Key(change.ReplicaId),
+            change.Kind, change.Buckets, change.Lookups, raw));
+        if (_pending.Changes.Count >= Options.FlushOps || _pending.Bytes >= Options.FlushBytes)
+            await FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    public async Task TruncateAsync(SourceTable table, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        EnsureUsable();
+        // Rows changed in this batch are in the overlay; write them first so one pass over
+        // current_data sees every row of the table.
+        await FlushAsync(ct).ConfigureAwait(false);
+        byte[]? after = null;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var chunk = _sql.ReadTableKeys(table.QualifiedName, after, 1000);
+            if (chunk.Count == 0) break;
+            foreach (var (key, membership) in chunk)
+            {
+                _pending.Add(new PendingChange(table.QualifiedName, System.Text.Encoding.UTF8.GetString(key), key, RowChangeKind.Delete, [], [], null,
+                    KnownPrevious: RowMembership.Decode(membership)));
+            }
+            after = chunk[^1].Key;
+            await FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    public Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        EnsureUsable();
+        if (_pending.Latest.TryGetValue((table.QualifiedName, replicaId), out var pending))
+            return Task.FromResult(pending.Kind == RowChangeKind.Delete ? null : pending.Raw);
+        return Task.FromResult(_sql.ReadCurrent(table.QualifiedName, SourceRowIdentity.Key(replicaId))?.Raw);
+    }
+
+    public ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        EnsureUsable();
+        _pending.Progress[table.QualifiedName] = progress;
+        return ValueTask.CompletedTask;
+    }
+
+    public Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct)
+    {
+        EnsureUsable();
+        Write(commitLsn: null, snapshotDone: noCheckpointBefore);
+        return Task.CompletedTask;
+    }
+
+    public Task FlushAsync(CancellationToken ct)
+    {
+        EnsureUsable();
+        if (!_pending.IsEmpty) Write(commitLsn: null, snapshotDone: null);
+        return Task.CompletedTask;
+    }
+
+    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct)
+    {
+        EnsureUsable();
+        return Task.FromResult(Write(lsn, snapshotDone: null));
+    }
+
+    public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct)
+    {
+        EnsureUsable();
+        // Nothing new and nothing to advance: no transaction at all.
+        if (_pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
+            return Task.FromResult(_state.Checkpoint);
+        return Task.FromResult(Write(lsn, snapshotDone: null));
+    }
+
+    /// <summary>One storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
+    private Checkpoint? Write(Lsn? commitLsn, Lsn? snapshotDone)
+    {
+        var before = _state;
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var activated = false;
+        Checkpoint? published = null;
+        try
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            _sql.Begin(tx);
+            var state = VersionState.Load(_connection, Version.Id, tx);
+            if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
+            {
+                throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
+                    $"Sync-rules version {Version.Id} became {state.State} while replicating; stop this replicator (a newer version is active).");
+            }
+
+            var lastOp = WritePending(state.LastOp, touched);
+            Options.FaultInjection?.Invoke("flush:after-ops");
+            state = state with { LastOp = lastOp };
+            if (snapshotDone is { } consistentPoint)
+                state = state with { SnapshotDone = true, NoCheckpointBefore = consistentPoint };
+
+            if (commitLsn is { } lsn && !lsn.IsZero)
+            {
+                if (state.ResumeLsn is not { } resume || lsn > resume) state = state with { ResumeLsn = lsn };
+                if (state.SnapshotDone && lsn >= state.NoCheckpointBefore)
+                {
+                    var checkpoint = new Checkpoint(Version.Id, new OpId(state.LastOp), Lsn.Max(lsn, state.Checkpoint?.Lsn ?? Lsn.Zero));
+                    if (checkpoint != state.Checkpoint) published = checkpoint;
+                    state = state with { Checkpoint = checkpoint };
+                    if (state.State == SyncRulesState.Processing)
+                    {
+                        _sql.Activate();
+                        state = state with { State = SyncRulesState.Active };
+                        activated = true;
+                    }
+                }
+            }
+            _sql.SaveVersionState(state);
+            Options.FaultInjection?.Invoke("commit:before");
+            tx.Commit();
+            _state = state;
+            Options.FaultInjection?.Invoke("commit:after");
+        }
+        catch
+        {
+            _failed = true;
+            _state = before;
+            _bucketIds.Clear();
+            throw;
+        }
+        finally
+        {
+            _pending.Clear();
+        }
+
+        // Cached checksums of changed buckets go before anyone can see the new checkpoint.
+        if (touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, touched, _state.LastOp);
+        if (activated) _storage.OnVersionActivated(Version.Id);
+        if (published is { } cp && _state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
+        return _state.Checkpoint;
+    }
+
+    /// <summary>Derives ops from the buffered changes, assigns op ids and writes everything; returns the version's last op id.</summary>
+    private long WritePending(long lastOp, HashSet<string> touched)
+    {
+        if (_pending.IsEmpty) return lastOp;
+        var batch = RowDiff.Compute(_pending.Changes, _sql.ReadMemberships);
+        var nextOpId = _sql.ReadNextOpId();
+        var totals = new Dictionary<long, (uint Checksum, long Count, long LastOp)>();
+        var ops = new (long BucketId, long OpId, PendingOp Op)[batch.Ops.Count];
+        for (var i = 0; i < ops.Length; i++)
+        {
+            var op = batch.Ops[i];
+            var opId = nextOpId++;
+            var bucketId = BucketId(op.Bucket);
+            touched.Add(op.Bucket);
+            ops[i] = (bucketId, opId, op);
+            totals[bucketId] = totals.TryGetValue(bucketId, out var t)
+                ? (OpChecksum.Add(t.Checksum, op.Checksum), t.Count + 1, opId)
+                : (op.Checksum, 1, opId);
+        }
+        _sql.InsertOps(ops);
+        foreach (var p in batch.Parameters)
+            _sql.InsertParameter(p, nextOpId++);
+        _sql.WriteCurrent(batch.Rows);
+        foreach (var (bucketId, t) in totals)
+            _sql.AddBucketTotals(bucketId, t.Checksum, t.Count, t.LastOp);
+        foreach (var (table, progress) in _pending.Progress)
+            _sql.SaveProgress(table, progress);
+        _sql.WriteNextOpId(nextOpId);
+        return Math.Max(lastOp, nextOpId - 1);
+    }
+
+    private long BucketId(string bucket)
+    {
+        if (_bucketIds.TryGetValue(bucket, out var id)) return id;
+        if (_bucketIds.Count >= 100_000) _bucketIds.Clear();
+        id = _sql.GetOrCreateBucket(bucket);
+        _bucketIds[bucket] = id;
+        return id;
+    }
+
+    private void EnsureUsable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_failed)
+        {
+            throw new PowerSyncException(StorageErrorCodes.WriterFailed,
+                $"The storage writer of sync-rules version {Version.Id} failed earlier; nothing after its last commit was kept. " +
+                "Dispose it and open a new writer, which resumes from the last committed LSN.");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_disposed) return ValueTask.CompletedTask;
+        _disposed = true;
+        _sql.Dispose();
+        _connection.Dispose();
+        _storage.OnWriterClosed(Version.Id);
+        return ValueTask.CompletedTask;
+    }
+}
+

@@ -1,0 +1,20 @@
+namespace PowerSync.Core.Storage;
+
+/// <summary>Error codes of the bucket store.</summary>
+internal static class StorageErrorCodes
+{
+    /// <summary>A second writer was opened for a version that already has one.</summary>
+    public const string WriterAlreadyOpen = "PSYNC_S1501";
+
+    /// <summary>A writer was used after it failed; it must be reopened.</summary>
+    public const string WriterFailed = "PSYNC_S1502";
+
+    /// <summary>The version to write is not processing or active.</summary>
+    public const string VersionNotWritable = "PSYNC_S1503";
+
+    /// <summary>A client-supplied write checkpoint id is out of range.</summary>
+    public const string InvalidCheckpointRequest = "PSYNC_S2307";
+
+    /// <summary>The storage file has a schema this version does not know.</summary>
+    public const string UnknownSchemaVersion = "PSYNC_S1504";
+}
