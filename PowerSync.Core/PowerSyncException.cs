@@ -1,8 +1,10 @@
 namespace PowerSync.Core;
 
 /// <summary>
-/// An error with a stable code (PowerSync's own <c>PSYNC_xxxxx</c> code where the official service
-/// defines one for the same condition) and a message that says what happened, why, and what to change.
+/// An error with a stable code and a message that says what happened, why, and what to change.
+/// Where the official PowerSync service has a code for the same condition, that code is used
+/// (<c>PSYNC_Sxxxx</c>); conditions specific to this implementation use <c>PSYNC_Nxxxx</c>, so a code
+/// never means something different here than in the official service's documentation.
 /// Each component keeps its codes in its own <c>*ErrorCodes</c> class.
 /// </summary>
 public class PowerSyncException : Exception

@@ -4,17 +4,17 @@ namespace PowerSync.Core.Storage;
 internal static class StorageErrorCodes
 {
     /// <summary>A second writer was opened for a version that already has one.</summary>
-    public const string WriterAlreadyOpen = "PSYNC_S1501";
+    public const string WriterAlreadyOpen = "PSYNC_N1501";
 
     /// <summary>A writer was used after it failed; it must be reopened.</summary>
-    public const string WriterFailed = "PSYNC_S1502";
+    public const string WriterFailed = "PSYNC_N1502";
 
     /// <summary>The version to write is not processing or active.</summary>
-    public const string VersionNotWritable = "PSYNC_S1503";
+    public const string VersionNotWritable = "PSYNC_N1503";
 
     /// <summary>A client-supplied write checkpoint id is out of range.</summary>
-    public const string InvalidCheckpointRequest = "PSYNC_S2307";
+    public const string InvalidCheckpointRequest = "PSYNC_N2307";
 
     /// <summary>The storage file has a schema this version does not know.</summary>
-    public const string UnknownSchemaVersion = "PSYNC_S1504";
+    public const string UnknownSchemaVersion = "PSYNC_N1504";
 }
