@@ -10,6 +10,8 @@ public sealed class OpChecksumTests
     [TestCase("test", "b", """{"id":"b","description":"Test 2"}""", 3003552978u)]
     [TestCase("test", "t1", """{"id":"t1","description":"Test 1b"}""", 1859363232u)]
     [TestCase("test", "t2", """{"id":"t2","description":"Test 2b"}""", 3028503153u)]
+    [TestCase("test", "t1", """{"id":"t1","description":"Test 1"}""", 920318466u)]
+    [TestCase("test", "t2", """{"id":"t2","description":"Test 2"}""", 3280762209u)]
     public void Put_checksum_matches_the_official_service(string type, string id, string data, uint expected) =>
         Assert.That(OpChecksum.ForPut(type, id, data), Is.EqualTo(expected));
 

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Text.Json;
+using PowerSync.Core.Storage;
+
+namespace PowerSync.Core.Protocol;
+
+/// <summary>
+/// Writes sync lines as the official service does: op ids and <c>write_checkpoint</c> as strings,
+/// checksums as numbers (bucket totals signed 32-bit, op checksums unsigned), row data as a JSON
+/// string (<c>raw_data</c>) or embedded as an object (legacy clients). One line, then <c>\n</c>.
+/// </summary>
+internal static class SyncLineWriter
+{
+    private static readonly JsonWriterOptions Options = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Write(SyncLine line, bool rawData, IBufferWriter<byte> output)
+    {
+        using (var json = new Utf8JsonWriter(output, Options))
+        {
+            json.WriteStartObject();
+            switch (line)
+            {
+                case CheckpointLine c:
+                    json.WriteStartObject("checkpoint");
+                    json.WriteString("last_op_id", c.LastOpId.ToString());
+                    WriteCheckpointId(json, c.WriteCheckpoint);
+                    json.WriteStartArray("buckets");
+                    foreach (var b in c.Buckets) WriteBucket(json, b);
+                    json.WriteEndArray();
+                    json.WriteStartArray("streams");
+                    foreach (var s in c.Streams) WriteStream(json, s);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    break;
+                case CheckpointDiffLine d:
+                    json.WriteStartObject("checkpoint_diff");
+                    json.WriteString("last_op_id", d.LastOpId.ToString());
+                    WriteCheckpointId(json, d.WriteCheckpoint);
+                    json.WriteStartArray("removed_buckets");
+                    foreach (var name in d.RemovedBuckets) json.WriteStringValue(name);
+                    json.WriteEndArray();
+                    json.WriteStartArray("updated_buckets");
+                    foreach (var b in d.UpdatedBuckets) WriteBucket(json, b);
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    break;
+                case DataLine data:
+                    WriteData(json, data.Page, rawData);
+                    break;
+                case CheckpointCompleteLine done:
+                    json.WriteStartObject("checkpoint_complete");
+                    json.WriteString("last_op_id", done.LastOpId.ToString());
+                    json.WriteEndObject();
+                    break;
+                case PartialCheckpointCompleteLine partial:
+                    json.WriteStartObject("partial_checkpoint_complete");
+                    json.WriteString("last_op_id", partial.LastOpId.ToString());
+                    json.WriteNumber("priority", partial.Priority);
+                    json.WriteEndObject();
+                    break;
+                case KeepaliveLine keepalive:
+                    json.WriteNumber("token_expires_in", keepalive.TokenExpiresInSeconds);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(line), line.GetType().Name, "Unknown sync line type.");
+            }
+            json.WriteEndObject();
+        }
+        output.Write("\n"u8);
+    }
+
+    /// <summary>The line as bytes (NDJSON, newline included).</summary>
+    public static byte[] ToBytes(SyncLine line, bool rawData)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Write(line, rawData, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteCheckpointId(Utf8JsonWriter json, long? writeCheckpoint)
+    {
+        if (writeCheckpoint is { } id) json.WriteString("write_checkpoint", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteBucket(Utf8JsonWriter json, CheckpointBucket b)
+    {
+        json.WriteStartObject();
+        json.WriteString("bucket", b.Bucket);
+        json.WriteNumber("checksum", b.Checksum);
+        json.WriteNumber("count", b.Count);
+        json.WriteNumber("priority", b.Priority);
+        json.WriteStartArray("subscriptions");
+        foreach (var s in b.Subscriptions)
+        {
+            json.WriteStartObject();
+            json.WriteNumber(s.IsDefault ? "default" : "sub", s.Index);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteStream(Utf8JsonWriter json, StreamDescription s)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", s.Name);
+        json.WriteBoolean("is_default", s.IsDefault);
+        json.WriteStartArray("errors");
+        foreach (var e in s.Errors)
+        {
+            json.WriteStartObject();
+            if (int.TryParse(e.Subscription, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+                json.WriteNumber("subscription", index);
+            else
+                json.WriteString("subscription", e.Subscription);
+            json.WriteString("message", e.Message);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteData(Utf8JsonWriter json, BucketDataPage page, bool rawData)
+    {
+        json.WriteStartObject("data");
+        json.WriteString("bucket", page.Bucket);
+        json.WriteStartArray("data");
+        foreach (var op in page.Ops)
+        {
+            json.WriteStartObject();
+            json.WriteString("op_id", op.OpId.ToString());
+            json.WriteString("op", op.Op.WireName());
+            if (op.Op is OpType.Put or OpType.Remove)
+            {
+                json.WriteString("object_type", op.ObjectType);
+                json.WriteString("object_id", op.ObjectId);
+                if (op.Data is null) json.WriteNull("data");
+                else if (rawData) json.WriteString("data", op.Data);
+                else
+                {
+                    json.WritePropertyName("data");
+                    json.WriteRawValue(op.Data, skipInputValidation: true);
+                }
+            }
+            json.WriteNumber("checksum", op.Checksum);
+            if (op.Op is OpType.Put or OpType.Remove) json.WriteString("subkey", op.Subkey);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteBoolean("has_more", page.HasMore);
+        json.WriteString("after", page.After.ToString());
+        json.WriteString("next_after", page.NextAfter.ToString());
+        json.WriteEndObject();
+    }
+}

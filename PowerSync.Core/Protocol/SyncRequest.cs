@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.Json;
+using PowerSync.Core.Storage;
+
+namespace PowerSync.Core.Protocol;
+
+/// <summary>A subscription to a sync stream, as the client asked for it.</summary>
+internal sealed record StreamSubscription(string Stream, JsonElement? Parameters, int? OverridePriority);
+
+/// <summary>
+/// A parsed <c>POST /sync/stream</c> body. Unknown fields are allowed (clients send more than the
+/// server reads); every field that is read is checked, and a bad one is rejected with a message
+/// naming it.
+/// </summary>
+internal sealed record SyncRequest(
+    IReadOnlyDictionary<string, OpId> Buckets,
+    bool RawData,
+    JsonElement Parameters,
+    string? ClientId,
+    bool IncludeDefaultStreams,
+    IReadOnlyList<StreamSubscription> Subscriptions)
+{
+    /// <summary>The longest client id accepted.</summary>
+    public const int MaxClientIdLength = 256;
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    /// <summary>A request with no buckets and no parameters.</summary>
+    public static SyncRequest Empty { get; } = new(new Dictionary<string, OpId>(), true, EmptyObject, null, true, []);
+
+    /// <summary>Parses a body; <paramref name="maxBuckets"/> bounds the bucket positions a client may send.</summary>
+    public static SyncRequest Parse(ReadOnlyMemory<byte> body, int maxBuckets)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw Invalid($"The request body is not valid JSON ({e.Message}).");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Invalid("The request body must be a JSON object.");
+
+            var buckets = new Dictionary<string, OpId>(StringComparer.Ordinal);
+            if (Property(root, "buckets", JsonValueKind.Array) is { } list)
+            {
+                if (list.GetArrayLength() > maxBuckets)
+                    throw Invalid($"'buckets' lists {list.GetArrayLength()} buckets; at most {maxBuckets} are allowed per connection.");
+                var i = 0;
+                foreach (var entry in list.EnumerateArray())
+                {
+                    if (entry.ValueKind != JsonValueKind.Object) throw Invalid($"buckets[{i}] must be an object {{\"name\": \"...\", \"after\": \"<op id>\"}}.");
+                    var name = Property(entry, "name", JsonValueKind.String)?.GetString();
+                    if (string.IsNullOrEmpty(name)) throw Invalid($"buckets[{i}].name must be a non-empty string.");
+                    buckets[name] = ParseAfter(entry, i);
+                    i++;
+                }
+            }
+
+            var parameters = Property(root, "parameters", JsonValueKind.Object)?.Clone() ?? EmptyObject;
+            var clientId = Property(root, "client_id", JsonValueKind.String)?.GetString();
+            if (clientId is { Length: > MaxClientIdLength })
+                throw Invalid($"'client_id' is {clientId.Length} characters long; at most {MaxClientIdLength} are allowed.");
+
+            var includeDefaults = true;
+            var subscriptions = new List<StreamSubscription>();
+            if (Property(root, "streams", JsonValueKind.Object) is { } streams)
+            {
+                if (streams.TryGetProperty("include_defaults", out var include))
+                {
+                    includeDefaults = include.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        JsonValueKind.Null => true,
+                        _ => throw Invalid("'streams.include_defaults' must be true or false."),
+                    };
+                }
+                if (Property(streams, "subscriptions", JsonValueKind.Array) is { } subs)
+                {
+                    var i = 0;
+                    foreach (var sub in subs.EnumerateArray()) subscriptions.Add(ParseSubscription(sub, i++));
+                }
+            }
+
+            var rawData = Property(root, "raw_data", JsonValueKind.True) is not null;
+            return new SyncRequest(buckets, rawData, parameters, clientId, includeDefaults, subscriptions);
+        }
+    }
+
+    private static OpId ParseAfter(JsonElement entry, int index)
+    {
+        if (!entry.TryGetProperty("after", out var after) || after.ValueKind == JsonValueKind.Null) return OpId.Zero;
+        var text = after.ValueKind switch
+        {
+            JsonValueKind.String => after.GetString(),
+            JsonValueKind.Number => after.GetRawText(),
+            _ => null,
+        };
+        if (text is null || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            throw Invalid($"buckets[{index}].after must be an op id: a string of digits from \"0\" to \"9223372036854775807\", not {after.GetRawText()}.");
+        return new OpId(value);
+    }
+
+    private static StreamSubscription ParseSubscription(JsonElement sub, int index)
+    {
+        if (sub.ValueKind != JsonValueKind.Object) throw Invalid($"streams.subscriptions[{index}] must be an object.");
+        var stream = Property(sub, "stream", JsonValueKind.String)?.GetString();
+        if (string.IsNullOrEmpty(stream)) throw Invalid($"streams.subscriptions[{index}].stream must name a stream.");
+        JsonElement? parameters = null;
+        if (sub.TryGetProperty("parameters", out var p) && p.ValueKind != JsonValueKind.Null)
+        {
+            if (p.ValueKind != JsonValueKind.Object) throw Invalid($"streams.subscriptions[{index}].parameters must be an object or null.");
+            parameters = p.Clone();
+        }
+        int? priority = null;
+        if (sub.TryGetProperty("override_priority", out var o) && o.ValueKind != JsonValueKind.Null)
+        {
+            if (o.ValueKind != JsonValueKind.Number || !o.TryGetInt32(out var value) || value is < 0 or > 3)
+                throw Invalid($"streams.subscriptions[{index}].override_priority must be 0, 1, 2, 3 or null.");
+            priority = value;
+        }
+        return new StreamSubscription(stream, parameters, priority);
+    }
+
+    /// <summary>The property when present with the expected kind; null when absent or null; an error when of another kind.</summary>
+    private static JsonElement? Property(JsonElement obj, string name, JsonValueKind kind)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (kind == JsonValueKind.True)
+        {
+            return value.ValueKind switch
+            {
+                JsonValueKind.True => value,
+                JsonValueKind.False => null,
+                _ => throw Invalid($"'{name}' must be true or false."),
+            };
+        }
+        if (value.ValueKind != kind) throw Invalid($"'{name}' must be {Describe(kind)}, not {value.ValueKind.ToString().ToLowerInvariant()}.");
+        return value;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "a string",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static PowerSyncException Invalid(string message) => new(ProtocolErrorCodes.InvalidRequest, "Invalid sync request: " + message);
+}

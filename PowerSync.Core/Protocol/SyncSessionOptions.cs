@@ -1,0 +1,20 @@
+namespace PowerSync.Core.Protocol;
+
+/// <summary>Limits and timings of sync sessions.</summary>
+/// <param name="MaxBucketsPerConnection">More buckets than this fails the stream with PSYNC_S2305 (official default 1000).</param>
+/// <param name="MaxOpsPerPage">Ops per <c>data</c> line (official: 1000).</param>
+/// <param name="MaxBytesPerPage">Approximate row data per <c>data</c> line (official: about 1 MiB).</param>
+/// <param name="KeepaliveInterval">Keepalive period; each one is jittered by ±10 %.</param>
+/// <param name="InterruptAfterOps">After this many ops of one checkpoint, a newer checkpoint that affects the client interrupts the download.</param>
+internal sealed record SyncSessionOptions(
+    int MaxBucketsPerConnection = 1000,
+    int MaxOpsPerPage = 1000,
+    int MaxBytesPerPage = 1024 * 1024,
+    TimeSpan? KeepaliveInterval = null,
+    int InterruptAfterOps = 1000)
+{
+    public TimeSpan Keepalive => KeepaliveInterval ?? TimeSpan.FromSeconds(20);
+
+    /// <summary>The token-expiry warning comes this long before <c>exp</c>.</summary>
+    public TimeSpan ExpiryWarning => Keepalive;
+}
