@@ -1,0 +1,59 @@
+using PowerSync.Core.Auth;
+
+namespace PowerSync.Core.Hosting;
+
+/// <summary>
+/// Everything PowerSync needs from the host application, set once in
+/// <c>services.AddPowerSync(options =&gt; ...)</c> and checked when the application starts (every
+/// problem is reported together).
+/// </summary>
+public sealed class PowerSyncOptions
+{
+    /// <summary>Connection string of the source Postgres database (a role with REPLICATION).</summary>
+    public string? SourceConnectionString { get; set; }
+
+    /// <summary>The publication listing the replicated tables. Default <c>powersync</c>.</summary>
+    public string PublicationName { get; set; } = "powersync";
+
+    /// <summary>The sync rules YAML. Set this or <see cref="SyncRulesPath"/>.</summary>
+    public string? SyncRules { get; set; }
+
+    /// <summary>A file holding the sync rules YAML. Set this or <see cref="SyncRules"/>.</summary>
+    public string? SyncRulesPath { get; set; }
+
+    /// <summary>The embedded bucket store's database file. Default <c>powersync-buckets.db</c> in the working directory.</summary>
+    public string StoragePath { get; set; } = "powersync-buckets.db";
+
+    /// <summary>How sync clients authenticate.</summary>
+    public PowerSyncAuthOptions Auth { get; } = new();
+
+    /// <summary>Open sync streams allowed on this instance; more get HTTP 429 (PSYNC_S2304). Default 10,000.</summary>
+    public int MaxConcurrentConnections { get; set; } = 10_000;
+
+    /// <summary>Buckets one connection may sync; more fail the stream (PSYNC_S2305). Default 1,000.</summary>
+    public int MaxBucketsPerConnection { get; set; } = 1_000;
+
+    /// <summary>Largest accepted request body. Default 1 MiB.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Every problem with these options.</summary>
+    internal List<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(SourceConnectionString))
+            problems.Add("SourceConnectionString: give the connection string of the source Postgres database.");
+        if (string.IsNullOrWhiteSpace(SyncRules) == string.IsNullOrWhiteSpace(SyncRulesPath))
+            problems.Add("Sync rules: set exactly one of SyncRules (the YAML) or SyncRulesPath (a file with it).");
+        else if (SyncRulesPath is not null && !File.Exists(SyncRulesPath))
+            problems.Add($"SyncRulesPath: the file '{Path.GetFullPath(SyncRulesPath)}' does not exist.");
+        if (string.IsNullOrWhiteSpace(PublicationName))
+            problems.Add("PublicationName: name the Postgres publication to replicate (default 'powersync').");
+        if (string.IsNullOrWhiteSpace(StoragePath))
+            problems.Add("StoragePath: name the file of the bucket store.");
+        if (MaxConcurrentConnections < 1) problems.Add($"MaxConcurrentConnections must be at least 1 (was {MaxConcurrentConnections}).");
+        if (MaxBucketsPerConnection < 1) problems.Add($"MaxBucketsPerConnection must be at least 1 (was {MaxBucketsPerConnection}).");
+        if (MaxRequestBodyBytes < 1024) problems.Add($"MaxRequestBodyBytes must be at least 1024 (was {MaxRequestBodyBytes}).");
+        problems.AddRange(Auth.Problems());
+        return problems;
+    }
+}

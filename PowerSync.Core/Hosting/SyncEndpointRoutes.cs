@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace PowerSync.Core.Hosting;
+
+/// <summary>The sync API's routes, as the official service serves them.</summary>
+internal static class SyncEndpointRoutes
+{
+    public static void Map(IEndpointRouteBuilder routes, SyncEndpoints endpoints)
+    {
+        routes.MapPost("/sync/stream", endpoints.StreamAsync);
+        routes.MapGet("/write-checkpoint2.json", endpoints.WriteCheckpointAsync);
+        routes.MapPost("/sync/checkpoint-request", endpoints.CheckpointRequestAsync);
+    }
+}

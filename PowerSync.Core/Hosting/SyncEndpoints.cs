@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using PowerSync.Core.Auth;
+using PowerSync.Core.Protocol;
+using PowerSync.Core.Storage;
+
+namespace PowerSync.Core.Hosting;
+
+/// <summary>
+/// The HTTP face of the sync API: adapts requests to <see cref="SyncSession"/> and the write
+/// checkpoint store. Nothing is streamed before the token, the body and the connection limit have
+/// all passed; each refusal is a JSON error with the code that says why.
+/// </summary>
+internal sealed class SyncEndpoints(
+    JwtAuthenticator authenticator,
+    IBucketStorage storage,
+    IBucketResolver resolver,
+    IReplicationHead head,
+    SyncSessionOptions sessionOptions,
+    SyncEndpointLimits limits,
+    SyncMetrics metrics,
+    ILogger logger,
+    TimeProvider time)
+{
+    private int _connections;
+
+    /// <summary>Sync streams open right now.</summary>
+    public int OpenStreams => Volatile.Read(ref _connections);
+
+    /// <summary><c>POST /sync/stream</c></summary>
+    public async Task StreamAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        SyncUser user;
+        SyncRequest request;
+        try
+        {
+            user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
+            request = SyncRequest.Parse(await ReadBodyAsync(context, ct).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection);
+            if (await storage.Admin.GetActiveAsync(ct).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(ct).ConfigureAwait(false) is null)
+            {
+                throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
+                    "No sync rules are deployed yet: the service is starting, or no rules were configured. Retry shortly.");
+            }
+        }
+        catch (PowerSyncException e)
+        {
+            await RefuseAsync(context, e).ConfigureAwait(false);
+            return;
+        }
+
+        if (Interlocked.Increment(ref _connections) > limits.MaxConcurrentConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            await RefuseAsync(context, new PowerSyncException(ProtocolErrorCodes.TooManyConnections,
+                $"This instance already serves {limits.MaxConcurrentConnections} sync streams: retry later, or add instances.")).ConfigureAwait(false);
+            return;
+        }
+        metrics.Connections.Add(1);
+        try
+        {
+            await WriteStreamAsync(context, user, request, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+            metrics.Connections.Add(-1);
+        }
+    }
+
+    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken ct)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/x-ndjson";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var gzip = AcceptsGzip(context.Request);
+        if (gzip) response.Headers.ContentEncoding = "gzip";
+        await response.StartAsync(ct).ConfigureAwait(false);
+
+        var body = gzip ? new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true) : response.Body;
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        var session = new SyncSession(new SyncSessionServices(storage.Reader, storage.Checkpoints, storage.WriteCheckpoints, resolver, time), user, request, sessionOptions);
+        try
+        {
+            await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
+            {
+                buffer.ResetWrittenCount();
+                SyncLineWriter.Write(line, request.RawData, buffer);
+                // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
+                await body.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
+                await body.FlushAsync(ct).ConfigureAwait(false);
+                metrics.BytesSent.Add(buffer.WrittenCount);
+                if (line is DataLine data) metrics.OperationsSent.Add(data.Page.Ops.Count);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (PowerSyncException e)
+        {
+            // Headers are sent: the stream just ends. The client reconnects and gets the error as a refusal if it persists.
+            SyncEndpointsLog.StreamFailed(logger, user.UserId, e.Code, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            SyncEndpointsLog.StreamCrashed(logger, e, user.UserId);
+        }
+        finally
+        {
+            if (gzip) await body.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>GET /write-checkpoint2.json?client_id=</c>: the next write checkpoint id of this user and client.</summary>
+    public async Task WriteCheckpointAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        try
+        {
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
+            var clientId = context.Request.Query["client_id"].ToString();
+            var lsn = await head.CurrentAsync(ct).ConfigureAwait(false);
+            var id = await storage.WriteCheckpoints.CreateAsync(WriteCheckpointKeys.For(user.UserId, clientId), lsn, ct).ConfigureAwait(false);
+            await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
+        }
+        catch (PowerSyncException e)
+        {
+            await RefuseAsync(context, e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>POST /sync/checkpoint-request</c> with <c>{client_id, checkpoint_request_id}</c>: a client-supplied, monotonic write checkpoint.</summary>
+    public async Task CheckpointRequestAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        try
+        {
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
+            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
+            var lsn = await head.CurrentAsync(ct).ConfigureAwait(false);
+            var stored = await storage.WriteCheckpoints.RequestAsync(WriteCheckpointKeys.For(user.UserId, clientId), requested, lsn, ct).ConfigureAwait(false);
+            await WriteDataAsync(context, "checkpoint_request_id", stored).ConfigureAwait(false);
+        }
+        catch (PowerSyncException e)
+        {
+            await RefuseAsync(context, e).ConfigureAwait(false);
+        }
+    }
+
+    private static (string? ClientId, long Id) ParseCheckpointRequest(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            string? clientId = root.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            if (root.TryGetProperty("checkpoint_request_id", out var idElement))
+            {
+                var text = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : idElement.GetRawText();
+                if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id >= 1)
+                    return (clientId, id);
+            }
+        }
+        catch (JsonException)
+        {
+            // Reported below.
+        }
+        throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest,
+            "Invalid checkpoint request: send {\"client_id\": \"...\", \"checkpoint_request_id\": \"<1 to 9223372036854775807>\"}.");
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken ct)
+    {
+        if (context.Request.ContentLength > limits.MaxRequestBodyBytes) throw TooLarge();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await context.Request.Body.ReadAsync(memory, ct).ConfigureAwait(false);
+            if (read == 0) return buffer.WrittenMemory;
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limits.MaxRequestBodyBytes) throw TooLarge();
+        }
+    }
+
+    private PowerSyncException TooLarge() =>
+        new(ProtocolErrorCodes.RequestTooLarge, $"The request body is larger than {limits.MaxRequestBodyBytes} bytes.");
+
+    private static bool AcceptsGzip(HttpRequest request) =>
+        request.Headers.AcceptEncoding.Any(v => v is not null && v.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+
+    private async Task RefuseAsync(HttpContext context, PowerSyncException error)
+    {
+        var status = StatusFor(error.Code);
+        metrics.Rejected.Add(1, new KeyValuePair<string, object?>("code", error.Code));
+        SyncEndpointsLog.Refused(logger, error.Code, status, error.Message);
+        if (context.Response.HasStarted) return;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error");
+            json.WriteString("code", error.Code);
+            json.WriteNumber("status", status);
+            json.WriteString("description", error.Message);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteDataAsync(HttpContext context, string field, long value)
+    {
+        context.Response.ContentType = "application/json";
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("data");
+            json.WriteString(field, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    internal static int StatusFor(string code) => code switch
+    {
+        _ when code.StartsWith("PSYNC_S21", StringComparison.Ordinal) => StatusCodes.Status401Unauthorized,
+        ProtocolErrorCodes.InvalidRequest => StatusCodes.Status400BadRequest,
+        ProtocolErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ProtocolErrorCodes.TooManyConnections => StatusCodes.Status429TooManyRequests,
+        ProtocolErrorCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        StorageErrorCodes.InvalidCheckpointRequest => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}
+
+/// <summary>Per-instance limits of the HTTP endpoints.</summary>
+internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes);

@@ -1,0 +1,198 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using NUnit.Framework;
+using PowerSync.Core;
+using PowerSync.Core.Hosting;
+using PowerSync.Core.Protocol;
+using PowerSync.Core.Storage;
+using PowerSync.Tests.Storage;
+using static PowerSync.Tests.Protocol.FixedBucketResolver;
+using static PowerSync.Tests.Storage.StorageScope;
+
+namespace PowerSync.Tests.Protocol;
+
+public sealed class SyncEndpointsTests
+{
+    private sealed class FixedHead(Lsn lsn) : IReplicationHead
+    {
+        public Task<Lsn> CurrentAsync(CancellationToken ct) => Task.FromResult(lsn);
+    }
+
+    private static async Task<(SessionHarness Harness, SyncHost Host)> StartAsync(IReplicationHead? head = null, int maxConnections = 100)
+    {
+        var h = await SessionHarness.StartAsync();
+        h.Resolver.Set(Bucket("mybucket[]"));
+        await h.Scope.SaveAsync(Put("t1", """{"id":"t1","description":"Test 1"}""", "mybucket[]"));
+        await h.Scope.CommitAsync("0/10");
+        var host = await SyncHost.StartAsync(h.Scope.Storage, h.Resolver, head ?? new FixedHead(Lsn.Parse("0/10")), maxConnections);
+        return (h, host);
+    }
+
+    [Test]
+    public async Task A_client_streams_ndjson_lines_over_http()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+
+        using var response = await host.OpenAsync(host.StreamRequest("""{"raw_data":true}"""));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/x-ndjson"));
+        Assert.That(response.Headers.GetValues("X-Accel-Buffering"), Is.EqualTo(new[] { "no" }));
+        using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint\":{\"last_op_id\":\"1\""));
+        Assert.That(await lines.NextAsync(), Does.Contain("\"data\":\"{\\\"id\\\":\\\"t1\\\",\\\"description\\\":\\\"Test 1\\\"}\""));
+        Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_complete":{"last_op_id":"1"}}"""));
+
+        await h.Scope.SaveAsync(Put("t2", "{}", "mybucket[]"));
+        await h.Scope.CommitAsync("0/20");
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_diff\":{\"last_op_id\":\"2\""));
+    }
+
+    [Test]
+    public async Task Legacy_clients_get_row_data_embedded_as_objects()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        using var response = await host.OpenAsync(host.StreamRequest("{}"));
+        using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
+        await lines.NextAsync();
+        Assert.That(await lines.NextAsync(), Does.Contain("\"data\":{\"id\":\"t1\",\"description\":\"Test 1\"}"));
+    }
+
+    [Test]
+    public async Task Gzip_is_used_when_the_client_asks_for_it()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        using var response = await host.OpenAsync(host.StreamRequest("""{"raw_data":true}""", gzip: true));
+        Assert.That(response.Content.Headers.ContentEncoding, Is.EqualTo(new[] { "gzip" }));
+        using var lines = new LineReader(new GZipStream(await response.Content.ReadAsStreamAsync(), CompressionMode.Decompress));
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint\":"));
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"data\":"));
+        Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_complete":{"last_op_id":"1"}}"""));
+    }
+
+    [TestCase(null, "PSYNC_S2106")]
+    [TestCase("Token not.a.jwt", "PSYNC_S2101")]
+    [TestCase("Bearer", "PSYNC_S2106")]
+    public async Task An_unauthenticated_request_gets_401_with_its_code_and_nothing_streamed(string? header, string code)
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("{}") };
+        if (header is not null) request.Headers.TryAddWithoutValidation("Authorization", header);
+
+        using var response = await host.Client.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(body, Does.StartWith($"{{\"error\":{{\"code\":\"{code}\",\"status\":401,\"description\":"));
+    }
+
+    [Test]
+    public async Task Bad_bodies_get_400_or_413_and_other_streams_keep_going()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        using var open = await host.OpenAsync(host.StreamRequest("""{"raw_data":true}"""));
+        using var lines = new LineReader(await open.Content.ReadAsStreamAsync());
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint\":"));
+
+        using (var malformed = await host.Client.SendAsync(host.StreamRequest("{\"buckets\":")))
+        {
+            Assert.That(malformed.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await malformed.Content.ReadAsStringAsync(), Does.Contain("PSYNC_N2401").And.Contain("not valid JSON"));
+        }
+        using (var absurd = await host.Client.SendAsync(host.StreamRequest("""{"buckets":[{"name":"a","after":"-5"}]}""")))
+            Assert.That(await absurd.Content.ReadAsStringAsync(), Does.Contain("buckets[0].after must be an op id"));
+        using (var huge = await host.Client.SendAsync(host.StreamRequest("{\"parameters\":{\"x\":\"" + new string('x', 100_000) + "\"}}")))
+            Assert.That(huge.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"data\":"), "the open stream was not disturbed");
+    }
+
+    [Test]
+    public async Task A_client_that_disconnects_frees_its_session()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        var response = await host.OpenAsync(host.StreamRequest("""{"raw_data":true}"""));
+        var lines = new LineReader(await response.Content.ReadAsStreamAsync());
+        await lines.NextAsync();
+        Assert.That(host.Endpoints.OpenStreams, Is.EqualTo(1));
+
+        lines.Dispose();
+        response.Dispose();
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (host.Endpoints.OpenStreams != 0) await Task.Delay(10, timeout.Token);
+        TestContext.Out.WriteLine($"session freed after {stopwatch.ElapsedMilliseconds} ms");
+    }
+
+    [Test]
+    public async Task Streams_over_the_connection_limit_get_429()
+    {
+        var (h, host) = await StartAsync(maxConnections: 1);
+        await using var _ = h;
+        await using var __ = host;
+        using var first = await host.OpenAsync(host.StreamRequest("""{"raw_data":true}"""));
+        using var lines = new LineReader(await first.Content.ReadAsStreamAsync());
+        await lines.NextAsync();
+
+        using var second = await host.Client.SendAsync(host.StreamRequest("""{"raw_data":true}"""));
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(await second.Content.ReadAsStringAsync(), Does.Contain("PSYNC_S2304"));
+    }
+
+    [Test]
+    public async Task A_write_checkpoint_from_the_source_head_reaches_the_stream_once_replication_passes_it()
+    {
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
+        var (h, host) = await StartAsync(new PostgresReplicationHead(source));
+        await using var _ = h;
+        await using var __ = host;
+        using var stream = await host.OpenAsync(host.StreamRequest("""{"raw_data":true,"client_id":"c1"}"""));
+        using var lines = new LineReader(await stream.Content.ReadAsStreamAsync());
+        for (var i = 0; i < 3; i++) await lines.NextAsync();
+
+        var get = new HttpRequestMessage(HttpMethod.Get, "/write-checkpoint2.json?client_id=c1");
+        get.Headers.TryAddWithoutValidation("Authorization", "Token " + host.Token());
+        using var response = await host.Client.SendAsync(get);
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"data":{"write_checkpoint":"1"}}"""));
+
+        // Replication reaches the source head (the ping message the endpoint emitted lies past it).
+        var headLsn = Lsn.Parse(await db.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"));
+        await h.Scope.Writer.KeepaliveAsync(headLsn, default);
+        Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_diff":{"last_op_id":"1","write_checkpoint":"1","removed_buckets":[],"updated_buckets":[]}}"""));
+        Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_complete":{"last_op_id":"1"}}"""));
+    }
+
+    [Test]
+    public async Task Checkpoint_requests_are_monotonic_and_validated()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        async Task<(HttpStatusCode, string)> Request(string body)
+        {
+            var post = new HttpRequestMessage(HttpMethod.Post, "/sync/checkpoint-request") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            post.Headers.TryAddWithoutValidation("Authorization", "Token " + host.Token());
+            using var response = await host.Client.SendAsync(post);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.That(await Request("""{"client_id":"c1","checkpoint_request_id":"10"}"""), Is.EqualTo((HttpStatusCode.OK, """{"data":{"checkpoint_request_id":"10"}}""")));
+        Assert.That(await Request("""{"client_id":"c1","checkpoint_request_id":4}"""), Is.EqualTo((HttpStatusCode.OK, """{"data":{"checkpoint_request_id":"10"}}""")));
+        var (status, body) = await Request("""{"client_id":"c1","checkpoint_request_id":"0"}""");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(body, Does.Contain("PSYNC_N2401"));
+    }
+}
