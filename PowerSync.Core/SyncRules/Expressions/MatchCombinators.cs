@@ -92,8 +92,8 @@ internal static class MatchCombinators
                     foreach (var (k, v) in r2)
                     {
                         // Upstream computes a `valid` flag for conflicting values and never reads it
-                        // (compat note 9): the later value wins and the row is still emitted.
-                        combined[k] = v;
+                        // (compat note 9): the row is still emitted, under the first value.
+                        combined.TryAdd(k, v);
                     }
 
                     results.Add(combined);
