@@ -244,12 +244,24 @@ internal sealed class ClauseCompiler(ClauseScope scope)
             var args = call.Args.Select(Compile).ToList();
             if (call.Args.Count < fn.MinArgs || call.Args.Count > fn.MaxArgs)
             {
+                // The official legacy evaluator does not check arity (compat note 16): accept, warn,
+                // pass missing arguments as NULL and ignore extra ones.
                 var expected = fn.MinArgs == fn.MaxArgs ? $"{fn.MinArgs}" : $"{fn.MinArgs} to {fn.MaxArgs}";
-                return Fail($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}", call);
+                Errors.Add(new SqlCompileError($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}: missing arguments are NULL and extra ones are ignored", call.Position, call.Length, IsWarning: true));
+                while (args.Count < fn.MinArgs)
+                {
+                    args.Add(Clause.Static(SqliteValue.Null));
+                }
+
+                if (args.Count > fn.MaxArgs)
+                {
+                    args.RemoveRange(fn.MaxArgs, args.Count - fn.MaxArgs);
+                }
             }
 
             var impl = fn.Call;
-            return Compose(args, call.Args, a => impl(a), fn.Name, fn.Name);
+            var exprs = call.Args.Count == args.Count ? call.Args : Enumerable.Repeat<SqlExpr>(call, args.Count).ToList();
+            return Compose(args, exprs, a => impl(a), fn.Name, fn.Name);
         }
 
         var schema = call.Schema;

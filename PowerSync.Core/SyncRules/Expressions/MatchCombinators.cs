@@ -65,6 +65,11 @@ internal static class MatchCombinators
             throw new SqlEvaluationException("Cannot have multiple IN expressions on bucket parameters");
         }
 
+        if (am.Inputs.Any(i => i.Expands) && bm.Inputs.Any(i => i.Expands))
+        {
+            throw new SqlEvaluationException("Cannot have multiple array input parameters");
+        }
+
         var inputs = new List<InputParameter>(am.Inputs);
         foreach (var p in bm.Inputs)
         {

@@ -359,8 +359,7 @@ internal sealed class SqlParser
             }
             else
             {
-                var right = ParseComparison();
-                left = new BinaryExpr(negated ? "IS NOT" : "IS", left, right, left.Position, EndOfPrevious - left.Position);
+                throw Unexpected(negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
             }
         }
 

@@ -29,6 +29,12 @@ internal static class ParameterQueryCompiler
             return null;
         }
 
+        if (from is { Alias: not null, Function: null })
+        {
+            errors.AddSql(source, from.Position, "Table aliases not supported in parameter queries: use the table name", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
         var valueTable = from?.EffectiveName;
         var scope = new ClauseScope
         {
