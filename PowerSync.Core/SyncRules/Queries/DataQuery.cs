@@ -144,6 +144,15 @@ internal sealed class DataQuery
     /// <summary>Evaluates one row: appends (bucket parameter suffix, object type, id, data) entries.</summary>
     public void Evaluate(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output)
     {
+        if (Table.IsWildcard)
+        {
+            // Wildcard tables expose the matched suffix as _table_suffix (not included by SELECT *).
+            row = new Dictionary<string, SqliteValue>(row)
+            {
+                ["_table_suffix"] = SqliteValue.FromText(tableName[Math.Min(tableName.Length, Table.Table.Length - 1)..]),
+            };
+        }
+
         var matches = _where.Filter(row);
         if (matches.Count == 0)
         {
@@ -179,9 +188,14 @@ internal sealed class DataQuery
         {
             if (column is null)
             {
+                // SELECT *: columns starting with '_' are skipped, and an earlier non-NULL output
+                // column of the same name is kept (JavaScript `output[key] ??= row[key]`).
                 foreach (var (k, v) in row)
                 {
-                    Set(k, v);
+                    if (!k.StartsWith('_') && (!values.TryGetValue(k, out var existing) || existing.IsNull))
+                    {
+                        Set(k, v);
+                    }
                 }
             }
             else if (column.Value.Column is null || row.ContainsKey(column.Value.Column))

@@ -21,11 +21,11 @@ internal sealed class JsonEachParameterQuery(
 
         var parsed = JsonParser.TryParse(text, plainNumbers: true) ?? throw new SqlEvaluationException($"json_each: invalid JSON {text}");
         var rows = new List<ParameterRow>();
-        var elements = parsed.Kind == JsonKind.Array
+        IEnumerable<(SqliteValue Key, JsonNode Value)> elements = parsed.Kind == JsonKind.Array
             ? parsed.Items!.Select((v, i) => (Key: SqliteValue.FromInteger(i), Value: v))
             : parsed.Kind == JsonKind.Object
                 ? parsed.Properties!.Select(p => (Key: SqliteValue.FromText(p.Key), p.Value))
-                : throw new SqlEvaluationException("json_each: expected a JSON array or object");
+                : [(Key: SqliteValue.Null, Value: parsed)];
         foreach (var (key, value) in elements)
         {
             var element = new Dictionary<string, SqliteValue>(StringComparer.Ordinal)

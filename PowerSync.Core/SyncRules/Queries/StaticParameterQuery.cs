@@ -21,9 +21,9 @@ internal sealed class StaticParameterQuery(
         foreach (var (name, eval) in columns)
         {
             var value = eval(request);
-            if (value.IsNull || value.Type == SqliteType.Blob)
+            if (value.Type == SqliteType.Blob)
             {
-                return []; // a NULL bucket parameter can never match a row
+                return [];
             }
 
             row[name] = ParamValue.Of(value);
