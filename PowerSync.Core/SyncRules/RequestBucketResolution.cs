@@ -9,32 +9,26 @@ namespace PowerSync.Core.SyncRules;
 /// </summary>
 public sealed class RequestBucketResolution
 {
-    private readonly IReadOnlyList<(string Lookup, BucketDefinition Definition, ParameterQuery Query)> _pending;
-    private readonly string _bucketPrefix;
+    private readonly IReadOnlyList<DynamicBucketSource> _sources;
 
-    internal RequestBucketResolution(
-        IReadOnlyList<ResolvedBucket> staticBuckets,
-        IReadOnlyList<(string Lookup, BucketDefinition Definition, ParameterQuery Query)> pending,
-        IReadOnlyList<EvaluationError> errors,
-        string bucketPrefix)
+    internal RequestBucketResolution(IReadOnlyList<ResolvedBucket> staticBuckets, IReadOnlyList<DynamicBucketSource> sources, IReadOnlyList<EvaluationError> errors)
     {
         StaticBuckets = staticBuckets;
-        _pending = pending;
+        _sources = sources;
         Errors = errors;
-        _bucketPrefix = bucketPrefix;
-        Lookups = pending.Select(p => p.Lookup).Distinct(StringComparer.Ordinal).ToList();
+        Lookups = sources.SelectMany(s => s.Lookups).Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Buckets that depend only on the request (global buckets, static and json_each queries).</summary>
+    /// <summary>Buckets that depend only on the request (global buckets, static and json_each queries, stream buckets without subqueries).</summary>
     public IReadOnlyList<ResolvedBucket> StaticBuckets { get; }
 
     /// <summary>Parameter-lookup keys to read from storage (identical to <see cref="EvaluatedParameterLookup.Lookup"/>).</summary>
     public IReadOnlyList<string> Lookups { get; }
 
-    /// <summary>True when <see cref="Lookups"/> is not empty.</summary>
-    public bool HasDynamicBuckets => Lookups.Count > 0;
+    /// <summary>True when some buckets depend on parameter storage (even if <see cref="Lookups"/> is empty for this request).</summary>
+    public bool HasDynamicBuckets => _sources.Count > 0;
 
-    /// <summary>Problems evaluating request-side expressions (the affected query contributes no bucket).</summary>
+    /// <summary>Problems evaluating request-side expressions (the affected query or subscription contributes no bucket).</summary>
     public IReadOnlyList<EvaluationError> Errors { get; }
 
     /// <summary>
@@ -46,32 +40,41 @@ public sealed class RequestBucketResolution
     {
         ArgumentNullException.ThrowIfNull(parametersByLookup);
         var result = new Dictionary<string, ResolvedBucket>(StringComparer.Ordinal);
-        foreach (var (lookup, definition, query) in _pending)
+        foreach (var source in _sources)
         {
-            if (!parametersByLookup.TryGetValue(lookup, out var texts))
+            foreach (var bucket in source.Resolve(parametersByLookup))
             {
-                continue;
-            }
-
-            foreach (var text in texts)
-            {
-                foreach (var row in ParameterQuery.ParseRows(text))
+                if (!result.TryGetValue(bucket.Bucket, out var existing) || existing.Priority > bucket.Priority)
                 {
-                    var bucket = SyncRulesSet.BucketId(_bucketPrefix, definition, row);
-                    if (bucket is null)
-                    {
-                        continue;
-                    }
-
-                    var priority = query.Priority ?? definition.Priority;
-                    if (!result.TryGetValue(bucket, out var existing) || existing.Priority > priority)
-                    {
-                        result[bucket] = new ResolvedBucket(bucket, priority, definition.Name);
-                    }
+                    result[bucket.Bucket] = bucket;
                 }
             }
         }
 
         return result.Values.ToList();
+    }
+}
+
+/// <summary>Table-lookup parameter queries of bucket definitions.</summary>
+internal sealed class ParameterQueryBucketSource(string bucketPrefix, IReadOnlyList<(string Lookup, BucketDefinition Definition, ParameterQuery Query)> pending)
+    : DynamicBucketSource
+{
+    public override IEnumerable<string> Lookups => pending.Select(p => p.Lookup);
+
+    public override IEnumerable<ResolvedBucket> Resolve(IReadOnlyDictionary<string, IReadOnlyList<string>> parametersByLookup)
+    {
+        foreach (var (lookup, definition, query) in pending)
+        {
+            foreach (var text in Fetched(parametersByLookup, lookup))
+            {
+                foreach (var row in ParameterQuery.ParseRows(text))
+                {
+                    if (SyncRulesSet.BucketId(bucketPrefix, definition, row) is { } bucket)
+                    {
+                        yield return new ResolvedBucket(bucket, query.Priority ?? definition.Priority, definition.Name);
+                    }
+                }
+            }
+        }
     }
 }

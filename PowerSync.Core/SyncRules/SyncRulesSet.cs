@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using PowerSync.Core.SyncRules.Expressions;
 using PowerSync.Core.SyncRules.Queries;
+using PowerSync.Core.SyncRules.Streams;
 using PowerSync.Core.SyncRules.Yaml;
 
 namespace PowerSync.Core.SyncRules;
@@ -14,12 +15,14 @@ namespace PowerSync.Core.SyncRules;
 public sealed class SyncRulesSet
 {
     private readonly IReadOnlyList<BucketDefinition> _definitions;
+    private readonly IReadOnlyList<SyncStream> _streams;
     private readonly string _bucketPrefix;
     private readonly ConcurrentDictionary<(string Schema, string Table), TableQueries> _byTable = new();
 
-    private SyncRulesSet(SyncRulesConfig config, IReadOnlyList<BucketDefinition> definitions, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix)
+    private SyncRulesSet(SyncRulesConfig config, IReadOnlyList<BucketDefinition> definitions, IReadOnlyList<SyncStream> streams, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix)
     {
         _definitions = definitions;
+        _streams = streams;
         _bucketPrefix = bucketPrefix;
         Edition = config.Edition;
         FixedJsonExtract = config.FixedJsonExtract;
@@ -28,8 +31,10 @@ public sealed class SyncRulesSet
         VersionedBucketIds = bucketPrefix.Length > 0;
         Warnings = warnings;
         BucketDefinitionNames = definitions.Select(d => d.Name).ToList();
-        DataTables = definitions.SelectMany(d => d.DataQueries.Select(q => q.Table)).Distinct().ToList();
-        ParameterTables = definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Select(q => q.Table)).Distinct().ToList();
+        StreamNames = streams.Select(s => s.Name).ToList();
+        DataTables = definitions.SelectMany(d => d.DataQueries.Select(q => q.Table)).Concat(streams.Select(s => s.Data.Table)).Distinct().ToList();
+        ParameterTables = definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Select(q => q.Table))
+            .Concat(streams.SelectMany(s => s.Subqueries.Select(q => q.Table))).Distinct().ToList();
         SourceTables = DataTables.Concat(ParameterTables).Distinct().ToList();
     }
 
@@ -53,6 +58,9 @@ public sealed class SyncRulesSet
 
     /// <summary>Bucket definition names in YAML order.</summary>
     public IReadOnlyList<string> BucketDefinitionNames { get; }
+
+    /// <summary>Sync Stream names in YAML order.</summary>
+    public IReadOnlyList<string> StreamNames { get; }
 
     /// <summary>Every source table the rules read (data and parameter queries): what replication must snapshot and stream.</summary>
     public IReadOnlyList<SourceTablePattern> SourceTables { get; }
@@ -92,7 +100,7 @@ public sealed class SyncRulesSet
                 SyncRulesErrorCodes.SqlWarning, IsWarning: true));
         }
 
-        return new SyncRulesSet(document.Config, document.Definitions, warnings, prefix);
+        return new SyncRulesSet(document.Config, document.Definitions, document.Streams, warnings, prefix);
     }
 
     /// <summary>True when the rules read this table (data or parameter queries).</summary>
@@ -106,7 +114,7 @@ public sealed class SyncRulesSet
     {
         ArgumentNullException.ThrowIfNull(row);
         var queries = GetTable(schema, table);
-        if (queries.Data.Count == 0)
+        if (queries.Data.Count == 0 && queries.Streams.Count == 0)
         {
             return RowEvaluationResult.Empty;
         }
@@ -125,6 +133,18 @@ public sealed class SyncRulesSet
             }
         }
 
+        foreach (var stream in queries.Streams)
+        {
+            try
+            {
+                stream.EvaluateRow(table, row, _bucketPrefix, rows);
+            }
+            catch (SqlEvaluationException e)
+            {
+                (errors ??= []).Add(new EvaluationError(stream.Name, e.Message));
+            }
+        }
+
         return new RowEvaluationResult(rows, errors ?? (IReadOnlyList<EvaluationError>)[]);
     }
 
@@ -133,7 +153,7 @@ public sealed class SyncRulesSet
     {
         ArgumentNullException.ThrowIfNull(row);
         var queries = GetTable(schema, table);
-        if (queries.Parameters.Count == 0)
+        if (queries.Parameters.Count == 0 && queries.Subqueries.Count == 0)
         {
             return [];
         }
@@ -148,6 +168,18 @@ public sealed class SyncRulesSet
             catch (SqlEvaluationException)
             {
                 // A row that cannot be evaluated indexes nothing for this query (as upstream).
+            }
+        }
+
+        foreach (var subquery in queries.Subqueries)
+        {
+            try
+            {
+                subquery.EvaluateRow(row, result);
+            }
+            catch (SqlEvaluationException)
+            {
+                // As above.
             }
         }
 
@@ -195,7 +227,18 @@ public sealed class SyncRulesSet
             }
         }
 
-        return new RequestBucketResolution(staticBuckets.Values.ToList(), pending, errors, _bucketPrefix);
+        var sources = new List<DynamicBucketSource>();
+        if (pending.Count > 0)
+        {
+            sources.Add(new ParameterQueryBucketSource(_bucketPrefix, pending));
+        }
+
+        foreach (var stream in _streams)
+        {
+            StreamRequests.Resolve(stream, request, _bucketPrefix, Add, sources, errors);
+        }
+
+        return new RequestBucketResolution(staticBuckets.Values.ToList(), sources, errors);
 
         void Add(ResolvedBucket bucket)
         {
@@ -231,10 +274,16 @@ public sealed class SyncRulesSet
     private TableQueries GetTable(string schema, string table) => _byTable.GetOrAdd((schema, table), key =>
         new TableQueries(
             _definitions.SelectMany(d => d.DataQueries.Where(q => q.Table.Matches(key.Schema, key.Table)).Select(q => (d, q))).ToList(),
-            _definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Where(q => q.Table.Matches(key.Schema, key.Table))).ToList()));
+            _definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Where(q => q.Table.Matches(key.Schema, key.Table))).ToList(),
+            _streams.Where(s => s.Data.Table.Matches(key.Schema, key.Table)).ToList(),
+            _streams.SelectMany(s => s.Subqueries).Where(q => q.Table.Matches(key.Schema, key.Table)).ToList()));
 
-    private sealed record TableQueries(IReadOnlyList<(BucketDefinition Definition, DataQuery Query)> Data, IReadOnlyList<TableParameterQuery> Parameters)
+    private sealed record TableQueries(
+        IReadOnlyList<(BucketDefinition Definition, DataQuery Query)> Data,
+        IReadOnlyList<TableParameterQuery> Parameters,
+        IReadOnlyList<SyncStream> Streams,
+        IReadOnlyList<CompiledSubquery> Subqueries)
     {
-        public bool Any => Data.Count > 0 || Parameters.Count > 0;
+        public bool Any => Data.Count > 0 || Parameters.Count > 0 || Streams.Count > 0 || Subqueries.Count > 0;
     }
 }

@@ -78,7 +78,17 @@ internal static class ScenarioRunner
         for (var i = 0; i < requests.Count; i++)
         {
             var q = requests[i];
-            var request = new RequestParameters(q.GetProperty("jwt").GetString()!, q.TryGetProperty("params", out var p) ? p.GetString() : null);
+            var subscriptions = q.TryGetProperty("subs", out var subs)
+                ? subs.EnumerateArray().Select(sub => new StreamSubscription(
+                    sub.GetProperty("stream").GetString()!,
+                    sub.TryGetProperty("params", out var sp) && sp.ValueKind == JsonValueKind.String ? sp.GetString() : null,
+                    sub.TryGetProperty("priority", out var pr) ? pr.GetInt32() : null)).ToList()
+                : null;
+            var request = new RequestParameters(
+                q.GetProperty("jwt").GetString()!,
+                q.TryGetProperty("params", out var p) ? p.GetString() : null,
+                subscriptions,
+                !q.TryGetProperty("defaults", out var defaults) || defaults.GetBoolean());
             var resolution = rules.ResolveRequest(request);
             var fetched = resolution.Lookups.ToDictionary(l => l, l => (IReadOnlyList<string>)(store.TryGetValue(l, out var found) ? found : []));
             var actual = resolution.StaticBuckets.Concat(resolution.ResolveLookups(fetched))

@@ -72,7 +72,7 @@ public sealed class SyncRulesYamlErrorTests
         Assert.That(text, Does.Contain("has no 'data' queries"));
         Assert.That(text, Does.Contain("Unknown key 'unknown_key'"));
         Assert.That(text, Does.Contain("event_definitions are not supported yet"));
-        Assert.That(text, Does.Contain("Sync Streams"));
+        Assert.That(text, Does.Contain("Sync streams require edition 2"));
     }
 
     [Test]

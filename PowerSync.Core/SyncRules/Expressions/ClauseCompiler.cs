@@ -181,7 +181,7 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         return Fail("Parameter match clauses cannot be used here", bin);
     }
 
-    private Clause CompileIn(BinaryExpr bin, Clause left, Clause right, bool overlap)
+    internal Clause CompileIn(BinaryExpr bin, Clause left, Clause right, bool overlap)
     {
         var name = overlap ? "&&" : "IN";
         var (kind, error) = ComposeKind([left, right], [bin.Left, bin.Right], overlap ? "operator&&" : "operatorIN");
@@ -202,6 +202,13 @@ internal sealed class ClauseCompiler(ClauseScope scope)
 
         return Fail(error!.Value.Message, error.Value.At);
     }
+
+    /// <summary><c>NOT clause</c> (Sync Streams push negations into simple conditions).</summary>
+    internal Clause Negate(Clause clause, SqlExpr at) =>
+        Compose([clause], [at], a => SqlValueOps.Bool(!SqlValueOps.IsTrue(a[0])), "NOT", "operator_not");
+
+    /// <summary>Records an error found by a caller (the stream compiler) at an expression.</summary>
+    internal void Report(string message, SqlExpr at) => Fail(message, at);
 
     private Clause CompileUnary(UnaryExpr un)
     {

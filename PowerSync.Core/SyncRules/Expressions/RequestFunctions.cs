@@ -9,6 +9,8 @@ internal sealed record RequestFunction(int ArgumentCount, Func<RequestContext, S
 /// </summary>
 internal static class RequestFunctions
 {
+    private static readonly Json.JsonNode EmptyObject = Json.JsonNode.FromObject([]);
+
     public static RequestFunction? Find(string schema, string name) => (schema, name) switch
     {
         ("request" or "auth", "user_id") => new(0, (r, _) => r.UserId),
@@ -17,8 +19,9 @@ internal static class RequestFunctions
         ("request" or "connection", "parameter") => new(1, (r, a) => Extract(r.UserParameters, a[0])),
         ("auth", "parameters") => new(0, (r, _) => SqliteValue.FromText(r.RawTokenPayload)),
         ("auth", "parameter") => new(1, (r, a) => ExtractJson(r, a[0])),
-        ("subscription", "parameters") => new(0, (r, _) => r.RawStreamParameters is null ? SqliteValue.Null : SqliteValue.FromText(r.RawStreamParameters)),
-        ("subscription", "parameter") => new(1, (r, a) => r.SubscriptionParameters is null ? SqliteValue.Null : Extract(r.SubscriptionParameters, a[0])),
+        ("subscription", "parameters") => new(0, (r, _) => SqliteValue.FromText(r.RawStreamParameters ?? "{}")),
+        ("subscription", "parameter") => new(1, (r, a) => a[0].Type != SqliteType.Text ? SqliteValue.Null
+            : SqlFunctions.JsonExtractFromNode(r.StreamParameters ?? EmptyObject, a[0], "->>", fixedJson: true)),
         _ => null,
     };
 

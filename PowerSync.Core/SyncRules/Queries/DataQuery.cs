@@ -21,7 +21,17 @@ internal sealed class DataQuery
         _columns = columns;
         _where = where;
         _parameterKeys = parameterKeys;
+        var names = columns.Select(c => c?.Item1).ToList();
+        if (names.All(n => n is not null) && names.Distinct(StringComparer.Ordinal).Count() == names.Count)
+        {
+            // Fast path: explicit, distinct columns. Keys are pre-escaped once.
+            _fastKeys = columns.Select((c, i) => (i == 0 ? string.Empty : ",") + JsonText.QuoteString(c!.Value.Item1) + ":").ToArray();
+            _idIndex = names.IndexOf("id");
+        }
     }
+
+    private readonly string[]? _fastKeys;
+    private readonly int _idIndex = -1;
 
     public SourceTablePattern Table { get; }
 
@@ -41,6 +51,12 @@ internal sealed class DataQuery
             return null;
         }
 
+        return Compile(source, select, bucketParameters, config, defaultSchema, errors);
+    }
+
+    /// <summary>Compiles a parsed SELECT; streams pass a statement without WHERE (they compile it themselves).</summary>
+    public static DataQuery? Compile(SqlSource source, SelectStatement select, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
+    {
         var ok = QueryChecks.ReportUnsupported(source, select, errors);
         if (select.From is null)
         {
@@ -179,8 +195,20 @@ internal sealed class DataQuery
         }
     }
 
+    /// <summary>Object type, id and data JSON of a row (streams decide the buckets themselves).</summary>
+    public (string ObjectType, string Id, string Data) BuildRow(string tableName, IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var (id, data) = BuildData(row);
+        return (OutputTableOverride ?? tableName, id, data);
+    }
+
     private (string Id, string Data) BuildData(IReadOnlyDictionary<string, SqliteValue> row)
     {
+        if (_fastKeys is not null)
+        {
+            return BuildDataFast(row);
+        }
+
         // JavaScript object semantics: a repeated name keeps its first position and takes the last value.
         var names = new List<string>();
         var values = new Dictionary<string, SqliteValue>(StringComparer.Ordinal);
@@ -239,5 +267,38 @@ internal sealed class DataQuery
 
             values[name] = value;
         }
+    }
+
+    private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var sb = new StringBuilder(128).Append('{');
+        var id = string.Empty;
+        var first = true;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var (_, eval, column) = _columns[i]!.Value;
+            if (column is not null && !row.ContainsKey(column))
+            {
+                continue; // undefined upstream: left out of the data
+            }
+
+            var value = eval(row);
+            if (i == _idIndex)
+            {
+                id = value.Type == SqliteType.Text ? value.AsText : SqlValueOps.ToText(value) ?? string.Empty;
+            }
+
+            if (value.Type == SqliteType.Blob)
+            {
+                continue;
+            }
+
+            var key = _fastKeys![i];
+            sb.Append(key, first && key.Length > 0 && key[0] == ',' ? 1 : 0, first && key.Length > 0 && key[0] == ',' ? key.Length - 1 : key.Length);
+            first = false;
+            JsonText.AppendDataValue(sb, value);
+        }
+
+        return (id, sb.Append('}').ToString());
     }
 }

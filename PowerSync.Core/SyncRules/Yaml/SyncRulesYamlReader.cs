@@ -1,5 +1,6 @@
 using System.Globalization;
 using PowerSync.Core.SyncRules.Queries;
+using PowerSync.Core.SyncRules.Streams;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -7,7 +8,7 @@ using YamlDotNet.RepresentationModel;
 namespace PowerSync.Core.SyncRules.Yaml;
 
 /// <summary>The result of reading a YAML document: compiled definitions plus every error and warning.</summary>
-internal sealed record SyncRulesDocument(SyncRulesConfig Config, IReadOnlyList<BucketDefinition> Definitions, IReadOnlyList<SyncRulesError> Problems);
+internal sealed record SyncRulesDocument(SyncRulesConfig Config, IReadOnlyList<BucketDefinition> Definitions, IReadOnlyList<SyncStream> Streams, IReadOnlyList<SyncRulesError> Problems);
 
 /// <summary>
 /// Reads sync-rules YAML with YamlDotNet in one validation pass: aliases, anchors and tags are
@@ -17,6 +18,7 @@ internal sealed class SyncRulesYamlReader
 {
     private static readonly string[] TopLevelKeys = ["config", "bucket_definitions", "streams", "event_definitions", "with"];
     private static readonly string[] DefinitionKeys = ["parameters", "data", "priority", "accept_potentially_dangerous_queries"];
+    private static readonly string[] StreamKeys = ["query", "queries", "auto_subscribe", "priority", "with", "accept_potentially_dangerous_queries"];
 
     private readonly string _yaml;
     private readonly SyncRulesParseOptions _options;
@@ -45,7 +47,7 @@ internal sealed class SyncRulesYamlReader
         var config = SyncRulesConfig.ForEdition(1);
         if (!RejectAliasesAndTags())
         {
-            return new(config, [], _errors.Items);
+            return new(config, [], [], _errors.Items);
         }
 
         var stream = new YamlStream();
@@ -56,12 +58,12 @@ internal sealed class SyncRulesYamlReader
         catch (YamlException e)
         {
             Error(e.Start, $"Invalid YAML: {e.InnerException?.Message ?? e.Message}", SyncRulesErrorCodes.YamlSyntax);
-            return new(config, [], _errors.Items);
+            return new(config, [], [], _errors.Items);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
-            return new(config, [], _errors.Items);
+            return new(config, [], [], _errors.Items);
         }
 
         if (stream.Documents.Count > 1)
@@ -72,7 +74,7 @@ internal sealed class SyncRulesYamlReader
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             Error(stream.Documents[0].RootNode, "Sync rules must be a YAML mapping with bucket_definitions and/or streams", SyncRulesErrorCodes.InvalidValue);
-            return new(config, [], _errors.Items);
+            return new(config, [], [], _errors.Items);
         }
 
         foreach (var (key, value) in root.Children)
@@ -118,12 +120,40 @@ internal sealed class SyncRulesYamlReader
             }
         }
 
-        if (Child(root, "streams") is { } streams)
+        var streams = new List<SyncStream>();
+        if (Child(root, "streams") is { } streamsNode)
         {
-            Error(streams, "Sync Streams ('streams:') are not supported yet by PowerSync for .NET: use bucket_definitions", SyncRulesErrorCodes.NotSupported);
+            if (streamsNode is YamlMappingNode map)
+            {
+                if (config.Edition < 2)
+                {
+                    Error(streamsNode, "Sync streams require edition 2 or later: add 'config:' with 'edition: 2'", SyncRulesErrorCodes.InvalidValue);
+                }
+                else
+                {
+                    var (line, column) = YamlLocator.Of(streamsNode.Start);
+                    _errors.Add(line, column, "Sync Streams use the edition 2 (alpha) semantics: 'priority' is ignored (buckets use priority 3 unless a subscription overrides it), as in the official service", SyncRulesErrorCodes.SqlWarning, warning: true);
+                    foreach (var (key, value) in map.Children)
+                    {
+                        var name = ((YamlScalarNode)key).Value!;
+                        if (definitions.Any(d => d.Name == name))
+                        {
+                            Error(key, $"Stream '{name}' has the same name as a bucket definition: rename one of them", SyncRulesErrorCodes.InvalidValue);
+                        }
+                        else if (ReadStream(name, value, config) is { } compiled)
+                        {
+                            streams.Add(compiled);
+                        }
+                    }
+                }
+            }
+            else if (streamsNode is not YamlScalarNode { Value: null or "" })
+            {
+                Error(streamsNode, "streams must be a mapping of stream names to definitions", SyncRulesErrorCodes.InvalidValue);
+            }
         }
 
-        return new(config, definitions, _errors.Items);
+        return new(config, definitions, streams, _errors.Items);
     }
 
     private bool RejectAliasesAndTags()
@@ -357,5 +387,56 @@ internal sealed class SyncRulesYamlReader
 
         var failed = _errors.Items.Count(e => !e.IsWarning) > errorsBefore;
         return failed ? null : new BucketDefinition(name, priority, bucketParameters, parameterQueries, dataQueries);
+    }
+
+    private SyncStream? ReadStream(string name, YamlNode node, SyncRulesConfig config)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(node, $"Stream '{name}' must be a mapping with 'query' (and optionally 'auto_subscribe', 'priority')", SyncRulesErrorCodes.InvalidValue);
+            return null;
+        }
+
+        foreach (var (key, _) in map.Children)
+        {
+            var k = ((YamlScalarNode)key).Value;
+            if (!StreamKeys.Contains(k))
+            {
+                Error(key, $"Unknown key '{k}' in stream '{name}': expected one of {string.Join(", ", StreamKeys)}", SyncRulesErrorCodes.UnknownKey);
+            }
+        }
+
+        if (Child(map, "queries") is { } queries)
+        {
+            Error(queries, "'queries' (several queries per stream) needs edition 3, which PowerSync for .NET does not support yet: use one 'query'", SyncRulesErrorCodes.NotSupported);
+        }
+
+        if (Child(map, "with") is { } with)
+        {
+            Error(with, "Stream-local 'with' (common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
+        }
+
+        var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe") == true;
+        if (Child(map, "priority") is { } p && ReadInt(p, "priority") is < 0 or > 3)
+        {
+            Error(p, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
+        }
+
+        if (Child(map, "accept_potentially_dangerous_queries") is { } d)
+        {
+            ReadBool(d, "accept_potentially_dangerous_queries");
+        }
+
+        if (Child(map, "query") is not YamlScalarNode { Value: { Length: > 0 } } query)
+        {
+            if (Child(map, "queries") is null)
+            {
+                Error(node, $"Stream '{name}' needs a 'query' (one SELECT)", SyncRulesErrorCodes.MissingKey);
+            }
+
+            return null;
+        }
+
+        return StreamCompiler.Compile(name, Source(query), autoSubscribe, config, _options.DefaultSchema, _errors);
     }
 }
