@@ -14,6 +14,11 @@ public sealed class SqlExpressionTests
     [TestCase("big - (0 - 1)", "real|9223372036854776000.0")]
     [TestCase("(0 - big) - 2", "real|-9223372036854776000.0")]
     [TestCase("big + 0", "integer|9223372036854775807")]
+    [TestCase("i + big", "real|9223372036854776000.0")]
+    [TestCase("neg - big", "real|-9223372036854776000.0")]
+    [TestCase("big * big", "real|8.507059173023462e+37")]
+    [TestCase("big / neg", "integer|-1317624576693539401")]
+    [TestCase("(0 - big - 1) / -1", "real|9223372036854776000.0")]
     public void Integer_overflow_promotes_to_real(string expression, string expected) =>
         Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo(expected));
 
