@@ -121,11 +121,11 @@ public sealed class SyncRulesSet
 
         var rows = new List<EvaluatedRow>();
         List<EvaluationError>? errors = null;
-        foreach (var (definition, query) in queries.Data)
+        foreach (var (definition, query, bucketPrefix) in queries.Data)
         {
             try
             {
-                query.Evaluate(table, row, _bucketPrefix + definition.Name, rows);
+                query.Evaluate(table, row, bucketPrefix, rows);
             }
             catch (SqlEvaluationException e)
             {
@@ -271,15 +271,18 @@ public sealed class SyncRulesSet
         return sb.Append(']').ToString();
     }
 
-    private TableQueries GetTable(string schema, string table) => _byTable.GetOrAdd((schema, table), key =>
+    private TableQueries GetTable(string schema, string table) =>
+        _byTable.TryGetValue((schema, table), out var cached) ? cached : _byTable.GetOrAdd((schema, table), BuildTable);
+
+    private TableQueries BuildTable((string Schema, string Table) key) =>
         new TableQueries(
-            _definitions.SelectMany(d => d.DataQueries.Where(q => q.Table.Matches(key.Schema, key.Table)).Select(q => (d, q))).ToList(),
+            _definitions.SelectMany(d => d.DataQueries.Where(q => q.Table.Matches(key.Schema, key.Table)).Select(q => (d, q, _bucketPrefix + d.Name))).ToList(),
             _definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Where(q => q.Table.Matches(key.Schema, key.Table))).ToList(),
             _streams.Where(s => s.Data.Table.Matches(key.Schema, key.Table)).ToList(),
-            _streams.SelectMany(s => s.Subqueries).Where(q => q.Table.Matches(key.Schema, key.Table)).ToList()));
+            _streams.SelectMany(s => s.Subqueries).Where(q => q.Table.Matches(key.Schema, key.Table)).ToList());
 
     private sealed record TableQueries(
-        IReadOnlyList<(BucketDefinition Definition, DataQuery Query)> Data,
+        IReadOnlyList<(BucketDefinition Definition, DataQuery Query, string BucketPrefix)> Data,
         IReadOnlyList<TableParameterQuery> Parameters,
         IReadOnlyList<SyncStream> Streams,
         IReadOnlyList<CompiledSubquery> Subqueries)

@@ -35,13 +35,13 @@ internal readonly record struct ParamValue(SqliteValue Value, JsonNode? Raw)
 internal sealed record InputParameter(string Key, bool Expands, ParamEval? Lookup);
 
 /// <summary>A compiled WHERE: for a row, the parameter assignments under which it matches.</summary>
-internal sealed class MatchClause(IReadOnlyList<InputParameter> inputs, bool unbounded, Func<IReadOnlyDictionary<string, SqliteValue>, List<Dictionary<string, ParamValue>>> filter)
+internal sealed class MatchClause(IReadOnlyList<InputParameter> inputs, bool unbounded, Func<IReadOnlyDictionary<string, SqliteValue>, List<ParamAssignment>> filter)
 {
     public IReadOnlyList<InputParameter> Inputs { get; } = inputs;
 
     public bool Unbounded { get; } = unbounded;
 
-    public Func<IReadOnlyDictionary<string, SqliteValue>, List<Dictionary<string, ParamValue>>> Filter { get; } = filter;
+    public Func<IReadOnlyDictionary<string, SqliteValue>, List<ParamAssignment>> Filter { get; } = filter;
 }
 
 internal enum ClauseKind : byte

@@ -5,9 +5,9 @@ namespace PowerSync.Core.SyncRules.Expressions;
 /// <summary>AND / OR / boolean conversion of compiled clauses, with the official evaluator's rules.</summary>
 internal static class MatchCombinators
 {
-    private static List<Dictionary<string, ParamValue>> MatchTrue() => [new Dictionary<string, ParamValue>(StringComparer.Ordinal)];
+    private static List<ParamAssignment> MatchTrue() => [new ParamAssignment()];
 
-    private static List<Dictionary<string, ParamValue>> MatchFalse() => [];
+    private static List<ParamAssignment> MatchFalse() => [];
 
     /// <summary>Any clause as a parameter match.</summary>
     public static MatchClause ToMatch(Clause clause)
@@ -30,7 +30,7 @@ internal static class MatchCombinators
                     var input = new InputParameter(clause.Key, false, param is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(param(r))));
                     var key = clause.Key;
                     return new MatchClause([input], false, _ =>
-                        [new Dictionary<string, ParamValue>(StringComparer.Ordinal) { [key] = ParamValue.Of(SqlValueOps.True) }]);
+                        [new ParamAssignment() { [key] = ParamValue.Of(SqlValueOps.True) }]);
                 }
 
             default:
@@ -88,12 +88,12 @@ internal static class MatchCombinators
         {
             var left = am.Filter(row);
             var right = bm.Filter(row);
-            var results = new List<Dictionary<string, ParamValue>>(left.Count * right.Count);
+            var results = new List<ParamAssignment>(left.Count * right.Count);
             foreach (var r1 in left)
             {
                 foreach (var r2 in right)
                 {
-                    var combined = new Dictionary<string, ParamValue>(r1, StringComparer.Ordinal);
+                    var combined = new ParamAssignment(r1);
                     foreach (var (k, v) in r2)
                     {
                         // Upstream computes a `valid` flag for conflicting values and never reads it
@@ -167,7 +167,7 @@ internal static class MatchCombinators
                 return MatchFalse();
             }
 
-            return [new Dictionary<string, ParamValue>(StringComparer.Ordinal) { [key] = ParamValue.Of(value) }];
+            return [new ParamAssignment() { [key] = ParamValue.Of(value) }];
         }));
     }
 
@@ -193,7 +193,7 @@ internal static class MatchCombinators
                 throw new SqlEvaluationException("Not an array");
             }
 
-            var results = new List<Dictionary<string, ParamValue>>(parsed.Items.Count);
+            var results = new List<ParamAssignment>(parsed.Items.Count);
             foreach (var item in parsed.Items)
             {
                 var pv = item.Kind switch
@@ -202,7 +202,7 @@ internal static class MatchCombinators
                     JsonKind.String => ParamValue.Of(SqliteValue.FromText(item.Text)),
                     _ => new ParamValue(SqliteValue.Null, item),
                 };
-                results.Add(new Dictionary<string, ParamValue>(StringComparer.Ordinal) { [key] = pv });
+                results.Add(new ParamAssignment() { [key] = pv });
             }
 
             return results;
@@ -225,7 +225,7 @@ internal static class MatchCombinators
 
             if (!overlap)
             {
-                return [new Dictionary<string, ParamValue>(StringComparer.Ordinal) { [key] = ParamValue.Of(value) }];
+                return [new ParamAssignment() { [key] = ParamValue.Of(value) }];
             }
 
             var parsed = JsonParser.TryParse(SqlValueOps.ToText(value) ?? "null", plainNumbers: true);
@@ -234,7 +234,7 @@ internal static class MatchCombinators
                 throw new SqlEvaluationException("Not an array");
             }
 
-            return parsed.Items.Select(i => new Dictionary<string, ParamValue>(StringComparer.Ordinal)
+            return parsed.Items.Select(i => new ParamAssignment()
             {
                 [key] = i.Kind == JsonKind.Real ? ParamValue.Of(SqliteValue.FromReal(i.Real)) : i.Kind == JsonKind.String ? ParamValue.Of(SqliteValue.FromText(i.Text)) : new ParamValue(SqliteValue.Null, i),
             }).ToList();

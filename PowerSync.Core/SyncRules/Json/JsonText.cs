@@ -15,7 +15,15 @@ internal static class JsonText
     public static void AppendString(StringBuilder sb, string value)
     {
         sb.Append('"');
-        for (var i = 0; i < value.Length; i++)
+        var firstSpecial = IndexOfSpecial(value);
+        if (firstSpecial < 0)
+        {
+            sb.Append(value).Append('"');
+            return;
+        }
+
+        sb.Append(value, 0, firstSpecial);
+        for (var i = firstSpecial; i < value.Length; i++)
         {
             var c = value[i];
             switch (c)
@@ -60,6 +68,21 @@ internal static class JsonText
         sb.Append('"');
     }
 
+    /// <summary>Index of the first character that needs escaping or surrogate checks, or -1.</summary>
+    private static int IndexOfSpecial(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c < 0x20 || c == '"' || c == '\\' || char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static void AppendUnicodeEscape(StringBuilder sb, char c) =>
         sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
 
@@ -100,7 +123,7 @@ internal static class JsonText
         switch (value.Type)
         {
             case SqliteType.Null: sb.Append("null"); break;
-            case SqliteType.Integer: sb.Append(value.AsInteger.ToString(CultureInfo.InvariantCulture)); break;
+            case SqliteType.Integer: sb.Append(CultureInfo.InvariantCulture, $"{value.AsInteger}"); break;
             case SqliteType.Real: AppendDataReal(sb, value.AsReal); break;
             case SqliteType.Text: AppendString(sb, value.AsText); break;
             default: sb.Append("null"); break;
@@ -112,7 +135,7 @@ internal static class JsonText
     {
         switch (value.Type)
         {
-            case SqliteType.Integer: sb.Append(value.AsInteger.ToString(CultureInfo.InvariantCulture)); break;
+            case SqliteType.Integer: sb.Append(CultureInfo.InvariantCulture, $"{value.AsInteger}"); break;
             case SqliteType.Real: AppendPlainReal(sb, value.AsReal); break;
             case SqliteType.Text: AppendString(sb, value.AsText); break;
             default: sb.Append("null"); break;

@@ -177,7 +177,18 @@ internal sealed class DataQuery
 
         var (id, data) = BuildData(row);
         var objectType = OutputTableOverride ?? tableName;
-        var sb = new StringBuilder();
+        if (_parameterKeys.Length == 0)
+        {
+            var bucket = bucketPrefix + "[]";
+            foreach (var _ in matches)
+            {
+                output.Add(new EvaluatedRow(bucket, objectType, id, data));
+            }
+
+            return;
+        }
+
+        var sb = new StringBuilder(bucketPrefix.Length + 32);
         foreach (var match in matches)
         {
             sb.Clear().Append(bucketPrefix).Append('[');
