@@ -145,6 +145,19 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
+    public void Unquoted_mixed_case_names_are_lower_cased_with_a_warning()
+    {
+        var rules = SyncRulesSet.Parse("bucket_definitions:\n  b:\n    data:\n      - SELECT Id FROM Todos\n");
+        Assert.That(rules.Warnings.Select(w => w.Message), Is.EquivalentTo(new[]
+        {
+            "Unquoted identifiers are converted to lower-case. Use \"Id\" instead.",
+            "Unquoted identifiers are converted to lower-case. Use \"Todos\" instead.",
+        }));
+        Assert.That(rules.Warnings.Select(w => (w.Line, w.Column)), Is.EquivalentTo(new[] { (4, 16), (4, 24) }));
+        Assert.That(rules.SourceTables.Single().Table, Is.EqualTo("todos"));
+    }
+
+    [Test]
     public void Empty_rules_are_valid()
     {
         Assert.That(SyncRulesSet.Parse("").SourceTables, Is.Empty);

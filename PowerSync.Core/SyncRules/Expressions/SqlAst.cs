@@ -51,4 +51,8 @@ internal sealed record SelectStatement(
     SqlExpr? Where,
     IReadOnlyList<UnsupportedClause> Unsupported,
     int Position,
-    int Length);
+    int Length)
+{
+    /// <summary>Unquoted mixed-case names that were lower-cased (reported as warnings).</summary>
+    public IReadOnlyList<UnsupportedClause> CaseWarnings { get; init; } = [];
+}

@@ -343,6 +343,13 @@ internal sealed partial class SqlParser
             return new CallExpr(parts.Count == 2 ? parts[0] : null, parts[^1], args, start, EndOfPrevious - start);
         }
 
+        // Column references (not function names) warn about lower-casing, like the official parser.
+        var last = _tokens[_index - 1];
+        if (last.Kind == SqlTokenKind.Identifier && !string.Equals(last.Text, parts[^1], StringComparison.Ordinal))
+        {
+            _caseWarnings.Add(new($"Unquoted identifiers are converted to lower-case. Use \"{last.Text}\" instead.", last.Position, last.Length));
+        }
+
         return parts.Count switch
         {
             1 => new ColumnRefExpr(null, null, parts[0], start, EndOfPrevious - start),

@@ -20,6 +20,7 @@ internal sealed partial class SqlParser
 
     private readonly string _sql;
     private readonly List<SqlToken> _tokens;
+    private readonly List<UnsupportedClause> _caseWarnings = [];
     private int _index;
 
     private SqlParser(string sql)
@@ -47,7 +48,7 @@ internal sealed partial class SqlParser
             throw parser.Unexpected("end of query");
         }
 
-        return statement;
+        return statement with { CaseWarnings = parser._caseWarnings };
     }
 
     /// <summary>Parses one standalone expression (used by tests and by the expression benchmark).</summary>
@@ -240,6 +241,19 @@ internal sealed partial class SqlParser
         return (null, -1);
     }
 
+    /// <summary>A name that is lower-cased by the parser: warn, as the official parser does, when it was not lower case.</summary>
+    private string ParseReferenceName(string what)
+    {
+        var t = Current;
+        var name = ParseName(what);
+        if (t.Kind == SqlTokenKind.Identifier && !string.Equals(name, t.Text, StringComparison.Ordinal))
+        {
+            _caseWarnings.Add(new($"Unquoted identifiers are converted to lower-case. Use \"{t.Text}\" instead.", t.Position, t.Length));
+        }
+
+        return name;
+    }
+
     private string ParseName(string what)
     {
         var t = Current;
@@ -266,13 +280,13 @@ internal sealed partial class SqlParser
             throw new SqlSyntaxException("Subqueries in FROM are not supported in edition 1/2 sync rules", Current.Position, 1);
         }
 
-        var first = ParseName("a table name");
+        var first = ParseReferenceName("a table name");
         string? schema = null;
         var name = first;
         if (AcceptSymbol("."))
         {
             schema = first;
-            name = ParseName("a table name after the schema");
+            name = ParseReferenceName("a table name after the schema");
         }
 
         CallExpr? function = null;

@@ -8,6 +8,11 @@ internal static class QueryChecks
     /// <summary>Reports clauses the parser accepted but sync rules do not support; false if any.</summary>
     public static bool ReportUnsupported(SqlSource source, SelectStatement select, ErrorSink errors)
     {
+        foreach (var w in select.CaseWarnings)
+        {
+            errors.AddSql(source, w.Position, w.Message, SyncRulesErrorCodes.SqlWarning, warning: true);
+        }
+
         foreach (var u in select.Unsupported)
         {
             errors.AddSql(source, u.Position, u.Message, SyncRulesErrorCodes.SqlInvalid);
