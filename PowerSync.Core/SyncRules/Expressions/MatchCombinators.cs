@@ -94,14 +94,23 @@ internal static class MatchCombinators
                 foreach (var r2 in right)
                 {
                     var combined = new ParamAssignment(r1);
+                    var valid = true;
                     foreach (var (k, v) in r2)
                     {
-                        // Upstream computes a `valid` flag for conflicting values and never reads it
-                        // (compat note 9): the row is still emitted, under the first value.
-                        combined.TryAdd(k, v);
+                        if (!combined.TryAdd(k, v) && !SameBucketValue(combined[k], v))
+                        {
+                            valid = false;
+                            break;
+                        }
                     }
 
-                    results.Add(combined);
+                    // Deliberate deviation (compat note 9): upstream computes this flag and never reads
+                    // it, so `owner = bucket.u AND assignee = bucket.u` also emits rows where
+                    // owner != assignee. We only emit rows that satisfy both conditions.
+                    if (valid)
+                    {
+                        results.Add(combined);
+                    }
                 }
             }
 
@@ -151,6 +160,15 @@ internal static class MatchCombinators
             left.AddRange(bm.Filter(row));
             return left;
         }));
+    }
+
+    private static bool SameBucketValue(ParamValue a, ParamValue b)
+    {
+        var x = new System.Text.StringBuilder();
+        a.AppendTo(x);
+        var y = new System.Text.StringBuilder();
+        b.AppendTo(y);
+        return x.Equals(y);
     }
 
     /// <summary><c>row_value = param</c>: the row is indexed under its value (never NULL or BLOB).</summary>

@@ -30,10 +30,10 @@ internal sealed class StreamCompiler
         _errors = errors;
     }
 
-    public static SyncStream? Compile(string name, SqlSource source, bool autoSubscribe, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
-        new StreamCompiler(name, source, config, defaultSchema, errors).Compile(autoSubscribe);
+    public static SyncStream? Compile(string name, SqlSource source, bool autoSubscribe, int priority, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
+        new StreamCompiler(name, source, config, defaultSchema, errors).Compile(autoSubscribe, priority);
 
-    private SyncStream? Compile(bool autoSubscribe)
+    private SyncStream? Compile(bool autoSubscribe, int priority)
     {
         SelectStatement select;
         try
@@ -72,7 +72,7 @@ internal sealed class StreamCompiler
         }
 
         var failed = _errors.Items.Count(e => !e.IsWarning) > errorsBefore;
-        return failed || data is null ? null : new SyncStream(_name, autoSubscribe, data, variants, _allSubqueries);
+        return failed || data is null ? null : new SyncStream(_name, autoSubscribe, priority, data, variants, _allSubqueries);
     }
 
     private ClauseCompiler Tools(string table)

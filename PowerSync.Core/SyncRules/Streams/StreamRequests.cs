@@ -27,12 +27,12 @@ internal static class StreamRequests
                 continue;
             }
 
-            ResolveOne(stream, context, subscription.PriorityOverride ?? SyncStream.Priority, bucketPrefix, addStatic, dynamic, errors);
+            ResolveOne(stream, context, subscription.PriorityOverride ?? stream.Priority, bucketPrefix, addStatic, dynamic, errors);
         }
 
         if (stream.AutoSubscribe && request.IncludeDefaultStreams && !hasExplicitDefault)
         {
-            ResolveOne(stream, request.Context, SyncStream.Priority, bucketPrefix, addStatic, dynamic, errors);
+            ResolveOne(stream, request.Context, stream.Priority, bucketPrefix, addStatic, dynamic, errors);
         }
     }
 

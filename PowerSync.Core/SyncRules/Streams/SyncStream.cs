@@ -5,10 +5,14 @@ using PowerSync.Core.SyncRules.Queries;
 namespace PowerSync.Core.SyncRules.Streams;
 
 /// <summary>A compiled Sync Stream (edition 2 alpha semantics).</summary>
-internal sealed class SyncStream(string name, bool autoSubscribe, DataQuery data, IReadOnlyList<StreamVariant> variants, IReadOnlyList<CompiledSubquery> subqueries)
+internal sealed class SyncStream(string name, bool autoSubscribe, int priority, DataQuery data, IReadOnlyList<StreamVariant> variants, IReadOnlyList<CompiledSubquery> subqueries)
 {
-    /// <summary>Alpha streams always use priority 3 (compat note 13); subscriptions may override it.</summary>
-    public const int Priority = 3;
+    /// <summary>
+    /// The stream's <c>priority:</c> (default 3). Deliberate deviation (compat note 13): the official
+    /// alpha parser ignores it and always uses 3; we honour it, like its compiled (edition 3) streams.
+    /// A subscription's priority override still wins.
+    /// </summary>
+    public int Priority { get; } = priority;
 
     public string Name { get; } = name;
 

@@ -132,7 +132,7 @@ internal sealed class SyncRulesYamlReader
                 else
                 {
                     var (line, column) = YamlLocator.Of(streamsNode.Start);
-                    _errors.Add(line, column, "Sync Streams use the edition 2 (alpha) semantics: 'priority' is ignored (buckets use priority 3 unless a subscription overrides it), as in the official service", SyncRulesErrorCodes.SqlWarning, warning: true);
+                    _errors.Add(line, column, "Sync Streams are evaluated with the edition 2 (alpha) semantics; edition 3 (compiled streams with joins) is not supported yet", SyncRulesErrorCodes.SqlWarning, warning: true);
                     foreach (var (key, value) in map.Children)
                     {
                         var name = ((YamlScalarNode)key).Value!;
@@ -417,9 +417,17 @@ internal sealed class SyncRulesYamlReader
         }
 
         var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe") == true;
-        if (Child(map, "priority") is { } p && ReadInt(p, "priority") is < 0 or > 3)
+        var priority = 3;
+        if (Child(map, "priority") is { } p && ReadInt(p, "priority") is { } value)
         {
-            Error(p, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
+            if (value is < 0 or > 3)
+            {
+                Error(p, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
+            }
+            else
+            {
+                priority = value;
+            }
         }
 
         if (Child(map, "accept_potentially_dangerous_queries") is { } d)
@@ -437,6 +445,6 @@ internal sealed class SyncRulesYamlReader
             return null;
         }
 
-        return StreamCompiler.Compile(name, Source(query), autoSubscribe, config, _options.DefaultSchema, _errors);
+        return StreamCompiler.Compile(name, Source(query), autoSubscribe, priority, config, _options.DefaultSchema, _errors);
     }
 }
