@@ -8,7 +8,7 @@ namespace PowerSync.Tests.SyncRules;
 public sealed class OfficialScenarioTests
 {
     private static IEnumerable<TestCaseData> All() =>
-        OfficialScenariosA.Cases.Concat(OfficialScenariosB.Cases).Concat(OfficialScenariosC.Cases).Concat(OfficialScenariosD.Cases).Select(json => new TestCaseData(json).SetName("Scenario: " + JsonDocument.Parse(json).RootElement.GetProperty("name").GetString()));
+        OfficialScenariosA.Cases.Concat(OfficialScenariosB.Cases).Concat(OfficialScenariosC.Cases).Concat(OfficialScenariosD.Cases).Concat(OfficialScenariosE.Cases).Select(json => new TestCaseData(json).SetName("Scenario: " + JsonDocument.Parse(json).RootElement.GetProperty("name").GetString()));
 
     [TestCaseSource(nameof(All))]
     public void Scenario_matches_the_official_evaluator(string json) => ScenarioRunner.Run(json);

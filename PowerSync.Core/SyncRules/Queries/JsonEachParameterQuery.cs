@@ -43,7 +43,7 @@ internal sealed class JsonEachParameterQuery(
             foreach (var (name, clause) in columns)
             {
                 var v = clause.IsRowValue ? clause.RowEvaluator(element) : clause.ParamEvaluator(request);
-                valid &= !v.IsNull && v.Type != SqliteType.Blob;
+                valid &= v.Type != SqliteType.Blob;
                 row[name] = ParamValue.Of(v);
             }
 
