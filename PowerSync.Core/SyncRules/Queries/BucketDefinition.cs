@@ -1,0 +1,21 @@
+namespace PowerSync.Core.SyncRules.Queries;
+
+/// <summary>A compiled <c>bucket_definitions</c> entry.</summary>
+internal sealed class BucketDefinition(
+    string name, int priority, IReadOnlyList<string> bucketParameters, IReadOnlyList<ParameterQuery> parameterQueries, IReadOnlyList<DataQuery> dataQueries)
+{
+    public string Name { get; } = name;
+
+    /// <summary>Priority from YAML (default 3).</summary>
+    public int Priority { get; } = priority;
+
+    /// <summary>Bucket parameter names, in bucket-id order.</summary>
+    public IReadOnlyList<string> BucketParameters { get; } = bucketParameters;
+
+    public IReadOnlyList<ParameterQuery> ParameterQueries { get; } = parameterQueries;
+
+    public IReadOnlyList<DataQuery> DataQueries { get; } = dataQueries;
+
+    /// <summary>True for a definition without parameter queries: one global bucket <c>name[]</c>.</summary>
+    public bool IsGlobal => ParameterQueries.Count == 0;
+}

@@ -1,0 +1,315 @@
+using System.Text;
+using PowerSync.Core.SyncRules.Expressions;
+using PowerSync.Core.SyncRules.Json;
+
+namespace PowerSync.Core.SyncRules.Queries;
+
+/// <summary>
+/// A compiled data query: <c>SELECT columns FROM table WHERE ...</c>. For a row it yields the bucket
+/// parameter assignments (from <c>bucket.p = col</c> / <c>bucket.p IN json_col</c>) and the row data.
+/// </summary>
+internal sealed class DataQuery
+{
+    private readonly (string Name, RowEval Eval, string? Column)?[] _columns; // null entry = SELECT *
+    private readonly MatchClause _where;
+    private readonly string[] _parameterKeys;
+
+    private DataQuery(SourceTablePattern table, string? outputTable, (string, RowEval, string?)?[] columns, MatchClause where, string[] parameterKeys)
+    {
+        Table = table;
+        OutputTableOverride = outputTable;
+        _columns = columns;
+        _where = where;
+        _parameterKeys = parameterKeys;
+        var names = columns.Select(c => c?.Item1).ToList();
+        if (names.All(n => n is not null) && names.Distinct(StringComparer.Ordinal).Count() == names.Count)
+        {
+            // Fast path: explicit, distinct columns. Keys are pre-escaped once.
+            _fastKeys = columns.Select((c, i) => (i == 0 ? string.Empty : ",") + JsonText.QuoteString(c!.Value.Item1) + ":").ToArray();
+            _idIndex = names.IndexOf("id");
+        }
+    }
+
+    private readonly string[]? _fastKeys;
+    private readonly int _idIndex = -1;
+
+    public SourceTablePattern Table { get; }
+
+    /// <summary>The FROM alias, which becomes object_type; null uses the source table's name.</summary>
+    public string? OutputTableOverride { get; }
+
+    public static DataQuery? Compile(SqlSource source, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
+    {
+        SelectStatement select;
+        try
+        {
+            select = SqlParser.ParseSelect(source.Sql);
+        }
+        catch (SqlSyntaxException e)
+        {
+            errors.AddSql(source, e.Position, e.Message, SyncRulesErrorCodes.SqlSyntax);
+            return null;
+        }
+
+        return Compile(source, select, bucketParameters, config, defaultSchema, errors);
+    }
+
+    /// <summary>Compiles a parsed SELECT; streams pass a statement without WHERE (they compile it themselves).</summary>
+    public static DataQuery? Compile(SqlSource source, SelectStatement select, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
+    {
+        var ok = QueryChecks.ReportUnsupported(source, select, errors);
+        if (select.From is null)
+        {
+            errors.AddSql(source, select.Position, "Data queries must have a FROM table: SELECT ... FROM table", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        if (select.From.Function is not null)
+        {
+            errors.AddSql(source, select.From.Position, "Table-valued functions such as json_each are only supported in parameter queries", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        var from = select.From;
+        var table = new SourceTablePattern(from.Schema ?? defaultSchema, from.Name);
+        var compiler = new ClauseCompiler(new ClauseScope
+        {
+            ValueTables = [from.EffectiveName],
+            DefaultTable = from.EffectiveName,
+            ParameterTables = ["bucket"],
+            Functions = new SqlFunctions(config.FixedJsonExtract),
+            QueryKind = "data queries",
+        });
+        var columns = new List<(string, RowEval, string?)?>();
+        var hasId = false;
+        foreach (var column in select.Columns)
+        {
+            if (column.Expr is ColumnRefExpr { Column: "*" } star)
+            {
+                if (star.Table is not null && star.Table != from.EffectiveName)
+                {
+                    errors.AddSql(source, star.Position, $"Undefined table {star.Table}", SyncRulesErrorCodes.SqlInvalid);
+                    ok = false;
+                }
+
+                columns.Add(null);
+                hasId = true;
+                continue;
+            }
+
+            var name = column.Alias ?? (column.Expr as ColumnRefExpr)?.Column;
+            if (name is null)
+            {
+                errors.AddSql(source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
+                ok = false;
+                continue;
+            }
+
+            var clause = compiler.Compile(column.Expr);
+            if (clause.Kind == ClauseKind.Error)
+            {
+                continue;
+            }
+
+            if (!clause.IsRowValue)
+            {
+                errors.AddSql(source, column.Expr.Position, "Parameter match expression is not allowed here: output columns can only use row values", SyncRulesErrorCodes.SqlInvalid);
+                ok = false;
+                continue;
+            }
+
+            hasId |= name == "id";
+            columns.Add((name, clause.RowEvaluator, column.Expr is ColumnRefExpr c ? c.Column : null));
+        }
+
+        var where = compiler.CompileWhere(select.Where);
+        ok &= QueryChecks.ReportCompileErrors(source, compiler.Errors, errors);
+        if (!ok || where.Kind == ClauseKind.Error)
+        {
+            return null;
+        }
+
+        if (!hasId)
+        {
+            errors.AddSql(source, select.Position, "Query must return an \"id\" column: add e.g. `id` or `<expr> AS id` to the SELECT list", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        var match = MatchCombinators.ToMatch(where);
+        var expected = bucketParameters.Select(p => "bucket." + p).ToList();
+        var actual = match.Inputs.Select(i => i.Key).ToList();
+        foreach (var key in actual.Where(k => !expected.Contains(k)))
+        {
+            errors.AddSql(source, select.Where?.Position ?? 0,
+                key.StartsWith("bucket.", StringComparison.Ordinal)
+                    ? $"Bucket parameter '{key}' is not defined: the parameter queries of this definition return [{string.Join(", ", bucketParameters)}]"
+                    : $"'{key}' cannot be used in a data query WHERE clause", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+        }
+
+        if (ok && !expected.All(actual.Contains))
+        {
+            errors.AddSql(source, select.Where?.Position ?? select.Position,
+                $"Query must cover all bucket parameters. Expected: [{string.Join(", ", expected)}] Got: [{string.Join(", ", actual)}]", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+        }
+
+        return ok ? new DataQuery(table, from.Alias, columns.ToArray(), match, expected.ToArray()) : null;
+    }
+
+    /// <summary>Evaluates one row: appends (bucket parameter suffix, object type, id, data) entries.</summary>
+    public void Evaluate(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output)
+    {
+        if (Table.IsWildcard)
+        {
+            // Wildcard tables expose the matched suffix as _table_suffix (not included by SELECT *).
+            row = new Dictionary<string, SqliteValue>(row)
+            {
+                ["_table_suffix"] = SqliteValue.FromText(tableName[Math.Min(tableName.Length, Table.Table.Length - 1)..]),
+            };
+        }
+
+        var matches = _where.Filter(row);
+        if (matches.Count == 0)
+        {
+            return;
+        }
+
+        var (id, data) = BuildData(row);
+        var objectType = OutputTableOverride ?? tableName;
+        if (_parameterKeys.Length == 0)
+        {
+            var bucket = bucketPrefix + "[]";
+            foreach (var _ in matches)
+            {
+                output.Add(new EvaluatedRow(bucket, objectType, id, data));
+            }
+
+            return;
+        }
+
+        var sb = new StringBuilder(bucketPrefix.Length + 32);
+        foreach (var match in matches)
+        {
+            sb.Clear().Append(bucketPrefix).Append('[');
+            for (var i = 0; i < _parameterKeys.Length; i++)
+            {
+                if (i > 0)
+                {
+                    sb.Append(',');
+                }
+
+                match[_parameterKeys[i]].AppendTo(sb);
+            }
+
+            output.Add(new EvaluatedRow(sb.Append(']').ToString(), objectType, id, data));
+        }
+    }
+
+    /// <summary>Object type, id and data JSON of a row (streams decide the buckets themselves).</summary>
+    public (string ObjectType, string Id, string Data) BuildRow(string tableName, IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var (id, data) = BuildData(row);
+        return (OutputTableOverride ?? tableName, id, data);
+    }
+
+    private (string Id, string Data) BuildData(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        if (_fastKeys is not null)
+        {
+            return BuildDataFast(row);
+        }
+
+        // JavaScript object semantics: a repeated name keeps its first position and takes the last value.
+        var names = new List<string>();
+        var values = new Dictionary<string, SqliteValue>(StringComparer.Ordinal);
+        foreach (var column in _columns)
+        {
+            if (column is null)
+            {
+                // SELECT *: columns starting with '_' are skipped, and an earlier non-NULL output
+                // column of the same name is kept (JavaScript `output[key] ??= row[key]`).
+                foreach (var (k, v) in row)
+                {
+                    if (!k.StartsWith('_') && (!values.TryGetValue(k, out var existing) || existing.IsNull))
+                    {
+                        Set(k, v);
+                    }
+                }
+            }
+            else if (column.Value.Column is null || row.ContainsKey(column.Value.Column))
+            {
+                // A column missing from the row is undefined upstream and left out of the data.
+                Set(column.Value.Name, column.Value.Eval(row));
+            }
+        }
+
+        var sb = new StringBuilder("{");
+        var first = true;
+        foreach (var name in names)
+        {
+            var value = values[name];
+            if (value.Type == SqliteType.Blob)
+            {
+                continue; // blobs are not synced
+            }
+
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            JsonText.AppendString(sb, name);
+            sb.Append(':');
+            JsonText.AppendDataValue(sb, value);
+        }
+
+        var idValue = values.GetValueOrDefault("id");
+        var id = idValue.Type == SqliteType.Text ? idValue.AsText : SqlValueOps.ToText(idValue) ?? string.Empty;
+        return (id, sb.Append('}').ToString());
+
+        void Set(string name, SqliteValue value)
+        {
+            if (!values.ContainsKey(name))
+            {
+                names.Add(name);
+            }
+
+            values[name] = value;
+        }
+    }
+
+    private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var sb = new StringBuilder(128).Append('{');
+        var id = string.Empty;
+        var first = true;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var (_, eval, column) = _columns[i]!.Value;
+            if (column is not null && !row.ContainsKey(column))
+            {
+                continue; // undefined upstream: left out of the data
+            }
+
+            var value = eval(row);
+            if (i == _idIndex)
+            {
+                id = value.Type == SqliteType.Text ? value.AsText : SqlValueOps.ToText(value) ?? string.Empty;
+            }
+
+            if (value.Type == SqliteType.Blob)
+            {
+                continue;
+            }
+
+            var key = _fastKeys![i];
+            sb.Append(key, first && key.Length > 0 && key[0] == ',' ? 1 : 0, first && key.Length > 0 && key[0] == ',' ? key.Length - 1 : key.Length);
+            first = false;
+            JsonText.AppendDataValue(sb, value);
+        }
+
+        return (id, sb.Append('}').ToString());
+    }
+}

@@ -1,0 +1,68 @@
+using PowerSync.Core.SyncRules.Expressions;
+using PowerSync.Core.SyncRules.Json;
+
+namespace PowerSync.Core.SyncRules.Streams;
+
+/// <summary>Resolves a request's buckets for one stream: its explicit subscriptions plus the default subscription.</summary>
+internal static class StreamRequests
+{
+    public static void Resolve(SyncStream stream, RequestParameters request, string bucketPrefix, Action<ResolvedBucket> addStatic, List<DynamicBucketSource> dynamic, List<EvaluationError> errors)
+    {
+        var subscriptions = request.Subscriptions.Where(s => string.Equals(s.Stream, stream.Name, StringComparison.Ordinal)).ToList();
+        var hasExplicitDefault = false;
+        foreach (var subscription in subscriptions)
+        {
+            var context = request.Context;
+            if (subscription.ParametersJson is null)
+            {
+                hasExplicitDefault = true;
+            }
+            else if (JsonParser.TryParse(subscription.ParametersJson, plainNumbers: true) is { Kind: JsonKind.Object } parameters)
+            {
+                context = context.WithStreamParameters(parameters);
+            }
+            else
+            {
+                errors.Add(new EvaluationError(stream.Name, "Subscription parameters must be a JSON object"));
+                continue;
+            }
+
+            ResolveOne(stream, context, subscription.PriorityOverride ?? stream.Priority, bucketPrefix, addStatic, dynamic, errors);
+        }
+
+        if (stream.AutoSubscribe && request.IncludeDefaultStreams && !hasExplicitDefault)
+        {
+            ResolveOne(stream, request.Context, stream.Priority, bucketPrefix, addStatic, dynamic, errors);
+        }
+    }
+
+    private static void ResolveOne(SyncStream stream, RequestContext context, int priority, string bucketPrefix, Action<ResolvedBucket> addStatic, List<DynamicBucketSource> dynamic, List<EvaluationError> errors)
+    {
+        try
+        {
+            foreach (var variant in stream.Variants)
+            {
+                if (variant.PartialRequest(context) is not { } partial)
+                {
+                    continue;
+                }
+
+                if (variant.Subqueries.Count == 0)
+                {
+                    foreach (var values in StreamVariant.Product(partial!))
+                    {
+                        addStatic(new ResolvedBucket(stream.BucketId(bucketPrefix, variant, values), priority, stream.Name));
+                    }
+                }
+                else
+                {
+                    dynamic.Add(new StreamBucketSource(bucketPrefix, stream, variant, partial, priority, context));
+                }
+            }
+        }
+        catch (SqlEvaluationException e)
+        {
+            errors.Add(new EvaluationError(stream.Name, "Error evaluating bucket ids: " + e.Message));
+        }
+    }
+}

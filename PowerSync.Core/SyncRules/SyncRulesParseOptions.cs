@@ -1,0 +1,21 @@
+namespace PowerSync.Core.SyncRules;
+
+/// <summary>Options for <see cref="SyncRulesSet.Parse"/>.</summary>
+public sealed record SyncRulesParseOptions
+{
+    /// <summary>Schema of tables named without one (<c>public</c> for Postgres).</summary>
+    public string DefaultSchema { get; init; } = "public";
+
+    /// <summary>
+    /// The id of this sync-rules version in storage. When bucket ids are versioned it is prepended as
+    /// <c>&lt;id&gt;#</c> (e.g. <c>3#by_user["u1"]</c>), so clients never mix buckets of two versions.
+    /// </summary>
+    public long? SyncRulesVersion { get; init; }
+
+    /// <summary>
+    /// Whether bucket ids carry the version prefix. Null follows the YAML (<c>versioned_bucket_ids</c>,
+    /// on from edition 2); true forces it (the official service does so for storage version 2 and later).
+    /// Requires <see cref="SyncRulesVersion"/>.
+    /// </summary>
+    public bool? VersionedBucketIds { get; init; }
+}

@@ -1,0 +1,100 @@
+using NUnit.Framework;
+using System.Text.Json;
+using PowerSync.Core;
+using PowerSync.Core.SyncRules;
+
+namespace PowerSync.Tests.SyncRules;
+
+/// <summary>Runs an oracle scenario through <see cref="SyncRulesSet"/> and renders results like the oracle script.</summary>
+internal static class ScenarioRunner
+{
+    public static SqliteValue Decode(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Null => SqliteValue.Null,
+        JsonValueKind.String => SqliteValue.FromText(v.GetString()),
+        _ when v.TryGetProperty("i", out var i) => SqliteValue.FromInteger(long.Parse(i.GetString()!, System.Globalization.CultureInfo.InvariantCulture)),
+        _ when v.TryGetProperty("r", out var r) => SqliteValue.FromReal(double.Parse(r.GetString()!, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => SqliteValue.FromBlob(Convert.FromHexString(v.GetProperty("b").GetString()!)),
+    };
+
+    public static Dictionary<string, SqliteValue> DecodeRow(JsonElement row)
+    {
+        var result = new Dictionary<string, SqliteValue>();
+        foreach (var p in row.EnumerateObject())
+        {
+            result[p.Name] = Decode(p.Value);
+        }
+
+        return result;
+    }
+
+    public static void Run(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var c = doc.RootElement;
+        var yaml = c.GetProperty("yaml").GetString()!;
+        var options = new SyncRulesParseOptions
+        {
+            SyncRulesVersion = c.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null,
+            VersionedBucketIds = c.TryGetProperty("version", out var v2) && v2.ValueKind == JsonValueKind.Number ? true : false,
+        };
+        if (c.TryGetProperty("errors", out _))
+        {
+            Assert.Throws<SyncRulesException>(() => SyncRulesSet.Parse(yaml, options), "the official evaluator rejects these rules");
+            return;
+        }
+
+        var rules = SyncRulesSet.Parse(yaml, options);
+        var rows = c.GetProperty("rows").EnumerateArray().ToList();
+        var expectedRows = c.GetProperty("rowResults").EnumerateArray().ToList();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            var schema = r.TryGetProperty("schema", out var s) ? s.GetString()! : "public";
+            var result = rules.EvaluateRow(schema, r.GetProperty("table").GetString()!, DecodeRow(r.GetProperty("row")));
+            var actual = result.Rows.Select(x => $"{x.Bucket}|{x.ObjectType}|{x.ObjectId}|{x.Data}").Order(StringComparer.Ordinal).ToList();
+            var expected = expectedRows[i].GetProperty("rows").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+            Assert.That(actual, Is.EqualTo(expected), $"row {i}");
+            Assert.That(result.Errors, Has.Count.EqualTo(expectedRows[i].GetProperty("errors").GetInt32()), $"row {i} errors");
+        }
+
+        var store = new Dictionary<string, List<string>>();
+        foreach (var r in c.GetProperty("paramRows").EnumerateArray())
+        {
+            var schema = r.TryGetProperty("schema", out var s) ? s.GetString()! : "public";
+            foreach (var lookup in rules.EvaluateParameterRow(schema, r.GetProperty("table").GetString()!, DecodeRow(r.GetProperty("row"))))
+            {
+                if (!store.TryGetValue(lookup.Lookup, out var list))
+                {
+                    store[lookup.Lookup] = list = [];
+                }
+
+                list.Add(lookup.Parameters);
+            }
+        }
+
+        var requests = c.GetProperty("requests").EnumerateArray().ToList();
+        var expectedRequests = c.GetProperty("requestResults").EnumerateArray().ToList();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var q = requests[i];
+            var subscriptions = q.TryGetProperty("subs", out var subs)
+                ? subs.EnumerateArray().Select(sub => new StreamSubscription(
+                    sub.GetProperty("stream").GetString()!,
+                    sub.TryGetProperty("params", out var sp) && sp.ValueKind == JsonValueKind.String ? sp.GetString() : null,
+                    sub.TryGetProperty("priority", out var pr) ? pr.GetInt32() : null)).ToList()
+                : null;
+            var request = new RequestParameters(
+                q.GetProperty("jwt").GetString()!,
+                q.TryGetProperty("params", out var p) ? p.GetString() : null,
+                subscriptions,
+                !q.TryGetProperty("defaults", out var defaults) || defaults.GetBoolean());
+            var resolution = rules.ResolveRequest(request);
+            var fetched = resolution.Lookups.ToDictionary(l => l, l => (IReadOnlyList<string>)(store.TryGetValue(l, out var found) ? found : []));
+            var actual = resolution.StaticBuckets.Concat(resolution.ResolveLookups(fetched))
+                .Select(b => $"{b.Bucket}|{b.Priority}").Distinct().Order(StringComparer.Ordinal).ToList();
+            var expected = expectedRequests[i].EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+            Assert.That(actual, Is.EqualTo(expected), $"request {i}");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using NUnit.Framework;
+using PowerSync.Core.SyncRules.Expressions;
+
+namespace PowerSync.Tests.SyncRules;
+
+/// <summary>Deliberate deviations from the official evaluator and parser behaviour not covered by the generated cases.</summary>
+[TestFixture]
+public sealed class SqlExpressionTests
+{
+    // Decision (see SqlValueOps remarks): INTEGER is int64 as in SQLite; an overflowing result is
+    // promoted to REAL, where the official evaluator would keep an unbounded BigInt.
+    [TestCase("big + 1", "real|9223372036854776000.0")]
+    [TestCase("big * 2", "real|18446744073709552000.0")]
+    [TestCase("big - (0 - 1)", "real|9223372036854776000.0")]
+    [TestCase("(0 - big) - 2", "real|-9223372036854776000.0")]
+    [TestCase("big + 0", "integer|9223372036854775807")]
+    [TestCase("i + big", "real|9223372036854776000.0")]
+    [TestCase("neg - big", "real|-9223372036854776000.0")]
+    [TestCase("big * big", "real|8.507059173023462e+37")]
+    [TestCase("big / neg", "integer|-1317624576693539401")]
+    [TestCase("(0 - big - 1) / -1", "real|9223372036854776000.0")]
+    public void Integer_overflow_promotes_to_real(string expression, string expected) =>
+        Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo(expected));
+
+    // The official legacy parser passes integer literals through a double (9007199254740993 becomes
+    // ...992); we keep literals exact, like its edition-3 compiler.
+    [TestCase("9007199254740993", "integer|9007199254740993")]
+    [TestCase("9223372036854775807", "integer|9223372036854775807")]
+    public void Integer_literals_are_exact(string expression, string expected) =>
+        Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo(expected));
+
+    // JSON integers beyond int64 become REAL (the official evaluator keeps a BigInt).
+    [TestCase("json_extract(j, '$.g')", "real|12345678901234567000.0")]
+    [TestCase("j ->> 'g'", "real|12345678901234567000.0")]
+    [TestCase("j -> 'g'", "text|\"12345678901234567890\"")]
+    public void Json_integers_beyond_int64_become_real_but_keep_their_digits_as_json(string expression, string expected) =>
+        Assert.That(ExpressionHarness.Evaluate(expression, 2), Is.EqualTo(expected));
+
+    [TestCase("1e3", 0)]
+    [TestCase("CASE WHEN i THEN 1 END", 0)]
+    [TestCase("t LIKE 'a%'", 0)]
+    [TestCase("i BETWEEN 1 AND 5", 0)]
+    [TestCase("i % 2", 0)]
+    [TestCase("i IN (1, 2)", 0)]
+    [TestCase("t ->> 1", 0)]
+    [TestCase("t ->> t", 0)]
+    [TestCase("nosuchfn(i)", 0)]
+    [TestCase("request.user_id()", 0)]
+    [TestCase("bucket.x + 1", 0)]
+    [TestCase("CAST(i AS varchar)", 0)]
+    [TestCase("other.col", 0)]
+    [TestCase("s.t.col", 0)]
+    public void Unsupported_syntax_is_a_compile_error(string expression, int unused)
+    {
+        _ = unused;
+        Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo("COMPILE_ERROR"));
+    }
+
+    [Test]
+    public void Syntax_errors_carry_the_position_of_the_offending_token()
+    {
+        var e = Assert.Throws<SqlSyntaxException>(() => SqlParser.ParseSelect("SELECT id FROM t WHERE a = = 1"))!;
+        Assert.That(e.Position, Is.EqualTo(27));
+        Assert.That(e.Message, Does.Contain("expected an expression"));
+    }
+
+    [Test]
+    public void Exponent_literals_are_rejected_with_a_hint()
+    {
+        var e = Assert.Throws<SqlSyntaxException>(() => SqlParser.ParseSelect("SELECT 1e3 AS x FROM t"))!;
+        Assert.That(e.Position, Is.EqualTo(7));
+        Assert.That(e.Message, Does.Contain("exponent"));
+    }
+
+    [Test]
+    public void Unquoted_identifiers_are_lower_cased_and_quoted_ones_kept()
+    {
+        var s = SqlParser.ParseSelect("SELECT Name, \"Other\" FROM Todos");
+        Assert.That(((ColumnRefExpr)s.Columns[0].Expr).Column, Is.EqualTo("name"));
+        Assert.That(((ColumnRefExpr)s.Columns[1].Expr).Column, Is.EqualTo("Other"));
+        Assert.That(s.From!.Name, Is.EqualTo("todos"));
+    }
+}

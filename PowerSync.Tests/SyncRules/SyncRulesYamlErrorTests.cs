@@ -1,0 +1,166 @@
+using NUnit.Framework;
+using PowerSync.Core.SyncRules;
+
+namespace PowerSync.Tests.SyncRules;
+
+/// <summary>YAML validation: every error with line/column, all in one pass, unsupported features named.</summary>
+[TestFixture]
+public sealed class SyncRulesYamlErrorTests
+{
+    private static IReadOnlyList<SyncRulesError> ErrorsOf(string yaml) =>
+        Assert.Throws<SyncRulesException>(() => SyncRulesSet.Parse(yaml))!.Errors;
+
+    [Test]
+    public void Sql_errors_point_at_the_offending_token_in_a_plain_scalar()
+    {
+        var errors = ErrorsOf("bucket_definitions:\n  b:\n    data:\n      - SELECT id, nosuch(x) AS y FROM t\n");
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That((errors[0].Line, errors[0].Column), Is.EqualTo((4, 20)));
+        Assert.That(errors[0].Message, Does.Contain("nosuch"));
+        Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.SqlInvalid));
+    }
+
+    [Test]
+    public void Sql_errors_point_into_literal_block_scalars()
+    {
+        var yaml = "bucket_definitions:\n  b:\n    data:\n      - |\n        SELECT id\n        FROM t WHERE a = = 1\n";
+        var errors = ErrorsOf(yaml);
+        Assert.That((errors[0].Line, errors[0].Column), Is.EqualTo((6, 26)));
+        Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.SqlSyntax));
+    }
+
+    [Test]
+    public void Sql_errors_point_into_quoted_scalars()
+    {
+        var errors = ErrorsOf("bucket_definitions:\n  b:\n    data:\n      - \"SELECT id FROM t ORDER BY id\"\n");
+        Assert.That((errors[0].Line, errors[0].Column), Is.EqualTo((4, 27)));
+        Assert.That(errors[0].Message, Does.Contain("ORDER BY is not supported"));
+    }
+
+    [Test]
+    public void One_pass_reports_every_error_of_every_definition()
+    {
+        var yaml = """
+            config:
+              edition: 9
+              bogus: 1
+            bucket_definitions:
+              a:
+                data:
+                  - SELECT id FROM t WHERE x = bucket.nope
+              b:
+                priority: 7
+                parameters: SELECT request.user_id() AS u
+                data:
+                  - SELECT * FROM t
+              c:
+                parameters: SELECT 1 AS x
+                unknown_key: true
+            event_definitions:
+              e: {}
+            streams:
+              s:
+                query: SELECT * FROM t
+            """;
+        var errors = ErrorsOf(yaml);
+        var text = string.Join("\n", errors.Select(e => e.ToString()));
+        Assert.That(errors.Select(e => e.Line), Is.EquivalentTo(new[] { 2, 3, 7, 9, 12, 13, 15, 17, 19 }), text);
+        Assert.That(text, Does.Contain("edition must be 1 or 2"));
+        Assert.That(text, Does.Contain("Unknown config key 'bogus'"));
+        Assert.That(text, Does.Contain("Query must cover all bucket parameters"));
+        Assert.That(text, Does.Contain("priority"));
+        Assert.That(text, Does.Contain("has no 'data' queries"));
+        Assert.That(text, Does.Contain("Unknown key 'unknown_key'"));
+        Assert.That(text, Does.Contain("event_definitions are not supported yet"));
+        Assert.That(text, Does.Contain("Sync streams require edition 2"));
+    }
+
+    [Test]
+    public void Yaml_aliases_and_anchors_are_rejected()
+    {
+        var yaml = "bucket_definitions:\n  a: &def\n    data:\n      - SELECT * FROM t\n  b: *def\n";
+        var errors = ErrorsOf(yaml);
+        Assert.That(errors.Select(e => e.Code), Is.All.EqualTo(SyncRulesErrorCodes.YamlAliasOrTag));
+        Assert.That(errors.Select(e => e.Line), Is.EquivalentTo(new[] { 2, 5 }));
+    }
+
+    [Test]
+    public void Yaml_tags_are_rejected()
+    {
+        var errors = ErrorsOf("bucket_definitions:\n  a: !accept_potentially_dangerous_queries\n    data: []\n");
+        Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.YamlAliasOrTag));
+    }
+
+    [Test]
+    public void Invalid_yaml_reports_its_position()
+    {
+        var errors = ErrorsOf("bucket_definitions:\n  a:\n    data: [\n");
+        Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.YamlSyntax));
+        Assert.That(errors[0].Line, Is.GreaterThanOrEqualTo(3));
+    }
+
+    [Test]
+    public void Edition_3_and_unsupported_config_are_named()
+    {
+        var errors = ErrorsOf("config:\n  edition: 3\n  storage_version: 3\n");
+        Assert.That(errors.Select(e => e.Code), Is.All.EqualTo(SyncRulesErrorCodes.NotSupported));
+        Assert.That(errors, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void Exception_message_lists_every_error_with_its_position()
+    {
+        var e = Assert.Throws<SyncRulesException>(() => SyncRulesSet.Parse("bucket_definitions:\n  a:\n    data:\n      - SELECT FROM\n      - SELECT x FROM t\n"))!;
+        Assert.That(e.Code, Is.EqualTo(SyncRulesErrorCodes.InvalidSyncRules));
+        Assert.That(e.Errors, Has.Count.EqualTo(2));
+        Assert.That(e.Message, Does.Contain("4:").And.Contain("5:"));
+    }
+
+    [Test]
+    public void Client_parameters_without_acceptance_is_a_warning_not_an_error()
+    {
+        var rules = SyncRulesSet.Parse("bucket_definitions:\n  a:\n    parameters: SELECT user_parameters.p AS p\n    data: []\n");
+        Assert.That(rules.Warnings.Single().Message, Does.Contain("Potentially dangerous"));
+        var accepted = SyncRulesSet.Parse("bucket_definitions:\n  a:\n    accept_potentially_dangerous_queries: true\n    parameters: SELECT user_parameters.p AS p\n    data: []\n");
+        Assert.That(accepted.Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void Source_tables_cover_data_and_parameter_queries()
+    {
+        var rules = SyncRulesSet.Parse("""
+            bucket_definitions:
+              a:
+                parameters: SELECT org_id FROM app.members WHERE user_id = request.user_id()
+                data:
+                  - SELECT * FROM projects WHERE org_id = bucket.org_id
+                  - SELECT * FROM "Tasks" WHERE org_id = bucket.org_id
+            """);
+        Assert.That(rules.SourceTables, Is.EquivalentTo(new[]
+        {
+            new SourceTablePattern("public", "projects"), new SourceTablePattern("public", "Tasks"), new SourceTablePattern("app", "members"),
+        }));
+        Assert.That(rules.ReadsTable("app", "members"), Is.True);
+        Assert.That(rules.ReadsTable("public", "members"), Is.False);
+    }
+
+    [Test]
+    public void Unquoted_mixed_case_names_are_lower_cased_with_a_warning()
+    {
+        var rules = SyncRulesSet.Parse("bucket_definitions:\n  b:\n    data:\n      - SELECT Id FROM Todos\n");
+        Assert.That(rules.Warnings.Select(w => w.Message), Is.EquivalentTo(new[]
+        {
+            "Unquoted identifiers are converted to lower-case. Use \"Id\" instead.",
+            "Unquoted identifiers are converted to lower-case. Use \"Todos\" instead.",
+        }));
+        Assert.That(rules.Warnings.Select(w => (w.Line, w.Column)), Is.EquivalentTo(new[] { (4, 16), (4, 24) }));
+        Assert.That(rules.SourceTables.Single().Table, Is.EqualTo("todos"));
+    }
+
+    [Test]
+    public void Empty_rules_are_valid()
+    {
+        Assert.That(SyncRulesSet.Parse("").SourceTables, Is.Empty);
+        Assert.That(SyncRulesSet.Parse("bucket_definitions: {}\n").BucketDefinitionNames, Is.Empty);
+    }
+}
