@@ -213,6 +213,42 @@ public sealed class ReplicationStreamTests
     }
 
     [Test]
+    public async Task A_frozen_connection_is_detected_by_the_receive_timeout_while_an_idle_one_is_kept_alive()
+    {
+        var ct = Timeout(120);
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY)", ct);
+        await using var harness = await StreamHarness.CreateAsync(db, ct);
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
+        await using var proxy = new FreezableTcpProxy(target.Host!, target.Port);
+        var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        var options = new ReplicationStreamOptions(viaProxy, db.SlotName, db.PublicationName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
+        await using var stream = new PgOutputReplicationStream(options, harness.Mapper);
+
+        // Idle for longer than the receive timeout (the delay is the stimulus, not a wait for a condition):
+        // the stream's own feedback requests make the server answer, which keeps it alive.
+        var changes = stream.ReadChangesAsync(Lsn.Zero, ct).GetAsyncEnumerator(ct);
+        var firstChange = changes.MoveNextAsync().AsTask();
+        await Task.WhenAny(firstChange, Task.Delay(TimeSpan.FromSeconds(5), ct));
+        Assert.That(firstChange.IsCompleted, Is.False, "an idle but healthy connection must not time out");
+        await db.ExecuteAsync("INSERT INTO items VALUES (1)", ct);
+        Assert.That(await firstChange, Is.True);
+        Assert.That(changes.Current, Is.InstanceOf<TransactionBegin>());
+
+        proxy.Freeze();
+        var started = DateTime.UtcNow;
+        var ex = Assert.ThrowsAsync<PowerSyncException>(async () =>
+        {
+            while (await changes.MoveNextAsync())
+            {
+            }
+        });
+        Assert.That(ex!.Code, Is.EqualTo(ReplicationErrorCodes.ReplicationTimeout));
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(15)), "detected within a few receive timeouts, not the test's minute");
+        await changes.DisposeAsync();
+    }
+
+    [Test]
     public void Stream_options_report_every_invalid_value_together()
     {
         var ex = Assert.Throws<ArgumentException>(() => _ = new ReplicationStreamOptions(

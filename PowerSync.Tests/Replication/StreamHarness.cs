@@ -66,9 +66,26 @@ internal sealed class StreamHarness : IAsyncDisposable
         return CollectUntilAsync(c => c is TransactionCommit && ++seen == count, ct, start);
     }
 
+    /// <summary>
+    /// Closes the stream, then ends the server side of any connection still using the slot and waits
+    /// (bounded) until the slot is inactive: a walsender outlives its client briefly, and an active
+    /// slot keeps the test database from being dropped.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await Stream.DisposeAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using (var connection = await DataSource.OpenConnectionAsync(timeout.Token))
+        {
+            while (true)
+            {
+                await using var command = new NpgsqlCommand(
+                    "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL",
+                    connection) { Parameters = { new() { Value = Db.SlotName } } };
+                if ((long)(await command.ExecuteScalarAsync(timeout.Token))! == 0) break;
+                await Task.Delay(20, timeout.Token);
+            }
+        }
         await DataSource.DisposeAsync();
     }
 }

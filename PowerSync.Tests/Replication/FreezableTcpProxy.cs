@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PowerSync.Tests.Replication;
+
+/// <summary>
+/// A TCP proxy in front of Postgres that can be frozen: it then stops forwarding in both directions
+/// without closing anything, like a half-open connection or a network partition without RST.
+/// </summary>
+internal sealed class FreezableTcpProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly string _targetHost;
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _pumps = [];
+    private readonly Task _acceptLoop;
+
+    public FreezableTcpProxy(string targetHost, int targetPort)
+    {
+        _targetHost = targetHost;
+        _targetPort = targetPort;
+        _listener.Start();
+        _acceptLoop = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Stops forwarding (bytes in flight are held back, sockets stay open).</summary>
+    public void Freeze() => _frozen.TrySetResult();
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var server = new TcpClient();
+                await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
+                lock (_pumps)
+                {
+                    _pumps.Add(PumpAsync(client, server));
+                    _pumps.Add(PumpAsync(server, client));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    private async Task PumpAsync(TcpClient from, TcpClient to)
+    {
+        var buffer = new byte[16384];
+        try
+        {
+            var input = from.GetStream();
+            var output = to.GetStream();
+            while (true)
+            {
+                var read = await input.ReadAsync(buffer, _stop.Token);
+                if (read == 0 || _frozen.Task.IsCompleted) break;
+                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+            await Task.WhenAny(_frozen.Task, Task.Delay(Timeout.Infinite, _stop.Token));
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+        finally
+        {
+            if (_stop.IsCancellationRequested || !_frozen.Task.IsCompleted)
+            {
+                from.Dispose();
+                to.Dispose();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _acceptLoop;
+        Task[] pumps;
+        lock (_pumps) pumps = [.. _pumps];
+        await Task.WhenAll(pumps);
+        _stop.Dispose();
+    }
+}
