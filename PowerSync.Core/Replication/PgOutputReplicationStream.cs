@@ -31,11 +31,11 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
     {
         _options = options;
         _mapper = mapper;
-        // UTC keeps timestamptz text free of local offsets (some have seconds, e.g. LMT before 1900).
-        // After a receive timeout Npgsql first sends a cancel request over a new connection, bounded by the
+        // Fixed session settings make values print the same as in snapshot queries (UTC also keeps
+        // timestamptz text free of offsets with seconds, e.g. LMT before 1900). After a receive timeout Npgsql first sends a cancel request over a new connection, bounded by the
         // connect timeout: capping that at the receive timeout keeps detection of a dead path near the
         // configured timeout, and CancellationTimeout -1 skips waiting for the cancel's answer.
-        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString) { Timezone = "UTC", CancellationTimeout = -1 };
+        var builder = SourceSessionSettings.Apply(new NpgsqlConnectionStringBuilder(options.ConnectionString) { CancellationTimeout = -1 });
         builder.Timeout = Math.Min(builder.Timeout, Math.Max(1, (int)Math.Ceiling(options.ReceiveTimeout.TotalSeconds)));
         var connectionString = builder.ConnectionString;
         _connection = new LogicalReplicationConnection(connectionString)

@@ -33,7 +33,9 @@ internal sealed record SourceRelation(
     public ImmutableArray<SourceColumn> KeyColumns { get; } = [.. Columns.Where(c => c.IsKey)];
 
     /// <summary><c>"schema"."name"</c>.</summary>
-    public string QualifiedName => $"\"{Schema}\".\"{Name}\"";
+    public string QualifiedName => $"{Quote(Schema)}.{Quote(Name)}";
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The ordinal of a column, or -1.</summary>
     public int IndexOf(string columnName)

@@ -24,14 +24,23 @@ public static class PgOutputTestCapture
     {
         await db.ExecuteAsync($"CREATE PUBLICATION {db.PublicationName} FOR ALL TABLES", ct);
         var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Timezone = "UTC" }.ConnectionString;
-        await using var replication = new LogicalReplicationConnection(connectionString);
+        var rows = new List<CapturedRow>();
+        await using (var replication = new LogicalReplicationConnection(connectionString))
+        {
+            await CaptureAsync(replication, db, insertSql, rows, ct);
+        }
+        await StreamHarness.EndWalSendersAsync(db);
+        return rows;
+    }
+
+    private static async Task CaptureAsync(LogicalReplicationConnection replication, TestDatabase db, string insertSql, List<CapturedRow> rows, CancellationToken ct)
+    {
         await replication.Open(ct);
         var slot = await replication.CreatePgOutputReplicationSlot(
             db.SlotName, slotSnapshotInitMode: LogicalSlotSnapshotInitMode.NoExport, cancellationToken: ct);
 
         await db.ExecuteAsync(insertSql, ct);
 
-        var rows = new List<CapturedRow>();
         await foreach (var message in replication.StartReplication(
             slot, new PgOutputReplicationOptions(db.PublicationName, PgOutputProtocolVersion.V1), ct))
         {
@@ -56,6 +65,5 @@ public static class PgOutputTestCapture
             replication.SetReplicationStatus(message.WalEnd);
             if (message is CommitMessage) break;
         }
-        return rows;
     }
 }

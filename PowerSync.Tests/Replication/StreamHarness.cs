@@ -20,6 +20,21 @@ internal sealed class StreamHarness : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>Terminates walsenders still using the database's slot and waits (bounded) until none is left.</summary>
+    public static async Task EndWalSendersAsync(TestDatabase db)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var connection = await db.OpenConnectionAsync(timeout.Token);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL",
+                connection) { Parameters = { new() { Value = db.SlotName } } };
+            if ((long)(await command.ExecuteScalarAsync(timeout.Token))! == 0) return;
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
     public PostgresValueMapper Mapper { get; }
 
     public PgOutputReplicationStream Stream { get; private set; }
@@ -74,18 +89,7 @@ internal sealed class StreamHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Stream.DisposeAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using (var connection = await DataSource.OpenConnectionAsync(timeout.Token))
-        {
-            while (true)
-            {
-                await using var command = new NpgsqlCommand(
-                    "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL",
-                    connection) { Parameters = { new() { Value = Db.SlotName } } };
-                if ((long)(await command.ExecuteScalarAsync(timeout.Token))! == 0) break;
-                await Task.Delay(20, timeout.Token);
-            }
-        }
+        await EndWalSendersAsync(Db);
         await DataSource.DisposeAsync();
     }
 }
