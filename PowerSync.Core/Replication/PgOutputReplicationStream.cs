@@ -105,6 +105,10 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) yield break;
                     change = await DecodeAsync(enumerator.Current, cancellationToken).ConfigureAwait(false);
                 }
+                catch (PostgresException ex) when (SlotOrPublicationProblem(ex) is { } problem)
+                {
+                    throw problem;
+                }
                 catch (Exception ex) when (IsTimeout(ex, cancellationToken))
                 {
                     throw new PowerSyncException(
@@ -141,6 +145,30 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         if (_opened) return;
         await _connection.Open(cancellationToken).ConfigureAwait(false);
         _opened = true;
+    }
+
+    /// <summary>Errors that no retry on this slot can fix: the caller must re-snapshot on a new slot, or fix the publication.</summary>
+    private PowerSyncException? SlotOrPublicationProblem(PostgresException ex)
+    {
+        var message = ex.MessageText;
+        if (message.Contains("publication", StringComparison.Ordinal) && message.Contains("does not exist", StringComparison.Ordinal))
+        {
+            return new PowerSyncException(
+                ReplicationErrorCodes.PublicationMissing,
+                $"Publication '{_options.PublicationName}' does not exist (any more): {message}. Run: CREATE PUBLICATION \"{_options.PublicationName}\" FOR ALL TABLES; then restart replication.",
+                ex);
+        }
+        if (ex.SqlState == PostgresErrorCodes.UndefinedObject
+            || message.Contains("can no longer get changes", StringComparison.Ordinal)
+            || message.Contains("has been invalidated", StringComparison.Ordinal))
+        {
+            return new PowerSyncException(
+                ReplicationErrorCodes.SlotInvalidated,
+                $"Replication slot '{_options.SlotName}' is missing or invalidated: {message}. Replication must start over with a new slot and a new snapshot; " +
+                "to keep this from recurring raise max_slot_wal_keep_size on the source database.",
+                ex);
+        }
+        return null;
     }
 
     private static bool IsTimeout(Exception ex, CancellationToken cancellationToken) =>

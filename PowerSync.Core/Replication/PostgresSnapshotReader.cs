@@ -52,6 +52,19 @@ internal sealed class PostgresSnapshotReader
         _chunkSize = chunkSize;
     }
 
+    /// <summary>
+    /// The source's current WAL position. Read after a table's snapshot, it is the LSN streaming must pass
+    /// before a checkpoint may include that table (changes before it may be missing from the snapshot's view).
+    /// </summary>
+    public async Task<Lsn> CurrentWalLsnAsync(CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand("SELECT pg_current_wal_lsn()::text");
+        await using (command.ConfigureAwait(false))
+        {
+            return Lsn.Parse((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+        }
+    }
+
     /// <summary>Describes a table and loads its column types into the mapper's catalog.</summary>
     /// <exception cref="PowerSyncException">The table does not exist (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
     public async Task<SnapshotTable> DescribeTableAsync(string schema, string name, CancellationToken cancellationToken)
