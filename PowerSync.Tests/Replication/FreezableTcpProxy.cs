@@ -15,6 +15,7 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _pumps = [];
+    private readonly List<TcpClient> _sockets = [];
     private readonly Task _acceptLoop;
 
     public FreezableTcpProxy(string targetHost, int targetPort)
@@ -30,6 +31,20 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
     /// <summary>Stops forwarding (bytes in flight are held back, sockets stay open).</summary>
     public void Freeze() => _frozen.TrySetResult();
 
+    /// <summary>Closes every connection made so far (both sides see the connection drop); new ones still work.</summary>
+    public void DropConnections()
+    {
+        lock (_pumps)
+        {
+            foreach (var socket in _sockets)
+            {
+                socket.Client.LingerState = new LingerOption(true, 0); // RST, as a crashed peer or middlebox would
+                socket.Dispose();
+            }
+            _sockets.Clear();
+        }
+    }
+
     private async Task AcceptAsync()
     {
         try
@@ -41,6 +56,8 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
                 await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
                 lock (_pumps)
                 {
+                    _sockets.Add(client);
+                    _sockets.Add(server);
                     _pumps.Add(PumpAsync(client, server));
                     _pumps.Add(PumpAsync(server, client));
                 }
@@ -61,24 +78,23 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
         {
             var input = from.GetStream();
             var output = to.GetStream();
-            while (true)
+            while (!_frozen.Task.IsCompleted)
             {
                 var read = await input.ReadAsync(buffer, _stop.Token);
                 if (read == 0 || _frozen.Task.IsCompleted) break;
                 await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
-            await Task.WhenAny(_frozen.Task, Task.Delay(Timeout.Infinite, _stop.Token));
+            // Frozen: hold both sockets open, silent, until the proxy is disposed.
+            if (_frozen.Task.IsCompleted) await Task.Delay(Timeout.Infinite, _stop.Token);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
         }
         finally
         {
-            if (_stop.IsCancellationRequested || !_frozen.Task.IsCompleted)
-            {
-                from.Dispose();
-                to.Dispose();
-            }
+            // One side closed (or the proxy stops): close the other side too, as a real connection would.
+            from.Dispose();
+            to.Dispose();
         }
     }
 
