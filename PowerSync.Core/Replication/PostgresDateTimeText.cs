@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PowerSync.Core.Replication;
+
+/// <summary>
+/// Postgres date/time text (ISO DateStyle output) to the text the official service syncs:
+/// legacy form or ISO 8601 with a fixed number of fraction digits, UTC for <c>timestamptz</c>,
+/// sentinels for ±infinity and NULL for values it cannot represent.
+/// </summary>
+internal static partial class PostgresDateTimeText
+{
+    private const int PostgresFractionDigits = 6;
+
+    [GeneratedRegex(@"^([\d\-]+) ([\d:]+)(\.\d+)?([+-][\d:]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TimestampPattern();
+
+    [GeneratedRegex(@"^([\d:]+)(?:\.(\d+))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TimePattern();
+
+    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoDatePattern();
+
+    [GeneratedRegex(@"^(\d{2}):(\d{2})(?::(\d{2}))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoTimePattern();
+
+    [GeneratedRegex(@"^([+-])(\d{2})(?::?(\d{2}))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex OffsetPattern();
+
+    /// <summary><c>date</c>: as is, except ±infinity.</summary>
+    public static string Date(string text) => text switch
+    {
+        "infinity" => "9999-12-31",
+        "-infinity" => "0000-01-01",
+        _ => text,
+    };
+
+    /// <summary><c>time</c>; null when the text is not <c>hh:mm:ss[.fff]</c>.</summary>
+    public static string? Time(string text, ValueMappingOptions options)
+    {
+        var match = TimePattern().Match(text);
+        if (!match.Success) return null;
+        var seconds = match.Groups[1].Value;
+        var fraction = match.Groups[2].Value;
+        if (options.TimestampsIso8601) return RenderFraction(seconds, fraction, "", options);
+        return fraction.Length > 0 ? seconds + "." + fraction : seconds;
+    }
+
+    /// <summary><c>timestamp</c> (without time zone); null for values Postgres prints in another form (BC dates).</summary>
+    public static string? Timestamp(string text, ValueMappingOptions options)
+    {
+        var match = TimestampPattern().Match(text);
+        if (!match.Success)
+        {
+            return text switch
+            {
+                "infinity" => Render("9999-12-31T23:59:59", legacy: null, options),
+                "-infinity" => Render("0000-01-01T00:00:00", legacy: null, options),
+                _ => null,
+            };
+        }
+
+        var fraction = match.Groups[3].Success ? match.Groups[3].Value.PadRight(7, '0') : ".000000";
+        var iso = match.Groups[1].Value + "T" + match.Groups[2].Value + fraction;
+        return Render(iso, legacy: text, options);
+    }
+
+    /// <summary><c>timestamptz</c> converted to UTC; null when outside years 0000-9999 as the service parses them.</summary>
+    public static string? TimestampTz(string text, ValueMappingOptions options)
+    {
+        var match = TimestampPattern().Match(text);
+        if (!match.Success)
+        {
+            return text switch
+            {
+                "infinity" => Render("9999-12-31T23:59:59Z", legacy: null, options),
+                "-infinity" => Render("0000-01-01T00:00:00Z", legacy: null, options),
+                _ => null,
+            };
+        }
+
+        var date = IsoDatePattern().Match(match.Groups[1].Value);
+        var time = IsoTimePattern().Match(match.Groups[2].Value);
+        var offset = match.Groups[4].Success ? OffsetPattern().Match(match.Groups[4].Value) : null;
+        if (!date.Success || !time.Success || offset is { Success: false }) return null;
+
+        var year = Int(date.Groups[1]);
+        var month = Int(date.Groups[2]);
+        var day = Int(date.Groups[3]);
+        var hour = Int(time.Groups[1]);
+        var minute = Int(time.Groups[2]);
+        var second = time.Groups[3].Success ? Int(time.Groups[3]) : 0;
+        if (month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 24 || minute > 59 || second > 59) return null;
+
+        long offsetSeconds = 0;
+        if (offset is not null)
+        {
+            var sign = offset.Groups[1].Value == "-" ? -1 : 1;
+            var offsetMinutes = offset.Groups[3].Success ? Int(offset.Groups[3]) : 0;
+            offsetSeconds = sign * ((Int(offset.Groups[2]) * 3600L) + (offsetMinutes * 60L));
+        }
+
+        var utc = (DaysFromCivil(year, month, day) * 86400L) + (hour * 3600L) + (minute * 60L) + second - offsetSeconds;
+        var baseText = FormatUtc(utc);
+        var fraction = match.Groups[3].Value; // with its '.', or empty
+        return Render(baseText + fraction + "Z", legacy: baseText.Replace('T', ' ') + fraction + "Z", options);
+    }
+
+    private static int Int(Group group) => int.Parse(group.ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static string Render(string iso, string? legacy, ValueMappingOptions options)
+    {
+        if (!options.TimestampsIso8601) return legacy ?? iso.Replace('T', ' ');
+
+        var suffix = iso.EndsWith('Z') ? "Z" : "";
+        var withoutSuffix = iso[..^suffix.Length];
+        var dot = withoutSuffix.LastIndexOf('.');
+        var fraction = "";
+        if (dot >= 0 && withoutSuffix.AsSpan(dot + 1).IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            fraction = withoutSuffix[(dot + 1)..];
+            withoutSuffix = withoutSuffix[..dot];
+        }
+        return RenderFraction(withoutSuffix, fraction, suffix, options);
+    }
+
+    /// <summary>Trims (never rounds) or zero-pads the fraction to the configured digits.</summary>
+    private static string RenderFraction(string withoutFraction, string fraction, string suffix, ValueMappingOptions options)
+    {
+        var maxPrecision = options.TimestampMaxPrecision ?? PostgresFractionDigits;
+        if (maxPrecision == 0) return withoutFraction + suffix;
+        var digits = Math.Min(maxPrecision, PostgresFractionDigits);
+        fraction = fraction.Length > digits ? fraction[..digits] : fraction.PadRight(digits, '0');
+        return withoutFraction + "." + fraction + suffix;
+    }
+
+    private static int DaysInMonth(int year, int month) => month switch
+    {
+        2 => (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28,
+        4 or 6 or 9 or 11 => 30,
+        _ => 31,
+    };
+
+    /// <summary>Days since 1970-01-01 in the proleptic Gregorian calendar (valid for any year, including 0).</summary>
+    private static long DaysFromCivil(long year, int month, int day)
+    {
+        year -= month <= 2 ? 1 : 0;
+        var era = (year >= 0 ? year : year - 399) / 400;
+        var yearOfEra = year - (era * 400);
+        var dayOfYear = ((153 * (month + (month > 2 ? -3 : 9))) + 2) / 5 + day - 1;
+        var dayOfEra = (yearOfEra * 365) + (yearOfEra / 4) - (yearOfEra / 100) + dayOfYear;
+        return (era * 146097) + dayOfEra - 719468;
+    }
+
+    /// <summary>Seconds since the epoch as JavaScript's <c>toISOString()</c> prints them, without milliseconds and <c>Z</c>.</summary>
+    private static string FormatUtc(long epochSeconds)
+    {
+        var days = Math.DivRem(epochSeconds, 86400L, out var secondOfDay);
+        if (secondOfDay < 0)
+        {
+            secondOfDay += 86400;
+            days--;
+        }
+
+        // Civil from days (inverse of DaysFromCivil).
+        var z = days + 719468;
+        var era = (z >= 0 ? z : z - 146096) / 146097;
+        var dayOfEra = z - (era * 146097);
+        var yearOfEra = (dayOfEra - (dayOfEra / 1460) + (dayOfEra / 36524) - (dayOfEra / 146096)) / 365;
+        var dayOfYear = dayOfEra - ((365 * yearOfEra) + (yearOfEra / 4) - (yearOfEra / 100));
+        var mp = ((5 * dayOfYear) + 2) / 153;
+        var day = dayOfYear - (((153 * mp) + 2) / 5) + 1;
+        var month = mp < 10 ? mp + 3 : mp - 9;
+        var year = yearOfEra + (era * 400) + (month <= 2 ? 1 : 0);
+
+        var text = new StringBuilder(26);
+        if (year is >= 0 and <= 9999) text.Append(year.ToString("D4", CultureInfo.InvariantCulture));
+        else text.Append(year < 0 ? '-' : '+').Append(Math.Abs(year).ToString("D6", CultureInfo.InvariantCulture));
+        text.Append(CultureInfo.InvariantCulture, $"-{month:D2}-{day:D2}T{secondOfDay / 3600:D2}:{secondOfDay / 60 % 60:D2}:{secondOfDay % 60:D2}");
+        return text.ToString();
+    }
+}

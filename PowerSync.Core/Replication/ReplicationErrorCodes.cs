@@ -1,0 +1,62 @@
+namespace PowerSync.Core.Replication;
+
+/// <summary>
+/// Error codes raised by Postgres replication. Where the official PowerSync service has a code for
+/// the same condition it is reused (<c>PSYNC_S11xx</c>); codes of our own use the <c>PSNET_R</c> prefix.
+/// </summary>
+public static class ReplicationErrorCodes
+{
+    /// <summary>Replication assertion error (a bug or an unexpected server response).</summary>
+    public const string AssertionFailed = "PSYNC_S1101";
+
+    /// <summary>Error querying the source database.</summary>
+    public const string SourceQueryFailed = "PSYNC_S1120";
+
+    /// <summary>The publication does not exist.</summary>
+    public const string PublicationMissing = "PSYNC_S1141";
+
+    /// <summary>The publication does not publish insert, update, delete and truncate.</summary>
+    public const string PublicationIncomplete = "PSYNC_S1142";
+
+    /// <summary>The publication uses <c>publish_via_partition_root</c>.</summary>
+    public const string PublicationViaPartitionRoot = "PSYNC_S1143";
+
+    /// <summary>Row level security is enabled on a table and the role does not bypass it (warning).</summary>
+    public const string RowLevelSecurity = "PSYNC_S1145";
+
+    /// <summary>The replication slot was invalidated or is missing.</summary>
+    public const string SlotInvalidated = "PSYNC_S1146";
+
+    /// <summary>The source configuration is not usable for logical replication (summary of all problems).</summary>
+    public const string SourceNotReady = "PSNET_R1000";
+
+    /// <summary><c>wal_level</c> is not <c>logical</c>.</summary>
+    public const string WalLevelNotLogical = "PSNET_R1001";
+
+    /// <summary>The role may not replicate (neither REPLICATION nor superuser).</summary>
+    public const string RoleCannotReplicate = "PSNET_R1002";
+
+    /// <summary>No free replication slot is left (<c>max_replication_slots</c>).</summary>
+    public const string NoFreeReplicationSlot = "PSNET_R1003";
+
+    /// <summary>No free WAL sender is left (<c>max_wal_senders</c>).</summary>
+    public const string NoFreeWalSender = "PSNET_R1004";
+
+    /// <summary>A published table cannot identify its rows (REPLICA IDENTITY NOTHING, or DEFAULT without a primary key) (warning).</summary>
+    public const string NoReplicaIdentity = "PSNET_R1005";
+
+    /// <summary>The publication publishes no tables (warning).</summary>
+    public const string PublicationEmpty = "PSNET_R1006";
+
+    /// <summary>The Postgres server is older than the oldest supported version.</summary>
+    public const string ServerTooOld = "PSNET_R1007";
+
+    /// <summary>A value in the replication stream or a snapshot could not be decoded.</summary>
+    public const string ValueDecodingFailed = "PSNET_R1010";
+
+    /// <summary>The replication stream sent a message that is not valid at this point (protocol error).</summary>
+    public const string UnexpectedMessage = "PSNET_R1011";
+
+    /// <summary>The replication connection was silent for longer than the configured timeout.</summary>
+    public const string ReplicationTimeout = "PSNET_R1012";
+}
