@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using PowerSync.Core.Auth;
+using PowerSync.Core.Protocol;
+using PowerSync.Core.Replication;
+using PowerSync.Core.Storage;
+using PowerSync.Core.Storage.Sqlite;
+using PowerSync.Core.SyncRules;
+
+namespace PowerSync.Core.Hosting;
+
+/// <summary>
+/// PowerSync inside a host application: owns the bucket store, replicates the source database
+/// through the sync rules, and serves sync sessions. <c>services.AddPowerSync(...)</c> creates and
+/// starts one; <c>app.MapPowerSync()</c> exposes its endpoints.
+/// </summary>
+public sealed class PowerSyncService : IAsyncDisposable
+{
+    private readonly PowerSyncOptions _options;
+    private readonly ILogger _logger;
+    private readonly NpgsqlDataSource _source;
+    private readonly SqliteBucketStorage _storage;
+    private readonly JwksKeySource _keys;
+    private readonly SyncMetrics _metrics;
+    private readonly ConcurrentDictionary<long, SyncRulesSet> _rules = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _replicators = [];
+    private Exception? _lastReplicationError;
+
+    /// <summary>Checks the options (every problem reported together) and opens the bucket store.</summary>
+    /// <exception cref="PowerSyncException">The options are invalid (PSYNC_S0001); the message lists what to change.</exception>
+    public PowerSyncService(PowerSyncOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new PowerSyncException(HostingErrorCodes.InvalidOptions,
+                $"PowerSync options are invalid ({problems.Count} problem(s)):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
+        }
+        _options = options;
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger("PowerSync");
+        _source = NpgsqlDataSource.Create(options.SourceConnectionString!);
+        _storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(options.StoragePath));
+        _keys = new JwksKeySource(options.Auth, null, TimeProvider.System);
+        _metrics = new SyncMetrics(meterFactory);
+        Endpoints = new SyncEndpoints(
+            new JwtAuthenticator(options.Auth, _keys, TimeProvider.System),
+            _storage,
+            new SyncRulesBucketResolver(RulesOf, _storage.Reader, options.MaxBucketsPerConnection),
+            new PostgresReplicationHead(_source),
+            new SyncSessionOptions(MaxBucketsPerConnection: options.MaxBucketsPerConnection),
+            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes),
+            _metrics,
+            loggers.CreateLogger("PowerSync.Sync"),
+            TimeProvider.System);
+    }
+
+    internal SyncEndpoints Endpoints { get; }
+
+    internal IBucketStorage Storage => _storage;
+
+    /// <summary>The last replication failure, if replication is currently failing (for health checks).</summary>
+    public Exception? ReplicationError => Volatile.Read(ref _lastReplicationError);
+
+    /// <summary>Whether clients can be served: a checkpoint exists.</summary>
+    public bool HasCheckpoint => _storage.Broadcast.Latest is not null;
+
+    /// <summary>Deploys the configured sync rules (a changed version replicates in the background) and starts replication.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var content = _options.SyncRules ?? await File.ReadAllTextAsync(_options.SyncRulesPath!, ct).ConfigureAwait(false);
+        // Reject bad rules before anything is stored or replicated: the exception lists every error with its line.
+        SyncRulesSet.Parse(content);
+        var deployed = await _storage.Admin.DeployAsync(content, ct).ConfigureAwait(false);
+        var active = await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
+        if (active is not null && active.Id != deployed.Id) StartReplicator(active);
+        StartReplicator(deployed);
+    }
+
+    private void StartReplicator(SyncRulesVersion version)
+    {
+        _rules[version.Id] = SyncRulesSet.Parse(version.Content, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
+        PowerSyncServiceLog.Replicating(_logger, version.Id, version.State, version.SlotName);
+        _replicators.Add(Task.Run(() => ReplicateAsync(version, _stopping.Token)));
+    }
+
+    /// <summary>Replicates one version until it is replaced or the service stops; failures are logged and retried with backoff.</summary>
+    private async Task ReplicateAsync(SyncRulesVersion version, CancellationToken ct)
+    {
+        var attempt = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var writer = await _storage.Admin.OpenWriterAsync(version, ct).ConfigureAwait(false);
+                await using (writer.ConfigureAwait(false))
+                {
+                    var replicator = new BucketReplicator(_source, RulesOf(version.Id), writer,
+                        new BucketReplicatorOptions(_options.SourceConnectionString!, _options.PublicationName), _logger);
+                    await replicator.RunAsync(ct).ConfigureAwait(false);
+                }
+                attempt = 0;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (PowerSyncException e) when (e.Code == StorageErrorCodes.VersionNotWritable)
+            {
+                PowerSyncServiceLog.ReplicationStopped(_logger, version.Id, e.Message);
+                return;
+            }
+            catch (Exception e)
+            {
+                Volatile.Write(ref _lastReplicationError, e);
+                var delay = ReconnectPolicy.Default.DelayFor(++attempt, Random.Shared);
+                PowerSyncServiceLog.ReplicationFailed(_logger, e, version.Id, delay);
+                try
+                {
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The parsed rules of a version this service replicates (parsed when its replicator starts).</summary>
+    private SyncRulesSet RulesOf(long version) =>
+        _rules.TryGetValue(version, out var rules)
+            ? rules
+            : throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
+                $"Sync rules version {version} is not loaded by this instance; it is being replaced. Retry shortly.");
+
+    /// <summary>Stops replication (in-flight source transactions are replayed on the next start).</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_replicators).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _storage.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+        _keys.Dispose();
+        _metrics.Dispose();
+        _stopping.Dispose();
+    }
+}

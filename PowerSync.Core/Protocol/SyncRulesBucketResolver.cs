@@ -1,0 +1,70 @@
+using PowerSync.Core.Auth;
+using PowerSync.Core.Storage;
+using PowerSync.Core.SyncRules;
+using RulesStreamSubscription = PowerSync.Core.SyncRules.StreamSubscription;
+
+namespace PowerSync.Core.Protocol;
+
+/// <summary>
+/// Resolves a connection's buckets with the sync rules of the checkpoint's version: static buckets
+/// from the token and request, plus buckets from parameter lookups read at that checkpoint.
+/// Bucket definitions and auto-subscribed streams are listed as default streams; explicitly
+/// subscribed streams point at the request's subscription index.
+/// </summary>
+internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVersion, IBucketStorageReader reader, int maxParameterResults = 1000)
+    : IBucketResolver
+{
+    public async Task<ResolvedBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken ct)
+    {
+        var rules = rulesOfVersion(checkpoint.RulesVersion);
+        var subscriptions = request.Subscriptions
+            .Select(s => new RulesStreamSubscription(s.Stream, s.Parameters?.GetRawText(), s.OverridePriority))
+            .ToList();
+        var parameters = new RequestParameters(user.Claims.GetRawText(), request.Parameters.GetRawText(), subscriptions, request.IncludeDefaultStreams);
+        var resolution = rules.ResolveRequest(parameters);
+
+        var buckets = new List<SyncRules.ResolvedBucket>(resolution.StaticBuckets);
+        if (resolution.HasDynamicBuckets)
+        {
+            var sets = await reader.GetParameterSetsAsync(checkpoint, resolution.Lookups, ct).ConfigureAwait(false);
+            var results = sets.Values.Sum(v => v.Count);
+            if (results > maxParameterResults)
+            {
+                throw new PowerSyncException(ProtocolErrorCodes.TooManyBuckets,
+                    $"Parameter queries returned {results} results for this connection; the limit is {maxParameterResults}. Narrow the sync rules for this user.");
+            }
+            var seen = buckets.Select(b => b.Bucket).ToHashSet(StringComparer.Ordinal);
+            buckets.AddRange(resolution.ResolveLookups(sets).Where(b => seen.Add(b.Bucket)));
+        }
+
+        var streams = new List<StreamDescription>();
+        var defaultIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var definition in rules.BucketDefinitionNames) AddDefault(definition);
+        var explicitStreams = request.Subscriptions.Select((s, i) => (s.Stream, i)).ToLookup(x => x.Stream, x => x.i, StringComparer.Ordinal);
+        foreach (var bucket in buckets)
+        {
+            if (!defaultIndex.ContainsKey(bucket.Definition) && !explicitStreams.Contains(bucket.Definition)) AddDefault(bucket.Definition);
+        }
+        foreach (var stream in explicitStreams.Select(g => g.Key))
+        {
+            if (!defaultIndex.ContainsKey(stream)) streams.Add(new StreamDescription(stream, false, []));
+        }
+        var errors = resolution.Errors.Select(e => new StreamError("default", e.ToString() ?? "")).ToList();
+        if (errors.Count > 0 && streams.Count > 0) streams[0] = streams[0] with { Errors = errors };
+
+        var resolved = buckets.Select(b =>
+        {
+            var subs = new List<BucketSubscription>();
+            if (defaultIndex.TryGetValue(b.Definition, out var d)) subs.Add(new BucketSubscription(true, d));
+            subs.AddRange(explicitStreams[b.Definition].Select(i => new BucketSubscription(false, i)));
+            return new ResolvedBucket(b.Bucket, b.Priority, subs);
+        }).ToList();
+        return new ResolvedBuckets(resolved, streams);
+
+        void AddDefault(string name)
+        {
+            defaultIndex[name] = streams.Count;
+            streams.Add(new StreamDescription(name, true, []));
+        }
+    }
+}

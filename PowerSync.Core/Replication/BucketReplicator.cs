@@ -1,0 +1,251 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using PowerSync.Core.Storage;
+using PowerSync.Core.SyncRules;
+
+namespace PowerSync.Core.Replication;
+
+/// <summary>Where and how one sync-rules version replicates.</summary>
+internal sealed record BucketReplicatorOptions(
+    string ConnectionString,
+    string PublicationName,
+    ReconnectPolicy? Reconnect = null,
+    int SnapshotChunkSize = PostgresSnapshotReader.DefaultChunkSize,
+    TimeSpan? StatusInterval = null,
+    TimeSpan? ReceiveTimeout = null);
+
+/// <summary>
+/// Replicates one sync-rules version from Postgres into its bucket-store writer: checks the source,
+/// creates the slot, snapshots every table the rules read (resumably, chunk by chunk), then streams
+/// changes. Each row is evaluated by the sync rules and saved; a storage commit happens at a source
+/// commit when no further change is waiting (several source transactions may share one), and only
+/// then is the LSN acknowledged to Postgres.
+/// </summary>
+internal sealed class BucketReplicator(
+    NpgsqlDataSource source,
+    SyncRulesSet rules,
+    IBucketStorageWriter writer,
+    BucketReplicatorOptions options,
+    ILogger logger)
+{
+    private readonly Dictionary<uint, SourceRelation> _relations = [];
+
+    private string SlotName => writer.Version.SlotName;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source),
+            new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
+        var check = await PostgresSourceChecker.CheckAsync(source, options.PublicationName, SlotName, ct).ConfigureAwait(false);
+        foreach (var warning in check.Warnings) BucketReplicatorLog.SourceWarning(logger, warning.ToString());
+        check.ThrowIfNotReady();
+
+        var streamOptions = new ReplicationStreamOptions(options.ConnectionString, SlotName, options.PublicationName, options.StatusInterval, options.ReceiveTimeout);
+        var state = await writer.GetStateAsync(ct).ConfigureAwait(false);
+        if (!state.SnapshotDone)
+        {
+            var slot = await ReplicationSlotState.ReadAsync(source, SlotName, ct).ConfigureAwait(false);
+            if (slot.Health != ReplicationSlotHealth.Healthy)
+            {
+                var creator = new PgOutputReplicationStream(streamOptions, mapper);
+                await using (creator.ConfigureAwait(false))
+                {
+                    var consistentPoint = await creator.CreateSlotAsync(ct).ConfigureAwait(false);
+                    BucketReplicatorLog.SlotCreated(logger, SlotName, consistentPoint);
+                }
+            }
+            await SnapshotAsync(state, mapper, ct).ConfigureAwait(false);
+            state = await writer.GetStateAsync(ct).ConfigureAwait(false);
+        }
+
+        var stream = new ReconnectingReplicationStream(streamOptions, mapper, options.Reconnect ?? ReconnectPolicy.Default);
+        await StreamAsync(stream, state.ResumeLsn ?? Lsn.Zero, ct).ConfigureAwait(false);
+    }
+
+    private async Task SnapshotAsync(ReplicationState state, PostgresValueMapper mapper, CancellationToken ct)
+    {
+        var reader = new PostgresSnapshotReader(source, mapper, options.SnapshotChunkSize);
+        foreach (var (schema, name) in await PublishedTablesAsync(ct).ConfigureAwait(false))
+        {
+            if (!rules.ReadsTable(schema, name)) continue;
+            var table = new SourceTable(schema, name);
+            var progress = state.Tables.GetValueOrDefault(table.QualifiedName);
+            if (progress?.Done == true) continue;
+            var description = await reader.DescribeTableAsync(schema, name, ct).ConfigureAwait(false);
+            long rows = 0;
+            await foreach (var chunk in reader.ReadChunksAsync(description, description.IsChunkedByKey ? progress?.LastKey : null, ct).ConfigureAwait(false))
+            {
+                foreach (var row in chunk.Rows) await SaveRowAsync(row, ct).ConfigureAwait(false);
+                rows += chunk.Rows.Count;
+                await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), ct).ConfigureAwait(false);
+                await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+            }
+            await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(null, Done: true), ct).ConfigureAwait(false);
+            await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+            BucketReplicatorLog.TableSnapshotted(logger, table.QualifiedName, rows);
+        }
+        // Changes made while tables were copied may be missing from the copies; streaming replays them
+        // from the slot, and no checkpoint is exposed until it has passed this point.
+        var consistent = await reader.CurrentWalLsnAsync(ct).ConfigureAwait(false);
+        await writer.MarkSnapshotDoneAsync(consistent, ct).ConfigureAwait(false);
+        BucketReplicatorLog.SnapshotDone(logger, consistent);
+        // An idle source would never stream past that point: a keepalive message puts WAL after it.
+        await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
+    }
+
+    private async Task<List<(string Schema, string Name)>> PublishedTablesAsync(CancellationToken ct)
+    {
+        var command = source.CreateCommand("SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2");
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = options.PublicationName });
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var tables = new List<(string, string)>();
+                while (await reader.ReadAsync(ct).ConfigureAwait(false)) tables.Add((reader.GetString(0), reader.GetString(1)));
+                return tables;
+            }
+        }
+    }
+
+    private async Task StreamAsync(ReconnectingReplicationStream stream, Lsn start, CancellationToken ct)
+    {
+        // A reader task fills a bounded channel; the writer commits at a source commit only when the
+        // channel is empty, so a burst of small transactions shares one storage commit.
+        var changes = Channel.CreateBounded<ReplicationChange>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pump = PumpAsync(stream, start, changes.Writer, stop.Token);
+        try
+        {
+            Lsn? pendingCommit = null;
+            while (true)
+            {
+                if (!changes.Reader.TryRead(out var change))
+                {
+                    if (pendingCommit is { } lsn)
+                    {
+                        await writer.CommitAsync(lsn, ct).ConfigureAwait(false);
+                        stream.Acknowledge(lsn);
+                        pendingCommit = null;
+                    }
+                    if (!await changes.Reader.WaitToReadAsync(ct).ConfigureAwait(false)) break;
+                    continue;
+                }
+                switch (change)
+                {
+                    case RelationDefinition relation:
+                        _relations[relation.Relation.RelationId] = relation.Relation;
+                        break;
+                    case RowInsert insert:
+                        await SaveRowAsync(insert.NewRow, ct).ConfigureAwait(false);
+                        break;
+                    case RowUpdate update:
+                        await UpdateAsync(update, ct).ConfigureAwait(false);
+                        break;
+                    case RowDelete delete:
+                        if (rules.ReadsTable(delete.Relation.Schema, delete.Relation.Name))
+                            await writer.SaveAsync(SourceRowChange.Delete(Table(delete.Relation), RawRowCodec.ReplicaId(delete.OldRow.KeyValues)), ct).ConfigureAwait(false);
+                        break;
+                    case TableTruncate truncate:
+                        foreach (var relation in truncate.Relations)
+                        {
+                            if (rules.ReadsTable(relation.Schema, relation.Name)) await writer.TruncateAsync(Table(relation), ct).ConfigureAwait(false);
+                        }
+                        break;
+                    case TransactionCommit commit:
+                        pendingCommit = commit.EndLsn;
+                        break;
+                    case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
+                        if (pendingCommit is null)
+                        {
+                            await writer.KeepaliveAsync(message.WalEnd, ct).ConfigureAwait(false);
+                            stream.Acknowledge(message.WalEnd);
+                        }
+                        break;
+                    case StreamRestarted restarted:
+                        BucketReplicatorLog.Reconnecting(logger, restarted.Cause.Message, restarted.Delay, restarted.Attempt);
+                        pendingCommit = null;
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (Exception) when (stop.IsCancellationRequested || pump.IsFaulted)
+            {
+                // Stopped with us, or already surfaced through the channel (slot lost, publication dropped).
+            }
+        }
+    }
+
+    private static async Task PumpAsync(ReconnectingReplicationStream stream, Lsn start, ChannelWriter<ReplicationChange> output, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in stream.ReadChangesAsync(start, ct).ConfigureAwait(false))
+                await output.WriteAsync(change, ct).ConfigureAwait(false);
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    private async Task UpdateAsync(RowUpdate update, CancellationToken ct)
+    {
+        var relation = update.Relation;
+        if (!rules.ReadsTable(relation.Schema, relation.Name)) return;
+        var newRow = update.NewRow;
+        if (update.OldRow is { } old)
+        {
+            var oldId = RawRowCodec.ReplicaId(old.KeyValues);
+            if (oldId != RawRowCodec.ReplicaId(newRow.KeyValues))
+                await writer.SaveAsync(SourceRowChange.Delete(Table(relation), oldId), ct).ConfigureAwait(false);
+            if (newRow.HasUnchangedToast && update.OldRowKind == OldRowKind.Full && !old.HasUnchangedToast)
+                newRow = newRow.WithUnchangedToastFrom(old.ToSqliteRow());
+        }
+        await SaveRowAsync(newRow, ct).ConfigureAwait(false);
+    }
+
+    private async Task SaveRowAsync(ReplicatedRow row, CancellationToken ct)
+    {
+        var relation = row.Relation;
+        if (!rules.ReadsTable(relation.Schema, relation.Name)) return;
+        var table = Table(relation);
+        var replicaId = relation.ReplicaIdentity == ReplicaIdentityKind.Nothing || relation.KeyColumns.Length == 0
+            ? Guid.NewGuid().ToString("N")
+            : RawRowCodec.ReplicaId(row.KeyValues);
+        if (row.HasUnchangedToast)
+        {
+            var stored = await writer.GetRawRowAsync(table, replicaId, ct).ConfigureAwait(false);
+            if (stored is null)
+            {
+                throw new PowerSyncException(ReplicationErrorCodes.AssertionFailed,
+                    $"A row of {relation.QualifiedName} arrived with unchanged TOAST values but no stored copy to fill them from. " +
+                    "Set REPLICA IDENTITY FULL on the table, or redeploy the sync rules to re-snapshot it.");
+            }
+            row = row.WithUnchangedToastFrom(RawRowCodec.Decode(stored));
+        }
+        var values = row.ToSqliteRow();
+        var evaluated = rules.EvaluateRow(relation.Schema, relation.Name, values);
+        foreach (var error in evaluated.Errors) BucketReplicatorLog.RowError(logger, table.QualifiedName, error.ToString() ?? "");
+        var lookups = rules.EvaluateParameterRow(relation.Schema, relation.Name, values);
+        // REPLICA IDENTITY FULL sends whole old rows, so nothing needs to be kept for TOAST values.
+        var raw = relation.ReplicaIdentity == ReplicaIdentityKind.Full ? ReadOnlyMemory<byte>.Empty : RawRowCodec.Encode(values);
+        await writer.SaveAsync(new SourceRowChange(table, replicaId, RowChangeKind.Upsert,
+            [.. evaluated.Rows.Select(r => new BucketRow(r.Bucket, r.ObjectType, r.ObjectId, r.Data))],
+            [.. lookups.Select(l => new ParameterLookupRow(l.Lookup, l.Parameters))],
+            raw), ct).ConfigureAwait(false);
+    }
+
+    private static SourceTable Table(SourceRelation relation) => new(relation.Schema, relation.Name);
+}

@@ -1,0 +1,111 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+using PowerSync.Core;
+using PowerSync.Core.Hosting;
+using PowerSync.Tests.Auth;
+using PowerSync.Tests.Protocol;
+
+namespace PowerSync.Tests.Hosting;
+
+/// <summary>Postgres → replication → sync rules → bucket store → HTTP stream, in one ASP.NET app.</summary>
+public sealed class EndToEndTests
+{
+    private const string Rules = """
+        bucket_definitions:
+          user_lists:
+            parameters: SELECT id AS list_id FROM lists WHERE owner_id = request.user_id()
+            data:
+              - SELECT * FROM lists WHERE id = bucket.list_id
+              - SELECT id, description, done FROM todos WHERE list_id = bucket.list_id
+        """;
+
+    private static async Task<(WebApplication App, HttpClient Client, TestKey Key)> StartAppAsync(string connectionString, string storagePath, string rules = Rules)
+    {
+        var key = TestKey.Hmac(null);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddPowerSync(options =>
+        {
+            options.SourceConnectionString = connectionString;
+            options.SyncRules = rules;
+            options.StoragePath = storagePath;
+            options.Auth.Jwks = TestKey.Set(key);
+            options.Auth.Audiences.Add("powersync");
+        });
+        var app = builder.Build();
+        app.MapPowerSync();
+        await app.StartAsync();
+        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero };
+        return (app, new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()) }, key);
+    }
+
+    private static HttpRequestMessage Stream(TestKey key, string user)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", "Token " + key.Token(TestKey.Claims(DateTimeOffset.UtcNow, user)));
+        return request;
+    }
+
+    [Test]
+    public async Task Rows_reach_the_users_they_belong_to_and_changes_follow_live()
+    {
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE lists (id text PRIMARY KEY, owner_id text NOT NULL, name text);
+            CREATE TABLE todos (id text PRIMARY KEY, list_id text NOT NULL, description text, done boolean NOT NULL DEFAULT false);
+            INSERT INTO lists VALUES ('l1', 'alice', 'Groceries'), ('l2', 'bob', 'Work');
+            INSERT INTO todos VALUES ('t1', 'l1', 'milk', false), ('t2', 'l2', 'report', true);
+            CREATE PUBLICATION powersync FOR ALL TABLES;
+            """);
+        var folder = Directory.CreateTempSubdirectory("powersync-e2e-").FullName;
+        var (app, client, key) = await StartAppAsync(db.ConnectionString, Path.Combine(folder, "buckets.db"));
+        try
+        {
+            using var response = await client.SendAsync(Stream(key, "alice"), HttpCompletionOption.ResponseHeadersRead);
+            using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
+
+            var checkpoint = await lines.NextAsync(60);
+            Assert.That(checkpoint, Does.StartWith("{\"checkpoint\":").And.Contain("user_lists[\\\"l1\\\"]").And.Not.Contain("l2"));
+            var data = await lines.NextAsync();
+            Assert.That(data, Does.Contain("\"object_type\":\"lists\"").And.Contain("Groceries"));
+            Assert.That(data, Does.Contain("\"object_type\":\"todos\"").And.Contain("{\\\"id\\\":\\\"t1\\\",\\\"description\\\":\\\"milk\\\",\\\"done\\\":0}"));
+            Assert.That(data, Does.Not.Contain("report"));
+            Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_complete\":"));
+
+            await db.ExecuteAsync("UPDATE todos SET done = true WHERE id = 't1'; INSERT INTO todos VALUES ('t3', 'l2', 'not alice''s', false);");
+            Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_diff\":"));
+            var change = await lines.NextAsync();
+            Assert.That(change, Does.Contain("\\\"done\\\":1").And.Not.Contain("t3"));
+            Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_complete\":"));
+
+            // A new list for alice: the parameter lookup changes, a new bucket appears with its rows.
+            await db.ExecuteAsync("INSERT INTO lists VALUES ('l3', 'alice', 'Holiday'); INSERT INTO todos VALUES ('t4', 'l3', 'passport', false);");
+            var diff = await lines.NextAsync();
+            Assert.That(diff, Does.StartWith("{\"checkpoint_diff\":").And.Contain("user_lists[\\\"l3\\\"]"));
+            var added = await lines.NextAsync();
+            Assert.That(added, Does.Contain("Holiday").And.Contain("passport"));
+        }
+        finally
+        {
+            client.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Invalid_options_are_reported_together_at_start()
+    {
+        var options = new PowerSyncOptions { MaxConcurrentConnections = 0 };
+        var ex = Assert.Throws<PowerSyncException>(() => _ = new PowerSyncService(options));
+        Assert.That(ex!.Code, Is.EqualTo("PSYNC_S0001"));
+        Assert.That(ex.Message, Does.Contain("SourceConnectionString").And.Contain("SyncRules").And.Contain("MaxConcurrentConnections").And.Contain("Audiences"));
+    }
+}
