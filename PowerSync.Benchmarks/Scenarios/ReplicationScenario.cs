@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Npgsql.Replication;
+using PowerSync.Core;
+using PowerSync.Core.Replication;
+using PowerSync.Core.Storage.Sqlite;
+using PowerSync.Core.SyncRules;
+using PowerSync.Tests.Infrastructure.Postgres;
+
+namespace PowerSync.Benchmarks.Scenarios;
+
+/// <summary>
+/// End-to-end replication: N rows inserted in Postgres (1000 a transaction) until all are committed
+/// as a checkpoint in the bucket store, through pgoutput decoding, sync rules and storage (fsync on).
+/// Ceiling: Npgsql's raw pgoutput decode rate of the same rows, from a second slot, same run.
+/// </summary>
+public sealed class ReplicationScenario : IScenario
+{
+    private const string Rules = """
+        bucket_definitions:
+          global:
+            data:
+              - SELECT * FROM items
+        """;
+
+    public string Name => "replication";
+
+    public string Description => "Postgres inserts to bucket-store checkpoint, vs raw pgoutput decode of the same rows";
+
+    public async Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct)
+    {
+        var rows = options.Rows ?? 1_000_000;
+        await using var server = await PostgresServer.StartAsync(ct);
+        await using var db = await server.CreateDatabaseAsync("replication-bench", ct);
+        await ItemsWorkload.CreateTableAsync(db, db.PublicationName, ct);
+        var folder = Directory.CreateTempSubdirectory("powersync-bench-replication-").FullName;
+        try
+        {
+            await using var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder, "buckets.db")));
+            var version = await storage.Admin.DeployAsync(Rules, ct);
+            var rules = SyncRulesSet.Parse(Rules, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
+            await using var source = NpgsqlDataSource.Create(db.ConnectionString);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var writer = await storage.Admin.OpenWriterAsync(version, ct);
+            var replicator = new BucketReplicator(source, rules, writer,
+                new BucketReplicatorOptions(db.ConnectionString, db.PublicationName), NullLogger.Instance);
+            var running = replicator.RunAsync(stop.Token);
+            await WaitForCheckpointAsync(storage, Lsn.Zero, running, ct); // snapshot of the empty table done, streaming
+
+            // The ceiling's slot sees exactly the same inserts.
+            await using var ceilingConnection = new LogicalReplicationConnection(db.ConnectionString);
+            await ceilingConnection.Open(ct);
+            var ceilingSlot = await ItemsWorkload.CreateSlotAsync(ceilingConnection, db.SlotName + "_ceiling", ct);
+
+            var elapsed = Stopwatch.StartNew();
+            await ItemsWorkload.InsertAsync(db, rows, ct);
+            var insertSeconds = elapsed.Elapsed.TotalSeconds;
+            var target = Lsn.Parse(await ItemsWorkload.CurrentLsnAsync(db, ct));
+            await WaitForCheckpointAsync(storage, target, running, ct);
+            elapsed.Stop();
+            await stop.CancelAsync();
+            try { await running; } catch (OperationCanceledException) { }
+            await writer.DisposeAsync();
+
+            var decode = Stopwatch.StartNew();
+            var (decoded, _) = await ItemsWorkload.DecodeAsync(ceilingConnection, ceilingSlot, db.PublicationName, rows, ct);
+            decode.Stop();
+
+            var rate = rows / elapsed.Elapsed.TotalSeconds;
+            var ceiling = decoded / decode.Elapsed.TotalSeconds;
+            report.Add("rows", rows);
+            report.Add("rows_per_s", rate, "rows/s");
+            report.Add("ceiling_rows_per_s", ceiling, "rows/s");
+            report.Add("ratio", rate / ceiling);
+            report.Add("seconds", elapsed.Elapsed.TotalSeconds, "s");
+            report.Add("postgres_insert_seconds", insertSeconds, "s");
+            report.Add("store_bytes", new FileInfo(Path.Combine(folder, "buckets.db")).Length + WalSize(folder), "B");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static long WalSize(string folder) =>
+        File.Exists(Path.Combine(folder, "buckets.db-wal")) ? new FileInfo(Path.Combine(folder, "buckets.db-wal")).Length : 0;
+
+    private static async Task WaitForCheckpointAsync(SqliteBucketStorage storage, Lsn atLeast, Task replicator, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(30));
+        // A replicator that stops (fails) ends the wait too, and its exception surfaces.
+        _ = replicator.ContinueWith(_ => timeout.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        try
+        {
+            await foreach (var checkpoint in storage.Checkpoints.WatchAsync(timeout.Token))
+            {
+                if (checkpoint.Lsn >= atLeast) return;
+            }
+        }
+        catch (OperationCanceledException) when (replicator.IsCompleted)
+        {
+            await replicator;
+            throw new InvalidOperationException("The replicator stopped before reaching the target LSN.");
+        }
+    }
+}
