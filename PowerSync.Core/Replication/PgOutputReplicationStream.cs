@@ -282,7 +282,7 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
                     break;
                 case TupleDataKind.TextValue:
                     var text = await ReadTextAsync(value, cancellationToken).ConfigureAwait(false);
-                    values.Add(ReplicatedValue.Of(_mapper.Map(text, column.TypeOid)));
+                    values.Add(ReplicatedValue.Of(MapValue(text, column, relation)));
                     break;
                 default:
                     throw new PowerSyncException(
@@ -297,6 +297,18 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
                 $"A row of {relation.QualifiedName} has {values.Count} values, but its Relation message lists {relation.Columns.Length} columns.");
         }
         return new ReplicatedRow(relation, values.MoveToImmutable());
+    }
+
+    private SqliteValue MapValue(string text, SourceColumn column, SourceRelation relation)
+    {
+        try
+        {
+            return _mapper.Map(text, column.TypeOid);
+        }
+        catch (PowerSyncException ex) when (ex.Code == ReplicationErrorCodes.ValueDecodingFailed)
+        {
+            throw new PowerSyncException(ex.Code, $"Column {column.Name} of {relation.QualifiedName}: {ex.Message}", ex.InnerException);
+        }
     }
 
     private static async Task<string> ReadTextAsync(ReplicationValue value, CancellationToken cancellationToken)
