@@ -32,9 +32,10 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         _options = options;
         _mapper = mapper;
         // Fixed session settings make values print the same as in snapshot queries (UTC also keeps
-        // timestamptz text free of offsets with seconds, e.g. LMT before 1900). After a receive timeout Npgsql first sends a cancel request over a new connection, bounded by the
-        // connect timeout: capping that at the receive timeout keeps detection of a dead path near the
-        // configured timeout, and CancellationTimeout -1 skips waiting for the cancel's answer.
+        // timestamptz text free of offsets with seconds, e.g. LMT before 1900).
+        // After a receive timeout Npgsql first sends a cancel request over a new connection, bounded by
+        // the connect timeout: capping that at the receive timeout keeps detection of a dead path near
+        // the configured timeout, and CancellationTimeout -1 skips waiting for the cancel's answer.
         var builder = SourceSessionSettings.Apply(new NpgsqlConnectionStringBuilder(options.ConnectionString) { CancellationTimeout = -1 });
         builder.Timeout = Math.Min(builder.Timeout, Math.Max(1, (int)Math.Ceiling(options.ReceiveTimeout.TotalSeconds)));
         var connectionString = builder.ConnectionString;
@@ -54,10 +55,14 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates the slot (pgoutput, no exported snapshot); returns its consistent point: changes after it are streamed.</summary>
+    /// <summary>
+    /// Creates the slot (pgoutput, no exported snapshot); returns its consistent point: changes after it are streamed.
+    /// Postgres waits for running transactions first, so this has no command timeout; cancel it with the token.
+    /// </summary>
     public async Task<Lsn> CreateSlotAsync(CancellationToken cancellationToken)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
+        _connection.CommandTimeout = Timeout.InfiniteTimeSpan;
         try
         {
             var slot = await _connection.CreatePgOutputReplicationSlot(
@@ -74,10 +79,11 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops the slot (waits until no one streams from it).</summary>
+    /// <summary>Drops the slot (waits, without a command timeout, until no one streams from it).</summary>
     public async Task DropSlotAsync(CancellationToken cancellationToken)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
+        _connection.CommandTimeout = Timeout.InfiniteTimeSpan;
         await _connection.DropReplicationSlot(_options.SlotName, wait: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -282,7 +288,7 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
                     break;
                 case TupleDataKind.TextValue:
                     var text = await ReadTextAsync(value, cancellationToken).ConfigureAwait(false);
-                    values.Add(ReplicatedValue.Of(_mapper.Map(text, column.TypeOid)));
+                    values.Add(ReplicatedValue.Of(MapValue(text, column, relation)));
                     break;
                 default:
                     throw new PowerSyncException(
@@ -297,6 +303,18 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
                 $"A row of {relation.QualifiedName} has {values.Count} values, but its Relation message lists {relation.Columns.Length} columns.");
         }
         return new ReplicatedRow(relation, values.MoveToImmutable());
+    }
+
+    private SqliteValue MapValue(string text, SourceColumn column, SourceRelation relation)
+    {
+        try
+        {
+            return _mapper.Map(text, column.TypeOid);
+        }
+        catch (PowerSyncException ex) when (ex.Code == ReplicationErrorCodes.ValueDecodingFailed)
+        {
+            throw new PowerSyncException(ex.Code, $"Column {column.Name} of {relation.QualifiedName}: {ex.Message}", ex.InnerException);
+        }
     }
 
     private static async Task<string> ReadTextAsync(ReplicationValue value, CancellationToken cancellationToken)

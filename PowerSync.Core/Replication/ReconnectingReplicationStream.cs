@@ -114,14 +114,19 @@ internal sealed class ReconnectingReplicationStream
         }
     }
 
-    /// <summary>Failures a new connection may fix. Slot, publication and decoding problems are not among them.</summary>
-    private static bool IsTransient(Exception ex, CancellationToken cancellationToken)
+    /// <summary>
+    /// Failures a new connection may fix. Slot, publication and decoding problems are not among them.
+    /// "Slot is active" (55006) is: after a network cut the server keeps the old walsender, and with it the
+    /// slot, until it notices (<c>wal_sender_timeout</c>), so reconnecting must keep trying.
+    /// </summary>
+    internal static bool IsTransient(Exception ex, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested) return false;
         return ex switch
         {
             PowerSyncException p => p.Code == ReplicationErrorCodes.ReplicationTimeout,
-            PostgresException p => p.IsTransient || p.SqlState.StartsWith("57", StringComparison.Ordinal) || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+            PostgresException p => p.IsTransient || p.SqlState == PostgresErrorCodes.ObjectInUse
+                || p.SqlState.StartsWith("57", StringComparison.Ordinal) || p.SqlState.StartsWith("08", StringComparison.Ordinal),
             NpgsqlException n => n.IsTransient || n.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
             IOException or System.Net.Sockets.SocketException or TimeoutException => true,
             OperationCanceledException => true, // Npgsql's own timeouts surface as cancellations when our token is not cancelled

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PowerSync.Core.Replication;
 
 /// <summary>
@@ -7,6 +9,20 @@ public sealed record ReplicationStreamOptions
 {
     /// <summary>The publication name the official service uses by default.</summary>
     public const string DefaultPublicationName = "powersync";
+
+    /// <summary>The official service's slot prefix.</summary>
+    public const string DefaultSlotNamePrefix = "powersync_";
+
+    /// <summary>
+    /// A slot name as the official service generates one: prefix, sync rules id, '_', four random hex digits
+    /// (e.g. <c>powersync_3_a1b2</c>), so a new sync rules version never reuses an old slot.
+    /// </summary>
+    public static string GenerateSlotName(long syncRulesId, string prefix = DefaultSlotNamePrefix)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(syncRulesId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        return string.Create(CultureInfo.InvariantCulture, $"{prefix}{syncRulesId}_{Random.Shared.Next(0x10000):x4}");
+    }
 
     /// <summary>Creates options.</summary>
     /// <param name="connectionString">Npgsql connection string of a role with REPLICATION.</param>

@@ -38,7 +38,14 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
         {
             foreach (var socket in _sockets)
             {
-                socket.Client.LingerState = new LingerOption(true, 0); // RST, as a crashed peer or middlebox would
+                try
+                {
+                    // RST, as a crashed peer or a middlebox would send. Sockets a pump already closed have no Client.
+                    if (socket.Client is { } client) client.LingerState = new LingerOption(true, 0);
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+                {
+                }
                 socket.Dispose();
             }
             _sockets.Clear();

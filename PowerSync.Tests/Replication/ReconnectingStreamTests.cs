@@ -107,4 +107,27 @@ public sealed class ReconnectingStreamTests
         Assert.That(policy.DelayFor(1, random), Is.EqualTo(TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new ReconnectPolicy(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
     }
+
+    [Test]
+    public void A_slot_still_held_by_the_old_walsender_is_retried_but_a_missing_one_is_not()
+    {
+        var active = new Npgsql.PostgresException("replication slot \"s\" is active for PID 42", "ERROR", "ERROR", "55006");
+        var missing = new Npgsql.PostgresException("replication slot \"s\" does not exist", "ERROR", "ERROR", "42704");
+        var slotLost = new PowerSyncException(ReplicationErrorCodes.SlotInvalidated, "lost");
+        var timeout = new PowerSyncException(ReplicationErrorCodes.ReplicationTimeout, "silent");
+
+        Assert.That(ReconnectingReplicationStream.IsTransient(active, CancellationToken.None), Is.True);
+        Assert.That(ReconnectingReplicationStream.IsTransient(timeout, CancellationToken.None), Is.True);
+        Assert.That(ReconnectingReplicationStream.IsTransient(missing, CancellationToken.None), Is.False);
+        Assert.That(ReconnectingReplicationStream.IsTransient(slotLost, CancellationToken.None), Is.False);
+        Assert.That(ReconnectingReplicationStream.IsTransient(timeout, new CancellationToken(canceled: true)), Is.False, "cancellation always ends the loop");
+    }
+
+    [Test]
+    public void Generated_slot_names_follow_the_official_pattern_and_are_valid_options()
+    {
+        var name = ReplicationStreamOptions.GenerateSlotName(3);
+        Assert.That(name, Does.Match("^powersync_3_[0-9a-f]{4}$"));
+        Assert.DoesNotThrow(() => _ = new ReplicationStreamOptions("Host=h", name));
+    }
 }
