@@ -1,6 +1,6 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Bench, Pack.
+// Targets: Build, Test (default), Interop, Bench, Pack.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -53,6 +53,24 @@ Task("Test")
         ArgumentCustomization = args => args
             .Append("--blame-hang-timeout").Append("10m")
             .Append("--blame-hang-dump-type").Append("none"),
+    });
+});
+
+Task("Interop")
+    .Description("Runs the official @powersync/node client against our host (needs node and npm; not part of Test).")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var npm = StartProcess("npm", new ProcessSettings { Arguments = "ci --no-audit --no-fund", WorkingDirectory = "./interop" });
+    if (npm != 0) throw new CakeException($"npm ci in interop/ failed with exit code {npm}.");
+    DotNetTest("./PowerSync.Tests/PowerSync.Tests.csproj", new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        Filter = "TestCategory=Interop",
+        ResultsDirectory = artifacts.Combine("interop-results"),
+        Loggers = new[] { "trx;LogFileName=Interop.trx", "console;verbosity=normal" },
     });
 });
 
