@@ -8,6 +8,7 @@ public static class ScenarioCommand
     [
         new PgOutputCeilingScenario(),
         new ReplicationScenario(),
+        new DownloadScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
