@@ -11,6 +11,8 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "fanout-clients")
+            return await FanoutClients.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "scenario")
             return await ScenarioCommand.RunAsync(args[1..], Console.Out, Console.Error);
 

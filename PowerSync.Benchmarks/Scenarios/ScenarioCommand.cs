@@ -9,6 +9,7 @@ public static class ScenarioCommand
         new PgOutputCeilingScenario(),
         new ReplicationScenario(),
         new DownloadScenario(),
+        new FanoutScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using PowerSync.Core;
+using PowerSync.Core.Auth;
+using PowerSync.Core.Hosting;
+using PowerSync.Core.Protocol;
+using PowerSync.Core.Storage;
+using PowerSync.Core.Storage.Sqlite;
+using PowerSync.Core.SyncRules;
+
+namespace PowerSync.Benchmarks.Scenarios;
+
+/// <summary>A bucket store with deployed rules and the sync endpoints on Kestrel at 127.0.0.1, for scenarios.</summary>
+internal sealed class BenchmarkHost : IAsyncDisposable
+{
+    private readonly string _folder;
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private WebApplication? _app;
+
+    private BenchmarkHost(string folder, SqliteBucketStorage storage, SyncRulesVersion version, SyncRulesSet rules, IBucketStorageWriter writer)
+    {
+        _folder = folder;
+        Storage = storage;
+        Version = version;
+        Rules = rules;
+        Writer = writer;
+    }
+
+    public SqliteBucketStorage Storage { get; }
+    public SyncRulesVersion Version { get; }
+    public SyncRulesSet Rules { get; }
+    public IBucketStorageWriter Writer { get; }
+    public SyncEndpoints? Endpoints { get; private set; }
+    public Uri Address => new(_app!.Urls.First());
+    private long _lsn = 16;
+
+    public static async Task<BenchmarkHost> CreateAsync(string rulesYaml, CancellationToken ct)
+    {
+        var folder = Directory.CreateTempSubdirectory("powersync-bench-").FullName;
+        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder, "buckets.db")));
+        var version = await storage.Admin.DeployAsync(rulesYaml, ct);
+        var rules = SyncRulesSet.Parse(rulesYaml, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
+        var writer = await storage.Admin.OpenWriterAsync(version, ct);
+        await writer.MarkSnapshotDoneAsync(new Lsn(1), ct);
+        return new BenchmarkHost(folder, storage, version, rules, writer);
+    }
+
+    /// <summary>Evaluates a row of <c>public.items</c> with the rules and saves it (not committed).</summary>
+    public ValueTask SaveItemAsync(string replicaId, Dictionary<string, SqliteValue> row, CancellationToken ct)
+    {
+        var evaluated = Rules.EvaluateRow("public", "items", row);
+        return Writer.SaveAsync(new SourceRowChange(new SourceTable("public", "items"), replicaId, RowChangeKind.Upsert,
+            [.. evaluated.Rows.Select(r => new BucketRow(r.Bucket, r.ObjectType, r.ObjectId, r.Data))], [], ReadOnlyMemory<byte>.Empty), ct);
+    }
+
+    public async Task<Checkpoint> CommitAsync(CancellationToken ct) =>
+        await Writer.CommitAsync(new Lsn((ulong)Interlocked.Add(ref _lsn, 16)), ct) ?? throw new InvalidOperationException("No checkpoint.");
+
+    public async Task StartHttpAsync(int maxConnections, CancellationToken ct)
+    {
+        var auth = new PowerSyncAuthOptions { Jwks = $$"""{"keys":[{"kty":"oct","k":"{{Base64UrlEncoder.Encode(_key)}}"}]}""" };
+        auth.Audiences.Add("powersync");
+        Endpoints = new SyncEndpoints(new JwtAuthenticator(auth, new JwksKeySource(auth, null, TimeProvider.System), TimeProvider.System),
+            Storage, new SyncRulesBucketResolver(_ => Rules, Storage.Reader), new FixedHead(new Lsn(16)), new SyncSessionOptions(),
+            new SyncEndpointLimits(maxConnections, 1 << 20), new SyncMetrics(), NullLogger.Instance, TimeProvider.System);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxConcurrentConnections = null);
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        SyncEndpointRoutes.Map(_app, Endpoints);
+        await _app.StartAsync(ct);
+    }
+
+    public string Token(string user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(
+            $$"""{"sub":"{{user}}","aud":"powersync","iat":{{now.ToUnixTimeSeconds()}},"exp":{{now.AddHours(1).ToUnixTimeSeconds()}}}""",
+            new SigningCredentials(new SymmetricSecurityKey(_key), SecurityAlgorithms.HmacSha256));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        await Writer.DisposeAsync();
+        await Storage.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed class FixedHead(Lsn lsn) : IReplicationHead
+    {
+        public Task<Lsn> CurrentAsync(CancellationToken ct) => Task.FromResult(lsn);
+    }
+}
