@@ -77,7 +77,7 @@ internal static class Eventually
         {
             await foreach (var rows in db.WatchAsync<long>(query, null, cts.Token))
             {
-                if (condition(rows[0])) return;
+                if (condition(rows.Count > 0 ? rows[0] : 0)) return;
             }
         }
         catch (OperationCanceledException)
