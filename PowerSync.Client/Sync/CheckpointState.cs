@@ -13,6 +13,9 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
     private SyncCheckpoint? _pending;
     private Dictionary<string, (long AtLast, long SinceLast)> _counts = new(StringComparer.Ordinal);
 
+    /// <summary>Checksum failures since the last applied checkpoint.</summary>
+    public int ChecksumFailureStreak { get; private set; }
+
     public async Task<LineAction> HandleAsync(SyncLine line, CancellationToken cancellationToken)
     {
         switch (line)
@@ -61,6 +64,7 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
         switch (outcome)
         {
             case SyncLocalOutcome.ChecksumFailed:
+                ChecksumFailureStreak++;
                 var error = new PowerSyncClientException(ClientErrorCodes.ChecksumMismatch,
                     $"Checksums did not match for bucket(s) {string.Join(", ", failed)} at checkpoint {target.LastOpId.ToString(CultureInfo.InvariantCulture)}; they are downloaded again.");
                 status.Update(s => s with { DownloadError = error });
@@ -76,6 +80,7 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
 
     private async Task PublishAppliedAsync(int? priority, CancellationToken cancellationToken)
     {
+        if (priority is null) ChecksumFailureStreak = 0;
         var priorities = await storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
         if (priority is null)
         {

@@ -113,7 +113,8 @@ internal sealed class SyncSession : IAsyncDisposable
                     if (!receivedLine)
                     {
                         receivedLine = true;
-                        attempt = 0;
+                        // Repeated checksum failures keep growing the delay (the official core has a TODO here).
+                        if (_state.ChecksumFailureStreak == 0) attempt = 0;
                         _deps.Status.Update(s => s with { Connected = true, Connecting = false });
                         _uploadSignal.Writer.TryWrite(true);
                     }
@@ -124,7 +125,7 @@ internal sealed class SyncSession : IAsyncDisposable
                     break;
                 }
 
-                if (receivedLine && delay) delay = false; // The service ended the stream (e.g. token expiry): reconnect at once.
+                // A stream the service ended normally is reopened after the base delay (no tight loop).
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
