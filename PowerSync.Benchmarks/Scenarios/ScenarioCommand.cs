@@ -7,6 +7,7 @@ public static class ScenarioCommand
     public static IReadOnlyList<IScenario> All { get; } =
     [
         new PgOutputCeilingScenario(),
+        new ClientInitialSyncScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)

@@ -51,7 +51,8 @@ internal static class ViewSql
         var insert = new StringBuilder($"CREATE TRIGGER {Id("ps_view_insert_" + view)} INSTEAD OF INSERT ON {Id(view)} FOR EACH ROW BEGIN\n");
         if (table.IsSynced)
             insert.Append("SELECT CASE WHEN (NEW.id IS NULL) THEN RAISE (FAIL, 'id is required') WHEN (typeof(NEW.id) != 'text') THEN RAISE (FAIL, 'id should be text') END;\n");
-        var putData = $"json(powersync_diff('{{}}', {newObject}))";
+        // powersync_diff('{}', obj) in plain SQL: non-null columns, keys sorted (no call into .NET per write).
+        var putData = $"(SELECT json_group_object(key, value) FROM (SELECT key, value FROM json_each({newObject}) WHERE type != 'null' ORDER BY key))";
         if (table.Options.InsertOnly && table.IsSynced)
         {
             insert.Append(AllocateTx).Append(";\n");
