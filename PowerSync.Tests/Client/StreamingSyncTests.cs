@@ -120,6 +120,22 @@ public sealed class StreamingSyncTests
     }
 
     [Test]
+    public async Task Ops_superseded_within_one_data_line_keep_the_bucket_checksum_and_the_last_version()
+    {
+        var x1 = Put(1, "x", """{"id":"x","description":"v1"}""");
+        var x2 = Put(2, "x", """{"id":"x","description":"v2"}""");
+        var y3 = Put(3, "y", """{"id":"y","description":"gone"}""");
+        var y4 = Remove(4, "y");
+        var stream = await _h.ConnectAsync();
+        stream.Send(Checkpoint(4, null, Bucket("a", Sum(x1, x2, y3, y4), 4)), Data("a", x1, x2, y3, y4), Complete(4));
+
+        await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the first sync");
+
+        Assert.That(await _h.RowsAsync(), Is.EqualTo(new[] { ("x", (string?)"v2") }));
+        Assert.That(await _h.Db.GetAsync<long>("SELECT count(*) FROM ps_oplog"), Is.EqualTo(1), "only the live PUT is kept");
+    }
+
+    [Test]
     public async Task Rows_of_types_missing_from_the_schema_wait_in_the_untyped_store_until_the_schema_has_them()
     {
         var other = Put(1, "o1", """{"id":"o1","title":"hidden"}""", type: "notes");
