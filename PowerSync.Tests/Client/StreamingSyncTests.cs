@@ -166,17 +166,31 @@ public sealed class StreamingSyncTests
         Assert.That(_h.Db.CurrentStatus.Connected, Is.True);
     }
 
-    [Test]
-    public async Task An_expired_token_is_fetched_again_and_the_stream_reopened_with_it()
+    [TestCase(0, TestName = "An_expired_token_is_fetched_again_and_the_stream_reopened_with_it")]
+    [TestCase(10, TestName = "A_token_about_to_expire_is_refreshed_before_expiry_and_the_stream_reopened_with_it")]
+    public async Task Token_refresh(int expiresIn)
     {
         var stream = await _h.ConnectAsync();
-        stream.Send("""{"token_expires_in":0}""");
+        stream.Send("{\"token_expires_in\":" + expiresIn + "}");
 
         var reopened = await _h.Server.NextStreamAsync();
         reopened.Send(Checkpoint(0, null), Complete(0));
         await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the sync on the new stream");
 
         Assert.That(_h.Server.AuthorizationHeaders.Last(), Is.EqualTo("Token token-2"));
+    }
+
+    [Test]
+    public async Task A_silent_stream_is_considered_dead_after_the_idle_timeout_and_reopened()
+    {
+        await _h.Db.ConnectAsync(_h.Connector, SyncHarness.Options with { StreamIdleTimeout = TimeSpan.FromMilliseconds(300) });
+        var silent = await _h.Server.NextStreamAsync();
+
+        var reopened = await _h.Server.NextStreamAsync();
+        reopened.Send(Checkpoint(0, null), Complete(0));
+
+        await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the sync on the reopened stream");
+        Assert.That(silent, Is.Not.SameAs(reopened));
     }
 
     [Test]
