@@ -71,8 +71,14 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         return true;
     }
 
-    /// <summary>Saves one data line's ops in one transaction (PUT/REMOVE supersede by key, MOVE, CLEAR).</summary>
-    public Task SaveAsync(DataLine line, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
+    /// <summary>Saves data lines' ops in one transaction (PUT/REMOVE supersede by key, MOVE, CLEAR).</summary>
+    public Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
+    {
+        foreach (var line in lines) await SaveLineAsync(db, line, cancellationToken).ConfigureAwait(false);
+        return true;
+    }, cancellationToken);
+
+    private static async Task<bool> SaveLineAsync(SqlContext db, DataLine line, CancellationToken cancellationToken)
     {
         var connection = db.Connection;
         await db.ExecuteAsync("INSERT INTO ps_buckets(name) VALUES(?) ON CONFLICT(name) DO NOTHING", [line.Bucket], cancellationToken).ConfigureAwait(false);
@@ -148,7 +154,7 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
 
         await FinishLineAsync(db, line, bucket.Id, add, op, cleared, cancellationToken).ConfigureAwait(false);
         return true;
-    }, cancellationToken);
+    }
 
     private static async Task FinishLineAsync(SqlContext db, DataLine line, long bucketId, long add, long op, bool cleared, CancellationToken cancellationToken)
     {

@@ -33,9 +33,7 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
                 await StartDownloadAsync(cancellationToken).ConfigureAwait(false);
                 return LineAction.Continue;
             case DataLine data:
-                await storage.SaveAsync(data, cancellationToken).ConfigureAwait(false);
-                _counts[data.Bucket] = _counts.TryGetValue(data.Bucket, out var c) ? (c.AtLast, c.SinceLast + data.Data.Count) : (0, data.Data.Count);
-                status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
+                await SaveAsync([data], cancellationToken).ConfigureAwait(false);
                 return LineAction.Continue;
             case CheckpointCompleteLine:
                 return await ApplyAsync(null, cancellationToken).ConfigureAwait(false);
@@ -44,6 +42,15 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
             default:
                 return LineAction.Continue;
         }
+    }
+
+    /// <summary>Saves consecutive data lines in one transaction.</summary>
+    public async Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken)
+    {
+        await storage.SaveAsync(lines, cancellationToken).ConfigureAwait(false);
+        foreach (var data in lines)
+            _counts[data.Bucket] = _counts.TryGetValue(data.Bucket, out var c) ? (c.AtLast, c.SinceLast + data.Data.Count) : (0, data.Data.Count);
+        status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
     }
 
     public async Task RetryPendingAsync(CancellationToken cancellationToken)

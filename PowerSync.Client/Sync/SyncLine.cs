@@ -50,6 +50,7 @@ internal sealed record SyncCheckpoint(long LastOpId, long? WriteCheckpoint, IRea
         var buckets = new Dictionary<string, BucketChecksum>(Buckets, StringComparer.Ordinal);
         foreach (var removed in diff.RemovedBuckets) buckets.Remove(removed);
         foreach (var updated in diff.UpdatedBuckets) buckets[updated.Bucket] = updated;
-        return new SyncCheckpoint(diff.LastOpId, diff.WriteCheckpoint, buckets);
+        // A diff without write_checkpoint keeps the last one: write checkpoints only grow.
+        return new SyncCheckpoint(diff.LastOpId, diff.WriteCheckpoint ?? WriteCheckpoint, buckets);
     }
 }

@@ -107,22 +107,35 @@ internal sealed class SyncSession : IAsyncDisposable
                 var request = new StreamingSyncRequest(await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false), clientId, parameters);
                 using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 streamCts.CancelAfter(_options.StreamIdleTimeout);
-                await foreach (var line in _deps.Transport.StreamAsync(credentials, request, streamCts.Token).ConfigureAwait(false))
+                // Reading runs ahead of applying, so data lines that queue up are saved in one transaction.
+                var lines = Channel.CreateBounded<SyncLine>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
+                var reading = ReadStreamAsync(credentials, request, lines.Writer, streamCts);
+                try
                 {
-                    streamCts.CancelAfter(_options.StreamIdleTimeout);
-                    if (!receivedLine)
+                    while (await lines.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        receivedLine = true;
-                        // Repeated checksum failures keep growing the delay (the official core has a TODO here).
-                        if (_state.ChecksumFailureStreak == 0) attempt = 0;
-                        _deps.Status.Update(s => s with { Connected = true, Connecting = false });
-                        _uploadSignal.Writer.TryWrite(true);
-                    }
+                        if (!lines.Reader.TryRead(out var line)) continue;
+                        if (!receivedLine)
+                        {
+                            receivedLine = true;
+                            // Repeated checksum failures keep growing the delay (the official core has a TODO here).
+                            if (_state.ChecksumFailureStreak == 0) attempt = 0;
+                            _deps.Status.Update(s => s with { Connected = true, Connecting = false });
+                            _uploadSignal.Writer.TryWrite(true);
+                        }
 
-                    var action = await HandleLineAsync(line, cancellationToken).ConfigureAwait(false);
-                    if (action == LineAction.Continue) continue;
-                    delay = action == LineAction.ReconnectAfterDelay;
-                    break;
+                        var action = line is DataLine data
+                            ? await SaveDataAsync(data, lines.Reader, cancellationToken).ConfigureAwait(false)
+                            : await HandleLineAsync(line, cancellationToken).ConfigureAwait(false);
+                        if (action == LineAction.Continue) continue;
+                        delay = action == LineAction.ReconnectAfterDelay;
+                        break;
+                    }
+                }
+                finally
+                {
+                    await streamCts.CancelAsync().ConfigureAwait(false);
+                    await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
                 // A stream the service ended normally is reopened after the base delay (no tight loop).
@@ -150,6 +163,46 @@ internal sealed class SyncSession : IAsyncDisposable
             {
                 break;
             }
+        }
+    }
+
+    private async Task ReadStreamAsync(PowerSyncCredentials credentials, StreamingSyncRequest request, ChannelWriter<SyncLine> writer, CancellationTokenSource streamCts)
+    {
+        try
+        {
+            await foreach (var line in _deps.Transport.StreamAsync(credentials, request, streamCts.Token).ConfigureAwait(false))
+            {
+                streamCts.CancelAfter(_options.StreamIdleTimeout);
+                await writer.WriteAsync(line, streamCts.Token).ConfigureAwait(false);
+            }
+
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            writer.TryComplete(e);
+        }
+    }
+
+    private async Task<LineAction> SaveDataAsync(DataLine first, ChannelReader<SyncLine> reader, CancellationToken cancellationToken)
+    {
+        var batch = new List<DataLine> { first };
+        var ops = first.Data.Count;
+        while (ops < 10_000 && reader.TryPeek(out var next) && next is DataLine more && reader.TryRead(out _))
+        {
+            batch.Add(more);
+            ops += more.Data.Count;
+        }
+
+        await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _state.SaveAsync(batch, cancellationToken).ConfigureAwait(false);
+            return LineAction.Continue;
+        }
+        finally
+        {
+            _stateLock.Release();
         }
     }
 
