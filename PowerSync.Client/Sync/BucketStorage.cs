@@ -218,25 +218,21 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         // Always re-evaluate a removed row (the official core skips this for "empty" buckets: sqlite-core#45).
         if (removed.Count > 0)
             await db.ExecuteAsync("INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT value ->> 0, value ->> 1 FROM json_each(?)", [JsonSerializer.Serialize(removed)], cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in live.Chunk(100))
+        if (live.Count > 0)
         {
-            using var insert = db.Connection.CreateCommand();
-            var sql = new System.Text.StringBuilder("INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES ");
-            insert.Parameters.AddWithValue("@b", bucketId);
-            for (var i = 0; i < chunk.Length; i++)
+            using var insert = Prepare(db.Connection, "INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES(@b, @o, @t, @i, @k, @d, @h)", "@b", "@o", "@t", "@i", "@k", "@d", "@h");
+            var p = insert.Parameters;
+            p[0].Value = bucketId;
+            foreach (var (key, e) in live)
             {
-                var (key, e) = chunk[i];
-                sql.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@b,@o{i},@t{i},@i{i},@k{i},@d{i},@h{i})");
-                insert.Parameters.AddWithValue($"@o{i}", e.OpId);
-                insert.Parameters.AddWithValue($"@t{i}", (object?)e.ObjectType ?? DBNull.Value);
-                insert.Parameters.AddWithValue($"@i{i}", (object?)e.ObjectId ?? DBNull.Value);
-                insert.Parameters.AddWithValue($"@k{i}", key);
-                insert.Parameters.AddWithValue($"@d{i}", (object?)e.Data ?? DBNull.Value);
-                insert.Parameters.AddWithValue($"@h{i}", (long)e.Checksum);
+                p[1].Value = e.OpId;
+                p[2].Value = (object?)e.ObjectType ?? DBNull.Value;
+                p[3].Value = (object?)e.ObjectId ?? DBNull.Value;
+                p[4].Value = key;
+                p[5].Value = (object?)e.Data ?? DBNull.Value;
+                p[6].Value = (long)e.Checksum;
+                insert.ExecuteNonQuery();
             }
-
-            insert.CommandText = sql.ToString();
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return (add, op);
