@@ -117,9 +117,11 @@ public sealed class UploadAndGatingTests
         _h.Server.WriteCheckpoint = 1;
 
         await _h.Db.ConnectAsync(_h.Connector, SyncHarness.Options);
+        var stream = await _h.Server.NextStreamAsync();
         await Eventually.UntilAsync(_h.Db, "SELECT target_op FROM ps_buckets WHERE name = '$local'", n => n == 1, "upload and write checkpoint");
 
         Assert.That(_h.Connector.Uploaded.Single().Entries.Single().Id, Is.EqualTo("offline"));
+        Assert.That(stream.BucketPositions().Keys, Has.None.EqualTo("$local"), "the local gate is never sent as a bucket (sqlite-core#54)");
     }
 
     [Test]
