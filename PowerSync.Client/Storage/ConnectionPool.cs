@@ -18,6 +18,8 @@ internal sealed class ConnectionPool : IAsyncDisposable
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly delegate_update _hook;
     private readonly RowMapper _mapper;
+    private readonly StatementCache _writerStatements;
+    private readonly Dictionary<SqliteConnection, StatementCache> _readerStatements;
     private int _disposed;
 
     private ConnectionPool(SqliteConnection writer, List<SqliteConnection> readers, RowMapper mapper)
@@ -25,6 +27,8 @@ internal sealed class ConnectionPool : IAsyncDisposable
         _writer = writer;
         _allReaders = readers;
         _mapper = mapper;
+        _writerStatements = new StatementCache(writer);
+        _readerStatements = readers.ToDictionary(r => r, r => new StatementCache(r));
         _readers = Channel.CreateUnbounded<SqliteConnection>();
         foreach (var reader in readers) _readers.Writer.TryWrite(reader);
         _hook = (_, _, _, table, _) => _touched.Add(table.utf8_to_string());
@@ -73,7 +77,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
         try
         {
             _touched.Clear();
-            var context = new SqlContext(_writer, _mapper);
+            var context = new SqlContext(_writerStatements, _mapper);
             await context.RunAsync("BEGIN IMMEDIATE", cancellationToken).ConfigureAwait(false);
             try
             {
@@ -108,7 +112,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
         var connection = await _readers.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var context = new SqlContext(connection, _mapper);
+            var context = new SqlContext(_readerStatements[connection], _mapper);
             await context.RunAsync("BEGIN", cancellationToken).ConfigureAwait(false);
             try
             {
@@ -132,6 +136,8 @@ internal sealed class ConnectionPool : IAsyncDisposable
         try
         {
             raw.sqlite3_update_hook(_writer.Handle, (delegate_update?)null, null);
+            _writerStatements.Dispose();
+            foreach (var statements in _readerStatements.Values) statements.Dispose();
             await _writer.DisposeAsync().ConfigureAwait(false);
             foreach (var reader in _allReaders) await reader.DisposeAsync().ConfigureAwait(false);
         }

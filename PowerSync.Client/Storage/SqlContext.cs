@@ -3,20 +3,20 @@ using Microsoft.Data.Sqlite;
 namespace PowerSync.Client.Storage;
 
 /// <summary>An <see cref="ISqlContext"/> over one connection that the caller already holds.</summary>
-internal sealed class SqlContext(SqliteConnection connection, RowMapper mapper) : ISqlContext
+internal sealed class SqlContext(StatementCache statements, RowMapper mapper) : ISqlContext
 {
-    public SqliteConnection Connection => connection;
+    public SqliteConnection Connection => statements.Connection;
 
     public async Task<ExecuteResult> ExecuteAsync(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
-        using var command = SqlStatement.Create(connection, sql, args);
+        var command = statements.Get(sql, args);
         var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return new ExecuteResult(rows, SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle));
+        return new ExecuteResult(rows, SQLitePCL.raw.sqlite3_last_insert_rowid(Connection.Handle));
     }
 
     public async Task<IReadOnlyList<T>> GetAllAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
-        using var command = SqlStatement.Create(connection, sql, args);
+        var command = statements.Get(sql, args);
         return await mapper.ReadAllAsync<T>(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -35,7 +35,7 @@ internal sealed class SqlContext(SqliteConnection connection, RowMapper mapper) 
     /// <summary>Runs internal SQL without arguments.</summary>
     public async Task RunAsync(string sql, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
+        using var command = Connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -43,7 +43,7 @@ internal sealed class SqlContext(SqliteConnection connection, RowMapper mapper) 
     /// <summary>Runs internal SQL and returns the first column of the first row.</summary>
     public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params object?[] args)
     {
-        using var command = SqlStatement.Create(connection, sql, args);
+        var command = statements.Get(sql, args);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is DBNull ? null : value;
     }

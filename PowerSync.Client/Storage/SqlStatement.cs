@@ -1,28 +1,11 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace PowerSync.Client.Storage;
 
-/// <summary>Builds commands from SQL with positional <c>?</c> placeholders and an argument array.</summary>
+/// <summary>Positional <c>?</c> placeholders and argument values for Microsoft.Data.Sqlite commands.</summary>
 internal static class SqlStatement
 {
-    public static SqliteCommand Create(SqliteConnection connection, string sql, IReadOnlyList<object?>? args)
-    {
-        var command = connection.CreateCommand();
-        var count = 0;
-        command.CommandText = args is { Count: > 0 } ? NumberPlaceholders(sql, out count) : sql;
-        if (args is not null)
-        {
-            if (args.Count != count && args.Count > 0)
-                throw new ArgumentException($"The SQL has {count} '?' placeholders but {args.Count} arguments were given.", nameof(args));
-            for (var i = 0; i < args.Count; i++)
-                command.Parameters.AddWithValue("@p" + (i + 1).ToString(CultureInfo.InvariantCulture), ToSqlite(args[i]));
-        }
-
-        return command;
-    }
-
     public static object ToSqlite(object? value) => value switch
     {
         null => DBNull.Value,
