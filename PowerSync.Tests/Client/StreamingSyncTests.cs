@@ -92,6 +92,8 @@ public sealed class StreamingSyncTests
 
         Assert.That(retry.BucketPositions(), Is.EqualTo(new Dictionary<string, string> { ["a"] = "1" }), "the valid bucket keeps its ops, the failed one starts over");
         Assert.That(await _h.RowsAsync(), Is.Empty, "nothing of a failed checkpoint is applied");
+        var failed = await Eventually.WithTimeout(_h.Db.WaitForStatusAsync(s => s.DownloadError is not null), "the checksum error in the status");
+        Assert.That(failed.DownloadError, Is.TypeOf<PowerSyncClientException>().With.Property("Code").EqualTo(ClientErrorCodes.ChecksumMismatch));
         retry.Send(Checkpoint(2, null, Bucket("a", Sum(a1), 1), Bucket("b", Sum(b2), 1)), Data("b", b2), Complete(2));
         await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the sync after re-download");
         Assert.That(await _h.RowsAsync(), Is.EqualTo(new[] { ("a1", (string?)"A"), ("b2", "B") }));
