@@ -10,6 +10,7 @@ public static class ScenarioCommand
         new ReplicationScenario(),
         new DownloadScenario(),
         new FanoutScenario(),
+        new ClientInitialSyncScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)

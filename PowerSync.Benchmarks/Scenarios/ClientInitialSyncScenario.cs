@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using PowerSync.Client;
+using PowerSync.Client.Tables;
+using PowerSync.Core.Storage;
+
+namespace PowerSync.Benchmarks.Scenarios;
+
+/// <summary>
+/// Initial sync of N rows (10 buckets) into a fresh client, end to end on the client side: HTTP
+/// download of NDJSON, parsing, op log, checksum validation and the atomic apply. The sync lines are
+/// generated up front and replayed by a loopback HTTP server, so server cost is excluded (against the
+/// in-process host the server share is added). The ceiling is the raw Microsoft.Data.Sqlite insert
+/// rate of the same rows in the same run. Also measures 10,000 local writes through the views.
+/// </summary>
+public sealed class ClientInitialSyncScenario : IScenario
+{
+    private const int Buckets = 10;
+    private const int OpsPerLine = 1000;
+    private const int LocalWrites = 10_000;
+
+    public string Name => "initial-sync";
+
+    public string Description => "client initial sync (loopback replay of sync lines) vs raw SQLite insert rate; local writes through views";
+
+    public async Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct)
+    {
+        var rows = options.Rows ?? 1_000_000;
+        var folder = Path.Combine(Path.GetTempPath(), "powersync-bench-initial-sync-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var linesPath = Path.Combine(folder, "lines.ndjson");
+            await WriteLinesAsync(linesPath, rows, ct);
+            var ceiling = await MeasureCeilingAsync(Path.Combine(folder, "ceiling.db"), rows, ct);
+            var sync = await MeasureSyncAsync(folder, linesPath, rows, ct);
+            report.Add("rows", (long)rows);
+            report.Add("source", "loopback-replay");
+            report.Add("rows_per_s", rows / sync.Elapsed.TotalSeconds, "rows/s");
+            report.Add("ceiling_rows_per_s", rows / ceiling.TotalSeconds, "rows/s");
+            report.Add("ratio", ceiling.TotalSeconds / sync.Elapsed.TotalSeconds);
+            report.Add("local_writes_per_s", LocalWrites / sync.LocalWrites.TotalSeconds, "rows/s");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    private static string Data(int n) => $"{{\"id\":\"item-{n}\",\"name\":\"Item {n}\",\"price\":{n}.5,\"qty\":{n % 100}}}";
+
+    private static async Task WriteLinesAsync(string path, int rows, CancellationToken ct)
+    {
+        var checksums = new uint[Buckets];
+        var counts = new int[Buckets];
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        var perBucket = Enumerable.Range(0, Buckets).Select(_ => new List<string>()).ToArray();
+        for (var n = 0; n < rows; n++)
+        {
+            var b = n % Buckets;
+            var data = Data(n);
+            var checksum = OpChecksum.ForPut("items", $"item-{n}", data);
+            checksums[b] = OpChecksum.Add(checksums[b], checksum);
+            counts[b]++;
+            perBucket[b].Add($"{{\"checksum\":{checksum},\"data\":{JsonSerializer.Serialize(data)},\"object_id\":\"item-{n}\",\"object_type\":\"items\",\"op\":\"PUT\",\"op_id\":\"{n + 1}\",\"subkey\":\"s{n}\"}}");
+        }
+
+        var buckets = string.Join(",", Enumerable.Range(0, Buckets).Select(b => $"{{\"bucket\":\"b[{b}]\",\"checksum\":{unchecked((int)checksums[b])},\"count\":{counts[b]},\"priority\":3}}"));
+        await writer.WriteLineAsync($"{{\"checkpoint\":{{\"buckets\":[{buckets}],\"last_op_id\":\"{rows}\",\"write_checkpoint\":null}}}}".AsMemory(), ct);
+        for (var b = 0; b < Buckets; b++)
+        {
+            foreach (var chunk in perBucket[b].Chunk(OpsPerLine))
+                await writer.WriteLineAsync($"{{\"data\":{{\"bucket\":\"b[{b}]\",\"data\":[{string.Join(",", chunk)}],\"has_more\":false}}}}".AsMemory(), ct);
+        }
+
+        await writer.WriteLineAsync($"{{\"checkpoint_complete\":{{\"last_op_id\":\"{rows}\"}}}}".AsMemory(), ct);
+    }
+
+    private static async Task<TimeSpan> MeasureCeilingAsync(string path, int rows, CancellationToken ct)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync(ct);
+        await using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE items(id TEXT PRIMARY KEY NOT NULL, data TEXT)";
+            await setup.ExecuteNonQueryAsync(ct);
+        }
+
+        var watch = Stopwatch.StartNew();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO items(id, data) VALUES($id, $data)";
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var data = insert.Parameters.Add("$data", SqliteType.Text);
+        insert.Prepare();
+        for (var n = 0; n < rows; n++)
+        {
+            id.Value = $"item-{n}";
+            data.Value = Data(n);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return watch.Elapsed;
+    }
+
+    private static async Task<(TimeSpan Elapsed, TimeSpan LocalWrites)> MeasureSyncAsync(string folder, string linesPath, int rows, CancellationToken ct)
+    {
+        using var listener = new HttpListener();
+        var endpoint = new Uri($"http://127.0.0.1:{FreePort()}/");
+        listener.Prefixes.Add(endpoint.ToString());
+        listener.Start();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var serving = ServeAsync(listener, linesPath, stop.Token);
+        var schema = new Schema(new Table("items", [Column.Text("name"), Column.Real("price"), Column.Integer("qty")]));
+        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(folder, "client.db"), Schema = schema }, ct);
+
+        var watch = Stopwatch.StartNew();
+        await db.ConnectAsync(new Connector(endpoint), new PowerSyncConnectionOptions { CrudUploadThrottle = TimeSpan.Zero }, ct);
+        await db.WaitForFirstSyncAsync(cancellationToken: ct);
+        var elapsed = watch.Elapsed;
+        var synced = await db.GetAsync<long>("SELECT count(*) FROM items", null, ct);
+        if (synced != rows) throw new InvalidOperationException($"Synced {synced} rows, expected {rows}.");
+        await db.DisconnectAsync(ct);
+
+        watch.Restart();
+        await db.WriteTransactionAsync(async (tx, token) =>
+        {
+            for (var n = 0; n < LocalWrites; n++)
+                await tx.ExecuteAsync("INSERT INTO items(id, name, price, qty) VALUES(?, ?, ?, ?)", [$"local-{n}", $"Local {n}", n * 0.5, n], token);
+        }, ct);
+        var local = watch.Elapsed;
+        await stop.CancelAsync();
+        listener.Stop();
+        try
+        {
+            await serving;
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        return (elapsed, local);
+    }
+
+    private static async Task ServeAsync(HttpListener listener, string linesPath, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var context = await listener.GetContextAsync().WaitAsync(ct);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    if (context.Request.Url!.AbsolutePath.EndsWith("/sync/stream", StringComparison.Ordinal))
+                    {
+                        context.Response.ContentType = "application/x-ndjson";
+                        context.Response.SendChunked = true;
+                        await using var file = File.OpenRead(linesPath);
+                        await file.CopyToAsync(context.Response.OutputStream, ct);
+                        await Task.Delay(Timeout.Infinite, ct);
+                    }
+                    else
+                    {
+                        await context.Response.OutputStream.WriteAsync("{\"data\":{\"write_checkpoint\":\"0\"}}"u8.ToArray(), ct);
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or HttpListenerException or IOException)
+                {
+                    // Client gone or stopping.
+                }
+                finally
+                {
+                    context.Response.Abort();
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    private sealed class Connector(Uri endpoint) : IPowerSyncBackendConnector
+    {
+        public Task<PowerSyncCredentials?> FetchCredentialsAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<PowerSyncCredentials?>(new PowerSyncCredentials(endpoint, "bench-token"));
+
+        public Task UploadDataAsync(PowerSyncDatabase database, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,258 @@
+using PowerSync.Client.Crud;
+using PowerSync.Client.Status;
+using PowerSync.Client.Storage;
+using PowerSync.Client.Sync;
+using PowerSync.Client.Tables;
+using PowerSync.Client.Watch;
+
+namespace PowerSync.Client;
+
+/// <summary>
+/// A local SQLite database that syncs with a PowerSync service: query and write it with plain SQL
+/// (online or offline), connect it with <see cref="ConnectAsync"/>, and watch queries and the sync
+/// status. Open it with <see cref="OpenAsync(PowerSyncDatabaseOptions, CancellationToken)"/>.
+/// </summary>
+public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
+{
+    private readonly ConnectionPool _pool;
+    private readonly PowerSyncDatabaseOptions _options;
+    private readonly BucketStorage _storage;
+    private readonly CrudQueue _queue;
+    private readonly SyncStatusTracker _status = new();
+    private readonly ISyncTransport _transport;
+    private readonly HttpClient? _ownedHttp;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private Schema _schema;
+    private SyncSession? _session;
+    private int _disposed;
+
+    private PowerSyncDatabase(PowerSyncDatabaseOptions options, ConnectionPool pool, ISyncTransport? transport)
+    {
+        _options = options;
+        _pool = pool;
+        _schema = options.Schema;
+        _storage = new BucketStorage(pool, () => _schema);
+        _queue = new CrudQueue(pool);
+        if (transport is null)
+        {
+            _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            transport = new HttpSyncTransport(_ownedHttp);
+        }
+
+        _transport = transport;
+    }
+
+    /// <summary>Opens (or creates) the database, applies the schema and reads the offline sync state.</summary>
+    public static Task<PowerSyncDatabase> OpenAsync(PowerSyncDatabaseOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, null, cancellationToken);
+
+    internal static async Task<PowerSyncDatabase> OpenAsync(PowerSyncDatabaseOptions options, ISyncTransport? transport, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var pool = await ConnectionPool.OpenAsync(options.DatabasePath, options.ReadPoolSize, new RowMapper(), cancellationToken).ConfigureAwait(false);
+        var database = new PowerSyncDatabase(options, pool, transport);
+        try
+        {
+            await pool.WriteAsync(async db =>
+            {
+                await SchemaManager.ApplyAsync(db, options.Schema, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            var priorities = await database._storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
+            var full = priorities.FirstOrDefault(p => p.Priority == InternalTables.FullSyncPriority);
+            database._status.Update(s => s with { HasSynced = full is not null, LastSyncedAt = full?.LastSyncedAt, PriorityStatus = priorities });
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The schema in use.</summary>
+    public Schema Schema => _schema;
+
+    /// <summary>The current sync status.</summary>
+    public SyncStatus CurrentStatus => _status.Current;
+
+    /// <summary>The current sync status, then each change (intermediate states may be skipped by a slow reader).</summary>
+    public IAsyncEnumerable<SyncStatus> WatchStatusAsync(CancellationToken cancellationToken = default) => _status.WatchAsync(cancellationToken);
+
+    /// <summary>Waits until the status satisfies <paramref name="predicate"/> and returns that status.</summary>
+    public Task<SyncStatus> WaitForStatusAsync(Func<SyncStatus, bool> predicate, CancellationToken cancellationToken = default) =>
+        _status.WaitForAsync(predicate, cancellationToken);
+
+    /// <summary>
+    /// Waits until a full checkpoint was applied, or, with <paramref name="priority"/>, until every bucket
+    /// with that priority number or a smaller one was synced.
+    /// </summary>
+    public Task WaitForFirstSyncAsync(int? priority = null, CancellationToken cancellationToken = default) =>
+        _status.WaitForAsync(s => priority is { } p ? s.StatusForPriority(p).HasSynced : s.HasSynced == true, cancellationToken);
+
+    /// <summary>This client's id (stable across <see cref="DisconnectAndClearAsync"/>).</summary>
+    public Task<string> GetClientIdAsync(CancellationToken cancellationToken = default) => _storage.GetClientIdAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<ExecuteResult> ExecuteAsync(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
+        _pool.WriteAsync(db => db.ExecuteAsync(sql, args, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<T>> GetAllAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
+        _pool.ReadAsync(db => db.GetAllAsync<T>(sql, args, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<T?> GetOptionalAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
+        _pool.ReadAsync(db => db.GetOptionalAsync<T>(sql, args, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<T> GetAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
+        _pool.ReadAsync(db => db.GetAsync<T>(sql, args, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction: committed when it returns, rolled back when it throws.</summary>
+    public Task<T> WriteTransactionAsync<T>(Func<ISqlContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return _pool.WriteAsync(db => work(db, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction: committed when it returns, rolled back when it throws.</summary>
+    public Task WriteTransactionAsync(Func<ISqlContext, CancellationToken, Task> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return _pool.WriteAsync(async db =>
+        {
+            await work(db, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one read transaction on a pooled read connection (a consistent snapshot).</summary>
+    public Task<T> ReadTransactionAsync<T>(Func<ISqlContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return _pool.ReadAsync(db => work(db, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Emits the query's current result, then a new result each time a committed write (local or
+    /// synced) changes a table the query reads, at most once per <see cref="PowerSyncDatabaseOptions.WatchThrottle"/>.
+    /// </summary>
+    public IAsyncEnumerable<IReadOnlyList<T>> WatchAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
+        WatchQuery.RunAsync<T>(_pool, sql, args, _options.WatchThrottle, cancellationToken);
+
+    /// <summary>The writes of the oldest queued local transaction, or null when the queue is empty.</summary>
+    public Task<CrudTransaction?> GetNextCrudTransactionAsync(CancellationToken cancellationToken = default) => _queue.GetNextTransactionAsync(cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> queued writes in order (may split a transaction), or null when the queue is empty.</summary>
+    public Task<CrudBatch?> GetCrudBatchAsync(int limit = 100, CancellationToken cancellationToken = default) => _queue.GetBatchAsync(limit, cancellationToken);
+
+    /// <summary>Number of queued local writes.</summary>
+    public Task<long> GetUploadQueueCountAsync(CancellationToken cancellationToken = default) =>
+        _pool.ReadAsync(db => db.GetAsync<long>("SELECT count(*) FROM ps_crud", null, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Starts syncing in the background and returns at once: streams checkpoints, uploads queued writes
+    /// through <paramref name="connector"/>, reconnects with backoff. A previous connection is closed first.
+    /// </summary>
+    public async Task ConnectAsync(IPowerSyncBackendConnector connector, PowerSyncConnectionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        options ??= new PowerSyncConnectionOptions();
+        options.Validate();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StopSessionAsync().ConfigureAwait(false);
+            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport), connector, options);
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    /// <summary>Stops syncing and uploading; local data and the upload queue are kept.</summary>
+    public async Task DisconnectAsync(CancellationToken cancellationToken = default)
+    {
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StopSessionAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Disconnects and deletes all synced data, sync state and queued writes (and local-only tables when
+    /// <paramref name="clearLocal"/>); the client id is kept. Use it when the user signs out.
+    /// </summary>
+    public async Task DisconnectAndClearAsync(bool clearLocal = true, CancellationToken cancellationToken = default)
+    {
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StopSessionAsync().ConfigureAwait(false);
+            await _storage.ClearAsync(clearLocal, cancellationToken).ConfigureAwait(false);
+            _status.Update(_ => new SyncStatus { HasSynced = false });
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    /// <summary>Replaces the schema without a migration (views and triggers regenerated). Not allowed while connected.</summary>
+    public async Task UpdateSchemaAsync(Schema schema, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        (_options with { Schema = schema }).Validate();
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_session is not null)
+                throw new PowerSyncClientException(ClientErrorCodes.InvalidState, "The schema cannot change while connected; call DisconnectAsync first.");
+            await _pool.WriteAsync(async db =>
+            {
+                await SchemaManager.ApplyAsync(db, schema, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            _schema = schema;
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    private async Task StopSessionAsync()
+    {
+        if (_session is null) return;
+        await _session.DisposeAsync().ConfigureAwait(false);
+        _session = null;
+    }
+
+    /// <summary>Disconnects and closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _connectLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await StopSessionAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+
+        await _pool.DisposeAsync().ConfigureAwait(false);
+        _ownedHttp?.Dispose();
+        _connectLock.Dispose();
+    }
+}

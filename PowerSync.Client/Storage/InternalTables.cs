@@ -1,0 +1,51 @@
+namespace PowerSync.Client.Storage;
+
+/// <summary>
+/// The internal tables, laid out like the official core's (schema v12 line): <c>ps_buckets</c> (with the
+/// <c>$local</c> write gate row), <c>ps_oplog</c>, <c>ps_crud</c>, <c>ps_tx</c>, <c>ps_kv</c>,
+/// <c>ps_untyped</c>, <c>ps_updated_rows</c>, <c>ps_sync_state</c>.
+/// </summary>
+internal static class InternalTables
+{
+    public const long MaxOpId = long.MaxValue;
+    public const string LocalBucket = "$local";
+    public const int FullSyncPriority = int.MaxValue;
+
+    public const string CreateSql = """
+        CREATE TABLE IF NOT EXISTS ps_migration(id INTEGER PRIMARY KEY, down_migrations TEXT);
+        CREATE TABLE IF NOT EXISTS ps_buckets(
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          last_applied_op INTEGER NOT NULL DEFAULT 0,
+          last_op INTEGER NOT NULL DEFAULT 0,
+          target_op INTEGER NOT NULL DEFAULT 0,
+          add_checksum INTEGER NOT NULL DEFAULT 0,
+          op_checksum INTEGER NOT NULL DEFAULT 0,
+          pending_delete INTEGER NOT NULL DEFAULT 0,
+          count_at_last INTEGER NOT NULL DEFAULT 0,
+          count_since_last INTEGER NOT NULL DEFAULT 0,
+          downloaded_size INTEGER NOT NULL DEFAULT 0) STRICT;
+        CREATE UNIQUE INDEX IF NOT EXISTS ps_buckets_name ON ps_buckets(name);
+        CREATE TABLE IF NOT EXISTS ps_oplog(
+          bucket INTEGER NOT NULL,
+          op_id INTEGER NOT NULL,
+          row_type TEXT,
+          row_id TEXT,
+          key TEXT,
+          data TEXT,
+          hash INTEGER NOT NULL) STRICT;
+        CREATE INDEX IF NOT EXISTS ps_oplog_row ON ps_oplog(row_type, row_id);
+        CREATE INDEX IF NOT EXISTS ps_oplog_opid ON ps_oplog(bucket, op_id);
+        CREATE INDEX IF NOT EXISTS ps_oplog_key ON ps_oplog(bucket, key);
+        CREATE TABLE IF NOT EXISTS ps_updated_rows(row_type TEXT, row_id TEXT, PRIMARY KEY(row_type, row_id)) STRICT, WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS ps_untyped(type TEXT NOT NULL, id TEXT NOT NULL, data TEXT, PRIMARY KEY (type, id));
+        CREATE TABLE IF NOT EXISTS ps_crud(id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT, tx_id INTEGER);
+        CREATE TABLE IF NOT EXISTS ps_tx(id INTEGER PRIMARY KEY NOT NULL, current_tx INTEGER, next_tx INTEGER);
+        INSERT OR IGNORE INTO ps_tx(id, current_tx, next_tx) VALUES(1, NULL, 1);
+        CREATE TABLE IF NOT EXISTS ps_kv(key TEXT PRIMARY KEY NOT NULL, value BLOB);
+        INSERT OR IGNORE INTO ps_kv(key, value) VALUES('client_id', uuid());
+        CREATE TABLE IF NOT EXISTS ps_sync_state(priority INTEGER NOT NULL PRIMARY KEY, last_synced_at TEXT NOT NULL);
+        INSERT OR IGNORE INTO ps_migration(id, down_migrations) VALUES(12, '[]');
+        INSERT OR IGNORE INTO ps_buckets(name, last_op, target_op) VALUES('$local', 0, 0);
+        """;
+}

@@ -1,0 +1,50 @@
+using Microsoft.Data.Sqlite;
+
+namespace PowerSync.Client.Storage;
+
+/// <summary>An <see cref="ISqlContext"/> over one connection that the caller already holds.</summary>
+internal sealed class SqlContext(StatementCache statements, RowMapper mapper) : ISqlContext
+{
+    public SqliteConnection Connection => statements.Connection;
+
+    public async Task<ExecuteResult> ExecuteAsync(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    {
+        var command = statements.Get(sql, args);
+        var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return new ExecuteResult(rows, SQLitePCL.raw.sqlite3_last_insert_rowid(Connection.Handle));
+    }
+
+    public async Task<IReadOnlyList<T>> GetAllAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    {
+        var command = statements.Get(sql, args);
+        return await mapper.ReadAllAsync<T>(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<T?> GetOptionalAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    {
+        var rows = await GetAllAsync<T>(sql, args, cancellationToken).ConfigureAwait(false);
+        return rows.Count > 0 ? rows[0] : default;
+    }
+
+    public async Task<T> GetAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    {
+        var rows = await GetAllAsync<T>(sql, args, cancellationToken).ConfigureAwait(false);
+        return rows.Count > 0 ? rows[0] : throw new PowerSyncClientException(ClientErrorCodes.NoRows, "The query returned no rows; use GetOptionalAsync when a missing row is expected.");
+    }
+
+    /// <summary>Runs internal SQL without arguments.</summary>
+    public async Task RunAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs internal SQL and returns the first column of the first row.</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params object?[] args)
+    {
+        var command = statements.Get(sql, args);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+}

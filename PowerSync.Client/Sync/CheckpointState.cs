@@ -1,0 +1,133 @@
+using System.Globalization;
+using PowerSync.Client.Status;
+
+namespace PowerSync.Client.Sync;
+
+/// <summary>
+/// The checkpoint side of a sync session: the target checkpoint, download progress, and the
+/// validated-but-not-applied checkpoint retried after uploads complete. Callers serialize access.
+/// </summary>
+internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker status)
+{
+    private SyncCheckpoint? _target;
+    private SyncCheckpoint? _pending;
+    private Dictionary<string, (long AtLast, long SinceLast)> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>Checksum failures since the last applied checkpoint.</summary>
+    public int ChecksumFailureStreak { get; private set; }
+
+    public async Task<LineAction> HandleAsync(SyncLine line, CancellationToken cancellationToken)
+    {
+        switch (line)
+        {
+            case CheckpointLine checkpoint:
+                _pending = null;
+                _target = SyncCheckpoint.From(checkpoint);
+                await storage.RemoveBucketsExceptAsync(_target.Buckets.Keys, cancellationToken).ConfigureAwait(false);
+                await StartDownloadAsync(cancellationToken).ConfigureAwait(false);
+                return LineAction.Continue;
+            case CheckpointDiffLine diff:
+                _target = (_target ?? throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, "checkpoint_diff arrived before any checkpoint.")).Apply(diff);
+                _pending = null;
+                await storage.RemoveBucketsAsync(diff.RemovedBuckets, cancellationToken).ConfigureAwait(false);
+                await StartDownloadAsync(cancellationToken).ConfigureAwait(false);
+                return LineAction.Continue;
+            case DataLine data:
+                await SaveAsync([data], cancellationToken).ConfigureAwait(false);
+                return LineAction.Continue;
+            case CheckpointCompleteLine:
+                return await ApplyAsync(null, cancellationToken).ConfigureAwait(false);
+            case PartialCheckpointCompleteLine partial:
+                return await ApplyAsync(partial.Priority, cancellationToken).ConfigureAwait(false);
+            default:
+                return LineAction.Continue;
+        }
+    }
+
+    /// <summary>Saves consecutive data lines in one transaction.</summary>
+    public async Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken)
+    {
+        await storage.SaveAsync(lines, cancellationToken).ConfigureAwait(false);
+        foreach (var data in lines)
+            _counts[data.Bucket] = _counts.TryGetValue(data.Bucket, out var c) ? (c.AtLast, c.SinceLast + data.Data.Count) : (0, data.Data.Count);
+        status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
+    }
+
+    public async Task RetryPendingAsync(CancellationToken cancellationToken)
+    {
+        if (_pending is null) return;
+        var (outcome, _) = await storage.SyncLocalAsync(_pending, null, cancellationToken).ConfigureAwait(false);
+        if (outcome == SyncLocalOutcome.Applied)
+        {
+            _pending = null;
+            await PublishAppliedAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<LineAction> ApplyAsync(int? priority, CancellationToken cancellationToken)
+    {
+        var target = _target ?? throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, "A checkpoint completed before any checkpoint arrived.");
+        var (outcome, failed) = await storage.SyncLocalAsync(target, priority, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case SyncLocalOutcome.ChecksumFailed:
+                ChecksumFailureStreak++;
+                var error = new PowerSyncClientException(ClientErrorCodes.ChecksumMismatch,
+                    $"Checksums did not match for bucket(s) {string.Join(", ", failed)} at checkpoint {target.LastOpId.ToString(CultureInfo.InvariantCulture)}; they are downloaded again.");
+                status.Update(s => s with { DownloadError = error });
+                return LineAction.ReconnectAfterDelay;
+            case SyncLocalOutcome.Pending:
+                if (priority is null) _pending = target;
+                return LineAction.Continue;
+            default:
+                await PublishAppliedAsync(priority, cancellationToken).ConfigureAwait(false);
+                return LineAction.Continue;
+        }
+    }
+
+    private async Task PublishAppliedAsync(int? priority, CancellationToken cancellationToken)
+    {
+        if (priority is null) ChecksumFailureStreak = 0;
+        var priorities = await storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (priority is null)
+        {
+            _counts = new Dictionary<string, (long, long)>(await storage.GetProgressCountsAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+            var full = priorities.FirstOrDefault(p => p.Priority == int.MaxValue);
+            status.Update(s => s with
+            {
+                Downloading = false,
+                DownloadProgress = null,
+                DownloadError = null,
+                HasSynced = true,
+                LastSyncedAt = full?.LastSyncedAt ?? DateTimeOffset.UtcNow,
+                PriorityStatus = priorities,
+            });
+        }
+        else
+        {
+            status.Update(s => s with { PriorityStatus = priorities });
+        }
+    }
+
+    private async Task StartDownloadAsync(CancellationToken cancellationToken)
+    {
+        _counts = new Dictionary<string, (long, long)>(await storage.GetProgressCountsAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
+    }
+
+    private SyncProgress Progress()
+    {
+        long total = 0, done = 0;
+        foreach (var bucket in _target?.Buckets.Values ?? [])
+        {
+            var (atLast, sinceLast) = _counts.TryGetValue(bucket.Bucket, out var c) ? c : (0, 0);
+            var count = bucket.Count ?? (atLast + sinceLast);
+            if (count < atLast) atLast = 0; // the bucket shrank (compaction or a reset): count from scratch
+            var remaining = Math.Max(0, count - atLast);
+            total += remaining;
+            done += Math.Min(sinceLast, remaining);
+        }
+
+        return new SyncProgress(done, total);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PowerSync.Client.Sync;
+
+/// <summary>
+/// The HTTP transport: <c>POST {endpoint}/sync/stream</c> with <c>Authorization: Token &lt;jwt&gt;</c>
+/// read as NDJSON, and <c>GET {endpoint}/write-checkpoint2.json?client_id=</c>.
+/// </summary>
+internal sealed class HttpSyncTransport(HttpClient http) : ISyncTransport
+{
+    public async IAsyncEnumerable<SyncLine> StreamAsync(PowerSyncCredentials credentials, StreamingSyncRequest request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["buckets"] = new JsonArray(request.Buckets.Select(b => (JsonNode)new JsonObject
+            {
+                ["name"] = b.Name,
+                ["after"] = b.After.ToString(CultureInfo.InvariantCulture),
+            }).ToArray()),
+            ["include_checksum"] = true,
+            ["raw_data"] = true,
+            ["client_id"] = request.ClientId,
+            ["parameters"] = JsonNode.Parse(request.ParametersJson),
+        };
+        using var message = new HttpRequestMessage(HttpMethod.Post, Combine(credentials.Endpoint, "sync/stream"))
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Token", credentials.Token);
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        message.Headers.TryAddWithoutValidation("x-user-agent", "powersync-dotnet-client/0.1.0");
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length == 0) continue;
+                yield return SyncLineParser.Parse(line);
+            }
+        }
+    }
+
+    public async Task<long> GetWriteCheckpointAsync(PowerSyncCredentials credentials, string clientId, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, Combine(credentials.Endpoint, "write-checkpoint2.json?client_id=" + Uri.EscapeDataString(clientId)));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Token", credentials.Token);
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var root = doc.RootElement.TryGetProperty("data", out var data) ? data : doc.RootElement;
+            var value = root.GetProperty("write_checkpoint");
+            return value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetInt64();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, $"write-checkpoint2.json returned no write_checkpoint: {text}", e);
+        }
+    }
+
+    private static Uri Combine(Uri endpoint, string relative)
+    {
+        var text = endpoint.ToString();
+        return new Uri(text.EndsWith('/') ? text + relative : text + "/" + relative);
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (text.Length > 500) text = text[..500];
+        var code = response.StatusCode == HttpStatusCode.Unauthorized ? ClientErrorCodes.Unauthorized : ClientErrorCodes.SyncHttpError;
+        throw new PowerSyncClientException(code, $"The sync service answered {(int)response.StatusCode} {response.ReasonPhrase}: {text}");
+    }
+}

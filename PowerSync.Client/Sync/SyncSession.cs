@@ -1,0 +1,310 @@
+using System.Threading.Channels;
+using PowerSync.Client.Crud;
+using PowerSync.Client.Status;
+using PowerSync.Client.Storage;
+
+namespace PowerSync.Client.Sync;
+
+/// <summary>What the stream loop does after a line.</summary>
+internal enum LineAction
+{
+    Continue,
+    /// <summary>Close the stream and reconnect at once (token refresh).</summary>
+    Reconnect,
+    /// <summary>Close the stream and reconnect after the backoff delay (checksum failure).</summary>
+    ReconnectAfterDelay,
+}
+
+/// <summary>Everything a sync session needs from its database.</summary>
+internal sealed record SyncDependencies(
+    PowerSyncDatabase Database,
+    ConnectionPool Pool,
+    BucketStorage Storage,
+    CrudQueue Queue,
+    SyncStatusTracker Status,
+    ISyncTransport Transport);
+
+/// <summary>
+/// One <c>ConnectAsync</c> lifetime: the streaming loop (reconnecting with exponential backoff and
+/// jitter) and the upload loop (retrying with backoff, not waiting for a new local write), both in the
+/// background until <see cref="DisposeAsync"/>.
+/// </summary>
+internal sealed class SyncSession : IAsyncDisposable
+{
+    private readonly SyncDependencies _deps;
+    private readonly IPowerSyncBackendConnector _connector;
+    private readonly PowerSyncConnectionOptions _options;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly SemaphoreSlim _stateLock = new(1, 1);
+    private readonly SemaphoreSlim _credentialsLock = new(1, 1);
+    private readonly Channel<bool> _uploadSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly IDisposable _crudSubscription;
+    private readonly CheckpointState _state;
+    private PowerSyncCredentials? _credentials;
+    private Task _streamTask = Task.CompletedTask;
+    private Task _uploadTask = Task.CompletedTask;
+
+    private SyncSession(SyncDependencies deps, IPowerSyncBackendConnector connector, PowerSyncConnectionOptions options)
+    {
+        _deps = deps;
+        _connector = connector;
+        _options = options;
+        _state = new CheckpointState(deps.Storage, deps.Status);
+        _crudSubscription = deps.Pool.Changes.Subscribe(tables =>
+        {
+            if (tables.Contains("ps_crud")) _uploadSignal.Writer.TryWrite(true);
+        });
+    }
+
+    public static SyncSession Start(SyncDependencies deps, IPowerSyncBackendConnector connector, PowerSyncConnectionOptions options)
+    {
+        var session = new SyncSession(deps, connector, options);
+        var token = session._cts.Token;
+        deps.Status.Update(s => s with { Connecting = true });
+        session._uploadSignal.Writer.TryWrite(true);
+        session._streamTask = Task.Run(() => session.StreamLoopAsync(token), CancellationToken.None);
+        session._uploadTask = Task.Run(() => session.UploadLoopAsync(token), CancellationToken.None);
+        return session;
+    }
+
+    private async Task<PowerSyncCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    {
+        await _credentialsLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_credentials is { } cached && (cached.ExpiresAt is null || cached.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30))) return cached;
+            _credentials = await _connector.FetchCredentialsAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new PowerSyncClientException(ClientErrorCodes.Unauthorized, "The connector returned no credentials (not signed in); sync waits and retries.");
+            return _credentials;
+        }
+        finally
+        {
+            _credentialsLock.Release();
+        }
+    }
+
+    private void InvalidateCredentials() => _credentials = null;
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var factor = Math.Pow(2, Math.Min(attempt, 20));
+        var delay = Math.Min(_options.RetryDelay.TotalMilliseconds * factor, _options.MaxRetryDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+
+    private async Task StreamLoopAsync(CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
+        var parameters = _options.ParametersJson().ToJsonString();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var delay = true;
+            var receivedLine = false;
+            try
+            {
+                var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+                var request = new StreamingSyncRequest(await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false), clientId, parameters);
+                using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                streamCts.CancelAfter(_options.StreamIdleTimeout);
+                // Reading runs ahead of applying, so data lines that queue up are saved in one transaction.
+                var lines = Channel.CreateBounded<SyncLine>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
+                var reading = ReadStreamAsync(credentials, request, lines.Writer, streamCts);
+                try
+                {
+                    while (await lines.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (!lines.Reader.TryRead(out var line)) continue;
+                        if (!receivedLine)
+                        {
+                            receivedLine = true;
+                            // Repeated checksum failures keep growing the delay (the official core has a TODO here).
+                            if (_state.ChecksumFailureStreak == 0) attempt = 0;
+                            _deps.Status.Update(s => s with { Connected = true, Connecting = false });
+                            _uploadSignal.Writer.TryWrite(true);
+                        }
+
+                        var action = line is DataLine data
+                            ? await SaveDataAsync(data, lines.Reader, cancellationToken).ConfigureAwait(false)
+                            : await HandleLineAsync(line, cancellationToken).ConfigureAwait(false);
+                        if (action == LineAction.Continue) continue;
+                        delay = action == LineAction.ReconnectAfterDelay;
+                        break;
+                    }
+                }
+                finally
+                {
+                    await streamCts.CancelAsync().ConfigureAwait(false);
+                    await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                // A stream the service ended normally is reopened after the base delay (no tight loop).
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                if (e is PowerSyncClientException { Code: ClientErrorCodes.Unauthorized }) InvalidateCredentials();
+                var error = e is OperationCanceledException
+                    ? new PowerSyncClientException(ClientErrorCodes.SyncHttpError, $"No line arrived for {_options.StreamIdleTimeout}; the stream is considered dead and reopened.", e)
+                    : e;
+                _deps.Status.Update(s => s with { DownloadError = error });
+            }
+
+            _deps.Status.Update(s => s with { Connected = false, Connecting = true, Downloading = false });
+            if (!delay) continue;
+            try
+            {
+                await Task.Delay(Backoff(attempt++), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task ReadStreamAsync(PowerSyncCredentials credentials, StreamingSyncRequest request, ChannelWriter<SyncLine> writer, CancellationTokenSource streamCts)
+    {
+        try
+        {
+            await foreach (var line in _deps.Transport.StreamAsync(credentials, request, streamCts.Token).ConfigureAwait(false))
+            {
+                streamCts.CancelAfter(_options.StreamIdleTimeout);
+                await writer.WriteAsync(line, streamCts.Token).ConfigureAwait(false);
+            }
+
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            writer.TryComplete(e);
+        }
+    }
+
+    private async Task<LineAction> SaveDataAsync(DataLine first, ChannelReader<SyncLine> reader, CancellationToken cancellationToken)
+    {
+        var batch = new List<DataLine> { first };
+        var ops = first.Data.Count;
+        while (ops < 10_000 && reader.TryPeek(out var next) && next is DataLine more && reader.TryRead(out _))
+        {
+            batch.Add(more);
+            ops += more.Data.Count;
+        }
+
+        await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _state.SaveAsync(batch, cancellationToken).ConfigureAwait(false);
+            return LineAction.Continue;
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+    }
+
+    private async Task<LineAction> HandleLineAsync(SyncLine line, CancellationToken cancellationToken)
+    {
+        if (line is TokenExpiresInLine token)
+        {
+            if (token.Seconds > 30) return LineAction.Continue;
+            InvalidateCredentials();
+            if (token.Seconds > 0) await GetCredentialsAsync(cancellationToken).ConfigureAwait(false); // prefetch, then reopen with it
+            return LineAction.Reconnect;
+        }
+
+        await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _state.HandleAsync(line, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+    }
+
+    private async Task UploadLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await _uploadSignal.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _uploadSignal.Reader.TryRead(out _);
+                if (_options.CrudUploadThrottle > TimeSpan.Zero) await Task.Delay(_options.CrudUploadThrottle, cancellationToken).ConfigureAwait(false);
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        await UploadAllAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        _deps.Status.Update(s => s with { Uploading = false, UploadError = e });
+                        await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disconnected.
+        }
+    }
+
+    private async Task UploadAllAsync(CancellationToken cancellationToken)
+    {
+        long? previousHead = null;
+        while (await _deps.Queue.PeekHeadAsync(cancellationToken).ConfigureAwait(false) is { } head)
+        {
+            if (head == previousHead)
+            {
+                throw new PowerSyncClientException(ClientErrorCodes.UploadNotCompleted,
+                    $"UploadDataAsync returned without completing upload queue entry {head}; call CompleteAsync on the transaction or batch once the backend accepted it. The upload is retried.");
+            }
+
+            _deps.Status.Update(s => s with { Uploading = true });
+            await _connector.UploadDataAsync(_deps.Database, cancellationToken).ConfigureAwait(false);
+            previousHead = head;
+        }
+
+        _deps.Status.Update(s => s with { Uploading = false, UploadError = null });
+        var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await _deps.Storage.UpdateLocalTargetAsync(async ct =>
+            await _deps.Transport.GetWriteCheckpointAsync(await GetCredentialsAsync(ct).ConfigureAwait(false), clientId, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        if (!updated) return;
+        await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _state.RetryPendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stateLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _crudSubscription.Dispose();
+        await _cts.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_streamTask, _uploadTask).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected on disconnect.
+        }
+
+        _deps.Status.Update(s => s with { Connected = false, Connecting = false, Downloading = false, Uploading = false, DownloadProgress = null });
+        _cts.Dispose();
+        _stateLock.Dispose();
+        _credentialsLock.Dispose();
+    }
+}
