@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NUnit.Framework;
+using PowerSync.Client;
+using PowerSync.Client.Crud;
+using PowerSync.Client.Tables;
+using PowerSync.Core.Hosting;
+using PowerSync.Tests.Auth;
+using PowerSync.Tests.Infrastructure.Postgres;
+
+namespace PowerSync.Tests.Hosting;
+
+/// <summary>PowerSync.Client syncing from an ASP.NET host that embeds PowerSync.Core, over a private Postgres.</summary>
+public sealed class ClientAgainstHostTests
+{
+    private const string Rules = """
+        bucket_definitions:
+          user_lists:
+            parameters: SELECT id AS list_id FROM lists WHERE owner_id = request.user_id()
+            data:
+              - SELECT * FROM lists WHERE id = bucket.list_id
+              - SELECT id, list_id, description, done FROM todos WHERE list_id = bucket.list_id
+        """;
+
+    private static readonly Schema AppSchema = new(
+        new Table("lists", [Column.Text("owner_id"), Column.Text("name")]),
+        new Table("todos", [Column.Text("list_id"), Column.Text("description"), Column.Integer("done")]));
+
+    private sealed record Todo(string Id, string List_id, string Description, long Done);
+
+    /// <summary>The app's backend: applies each uploaded transaction to Postgres in one transaction.</summary>
+    private sealed class TestBackend(Uri endpoint, string token, string connectionString) : IPowerSyncBackendConnector
+    {
+        public int Uploads;
+
+        public Task<PowerSyncCredentials?> FetchCredentialsAsync(CancellationToken ct) =>
+            Task.FromResult<PowerSyncCredentials?>(new PowerSyncCredentials(endpoint, token));
+
+        public async Task UploadDataAsync(PowerSyncDatabase database, CancellationToken ct)
+        {
+            var tx = await database.GetNextCrudTransactionAsync(ct);
+            if (tx is null) return;
+            await using var conn = new NpgsqlConnection(connectionString);
+            await conn.OpenAsync(ct);
+            await using var pg = await conn.BeginTransactionAsync(ct);
+            foreach (var entry in tx.Entries)
+            {
+                Assert.That(entry.Table, Is.EqualTo("todos"));
+                await using var cmd = conn.CreateCommand();
+                cmd.Transaction = pg;
+                switch (entry.Op)
+                {
+                    case UpdateType.Put:
+                        cmd.CommandText = "INSERT INTO todos (id, list_id, description, done) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET list_id = $2, description = $3, done = $4";
+                        cmd.Parameters.Add(new() { Value = entry.Id });
+                        cmd.Parameters.Add(new() { Value = entry.Data!["list_id"].GetString() });
+                        cmd.Parameters.Add(new() { Value = entry.Data["description"].GetString() });
+                        cmd.Parameters.Add(new() { Value = entry.Data.TryGetValue("done", out var d) ? d.GetInt32() : 0 });
+                        break;
+                    case UpdateType.Patch:
+                        cmd.CommandText = "UPDATE todos SET done = $2 WHERE id = $1";
+                        cmd.Parameters.Add(new() { Value = entry.Id });
+                        cmd.Parameters.Add(new() { Value = entry.Data!["done"].GetInt32() });
+                        break;
+                    case UpdateType.Delete:
+                        cmd.CommandText = "DELETE FROM todos WHERE id = $1";
+                        cmd.Parameters.Add(new() { Value = entry.Id });
+                        break;
+                }
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await pg.CommitAsync(ct);
+            Interlocked.Increment(ref Uploads);
+            await tx.CompleteAsync(cancellationToken: ct);
+        }
+    }
+
+    private static async Task<IReadOnlyList<Todo>> WhenAsync(PowerSyncDatabase db, Func<IReadOnlyList<Todo>, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        IReadOnlyList<Todo> last = [];
+        await foreach (var todos in db.WatchAsync<Todo>("SELECT id, list_id, description, done FROM todos ORDER BY id", null, timeout.Token))
+        {
+            last = todos;
+            if (condition(todos)) return todos;
+        }
+        throw new AssertionException("unreachable: " + JsonSerializer.Serialize(last));
+    }
+
+    [Test]
+    public async Task A_client_syncs_uploads_and_converges_with_postgres()
+    {
+        await using var pgdb = await TestPostgres.CreateDatabaseAsync();
+        await pgdb.ExecuteAsync("""
+            CREATE TABLE lists (id text PRIMARY KEY, owner_id text NOT NULL, name text);
+            CREATE TABLE todos (id text PRIMARY KEY, list_id text NOT NULL, description text, done integer NOT NULL DEFAULT 0);
+            INSERT INTO lists VALUES ('l1', 'alice', 'Groceries'), ('l2', 'bob', 'Work');
+            INSERT INTO todos VALUES ('t1', 'l1', 'milk', 0), ('t2', 'l1', 'bread', 0), ('b1', 'l2', 'report', 0);
+            CREATE PUBLICATION powersync FOR ALL TABLES;
+            """);
+        var folder = Directory.CreateTempSubdirectory("powersync-client-host-").FullName;
+        var key = TestKey.Hmac(null);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddPowerSync(o =>
+        {
+            o.SourceConnectionString = pgdb.ConnectionString;
+            o.SyncRules = Rules;
+            o.StoragePath = Path.Combine(folder, "buckets.db");
+            o.Auth.Jwks = TestKey.Set(key);
+            o.Auth.Audiences.Add("powersync");
+        });
+        await using var app = builder.Build();
+        app.MapPowerSync();
+        await app.StartAsync();
+
+        var backend = new TestBackend(new Uri(app.Urls.First()), key.Token(TestKey.Claims(DateTimeOffset.UtcNow, "alice")), pgdb.ConnectionString);
+        var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(folder, "client.db"), Schema = AppSchema });
+        try
+        {
+            await db.ConnectAsync(backend);
+            using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(60))) await db.WaitForFirstSyncAsync(cancellationToken: first.Token);
+            var todos = await db.GetAllAsync<Todo>("SELECT id, list_id, description, done FROM todos ORDER BY id");
+            Assert.That(todos.Select(t => t.Id), Is.EqualTo(new[] { "t1", "t2" }), "only alice's list");
+
+            await pgdb.ExecuteAsync("UPDATE todos SET done = 1 WHERE id = 't1'");
+            await WhenAsync(db, t => t.Any(x => x.Id == "t1" && x.Done == 1));
+
+            await db.ExecuteAsync("INSERT INTO todos (id, list_id, description, done) VALUES ('t3', 'l1', 'eggs', 0)");
+            await db.ExecuteAsync("UPDATE todos SET done = 1 WHERE id = 't2'");
+            await db.ExecuteAsync("DELETE FROM todos WHERE id = 't1'");
+            await WhenAsync(db, t => t.Select(x => (x.Id, x.Done)).SequenceEqual(new[] { ("t2", 1L), ("t3", 0L) }));
+            using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                await foreach (var count in db.WatchAsync<long>("SELECT count(*) FROM ps_crud", null, drained.Token))
+                {
+                    if (count[0] == 0) break;
+                }
+            }
+            Assert.That(backend.Uploads, Is.GreaterThan(0));
+            Assert.That(await pgdb.ScalarAsync<string>("SELECT string_agg(id || ':' || done, ',' ORDER BY id) FROM todos WHERE list_id = 'l1'"), Is.EqualTo("t2:1,t3:0"));
+
+            // Moving a row out of alice's lists removes it from her device.
+            await pgdb.ExecuteAsync("UPDATE todos SET list_id = 'l2' WHERE id = 't3'");
+            var final = await WhenAsync(db, t => t.All(x => x.Id != "t3"));
+            Assert.That(final.Select(t => t.Id), Is.EqualTo(new[] { "t2" }));
+        }
+        finally
+        {
+            await db.DisposeAsync();
+            await app.StopAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
