@@ -26,6 +26,7 @@ internal sealed class SyncEndpoints(
     TimeProvider time)
 {
     private int _connections;
+    private readonly SyncSessionServices _services = new(storage.Reader, storage.Checkpoints, storage.WriteCheckpoints, resolver, time);
 
     /// <summary>Sync streams open right now.</summary>
     public int OpenStreams => Volatile.Read(ref _connections);
@@ -83,19 +84,29 @@ internal sealed class SyncEndpoints(
         await response.StartAsync(ct).ConfigureAwait(false);
 
         var body = gzip ? new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true) : response.Body;
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        var session = new SyncSession(new SyncSessionServices(storage.Reader, storage.Checkpoints, storage.WriteCheckpoints, resolver, time), user, request, sessionOptions);
+        // Control lines are small; data lines come pre-serialized from the shared page cache.
+        var buffer = new ArrayBufferWriter<byte>(512);
+        var session = new SyncSession(_services, user, request, sessionOptions);
         try
         {
             await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
             {
-                buffer.ResetWrittenCount();
-                SyncLineWriter.Write(line, request.RawData, buffer);
+                ReadOnlyMemory<byte> bytes;
+                if (line is DataLine data)
+                {
+                    bytes = SyncLineWriter.DataLineBytes(data.Page, request.RawData);
+                    metrics.OperationsSent.Add(data.Page.Ops.Count);
+                }
+                else
+                {
+                    buffer.ResetWrittenCount();
+                    SyncLineWriter.Write(line, request.RawData, buffer);
+                    bytes = buffer.WrittenMemory;
+                }
                 // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
-                await body.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
+                await body.WriteAsync(bytes, ct).ConfigureAwait(false);
                 await body.FlushAsync(ct).ConfigureAwait(false);
-                metrics.BytesSent.Add(buffer.WrittenCount);
-                if (line is DataLine data) metrics.OperationsSent.Add(data.Page.Ops.Count);
+                metrics.BytesSent.Add(bytes.Length);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

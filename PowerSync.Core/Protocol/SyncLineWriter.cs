@@ -69,6 +69,19 @@ internal static class SyncLineWriter
         output.Write("\n"u8);
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BucketDataPage, byte[]?[]> PageBytes = [];
+
+    /// <summary>
+    /// A data line's bytes, serialized once per page and encoding and shared by every connection that
+    /// sends the same page (pages come from <see cref="DataPageCache"/>).
+    /// </summary>
+    public static byte[] DataLineBytes(BucketDataPage page, bool rawData)
+    {
+        var forms = PageBytes.GetValue(page, _ => new byte[]?[2]);
+        var index = rawData ? 0 : 1;
+        return Volatile.Read(ref forms[index]) ?? (forms[index] = ToBytes(new DataLine(page), rawData));
+    }
+
     /// <summary>The line as bytes (NDJSON, newline included).</summary>
     public static byte[] ToBytes(SyncLine line, bool rawData)
     {

@@ -14,13 +14,15 @@ namespace PowerSync.Core.Protocol;
 internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVersion, IBucketStorageReader reader, int maxParameterResults = 1000)
     : IBucketResolver
 {
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyncRequest, RequestParameters> _parameters = [];
+
     public async Task<ResolvedBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken ct)
     {
         var rules = rulesOfVersion(checkpoint.RulesVersion);
-        var subscriptions = request.Subscriptions
-            .Select(s => new RulesStreamSubscription(s.Stream, s.Parameters?.GetRawText(), s.OverridePriority))
-            .ToList();
-        var parameters = new RequestParameters(user.Claims.GetRawText(), request.Parameters.GetRawText(), subscriptions, request.IncludeDefaultStreams);
+        // A session's claims and request never change: parse them into request parameters once.
+        var parameters = _parameters.GetValue(request, r => new RequestParameters(user.Claims.GetRawText(), r.Parameters.GetRawText(),
+            [.. r.Subscriptions.Select(s => new RulesStreamSubscription(s.Stream, s.Parameters?.GetRawText(), s.OverridePriority))],
+            r.IncludeDefaultStreams));
         var resolution = rules.ResolveRequest(parameters);
 
         var buckets = new List<SyncRules.ResolvedBucket>(resolution.StaticBuckets);

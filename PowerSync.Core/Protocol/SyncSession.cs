@@ -10,7 +10,11 @@ internal sealed record SyncSessionServices(
     ICheckpointWatcher Checkpoints,
     IWriteCheckpointStore WriteCheckpoints,
     IBucketResolver Resolver,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>Data pages shared between the sessions using these services.</summary>
+    public DataPageCache Pages { get; init; } = new(Reader);
+}
 
 /// <summary>
 /// One client's sync stream as a plain sequence of protocol lines, with no HTTP inside. For each new
@@ -125,7 +129,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                 while (true)
                 {
                     var position = new BucketPosition(bucket.Bucket, _positions.GetValueOrDefault(bucket.Bucket));
-                    var page = await services.Reader.ReadBucketPageAsync(checkpoint, position, options.MaxOpsPerPage, options.MaxBytesPerPage, ct).ConfigureAwait(false);
+                    var page = await services.Pages.ReadAsync(checkpoint, position, options.MaxOpsPerPage, options.MaxBytesPerPage, ct).ConfigureAwait(false);
                     if (page.Ops.Count > 0) yield return new DataLine(page);
                     _positions[bucket.Bucket] = page.NextAfter;
                     sentOps += page.Ops.Count;

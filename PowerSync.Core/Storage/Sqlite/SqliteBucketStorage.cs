@@ -16,7 +16,7 @@ internal sealed class SqliteBucketStorage : IBucketStorage
         Broadcast = new CheckpointBroadcast(active);
         Checksums = new ChecksumCache(options.ChecksumCacheEntries);
         Reader = new SqliteStorageReader(this);
-        WriteCheckpoints = new SqliteWriteCheckpointStore(this);
+        _writeCheckpoints = new SqliteWriteCheckpointStore(this);
         Compactor = new SqliteCompactor(this);
         _admin = new SqliteStorageAdmin(this);
     }
@@ -27,7 +27,11 @@ internal sealed class SqliteBucketStorage : IBucketStorage
 
     public IBucketStorageReader Reader { get; }
     public ICheckpointWatcher Checkpoints => Broadcast;
-    public IWriteCheckpointStore WriteCheckpoints { get; }
+    private readonly SqliteWriteCheckpointStore _writeCheckpoints;
+
+    public IWriteCheckpointStore WriteCheckpoints => _writeCheckpoints;
+
+    internal void ForgetWriteCheckpoints() => _writeCheckpoints.Clear();
     public IBucketCompactor Compactor { get; }
     public IBucketStorageAdmin Admin => _admin;
 

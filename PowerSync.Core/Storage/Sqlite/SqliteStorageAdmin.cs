@@ -142,6 +142,7 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
             """);
         tx.Commit();
         storage.Checksums.InvalidateAll();
+        storage.ForgetWriteCheckpoints();
         storage.Broadcast.Reset();
         return Task.CompletedTask;
     }
