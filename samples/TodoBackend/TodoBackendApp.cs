@@ -1,0 +1,48 @@
+using Npgsql;
+using PowerSync.Core.Hosting;
+
+namespace TodoBackend;
+
+/// <summary>The sample backend: PowerSync embedded, a development token endpoint, and the upload endpoint.</summary>
+public static class TodoBackendApp
+{
+    /// <summary>Builds the app; <paramref name="configure"/> lets a host (the demo, tests) override settings.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var config = builder.Configuration;
+        var connectionString = config.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("Set ConnectionStrings:Postgres to the source database.");
+        var tokens = new DevTokens(config["Auth:DevSigningKey"] ?? "", config["Auth:Audience"] ?? "powersync");
+
+        // PowerSync, embedded: replication, bucket storage and the sync API live in this process.
+        builder.Services.AddPowerSync(options =>
+        {
+            options.SourceConnectionString = connectionString;
+            options.SyncRulesPath = InAppFolder(config["PowerSync:SyncRulesPath"] ?? "sync-rules.yaml");
+            options.StoragePath = config["PowerSync:StoragePath"] ?? "powersync-buckets.db";
+            options.Auth.Jwks = tokens.Jwks;
+            options.Auth.Audiences.Add(tokens.Audience);
+        });
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+
+        var app = builder.Build();
+        app.MapPowerSync();
+        app.MapHealthChecks("/health");
+        app.MapPost("/api/auth/token", (TokenRequest request, DevTokens devTokens) =>
+            string.IsNullOrWhiteSpace(request.UserId)
+                ? Results.BadRequest(new { error = "Send {\"user_id\": \"...\"}." })
+                : Results.Ok(devTokens.Issue(request.UserId)));
+        app.MapPost("/api/data", UploadEndpoint.HandleAsync);
+        return app;
+    }
+
+    /// <summary>A path relative to the app's own folder (where sync-rules.yaml is copied), unless absolute.</summary>
+    public static string InAppFolder(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
+}
+
+/// <summary>Body of <c>POST /api/auth/token</c>.</summary>
+public sealed record TokenRequest(
+    [property: System.Text.Json.Serialization.JsonPropertyName("user_id")] string UserId);

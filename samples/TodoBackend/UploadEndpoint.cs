@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace TodoBackend;
+
+/// <summary>
+/// <c>POST /api/data</c>: a client's queued writes, <c>{"batch":[{"op","table","id","data"}]}</c>, applied
+/// in one Postgres transaction, last write wins. An entry that is invalid or not allowed is skipped
+/// and reported with a 200 (retrying it would never succeed, so the client must not retry it
+/// forever); only a failure that may pass (database unavailable) is an error status, and then the
+/// client retries the whole batch.
+/// </summary>
+public static class UploadEndpoint
+{
+    public sealed record Rejection(string Id, string Reason);
+
+    public static async Task<IResult> HandleAsync(HttpContext context, DevTokens tokens, NpgsqlDataSource db)
+    {
+        var user = await tokens.UserOfAsync(context.Request.Headers.Authorization);
+        if (user is null) return Results.Unauthorized();
+
+        JsonDocument body;
+        try
+        {
+            body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            return Results.BadRequest(new { error = "The body is not JSON: " + e.Message });
+        }
+        using (body)
+        {
+            if (!body.RootElement.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
+                return Results.BadRequest(new { error = "Send {\"batch\": [...]}." });
+
+            await using var connection = await db.OpenConnectionAsync(context.RequestAborted);
+            await using var transaction = await connection.BeginTransactionAsync(context.RequestAborted);
+            var rejected = new List<Rejection>();
+            var applied = 0;
+            foreach (var entry in batch.EnumerateArray())
+            {
+                var id = entry.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
+                var reason = await ApplyAsync(connection, transaction, user, entry, id, context.RequestAborted);
+                if (reason is null) applied++;
+                else rejected.Add(new Rejection(id, reason));
+            }
+            await transaction.CommitAsync(context.RequestAborted);
+            return Results.Ok(new { applied, rejected });
+        }
+    }
+
+    /// <summary>Applies one entry; returns why it was rejected, or null.</summary>
+    private static async Task<string?> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string user, JsonElement entry, string id, CancellationToken ct)
+    {
+        var op = entry.TryGetProperty("op", out var o) ? o.GetString() : null;
+        var table = entry.TryGetProperty("table", out var t) ? t.GetString() : null;
+        var data = entry.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
+        if (id.Length == 0) return "Missing id.";
+        if (op is not ("PUT" or "PATCH" or "DELETE")) return $"Unknown op '{op}'.";
+
+        async Task<int> Run(string sql, params object?[] args)
+        {
+            await using var cmd = new NpgsqlCommand(sql, connection, tx);
+            foreach (var arg in args) cmd.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        string? Text(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        int? Int(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+
+        switch (table, op)
+        {
+            case ("lists", "PUT"):
+                if (Text("name") is not { Length: > 0 } name) return "A list needs a name.";
+                return await Run("INSERT INTO lists (id, owner_id, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = $3 WHERE lists.owner_id = $2", id, user, name) == 1
+                    ? null : "That list belongs to someone else.";
+            case ("lists", "PATCH"):
+                return await Run("UPDATE lists SET name = coalesce($3, name) WHERE id = $1 AND owner_id = $2", id, user, Text("name")) == 1
+                    ? null : "No such list of yours.";
+            case ("lists", "DELETE"):
+                return await Run("DELETE FROM lists WHERE id = $1 AND owner_id = $2", id, user) == 1 ? null : "No such list of yours.";
+            case ("todos", "PUT"):
+                if (Text("list_id") is not { } listId || Text("description") is not { Length: > 0 } description) return "A todo needs list_id and description.";
+                if (!await CanWriteAsync(connection, tx, user, listId, ct)) return $"List '{listId}' is not yours or shared with you.";
+                await Run("""
+                    INSERT INTO todos (id, list_id, description, completed, created_by) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (id) DO UPDATE SET list_id = $2, description = $3, completed = $4, updated_at = now()
+                    """, id, listId, description, Int("completed") ?? 0, user);
+                return null;
+            case ("todos", "PATCH"):
+                if (!await TodoWritableAsync(connection, tx, user, id, ct)) return "No such todo in your lists.";
+                await Run("UPDATE todos SET description = coalesce($2, description), completed = coalesce($3, completed), updated_at = now() WHERE id = $1",
+                    id, Text("description"), Int("completed"));
+                return null;
+            case ("todos", "DELETE"):
+                if (!await TodoWritableAsync(connection, tx, user, id, ct)) return "No such todo in your lists.";
+                await Run("DELETE FROM todos WHERE id = $1", id);
+                return null;
+            default:
+                return $"Table '{table}' cannot be written by clients.";
+        }
+    }
+
+    private static async Task<bool> CanWriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string user, string listId, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT EXISTS (SELECT 1 FROM lists WHERE id = $1 AND owner_id = $2)
+                OR EXISTS (SELECT 1 FROM list_members WHERE list_id = $1 AND user_id = $2)
+            """, connection, tx);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = listId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = user });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<bool> TodoWritableAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string user, string todoId, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT list_id FROM todos WHERE id = $1", connection, tx);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = todoId });
+        return await cmd.ExecuteScalarAsync(ct) is string listId && await CanWriteAsync(connection, tx, user, listId, ct);
+    }
+}
