@@ -14,6 +14,13 @@ public sealed class OfficialScenarioTests
         OfficialRandomDataQueriesA.Cases.Concat(OfficialRandomDataQueriesB.Cases)
             .Select((json, i) => new TestCaseData(json).SetName($"Random data query {i}"));
 
+    private static IEnumerable<TestCaseData> RandomParameterQueries() =>
+        OfficialRandomParameterQueriesA.Cases.Concat(OfficialRandomParameterQueriesB.Cases).Select((json, i) => new TestCaseData(json).SetName($"Random parameter query {i}"));
+
+    // Randomly generated static, lookup and json_each parameter queries, parameter rows and JWTs.
+    [TestCaseSource(nameof(RandomParameterQueries))]
+    public void Random_parameter_query_matches_the_official_evaluator(string json) => ScenarioRunner.Run(json);
+
     [TestCaseSource(nameof(All))]
     public void Scenario_matches_the_official_evaluator(string json) => ScenarioRunner.Run(json);
 
