@@ -21,6 +21,13 @@ public sealed class OfficialScenarioTests
     [TestCaseSource(nameof(RandomParameterQueries))]
     public void Random_parameter_query_matches_the_official_evaluator(string json) => ScenarioRunner.Run(json);
 
+    private static IEnumerable<TestCaseData> RandomStreams() =>
+        OfficialRandomStreams.Cases.Select((json, i) => new TestCaseData(json).SetName($"Random stream {i}"));
+
+    // Randomly generated edition-2 streams (subqueries, OR variants, subscriptions, defaults) with rows and requests.
+    [TestCaseSource(nameof(RandomStreams))]
+    public void Random_stream_matches_the_official_evaluator(string json) => ScenarioRunner.Run(json);
+
     [TestCaseSource(nameof(All))]
     public void Scenario_matches_the_official_evaluator(string json) => ScenarioRunner.Run(json);
 
