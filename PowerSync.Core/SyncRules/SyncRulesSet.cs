@@ -137,7 +137,7 @@ public sealed class SyncRulesSet
         {
             try
             {
-                stream.EvaluateRow(table, row, _bucketPrefix, rows);
+                stream.EvaluateRow(table, row, _bucketPrefix, rows, message => (errors ??= []).Add(new EvaluationError(stream.Name, message)));
             }
             catch (SqlEvaluationException e)
             {

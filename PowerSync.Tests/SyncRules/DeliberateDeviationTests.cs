@@ -67,6 +67,25 @@ public sealed class DeliberateDeviationTests
         Assert.That(defaults.StaticBuckets.Select(b => (b.Bucket, b.Priority)), Is.EquivalentTo(new[] { ("all|0[]", 1), ("mine|0[\"u\"]", 2) }));
     }
 
+    [Test]
+    public void Default_streams_are_left_out_when_the_client_opts_out()
+    {
+        // Official 0.38.1 (alpha streams) still adds the default subscription when include_defaults is false
+        // but the client subscribes to the same stream explicitly.
+        var rules = SyncRulesSet.Parse("""
+            config:
+              edition: 2
+            streams:
+              s:
+                query: SELECT * FROM items WHERE cat = subscription.parameter('cat')
+                auto_subscribe: true
+            """);
+        var optOut = rules.ResolveRequest(new RequestParameters("{\"sub\":\"u\"}", null, [new StreamSubscription("s", "{\"cat\":\"x\"}")], includeDefaultStreams: false));
+        Assert.That(optOut.StaticBuckets.Select(b => b.Bucket), Is.EqualTo(new[] { "s|0[\"x\"]" }));
+        var withDefaults = rules.ResolveRequest(new RequestParameters("{\"sub\":\"u\"}", null, [new StreamSubscription("s", "{\"cat\":\"x\"}")]));
+        Assert.That(withDefaults.StaticBuckets.Select(b => b.Bucket), Is.EquivalentTo(new[] { "s|0[\"x\"]", "s|0[null]" }));
+    }
+
     private static Dictionary<string, SqliteValue> Row(params (string Key, string Value)[] values) =>
         values.ToDictionary(v => v.Key, v => SqliteValue.FromText(v.Value));
 }

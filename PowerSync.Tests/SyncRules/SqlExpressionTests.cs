@@ -56,6 +56,29 @@ public sealed class SqlExpressionTests
         Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo("COMPILE_ERROR"));
     }
 
+    // V8's legacy Date parser reads "-4713-11-24 12:00:00Z" as year 4713; we only accept ISO 8601 years.
+    [TestCase("datetime(0)", "text|\"-4713-11-24 12:00:00\"")]
+    [TestCase("datetime(datetime(0))", "null|null")]
+    [TestCase("datetime('+7')", "null|null")] // V8: 2001-07-01 00:00:00
+    [TestCase("unixepoch('-0')", "null|null")] // V8: 946684800
+    [TestCase("datetime('2023-02-29')", "text|\"2023-03-01 00:00:00\"")] // V8 rolls invalid days over; so do we
+    [TestCase("'99999999999999999999' + 0", "real|100000000000000000000.0")] // official: BigInt 99999999999999999999
+    public void Dates_outside_iso_8601_text_are_null(string expression, string expected) =>
+        Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo(expected));
+
+    [TestCase("1 OR t -> '0'")]
+    [TestCase("0 AND json_keys(arr)")]
+    public void Both_operands_of_and_or_are_evaluated(string expression) =>
+        Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo("ROW_ERROR"));
+
+    [TestCase("j ->> 'zz' - j -> 'a'", "null|null")]
+    [TestCase("1 != t IS NULL", "integer|1")]
+    [TestCase("2 < 3 = 1", "integer|1")]
+    [TestCase("'a' || 'b' IN '[\"ab\"]'", "integer|1")]
+    [TestCase("arr ->> '0' * 3", "integer|3")]
+    public void Precedence_follows_the_official_grammar(string expression, string expected) =>
+        Assert.That(ExpressionHarness.Evaluate(expression, 1), Is.EqualTo(expected));
+
     [Test]
     public void Syntax_errors_carry_the_position_of_the_offending_token()
     {

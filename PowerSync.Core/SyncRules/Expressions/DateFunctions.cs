@@ -146,14 +146,14 @@ internal static partial class DateFunctions
         var minute = m.Groups[5].Success ? int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture) : 0;
         var second = m.Groups[6].Success ? int.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture) : 0;
         var fraction = m.Groups[7].Success ? m.Groups[7].Value : string.Empty;
-        if (month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 24 || minute > 59 || second > 59
+        if (month is < 1 or > 12 || day is < 1 or > 31 || hour > 24 || minute > 59 || second > 59
             || (hour == 24 && (minute != 0 || second != 0 || fraction.Trim('0').Length > 0)))
         {
             return null;
         }
 
         var millis = fraction.Length == 0 ? 0 : int.Parse((fraction + "00")[..3], CultureInfo.InvariantCulture);
-        var days = DaysFromCivil(year, month, day);
+        var days = DaysFromCivil(year, month, day); // V8 rolls day 29-31 over into the next month
         var time = (((days * 24.0) + hour) * 60 + minute) * 60000 + second * 1000.0 + millis;
         var zone = m.Groups[8].Value;
         if (zone.Length > 1)
@@ -166,8 +166,6 @@ internal static partial class DateFunctions
         return time;
     }
 
-    private static int DaysInMonth(int year, int month) =>
-        month == 2 ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28) : month is 4 or 6 or 9 or 11 ? 30 : 31;
 
     /// <summary>Days since 1970-01-01 of a proleptic Gregorian date (any year).</summary>
     private static long DaysFromCivil(long y, int m, int d)

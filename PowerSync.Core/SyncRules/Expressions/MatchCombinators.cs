@@ -48,14 +48,14 @@ internal static class MatchCombinators
         if (a.IsRowValue && b.IsRowValue)
         {
             RowEval x = a.RowEvaluator, y = b.RowEvaluator;
-            return Clause.ForRow(row => SqlValueOps.Bool(SqlValueOps.IsTrue(x(row)) && SqlValueOps.IsTrue(y(row))));
+            return Clause.ForRow(row => SqlValueOps.Bool(SqlValueOps.IsTrue(x(row)) & SqlValueOps.IsTrue(y(row)))); // both sides always evaluated, as upstream
         }
 
         if (a.IsParameterValue && b.IsParameterValue)
         {
             ParamEval? x = a.Kind == ClauseKind.Static || a.Param is not null ? a.ParamEvaluator : null;
             ParamEval? y = b.Kind == ClauseKind.Static || b.Param is not null ? b.ParamEvaluator : null;
-            return Clause.ForParameter($"and{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(x(r)) && SqlValueOps.IsTrue(y(r))));
+            return Clause.ForParameter($"and{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(x(r)) & SqlValueOps.IsTrue(y(r))));
         }
 
         var am = ToMatch(a);
@@ -128,14 +128,14 @@ internal static class MatchCombinators
         if (a.IsRowValue && b.IsRowValue)
         {
             RowEval x = a.RowEvaluator, y = b.RowEvaluator;
-            return Clause.ForRow(row => SqlValueOps.Bool(SqlValueOps.IsTrue(x(row)) || SqlValueOps.IsTrue(y(row))));
+            return Clause.ForRow(row => SqlValueOps.Bool(SqlValueOps.IsTrue(x(row)) | SqlValueOps.IsTrue(y(row))));
         }
 
         if (a.IsParameterValue && b.IsParameterValue)
         {
             ParamEval? x = a.Kind == ClauseKind.Static || a.Param is not null ? a.ParamEvaluator : null;
             ParamEval? y = b.Kind == ClauseKind.Static || b.Param is not null ? b.ParamEvaluator : null;
-            return Clause.ForParameter($"or{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(x(r)) || SqlValueOps.IsTrue(y(r))));
+            return Clause.ForParameter($"or{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(x(r)) | SqlValueOps.IsTrue(y(r))));
         }
 
         var am = ToMatch(a);

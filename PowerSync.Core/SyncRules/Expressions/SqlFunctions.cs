@@ -152,9 +152,9 @@ internal sealed partial class SqlFunctions
     public static SqliteValue JsonExtractFromNode(JsonNode? node, SqliteValue path, string op, bool fixedJson)
     {
         var pathText = SqlValueOps.ToText(path);
-        if (node is null || pathText is null)
+        if (node is null || node.Kind == JsonKind.Null || pathText is null)
         {
-            return SqliteValue.Null;
+            return SqliteValue.Null; // a JSON null document gives NULL in every edition (upstream checks it first)
         }
 
         var proper = pathText.StartsWith('$');

@@ -45,12 +45,29 @@ internal sealed partial class SqlParser
             return new UnaryExpr("NOT", operand, start, EndOfPrevious - start);
         }
 
-        return ParseIs();
+        return ParseEquality();
     }
+
+    private SqlExpr Binary(Func<SqlExpr> next, Func<SqlToken, bool> isOperator, Func<string, string>? normalize = null)
+    {
+        var left = next();
+        while (isOperator(Current))
+        {
+            var op = _tokens[_index++].Text;
+            var right = next();
+            left = new BinaryExpr(normalize?.Invoke(op) ?? op, left, right, left.Position, EndOfPrevious - left.Position);
+        }
+
+        return left;
+    }
+
+    // = != <> bind looser than IS and the other comparisons (the official pgsql-ast-parser grammar).
+    private SqlExpr ParseEquality() =>
+        Binary(ParseIs, t => t.Kind == SqlTokenKind.Operator && t.Text is "=" or "!=" or "<>", op => op == "<>" ? "!=" : op);
 
     private SqlExpr ParseIs()
     {
-        var left = ParseComparison();
+        var left = ParseCompare();
         while (Current.IsKeyword("is"))
         {
             _index++;
@@ -58,6 +75,11 @@ internal sealed partial class SqlParser
             if (AcceptKeyword("null"))
             {
                 left = new UnaryExpr(negated ? "IS NOT NULL" : "IS NULL", left, left.Position, EndOfPrevious - left.Position);
+            }
+            else if (Current.IsKeyword("true") || Current.IsKeyword("false"))
+            {
+                var word = _tokens[_index++].Text.ToUpperInvariant();
+                left = new UnsupportedExpr($"IS {(negated ? "NOT " : string.Empty)}{word}", left.Position, EndOfPrevious - left.Position);
             }
             else
             {
@@ -68,14 +90,41 @@ internal sealed partial class SqlParser
         return left;
     }
 
-    private SqlExpr ParseComparison()
+    private SqlExpr ParseCompare() =>
+        Binary(ParseBetween, t => t.Kind == SqlTokenKind.Operator && t.Text is "<" or ">" or "<=" or ">=" or "<<" or ">>");
+
+    private SqlExpr ParseBetween()
+    {
+        var left = ParseOthers();
+        var negated = Current.IsKeyword("not") && Peek().IsKeyword("between");
+        if (negated || Current.IsKeyword("between"))
+        {
+            var start = Current.Position;
+            _index += negated ? 2 : 1;
+            ParseOthers();
+            if (!AcceptKeyword("and"))
+            {
+                throw Unexpected("AND");
+            }
+
+            ParseOthers();
+            return new UnsupportedExpr("BETWEEN operator", start, EndOfPrevious - start);
+        }
+
+        return left;
+    }
+
+    private SqlExpr ParseOthers() => Binary(ParseLike, t => t.Kind == SqlTokenKind.Operator && t.Text is "&" or "|");
+
+    private SqlExpr ParseLike()
     {
         var left = ParseIn();
-        while (Current.Kind == SqlTokenKind.Operator && Current.Text is "=" or "!=" or "<>" or "<" or ">" or "<=" or ">=")
+        while ((Current.IsKeyword("not") && Peek().IsKeyword("like")) || Current.IsKeyword("like"))
         {
-            var op = _tokens[_index++].Text;
-            var right = ParseIn();
-            left = new BinaryExpr(op == "<>" ? "!=" : op, left, right, left.Position, EndOfPrevious - left.Position);
+            var start = Current.Position;
+            _index += Current.IsKeyword("not") ? 2 : 1;
+            ParseIn();
+            left = new UnsupportedExpr("LIKE operator", start, EndOfPrevious - start);
         }
 
         return left;
@@ -83,108 +132,43 @@ internal sealed partial class SqlParser
 
     private SqlExpr ParseIn()
     {
-        var left = ParseOther();
-        while (true)
+        var left = ParseAdditive();
+        while ((Current.IsKeyword("not") && Peek().IsKeyword("in")) || Current.IsKeyword("in"))
         {
-            var notStart = Current.Position;
-            var negated = Current.IsKeyword("not") && (Peek().IsKeyword("in") || Peek().IsKeyword("like") || Peek().IsKeyword("between"));
-            if (negated)
+            var negated = Current.IsKeyword("not");
+            _index += negated ? 2 : 1;
+            SqlExpr right;
+            if (Current.Is("(") && Peek().IsKeyword("select"))
             {
+                var start = Current.Position;
                 _index++;
+                var select = ParseSelectStatement();
+                Expect(")");
+                right = new SubqueryExpr(select, start, EndOfPrevious - start);
             }
-
-            if (AcceptKeyword("in"))
+            else if (Current.Is("("))
             {
-                SqlExpr right;
-                if (Current.Is("(") && Peek().IsKeyword("select"))
-                {
-                    var start = Current.Position;
-                    _index++;
-                    var select = ParseSelectStatement();
-                    Expect(")");
-                    right = new SubqueryExpr(select, start, EndOfPrevious - start);
-                }
-                else if (Current.Is("("))
-                {
-                    var start = Current.Position;
-                    var items = ParseArguments();
-                    right = items.Count == 1 ? items[0] : new UnsupportedExpr("IN with a list of values (use a JSON array text instead, e.g. IN '[1,2]')", start, EndOfPrevious - start);
-                }
-                else
-                {
-                    right = ParseOther();
-                }
-
-                left = new BinaryExpr(negated ? "NOT IN" : "IN", left, right, left.Position, EndOfPrevious - left.Position);
-            }
-            else if (Current.IsKeyword("like") || Current.IsKeyword("between"))
-            {
-                var t = _tokens[_index++];
-                ParseOther();
-                if (t.IsKeyword("between"))
-                {
-                    if (!AcceptKeyword("and"))
-                    {
-                        throw Unexpected("AND");
-                    }
-
-                    ParseOther();
-                }
-
-                left = new UnsupportedExpr($"{t.Text.ToUpperInvariant()} operator", negated ? notStart : t.Position, EndOfPrevious - (negated ? notStart : t.Position));
+                var start = Current.Position;
+                var items = ParseArguments();
+                right = items.Count == 1 ? items[0] : new UnsupportedExpr("IN with a list of values (use a JSON array text instead, e.g. IN '[1,2]')", start, EndOfPrevious - start);
             }
             else
             {
-                if (negated)
-                {
-                    _index--;
-                }
-
-                return left;
+                right = ParseAdditive();
             }
-        }
-    }
 
-    private SqlExpr ParseOther()
-    {
-        var left = ParseAdditive();
-        while (Current.Kind == SqlTokenKind.Operator && Current.Text is "||" or "->" or "->>" or "&&" or "&" or "|" or "<<" or ">>")
-        {
-            var op = _tokens[_index++].Text;
-            var right = ParseAdditive();
-            left = op is "->" or "->>"
-                ? new MemberExpr(op, left, right, left.Position, EndOfPrevious - left.Position)
-                : new BinaryExpr(op, left, right, left.Position, EndOfPrevious - left.Position);
+            left = new BinaryExpr(negated ? "NOT IN" : "IN", left, right, left.Position, EndOfPrevious - left.Position);
         }
 
         return left;
     }
 
-    private SqlExpr ParseAdditive()
-    {
-        var left = ParseMultiplicative();
-        while (Current.Kind == SqlTokenKind.Operator && Current.Text is "+" or "-")
-        {
-            var op = _tokens[_index++].Text;
-            var right = ParseMultiplicative();
-            left = new BinaryExpr(op, left, right, left.Position, EndOfPrevious - left.Position);
-        }
+    // || and && are additive-level operators in the official grammar.
+    private SqlExpr ParseAdditive() =>
+        Binary(ParseMultiplicative, t => t.Kind == SqlTokenKind.Operator && t.Text is "+" or "-" or "||" or "&&");
 
-        return left;
-    }
-
-    private SqlExpr ParseMultiplicative()
-    {
-        var left = ParseUnary();
-        while (Current.Kind == SqlTokenKind.Operator && Current.Text is "*" or "/" or "%")
-        {
-            var op = _tokens[_index++].Text;
-            var right = ParseUnary();
-            left = new BinaryExpr(op, left, right, left.Position, EndOfPrevious - left.Position);
-        }
-
-        return left;
-    }
+    private SqlExpr ParseMultiplicative() =>
+        Binary(ParseUnary, t => t.Kind == SqlTokenKind.Operator && t.Text is "*" or "/" or "%");
 
     private SqlExpr ParseUnary()
     {
@@ -203,20 +187,42 @@ internal sealed partial class SqlParser
             return new UnaryExpr(t.Text, operand, t.Position, EndOfPrevious - t.Position);
         }
 
-        return ParseCastSuffix();
+        return ParseMember();
     }
 
-    private SqlExpr ParseCastSuffix()
+    // -> and ->> bind tighter than every other operator and take a string (or integer) literal.
+    private SqlExpr ParseMember()
     {
         var expr = ParsePrimary();
-        while (Current.Is("::"))
+        while (true)
         {
-            _index++;
-            var type = ParseName("a type name after ::");
-            expr = new CastExpr(expr, type, expr.Position, EndOfPrevious - expr.Position);
-        }
+            if (Current.Is("::"))
+            {
+                _index++;
+                var type = ParseName("a type name after ::");
+                expr = new CastExpr(expr, type, expr.Position, EndOfPrevious - expr.Position);
+            }
+            else if (Current.Kind == SqlTokenKind.Operator && Current.Text is "->" or "->>")
+            {
+                var op = _tokens[_index++].Text;
+                var member = Current;
+                if (member.Kind is not (SqlTokenKind.String or SqlTokenKind.Integer))
+                {
+                    throw Unexpected($"a string literal after {op} (e.g. {op} 'key')");
+                }
 
-        return expr;
+                _index++;
+                var literal = new LiteralExpr(
+                    member.Kind == SqlTokenKind.String ? SqliteValue.FromText(member.Text) : SqliteValue.FromInteger(long.Parse(member.Text, CultureInfo.InvariantCulture)),
+                    member.Position,
+                    member.Length);
+                expr = new MemberExpr(op, expr, literal, expr.Position, EndOfPrevious - expr.Position);
+            }
+            else
+            {
+                return expr;
+            }
+        }
     }
 
     private SqlExpr ParsePrimary()

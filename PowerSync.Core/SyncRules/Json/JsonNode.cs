@@ -116,15 +116,25 @@ internal sealed class JsonNode
             return null;
         }
 
-        if (Items is not null && IsArrayIndex(key))
+        // JavaScript property access on arrays and strings: indexes and `length` (a JS number, so REAL).
+        if (Items is not null)
         {
-            var i = long.Parse(key, CultureInfo.InvariantCulture);
-            return i < Items.Count ? Items[(int)i] : null;
+            if (key == "length")
+            {
+                return FromReal(Items.Count);
+            }
+
+            return IsArrayIndex(key) && long.Parse(key, CultureInfo.InvariantCulture) is var i && i < Items.Count ? Items[(int)i] : null;
         }
 
-        if (Kind == JsonKind.String && key == "length")
+        if (Kind == JsonKind.String)
         {
-            return FromInteger(Text!.Length);
+            if (key == "length")
+            {
+                return FromReal(Text!.Length);
+            }
+
+            return IsArrayIndex(key) && long.Parse(key, CultureInfo.InvariantCulture) is var i && i < Text!.Length ? FromString(Text[(int)i].ToString()) : null;
         }
 
         return null;

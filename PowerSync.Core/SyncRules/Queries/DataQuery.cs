@@ -175,7 +175,8 @@ internal sealed class DataQuery
             return;
         }
 
-        var (id, data) = BuildData(row);
+        var sb = new StringBuilder(128);
+        var (id, data) = BuildData(row, sb);
         var objectType = OutputTableOverride ?? tableName;
         if (_parameterKeys.Length == 0)
         {
@@ -188,7 +189,6 @@ internal sealed class DataQuery
             return;
         }
 
-        var sb = new StringBuilder(bucketPrefix.Length + 32);
         foreach (var match in matches)
         {
             sb.Clear().Append(bucketPrefix).Append('[');
@@ -209,15 +209,15 @@ internal sealed class DataQuery
     /// <summary>Object type, id and data JSON of a row (streams decide the buckets themselves).</summary>
     public (string ObjectType, string Id, string Data) BuildRow(string tableName, IReadOnlyDictionary<string, SqliteValue> row)
     {
-        var (id, data) = BuildData(row);
+        var (id, data) = BuildData(row, new StringBuilder(128));
         return (OutputTableOverride ?? tableName, id, data);
     }
 
-    private (string Id, string Data) BuildData(IReadOnlyDictionary<string, SqliteValue> row)
+    private (string Id, string Data) BuildData(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder scratch)
     {
         if (_fastKeys is not null)
         {
-            return BuildDataFast(row);
+            return BuildDataFast(row, scratch);
         }
 
         // JavaScript object semantics: a repeated name keeps its first position and takes the last value.
@@ -280,9 +280,9 @@ internal sealed class DataQuery
         }
     }
 
-    private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row)
+    private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {
-        var sb = new StringBuilder(128).Append('{');
+        sb.Clear().Append('{');
         var id = string.Empty;
         var first = true;
         for (var i = 0; i < _columns.Length; i++)

@@ -21,12 +21,7 @@ internal sealed class StaticParameterQuery(
         foreach (var (name, eval) in columns)
         {
             var value = eval(request);
-            if (value.Type == SqliteType.Blob)
-            {
-                return [];
-            }
-
-            row[name] = ParamValue.Of(value);
+            row[name] = ParamValue.Of(value.Type == SqliteType.Blob ? SqliteValue.Null : value);
         }
 
         return [row];

@@ -28,13 +28,9 @@ internal sealed class TableParameterQuery(
         var outputRow = new ParameterRow();
         foreach (var (name, eval) in columns)
         {
+            // A BLOB output cannot be a bucket parameter; upstream serializes it as null.
             var value = eval(row);
-            if (value.Type == SqliteType.Blob)
-            {
-                return;
-            }
-
-            outputRow[name] = ParamValue.Of(value);
+            outputRow[name] = ParamValue.Of(value.Type == SqliteType.Blob ? SqliteValue.Null : value);
         }
 
         var parameters = SerializeRows([outputRow]);

@@ -24,12 +24,23 @@ internal sealed class SyncStream(string name, bool autoSubscribe, int priority, 
 
     public IReadOnlyList<CompiledSubquery> Subqueries { get; } = subqueries;
 
-    public void EvaluateRow(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output)
+    /// <summary>Evaluates a row; each variant is evaluated on its own (a failing variant does not hide the others, as upstream).</summary>
+    public void EvaluateRow(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output, Action<string> onError)
     {
         (string ObjectType, string Id, string Data)? built = null;
         foreach (var variant in Variants)
         {
-            var instantiations = variant.InstantiationsForRow(row);
+            List<List<ParamValue>> instantiations;
+            try
+            {
+                instantiations = variant.InstantiationsForRow(row);
+            }
+            catch (SqlEvaluationException e)
+            {
+                onError(e.Message);
+                continue;
+            }
+
             if (instantiations.Count == 0)
             {
                 continue;
