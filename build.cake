@@ -1,12 +1,14 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Interop, Bench, Pack.
+// Targets: Build, Test (default), Demo, Interop, Bench, Pack.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 // Arguments passed to the benchmark program, e.g. --bench-args="--filter *Lsn*" or
 // --bench-args="scenario pgoutput-ceiling --rows 50000".
 var benchArgs = Argument("bench-args", "--filter *");
+// Demo: --interactive=true keeps the sample backend running at http://127.0.0.1:5080 after the script.
+var interactive = Argument("interactive", false);
 
 var solution = File("./PowerSync.sln");
 var artifacts = MakeAbsolute(Directory("./artifacts"));
@@ -53,6 +55,19 @@ Task("Test")
         ArgumentCustomization = args => args
             .Append("--blame-hang-timeout").Append("10m")
             .Append("--blame-hang-dump-type").Append("none"),
+    });
+});
+
+Task("Demo")
+    .Description("Runs the demo: private Postgres, the sample backend embedding PowerSync, three clients, changes both ways, timings.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetRun("./samples/Demo/Demo.csproj", new ProcessArgumentBuilder().Append(interactive ? "--interactive" : ""), new DotNetRunSettings
+    {
+        Configuration = configuration,
+        NoRestore = true,
+        NoBuild = true,
     });
 });
 

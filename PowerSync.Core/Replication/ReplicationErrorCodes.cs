@@ -28,35 +28,35 @@ public static class ReplicationErrorCodes
     public const string SlotInvalidated = "PSYNC_S1146";
 
     /// <summary>The source configuration is not usable for logical replication (summary of all problems).</summary>
-    public const string SourceNotReady = "PSNET_R1000";
+    public const string SourceNotReady = "PSYNC_N1000";
 
     /// <summary><c>wal_level</c> is not <c>logical</c>.</summary>
-    public const string WalLevelNotLogical = "PSNET_R1001";
+    public const string WalLevelNotLogical = "PSYNC_N1001";
 
     /// <summary>The role may not replicate (neither REPLICATION nor superuser).</summary>
-    public const string RoleCannotReplicate = "PSNET_R1002";
+    public const string RoleCannotReplicate = "PSYNC_N1002";
 
     /// <summary>No free replication slot is left (<c>max_replication_slots</c>).</summary>
-    public const string NoFreeReplicationSlot = "PSNET_R1003";
+    public const string NoFreeReplicationSlot = "PSYNC_N1003";
 
     /// <summary>No free WAL sender is left (<c>max_wal_senders</c>).</summary>
-    public const string NoFreeWalSender = "PSNET_R1004";
+    public const string NoFreeWalSender = "PSYNC_N1004";
 
     /// <summary>A published table cannot identify its rows (REPLICA IDENTITY NOTHING, or DEFAULT without a primary key) (warning).</summary>
-    public const string NoReplicaIdentity = "PSNET_R1005";
+    public const string NoReplicaIdentity = "PSYNC_N1005";
 
     /// <summary>The publication publishes no tables (warning).</summary>
-    public const string PublicationEmpty = "PSNET_R1006";
+    public const string PublicationEmpty = "PSYNC_N1006";
 
     /// <summary>The Postgres server is older than the oldest supported version.</summary>
-    public const string ServerTooOld = "PSNET_R1007";
+    public const string ServerTooOld = "PSYNC_N1007";
 
     /// <summary>A value in the replication stream or a snapshot could not be decoded.</summary>
-    public const string ValueDecodingFailed = "PSNET_R1010";
+    public const string ValueDecodingFailed = "PSYNC_N1010";
 
     /// <summary>The replication stream sent a message that is not valid at this point (protocol error).</summary>
-    public const string UnexpectedMessage = "PSNET_R1011";
+    public const string UnexpectedMessage = "PSYNC_N1011";
 
     /// <summary>The replication connection was silent for longer than the configured timeout.</summary>
-    public const string ReplicationTimeout = "PSNET_R1012";
+    public const string ReplicationTimeout = "PSYNC_N1012";
 }

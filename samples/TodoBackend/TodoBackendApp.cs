@@ -9,7 +9,8 @@ public static class TodoBackendApp
     /// <summary>Builds the app; <paramref name="configure"/> lets a host (the demo, tests) override settings.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings and sync rules live beside the app, wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var config = builder.Configuration;
         var connectionString = config.GetConnectionString("Postgres")

@@ -105,6 +105,7 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
             shared_buffers = 128MB
             fsync = off
             synchronous_commit = off
+            wal_writer_delay = 10ms
             full_page_writes = off
             log_min_messages = warning
             log_min_error_statement = panic
