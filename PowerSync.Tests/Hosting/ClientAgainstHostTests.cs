@@ -1,16 +1,9 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Tables;
-using PowerSync.Core.Hosting;
-using PowerSync.Tests.Auth;
-using PowerSync.Tests.Infrastructure.Postgres;
 
 namespace PowerSync.Tests.Hosting;
 
@@ -102,25 +95,9 @@ public sealed class ClientAgainstHostTests
             INSERT INTO todos VALUES ('t1', 'l1', 'milk', 0), ('t2', 'l1', 'bread', 0), ('b1', 'l2', 'report', 0);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """);
-        var folder = Directory.CreateTempSubdirectory("powersync-client-host-").FullName;
-        var key = TestKey.Hmac(null);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddPowerSync(o =>
-        {
-            o.SourceConnectionString = pgdb.ConnectionString;
-            o.SyncRules = Rules;
-            o.StoragePath = Path.Combine(folder, "buckets.db");
-            o.Auth.Jwks = TestKey.Set(key);
-            o.Auth.Audiences.Add("powersync");
-        });
-        await using var app = builder.Build();
-        app.MapPowerSync();
-        await app.StartAsync();
-
-        var backend = new TestBackend(new Uri(app.Urls.First()), key.Token(TestKey.Claims(DateTimeOffset.UtcNow, "alice")), pgdb.ConnectionString);
-        var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(folder, "client.db"), Schema = AppSchema });
+        await using var app = await EmbeddedApp.StartAsync(pgdb.ConnectionString, Rules);
+        var backend = new TestBackend(app.Address, app.Token("alice"), pgdb.ConnectionString);
+        var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema });
         try
         {
             await db.ConnectAsync(backend);
@@ -153,9 +130,6 @@ public sealed class ClientAgainstHostTests
         finally
         {
             await db.DisposeAsync();
-            await app.StopAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
         }
     }
 }

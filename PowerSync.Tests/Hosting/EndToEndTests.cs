@@ -1,12 +1,7 @@
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Core;
 using PowerSync.Core.Hosting;
-using PowerSync.Tests.Auth;
 using PowerSync.Tests.Protocol;
 
 namespace PowerSync.Tests.Hosting;
@@ -23,31 +18,10 @@ public sealed class EndToEndTests
               - SELECT id, description, done FROM todos WHERE list_id = bucket.list_id
         """;
 
-    private static async Task<(WebApplication App, HttpClient Client, TestKey Key)> StartAppAsync(string connectionString, string storagePath, string rules = Rules)
-    {
-        var key = TestKey.Hmac(null);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddPowerSync(options =>
-        {
-            options.SourceConnectionString = connectionString;
-            options.SyncRules = rules;
-            options.StoragePath = storagePath;
-            options.Auth.Jwks = TestKey.Set(key);
-            options.Auth.Audiences.Add("powersync");
-        });
-        var app = builder.Build();
-        app.MapPowerSync();
-        await app.StartAsync();
-        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero };
-        return (app, new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()) }, key);
-    }
-
-    private static HttpRequestMessage Stream(TestKey key, string user)
+    private static HttpRequestMessage Stream(EmbeddedApp app, string user)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Authorization", "Token " + key.Token(TestKey.Claims(DateTimeOffset.UtcNow, user)));
+        request.Headers.TryAddWithoutValidation("Authorization", "Token " + app.Token(user));
         return request;
     }
 
@@ -62,11 +36,10 @@ public sealed class EndToEndTests
             INSERT INTO todos VALUES ('t1', 'l1', 'milk', false), ('t2', 'l2', 'report', true);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """);
-        var folder = Directory.CreateTempSubdirectory("powersync-e2e-").FullName;
-        var (app, client, key) = await StartAppAsync(db.ConnectionString, Path.Combine(folder, "buckets.db"));
-        try
+        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, Rules);
+        using var client = app.CreateClient();
         {
-            using var response = await client.SendAsync(Stream(key, "alice"), HttpCompletionOption.ResponseHeadersRead);
+            using var response = await client.SendAsync(Stream(app, "alice"), HttpCompletionOption.ResponseHeadersRead);
             using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
 
             var checkpoint = await lines.NextAsync(60);
@@ -89,14 +62,6 @@ public sealed class EndToEndTests
             Assert.That(diff, Does.StartWith("{\"checkpoint_diff\":").And.Contain("user_lists[\\\"l3\\\"]"));
             var added = await lines.NextAsync();
             Assert.That(added, Does.Contain("Holiday").And.Contain("passport"));
-        }
-        finally
-        {
-            client.Dispose();
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -1,12 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NUnit.Framework;
-using PowerSync.Core.Hosting;
-using PowerSync.Tests.Auth;
 
 namespace PowerSync.Tests.Hosting;
 
@@ -54,25 +48,8 @@ public sealed class OfficialClientInteropTests
             INSERT INTO todos VALUES ('b1', 'l2', 'not for alice', 0);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """);
-        var folder = Directory.CreateTempSubdirectory("powersync-interop-").FullName;
-        var key = TestKey.Hmac("interop-key");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddPowerSync(o =>
-        {
-            o.SourceConnectionString = db.ConnectionString;
-            o.SyncRules = Rules;
-            o.StoragePath = Path.Combine(folder, "buckets.db");
-            o.Auth.Jwks = TestKey.Set(key);
-            o.Auth.Audiences.Add("powersync");
-        });
-        await using var app = builder.Build();
-        app.MapPowerSync();
-        await app.StartAsync();
-
-        var token = key.Token(TestKey.Claims(DateTimeOffset.UtcNow, "alice"));
-        using var node = Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Urls.First(), token, Path.Combine(folder, "client.db")])
+        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, Rules);
+        using var node = Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), app.Token("alice"), Path.Combine(app.Folder, "client.db")])
         {
             WorkingDirectory = interop,
             RedirectStandardInput = true,
@@ -97,9 +74,6 @@ public sealed class OfficialClientInteropTests
         {
             node.StandardInput.Close();
             if (!node.WaitForExit(TimeSpan.FromSeconds(10))) node.Kill(entireProcessTree: true);
-            await app.StopAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PowerSync.Core.Hosting;
+using PowerSync.Tests.Auth;
+
+namespace PowerSync.Tests.Hosting;
+
+/// <summary>
+/// An ASP.NET app embedding PowerSync the way a user's backend does (<c>AddPowerSync</c> +
+/// <c>MapPowerSync</c>), on 127.0.0.1 with its bucket store in a temp folder and an HMAC test key.
+/// </summary>
+internal sealed class EmbeddedApp : IAsyncDisposable
+{
+    private EmbeddedApp(WebApplication app, TestKey key, string folder)
+    {
+        App = app;
+        Key = key;
+        Folder = folder;
+    }
+
+    public WebApplication App { get; }
+    public TestKey Key { get; }
+    public string Folder { get; }
+    public Uri Address => new(App.Urls.First());
+
+    public static async Task<EmbeddedApp> StartAsync(string sourceConnectionString, string rules)
+    {
+        var folder = Directory.CreateTempSubdirectory("powersync-app-").FullName;
+        var key = TestKey.Hmac(null);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddPowerSync(options =>
+        {
+            options.SourceConnectionString = sourceConnectionString;
+            options.SyncRules = rules;
+            options.StoragePath = Path.Combine(folder, "buckets.db");
+            options.Auth.Jwks = TestKey.Set(key);
+            options.Auth.Audiences.Add("powersync");
+        });
+        var app = builder.Build();
+        app.MapPowerSync();
+        await app.StartAsync();
+        return new EmbeddedApp(app, key, folder);
+    }
+
+    /// <summary>A token for <paramref name="user"/>, valid for an hour.</summary>
+    public string Token(string user) => Key.Token(TestKey.Claims(DateTimeOffset.UtcNow, user));
+
+    /// <summary>An HTTP client for the app that closes abandoned streams at once (no draining).</summary>
+    public HttpClient CreateClient() =>
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0, ResponseDrainTimeout = TimeSpan.Zero }) { BaseAddress = Address };
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
