@@ -29,6 +29,8 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _replicators = [];
     private Exception? _lastReplicationError;
+    private readonly ReplicationProgress _progress = new();
+    private readonly System.Diagnostics.Metrics.Meter _meter;
 
     /// <summary>Checks the options (every problem reported together) and opens the bucket store.</summary>
     /// <exception cref="PowerSyncException">The options are invalid (PSYNC_S0001); the message lists what to change.</exception>
@@ -48,6 +50,11 @@ public sealed class PowerSyncService : IAsyncDisposable
         _storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(options.StoragePath));
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System);
         _metrics = new SyncMetrics(meterFactory);
+        _meter = meterFactory?.Create(SyncMetrics.MeterName + ".Replication") ?? new System.Diagnostics.Metrics.Meter(SyncMetrics.MeterName + ".Replication");
+        _meter.CreateObservableGauge("powersync.replication.lag", () => _progress.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0, "s",
+            "Time since the source commit of the last transaction replicated into the bucket store.");
+        _meter.CreateObservableCounter("powersync.replication.storage_commits", () => _progress.Commits,
+            description: "Storage commits (checkpoints) made by replication.");
         Endpoints = new SyncEndpoints(
             new JwtAuthenticator(options.Auth, _keys, TimeProvider.System),
             _storage,
@@ -66,6 +73,9 @@ public sealed class PowerSyncService : IAsyncDisposable
 
     /// <summary>The last replication failure, if replication is currently failing (for health checks).</summary>
     public Exception? ReplicationError => Volatile.Read(ref _lastReplicationError);
+
+    /// <summary>Time since the source commit of the last replicated transaction (null before the first).</summary>
+    public TimeSpan? ReplicationLag => _progress.Lag(DateTimeOffset.UtcNow);
 
     /// <summary>Whether clients can be served: a checkpoint exists.</summary>
     public bool HasCheckpoint => _storage.Broadcast.Latest is not null;
@@ -101,7 +111,7 @@ public sealed class PowerSyncService : IAsyncDisposable
                 await using (writer.ConfigureAwait(false))
                 {
                     var replicator = new BucketReplicator(_source, RulesOf(version.Id), writer,
-                        new BucketReplicatorOptions(_options.SourceConnectionString!, _options.PublicationName), _logger);
+                        new BucketReplicatorOptions(_options.SourceConnectionString!, _options.PublicationName, Progress: _progress), _logger);
                     await replicator.RunAsync(ct).ConfigureAwait(false);
                 }
                 attempt = 0;
@@ -154,6 +164,7 @@ public sealed class PowerSyncService : IAsyncDisposable
         await _source.DisposeAsync().ConfigureAwait(false);
         _keys.Dispose();
         _metrics.Dispose();
+        _meter.Dispose();
         _stopping.Dispose();
     }
 }

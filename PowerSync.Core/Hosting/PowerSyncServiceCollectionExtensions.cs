@@ -53,8 +53,10 @@ internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCh
     {
         if (service.ReplicationError is { } error)
             return Task.FromResult(HealthCheckResult.Degraded("Replication is failing: " + error.Message, error));
-        return Task.FromResult(service.HasCheckpoint
-            ? HealthCheckResult.Healthy("Replicating; clients can sync.")
-            : HealthCheckResult.Degraded("No checkpoint yet: the initial snapshot is still running."));
+        if (!service.HasCheckpoint)
+            return Task.FromResult(HealthCheckResult.Degraded("No checkpoint yet: the initial snapshot is still running."));
+        var lag = service.ReplicationLag;
+        var data = new Dictionary<string, object> { ["replication_lag_seconds"] = lag?.TotalSeconds ?? 0 };
+        return Task.FromResult(HealthCheckResult.Healthy($"Replicating; clients can sync (replication lag {lag?.TotalSeconds ?? 0:0.0} s).", data));
     }
 }

@@ -13,7 +13,8 @@ internal sealed record BucketReplicatorOptions(
     ReconnectPolicy? Reconnect = null,
     int SnapshotChunkSize = PostgresSnapshotReader.DefaultChunkSize,
     TimeSpan? StatusInterval = null,
-    TimeSpan? ReceiveTimeout = null);
+    TimeSpan? ReceiveTimeout = null,
+    ReplicationProgress? Progress = null);
 
 /// <summary>
 /// Replicates one sync-rules version from Postgres into its bucket-store writer: checks the source,
@@ -120,6 +121,7 @@ internal sealed class BucketReplicator(
         try
         {
             Lsn? pendingCommit = null;
+            var pendingCommitTime = DateTime.MinValue;
             while (true)
             {
                 if (!changes.Reader.TryRead(out var change))
@@ -128,6 +130,7 @@ internal sealed class BucketReplicator(
                     {
                         await writer.CommitAsync(lsn, ct).ConfigureAwait(false);
                         stream.Acknowledge(lsn);
+                        options.Progress?.Committed(pendingCommitTime, lsn);
                         pendingCommit = null;
                     }
                     if (!await changes.Reader.WaitToReadAsync(ct).ConfigureAwait(false)) break;
@@ -156,12 +159,15 @@ internal sealed class BucketReplicator(
                         break;
                     case TransactionCommit commit:
                         pendingCommit = commit.EndLsn;
+                        pendingCommitTime = commit.CommitTimestamp;
                         break;
                     case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
                         if (pendingCommit is null)
                         {
                             await writer.KeepaliveAsync(message.WalEnd, ct).ConfigureAwait(false);
                             stream.Acknowledge(message.WalEnd);
+                            // A keepalive is emitted now: replication is caught up to this moment.
+                            options.Progress?.Committed(DateTime.UtcNow, message.WalEnd);
                         }
                         break;
                     case StreamRestarted restarted:

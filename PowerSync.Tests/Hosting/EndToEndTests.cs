@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using PowerSync.Core;
 using PowerSync.Core.Hosting;
@@ -54,6 +55,9 @@ public sealed class EndToEndTests
             Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_diff\":"));
             var change = await lines.NextAsync();
             Assert.That(change, Does.Contain("\\\"done\\\":1").And.Not.Contain("t3"));
+            var service = app.App.Services.GetRequiredService<PowerSyncService>();
+            Assert.That(service.ReplicationLag, Is.Not.Null.And.LessThan(TimeSpan.FromMinutes(1)), "replication lag is reported");
+            Assert.That(service.ReplicationError, Is.Null);
             Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_complete\":"));
 
             // A new list for alice: the parameter lookup changes, a new bucket appears with its rows.
