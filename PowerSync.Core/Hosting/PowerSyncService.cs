@@ -77,6 +77,20 @@ public sealed class PowerSyncService : IAsyncDisposable
     /// <summary>Time since the source commit of the last replicated transaction (null before the first).</summary>
     public TimeSpan? ReplicationLag => _progress.Lag(DateTimeOffset.UtcNow);
 
+    /// <summary>Whether the bucket store answers a query (for health checks); the error when it does not.</summary>
+    internal async Task<Exception?> ProbeStorageAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            return e;
+        }
+    }
+
     /// <summary>Whether clients can be served: a checkpoint exists.</summary>
     public bool HasCheckpoint => _storage.Broadcast.Latest is not null;
 

@@ -49,14 +49,16 @@ internal sealed class PowerSyncHostedService(PowerSyncService service) : IHosted
 /// <summary>Healthy once clients can be served; degraded while replication fails.</summary>
 internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (await service.ProbeStorageAsync(cancellationToken).ConfigureAwait(false) is { } storageError)
+            return HealthCheckResult.Unhealthy("The bucket store cannot be read: " + storageError.Message, storageError);
         if (service.ReplicationError is { } error)
-            return Task.FromResult(HealthCheckResult.Degraded("Replication is failing: " + error.Message, error));
+            return HealthCheckResult.Degraded("Replication is failing: " + error.Message, error);
         if (!service.HasCheckpoint)
-            return Task.FromResult(HealthCheckResult.Degraded("No checkpoint yet: the initial snapshot is still running."));
+            return HealthCheckResult.Degraded("No checkpoint yet: the initial snapshot is still running.");
         var lag = service.ReplicationLag;
         var data = new Dictionary<string, object> { ["replication_lag_seconds"] = lag?.TotalSeconds ?? 0 };
-        return Task.FromResult(HealthCheckResult.Healthy($"Replicating; clients can sync (replication lag {lag?.TotalSeconds ?? 0:0.0} s).", data));
+        return HealthCheckResult.Healthy($"Replicating; clients can sync (replication lag {lag?.TotalSeconds ?? 0:0.0} s).", data);
     }
 }

@@ -42,6 +42,7 @@ internal sealed class EmbeddedApp : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapPowerSync();
+        app.MapHealthChecks("/health");
         await app.StartAsync();
         return new EmbeddedApp(app, key, folder);
     }

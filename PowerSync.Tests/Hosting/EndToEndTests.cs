@@ -58,6 +58,8 @@ public sealed class EndToEndTests
             var service = app.App.Services.GetRequiredService<PowerSyncService>();
             Assert.That(service.ReplicationLag, Is.Not.Null.And.LessThan(TimeSpan.FromMinutes(1)), "replication lag is reported");
             Assert.That(service.ReplicationError, Is.Null);
+            using (var health = await client.GetAsync("/health"))
+                Assert.That(await health.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
             Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint_complete\":"));
 
             // A new list for alice: the parameter lookup changes, a new bucket appears with its rows.
