@@ -25,9 +25,10 @@ internal sealed class NativeStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds text as UTF-16: SQLite converts it in native code, with no managed UTF-8 copy per value.</summary>
     public NativeStatement Bind(int index, string? value)
     {
-        Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value));
+        Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text16(_stmt, index, value.AsSpan()));
         return this;
     }
 
