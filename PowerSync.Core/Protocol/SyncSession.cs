@@ -111,7 +111,9 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                 yield break;
             yield return new CheckpointDiffLine(checkpoint.OpId, writeCheckpoint, updated, removed);
             foreach (var name in removed) _positions.Remove(name);
-            toFetch = [.. updated.Concat(_pending.Where(p => updated.TrueForAll(u => u.Bucket != p)).Select(p => buckets[p]))];
+            // Changed buckets, plus those still pending from an interrupted download of an earlier checkpoint.
+            var updatedNames = updated.Select(u => u.Bucket).ToHashSet(StringComparer.Ordinal);
+            toFetch = [.. updated.Concat(_pending.Where(p => !updatedNames.Contains(p)).Select(p => buckets[p]))];
         }
         _sent = buckets;
         _sentWriteCheckpoint = writeCheckpoint;

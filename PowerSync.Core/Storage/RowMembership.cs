@@ -78,9 +78,4 @@ internal static class SourceRowIdentity
             h.AsSpan(20, 12).CopyTo(span[24..]);
         });
     }
-
-    /// <summary>LSNs are stored as SQLite integers (the same 64 bits, reinterpreted).</summary>
-    public static long ToStored(Lsn lsn) => unchecked((long)lsn.Value);
-
-    public static Lsn FromStored(long value) => new(unchecked((ulong)value));
 }

@@ -53,7 +53,7 @@ internal sealed class SqliteBucketStorage : IBucketStorage
         cmd.CommandText = $"SELECT id, checkpoint_op, checkpoint_lsn FROM sync_rules WHERE state = {(int)SyncRulesState.Active} AND checkpoint_op IS NOT NULL ORDER BY id DESC LIMIT 1";
         using var reader = cmd.ExecuteReader();
         return reader.Read()
-            ? new Checkpoint(reader.GetInt64(0), new OpId(reader.GetInt64(1)), SourceRowIdentity.FromStored(reader.GetInt64(2)))
+            ? new Checkpoint(reader.GetInt64(0), new OpId(reader.GetInt64(1)), StoredLsn.FromStored(reader.GetInt64(2)))
             : null;
     }
 

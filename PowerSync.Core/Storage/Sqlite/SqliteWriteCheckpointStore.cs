@@ -67,7 +67,7 @@ internal sealed class SqliteWriteCheckpointStore(SqliteBucketStorage storage) : 
         cmd.Parameters.AddWithValue("$k", key);
         using var reader = cmd.ExecuteReader();
         var rows = new List<(long, Lsn)>();
-        while (reader.Read()) rows.Add((reader.GetInt64(0), SourceRowIdentity.FromStored(reader.GetInt64(1))));
+        while (reader.Read()) rows.Add((reader.GetInt64(0), StoredLsn.FromStored(reader.GetInt64(1))));
         return rows;
     }
 
@@ -99,7 +99,7 @@ internal sealed class SqliteWriteCheckpointStore(SqliteBucketStorage storage) : 
         cmd.CommandText = "INSERT INTO write_checkpoints (key, id, lsn) VALUES ($k, $id, $lsn)";
         cmd.Parameters.AddWithValue("$k", key);
         cmd.Parameters.AddWithValue("$id", id);
-        cmd.Parameters.AddWithValue("$lsn", SourceRowIdentity.ToStored(lsn));
+        cmd.Parameters.AddWithValue("$lsn", StoredLsn.ToStored(lsn));
         cmd.ExecuteNonQuery();
     }
 }

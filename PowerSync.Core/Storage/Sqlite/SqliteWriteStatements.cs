@@ -157,10 +157,10 @@ internal sealed class SqliteWriteStatements : IDisposable
             WHERE id = $id
             """,
             ("$sd", state.SnapshotDone ? 1 : 0),
-            ("$ncb", SourceRowIdentity.ToStored(state.NoCheckpointBefore)),
-            ("$rl", state.ResumeLsn is { } r ? SourceRowIdentity.ToStored(r) : DBNull.Value),
+            ("$ncb", StoredLsn.ToStored(state.NoCheckpointBefore)),
+            ("$rl", state.ResumeLsn is { } r ? StoredLsn.ToStored(r) : DBNull.Value),
             ("$co", state.Checkpoint is { } c ? c.OpId.Value : DBNull.Value),
-            ("$cl", state.Checkpoint is { } c2 ? SourceRowIdentity.ToStored(c2.Lsn) : DBNull.Value),
+            ("$cl", state.Checkpoint is { } c2 ? StoredLsn.ToStored(c2.Lsn) : DBNull.Value),
             ("$lo", state.LastOp),
             ("$id", _versionId));
 

@@ -26,9 +26,9 @@ internal sealed record VersionState(
         return new VersionState(
             (SyncRulesState)reader.GetInt32(0),
             reader.GetInt64(1) != 0,
-            SourceRowIdentity.FromStored(reader.GetInt64(2)),
-            reader.IsDBNull(3) ? null : SourceRowIdentity.FromStored(reader.GetInt64(3)),
-            reader.IsDBNull(4) ? null : new Checkpoint(versionId, new OpId(reader.GetInt64(4)), SourceRowIdentity.FromStored(reader.GetInt64(5))),
+            StoredLsn.FromStored(reader.GetInt64(2)),
+            reader.IsDBNull(3) ? null : StoredLsn.FromStored(reader.GetInt64(3)),
+            reader.IsDBNull(4) ? null : new Checkpoint(versionId, new OpId(reader.GetInt64(4)), StoredLsn.FromStored(reader.GetInt64(5))),
             reader.GetInt64(6));
     }
 

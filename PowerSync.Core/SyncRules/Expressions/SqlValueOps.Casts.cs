@@ -70,24 +70,11 @@ internal static partial class SqlValueOps
             return SqliteValue.FromInteger(0);
         }
 
-        if (i < text.Length && text[i] is 'e' or 'E')
+        var afterExponent = SkipExponent(text, i);
+        if (afterExponent != i)
         {
-            var j = i + 1;
-            if (j < text.Length && text[j] is '+' or '-')
-            {
-                j++;
-            }
-
-            if (j < text.Length && char.IsAsciiDigit(text[j]))
-            {
-                while (j < text.Length && char.IsAsciiDigit(text[j]))
-                {
-                    j++;
-                }
-
-                isReal = true;
-                i = j;
-            }
+            isReal = true;
+            i = afterExponent;
         }
 
         if (isReal)
@@ -219,26 +206,36 @@ internal static partial class SqlValueOps
             return double.NaN;
         }
 
-        if (i < text.Length && text[i] is 'e' or 'E')
-        {
-            var j = i + 1;
-            if (j < text.Length && text[j] is '+' or '-')
-            {
-                j++;
-            }
-
-            if (j < text.Length && char.IsAsciiDigit(text[j]))
-            {
-                while (j < text.Length && char.IsAsciiDigit(text[j]))
-                {
-                    j++;
-                }
-
-                i = j;
-            }
-        }
+        i = SkipExponent(text, i);
 
         return double.Parse(text.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The index after an exponent part (<c>e</c>/<c>E</c>, optional sign, digits) at <paramref name="i"/>; <paramref name="i"/> when there is none.</summary>
+    private static int SkipExponent(string text, int i)
+    {
+        if (i >= text.Length || text[i] is not ('e' or 'E'))
+        {
+            return i;
+        }
+
+        var j = i + 1;
+        if (j < text.Length && text[j] is '+' or '-')
+        {
+            j++;
+        }
+
+        if (j >= text.Length || !char.IsAsciiDigit(text[j]))
+        {
+            return i;
+        }
+
+        while (j < text.Length && char.IsAsciiDigit(text[j]))
+        {
+            j++;
+        }
+
+        return j;
     }
 
     public static SqliteValue Cast(SqliteValue value, string type) => type switch
