@@ -222,14 +222,15 @@ public sealed class ReplicationStreamTests
         var target = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
         await using var proxy = new FreezableTcpProxy(target.Host!, target.Port);
         var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
-        var options = new ReplicationStreamOptions(viaProxy, db.SlotName, db.PublicationName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
+        var options = new ReplicationStreamOptions(viaProxy, db.SlotName, db.PublicationName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(3));
         await using var stream = new PgOutputReplicationStream(options, harness.Mapper);
 
+        // (A 3 s timeout leaves room for a server reply delayed by a loaded machine during the parallel suite.)
         // Idle for longer than the receive timeout (the delay is the stimulus, not a wait for a condition):
         // the stream's own feedback requests make the server answer, which keeps it alive.
         var changes = stream.ReadChangesAsync(Lsn.Zero, ct).GetAsyncEnumerator(ct);
         var firstChange = changes.MoveNextAsync().AsTask();
-        await Task.WhenAny(firstChange, Task.Delay(TimeSpan.FromSeconds(5), ct));
+        await Task.WhenAny(firstChange, Task.Delay(TimeSpan.FromSeconds(7), ct));
         Assert.That(firstChange.IsCompleted, Is.False, "an idle but healthy connection must not time out");
         await db.ExecuteAsync("INSERT INTO items VALUES (1)", ct);
         Assert.That(await firstChange, Is.True);
