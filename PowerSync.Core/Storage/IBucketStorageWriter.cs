@@ -2,10 +2,12 @@ namespace PowerSync.Core.Storage;
 
 /// <summary>
 /// The replicator's view of storage, one writer per sync-rules version. Changes are buffered;
-/// <see cref="FlushAsync"/> makes them durable but never visible; <see cref="CommitAsync"/> is called
-/// only at a source-transaction boundary and makes everything so far visible as one checkpoint.
-/// After an exception the writer is unusable: dispose it and open a new one, which resumes from
-/// <see cref="ReplicationState.ResumeLsn"/> (replaying from there changes nothing already committed).
+/// <see cref="FlushAsync"/> moves them from memory into storage (bounding memory for a source
+/// transaction of any size) but neither commits nor exposes them; <see cref="CommitAsync"/> is called
+/// only at a source-transaction boundary and makes everything so far durable and visible as one
+/// checkpoint, atomically. After an exception the writer is unusable: dispose it and open a new one,
+/// which resumes from <see cref="ReplicationState.ResumeLsn"/>; nothing after the last commit was kept,
+/// so replaying from there gives exactly the ops (and op ids) an uninterrupted run would have.
 /// </summary>
 internal interface IBucketStorageWriter : IAsyncDisposable
 {
@@ -24,13 +26,13 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// <summary>The stored raw row (for unchanged TOAST values), or null when none is stored.</summary>
     Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct);
 
-    /// <summary>Records snapshot progress; durable together with the data saved before it.</summary>
+    /// <summary>Records snapshot progress; committed together with the data saved before it.</summary>
     ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct);
 
     /// <summary>Marks the snapshot complete: checkpoints appear once streaming reaches <paramref name="noCheckpointBefore"/>.</summary>
     Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct);
 
-    /// <summary>Writes buffered changes durably. Never creates a checkpoint.</summary>
+    /// <summary>Writes buffered changes into the storage transaction in progress. Neither durable nor visible until the next commit.</summary>
     Task FlushAsync(CancellationToken ct);
 
     /// <summary>

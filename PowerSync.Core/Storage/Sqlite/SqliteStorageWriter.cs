@@ -3,11 +3,11 @@ using Microsoft.Data.Sqlite;
 namespace PowerSync.Core.Storage.Sqlite;
 
 /// <summary>
-/// The single writer of one sync-rules version. Row changes are diffed against the row's stored
-/// membership and buffered as ops; a flush assigns op ids and writes them in one SQLite transaction
-/// (durable, invisible: readers only see ops up to a checkpoint); a commit adds the checkpoint row to
-/// the same transaction. After any failure the writer refuses further use; reopening resumes from the
-/// last committed LSN, and replaying from there re-derives the same bucket state.
+/// The single writer of one sync-rules version. Row changes are buffered; a flush diffs them against
+/// the rows' stored memberships, assigns op ids and writes the ops into the open SQLite transaction; a
+/// commit adds the checkpoint row and commits that transaction, so everything between two commits is
+/// atomic. After any failure the writer refuses further use; reopening resumes from the last committed
+/// LSN, and replaying from there re-derives the same ops with the same op ids.
 /// </summary>
 internal sealed class SqliteStorageWriter : IBucketStorageWriter
 {
@@ -16,7 +16,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     private readonly SqliteWriteStatements _sql;
     private readonly PendingChanges _pending = new();
     private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
-    private VersionState _state;
+    private VersionState _state; // as last committed
     private bool _failed;
     private bool _disposed;
 
@@ -56,7 +56,8 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     public Task<ReplicationState> GetStateAsync(CancellationToken ct)
     {
         EnsureUsable();
-        return Task.FromResult(VersionState.LoadReplicationState(_connection, Version.Id));
+        // Inside an open transaction this includes progress written since the last commit.
+        return Task.FromResult(VersionState.LoadReplicationState(_connection, Version.Id, _open?.Transaction));
     }
 
     public async ValueTask SaveAsync(SourceRowChange change, CancellationToken ct)
@@ -120,7 +121,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     public Task FlushAsync(CancellationToken ct)
     {
         EnsureUsable();
-        if (!_pending.IsEmpty) Write(commitLsn: null, snapshotDone: null);
+        if (!_pending.IsEmpty) Guarded(() => WriteBuffered());
         return Task.CompletedTask;
     }
 
@@ -134,21 +135,32 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     {
         EnsureUsable();
         // Nothing new and nothing to advance: no transaction at all.
-        if (_pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
+        if (_open is null && _pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
             return Task.FromResult(_state.Checkpoint);
         return Task.FromResult(Write(lsn, snapshotDone: null));
     }
 
-    /// <summary>One storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
-    private Checkpoint? Write(Lsn? commitLsn, Lsn? snapshotDone)
+    /// <summary>
+    /// The storage transaction in progress. Flushes write into it and commits end it, so everything
+    /// between two commits is one SQLite transaction: a flush costs no fsync, and an interruption rolls
+    /// back every op of a partly written source transaction (a replay then re-derives the same op ids).
+    /// SQLite spills its page cache into the WAL as the transaction grows, so memory stays bounded.
+    /// </summary>
+    private sealed class OpenTransaction(SqliteTransaction transaction, VersionState state)
     {
-        var before = _state;
-        var touched = new HashSet<string>(StringComparer.Ordinal);
-        var activated = false;
-        Checkpoint? published = null;
+        public SqliteTransaction Transaction { get; } = transaction;
+        public VersionState State { get; set; } = state;
+        public HashSet<string> Touched { get; } = new(StringComparer.Ordinal);
+    }
+
+    private OpenTransaction? _open;
+
+    private OpenTransaction Begin()
+    {
+        if (_open is not null) return _open;
+        var tx = _connection.BeginTransaction(deferred: false);
         try
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
             _sql.Begin(tx);
             var state = VersionState.Load(_connection, Version.Id, tx);
             if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
@@ -156,10 +168,60 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
                 throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
                     $"Sync-rules version {Version.Id} became {state.State} while replicating; stop this replicator (a newer version is active).");
             }
+            return _open = new OpenTransaction(tx, state);
+        }
+        catch
+        {
+            tx.Dispose();
+            throw;
+        }
+    }
 
-            var lastOp = WritePending(state.LastOp, touched);
+    /// <summary>Writes the buffered changes into the open transaction (no commit, so neither durable nor visible yet).</summary>
+    private OpenTransaction WriteBuffered()
+    {
+        var open = Begin();
+        try
+        {
+            open.State = open.State with { LastOp = WritePending(open.State.LastOp, open.Touched) };
             Options.FaultInjection?.Invoke("flush:after-ops");
-            state = state with { LastOp = lastOp };
+        }
+        finally
+        {
+            _pending.Clear();
+        }
+        return open;
+    }
+
+    /// <summary>Runs a step of the write path; any failure rolls the open transaction back and retires the writer.</summary>
+    private T Guarded<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch
+        {
+            _failed = true;
+            _pending.Clear();
+            _bucketIds.Clear();
+            var open = _open;
+            _open = null;
+            open?.Transaction.Dispose();
+            _sql.Begin(null);
+            throw;
+        }
+    }
+
+    /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
+    private Checkpoint? Write(Lsn? commitLsn, Lsn? snapshotDone)
+    {
+        var (open, state, activated, published) = Guarded(() =>
+        {
+            var open = WriteBuffered();
+            var state = open.State;
+            var activated = false;
+            Checkpoint? published = null;
             if (snapshotDone is { } consistentPoint)
                 state = state with { SnapshotDone = true, NoCheckpointBefore = consistentPoint };
 
@@ -181,27 +243,20 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
             }
             _sql.SaveVersionState(state);
             Options.FaultInjection?.Invoke("commit:before");
-            tx.Commit();
+            open.Transaction.Commit();
+            open.Transaction.Dispose();
+            _open = null;
+            _sql.Begin(null);
             _state = state;
             Options.FaultInjection?.Invoke("commit:after");
-        }
-        catch
-        {
-            _failed = true;
-            _state = before;
-            _bucketIds.Clear();
-            throw;
-        }
-        finally
-        {
-            _pending.Clear();
-        }
+            return (open, state, activated, published);
+        });
 
         // Cached checksums of changed buckets go before anyone can see the new checkpoint.
-        if (touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, touched, _state.LastOp);
+        if (open.Touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, open.Touched, state.LastOp);
         if (activated) _storage.OnVersionActivated(Version.Id);
-        if (published is { } cp && _state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
-        return _state.Checkpoint;
+        if (published is { } cp && state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
+        return state.Checkpoint;
     }
 
     /// <summary>Derives ops from the buffered changes, assigns op ids and writes everything; returns the version's last op id.</summary>
@@ -259,6 +314,9 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     {
         if (_disposed) return ValueTask.CompletedTask;
         _disposed = true;
+        // Whatever was flushed since the last commit belongs to an unfinished source transaction: roll it back.
+        _open?.Transaction.Dispose();
+        _open = null;
         _sql.Dispose();
         _connection.Dispose();
         _storage.OnWriterClosed(Version.Id);

@@ -53,7 +53,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     }
 
     /// <summary>The transaction the ADO.NET helpers below run in (native statements follow the connection's).</summary>
-    public void Begin(SqliteTransaction tx) => Transaction = tx;
+    public void Begin(SqliteTransaction? tx) => Transaction = tx;
 
     private SqliteTransaction? Transaction { get; set; }
 
@@ -101,6 +101,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     public List<(byte[] Key, byte[] Membership)> ReadTableKeys(string table, byte[]? after, int limit)
     {
         using var cmd = _connection.CreateCommand();
+        cmd.Transaction = Transaction;
         cmd.CommandText = """
             SELECT source_key, memberships FROM current_data
             WHERE rules_id = $r AND source_table = $t AND source_key > $after

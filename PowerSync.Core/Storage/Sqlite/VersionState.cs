@@ -32,11 +32,12 @@ internal sealed record VersionState(
             reader.GetInt64(6));
     }
 
-    public static ReplicationState LoadReplicationState(SqliteConnection connection, long versionId)
+    public static ReplicationState LoadReplicationState(SqliteConnection connection, long versionId, SqliteTransaction? tx = null)
     {
-        var state = Load(connection, versionId);
+        var state = Load(connection, versionId, tx);
         var tables = new Dictionary<string, TableSnapshotProgress>(StringComparer.Ordinal);
         using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = "SELECT table_name, last_key, done FROM snapshot_progress WHERE rules_id = $id";
         cmd.Parameters.AddWithValue("$id", versionId);
         using var reader = cmd.ExecuteReader();
