@@ -30,6 +30,9 @@ internal sealed class BucketReplicator(
     BucketReplicatorOptions options,
     ILogger logger)
 {
+    /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
+    private const int MaxCommitsInFlight = 4;
+
     private readonly Dictionary<uint, SourceRelation> _relations = [];
 
     private string SlotName => writer.Version.SlotName;
@@ -114,26 +117,46 @@ internal sealed class BucketReplicator(
     private async Task StreamAsync(ReconnectingReplicationStream stream, Lsn start, CancellationToken ct)
     {
         // A reader task fills a bounded channel; the writer commits at a source commit only when the
-        // channel is empty, so a burst of small transactions shares one storage commit.
+        // channel is empty, so a burst of small transactions shares one storage commit. A commit is
+        // acknowledged once durable; meanwhile the next changes are already being written.
         var changes = Channel.CreateBounded<ReplicationChange>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pump = PumpAsync(stream, start, changes.Writer, stop.Token);
+        var inFlight = new Queue<(Lsn Lsn, DateTime SourceCommit, Task Durable)>();
+
+        async Task AcknowledgeDurableAsync(bool all)
+        {
+            while (inFlight.TryPeek(out var commit) && (all || commit.Durable.IsCompleted))
+            {
+                await commit.Durable.WaitAsync(ct).ConfigureAwait(false);
+                inFlight.Dequeue();
+                stream.Acknowledge(commit.Lsn);
+                options.Progress?.Committed(commit.SourceCommit, commit.Lsn);
+            }
+        }
+
         try
         {
             Lsn? pendingCommit = null;
             var pendingCommitTime = DateTime.MinValue;
             while (true)
             {
+                await AcknowledgeDurableAsync(all: inFlight.Count >= MaxCommitsInFlight).ConfigureAwait(false);
                 if (!changes.Reader.TryRead(out var change))
                 {
                     if (pendingCommit is { } lsn)
                     {
-                        await writer.CommitAsync(lsn, ct).ConfigureAwait(false);
-                        stream.Acknowledge(lsn);
-                        options.Progress?.Committed(pendingCommitTime, lsn);
+                        inFlight.Enqueue((lsn, pendingCommitTime, writer.StartCommit(lsn)));
                         pendingCommit = null;
+                        continue;
                     }
-                    if (!await changes.Reader.WaitToReadAsync(ct).ConfigureAwait(false)) break;
+                    var more = changes.Reader.WaitToReadAsync(ct).AsTask();
+                    while (inFlight.TryPeek(out var oldest) && !more.IsCompleted)
+                    {
+                        await Task.WhenAny(more, oldest.Durable).ConfigureAwait(false);
+                        await AcknowledgeDurableAsync(all: false).ConfigureAwait(false);
+                    }
+                    if (!await more.ConfigureAwait(false)) break;
                     continue;
                 }
                 switch (change)
@@ -164,6 +187,7 @@ internal sealed class BucketReplicator(
                     case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
                         if (pendingCommit is null)
                         {
+                            await AcknowledgeDurableAsync(all: true).ConfigureAwait(false);
                             await writer.KeepaliveAsync(message.WalEnd, ct).ConfigureAwait(false);
                             stream.Acknowledge(message.WalEnd);
                             // A keepalive is emitted now: replication is caught up to this moment.

@@ -42,6 +42,14 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// </summary>
     Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct);
 
+    /// <summary>
+    /// Commits as <see cref="CommitAsync"/> does, but returns as soon as the commit is made, before it is
+    /// durable, so the next changes can be saved while the disk flushes. The returned task completes
+    /// (in commit order) once the commit is durable and its checkpoint visible: acknowledge
+    /// <paramref name="lsn"/> to the source only then. If it faults, the writer has failed.
+    /// </summary>
+    Task<Checkpoint?> StartCommit(Lsn lsn);
+
     /// <summary>The source advanced to <paramref name="lsn"/> with nothing to replicate (idle source, keepalive message).</summary>
     Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct);
 }

@@ -4,9 +4,13 @@ using PowerSync.Core.Storage.Sqlite;
 
 namespace PowerSync.Tests.Storage;
 
-/// <summary>The conformance suite on the embedded SQLite store, each test in its own folder.</summary>
-[TestFixture]
-public sealed class SqliteBucketStorageConformanceTests : BucketStorageConformanceTests
+/// <summary>
+/// The conformance suite on the embedded SQLite store, each test in its own folder: once with full sync
+/// (commits flushed to disk by a second thread before they count, as in production) and once without.
+/// </summary>
+[TestFixture(true)]
+[TestFixture(false)]
+public sealed class SqliteBucketStorageConformanceTests(bool fullSync) : BucketStorageConformanceTests
 {
     private string _folder = "";
 
@@ -21,7 +25,7 @@ public sealed class SqliteBucketStorageConformanceTests : BucketStorageConforman
     }
 
     private protected override IBucketStorage OpenStorage(string name, Action<string>? faultInjection = null, int flushOps = 2000) =>
-        SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder, name + ".db"), FullSync: false, FlushOps: flushOps)
+        SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder, name + ".db"), FullSync: fullSync, FlushOps: flushOps)
         {
             FaultInjection = faultInjection,
         });

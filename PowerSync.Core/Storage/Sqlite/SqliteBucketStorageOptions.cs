@@ -3,8 +3,9 @@ namespace PowerSync.Core.Storage.Sqlite;
 /// <summary>Settings of the embedded bucket store.</summary>
 /// <param name="Path">The database file (created when missing); its <c>-wal</c>/<c>-shm</c> companions live beside it.</param>
 /// <param name="FullSync">
-/// fsync every commit (<c>synchronous=FULL</c>). Keep it on in production: replication acknowledges
-/// an LSN to Postgres once committed here, after which Postgres may drop that WAL.
+/// Flush every commit to disk (fsync of the WAL) before its checkpoint is visible and before its LSN
+/// is acknowledged to Postgres, after which Postgres may drop that WAL. Keep it on in production. The
+/// flush runs on a second thread, overlapping the writer's next batch.
 /// </param>
 /// <param name="FlushOps">Buffered ops written per storage transaction while a source transaction streams.</param>
 /// <param name="FlushBytes">Buffered data bytes that also trigger a flush (bounds memory for large rows).</param>

@@ -76,10 +76,14 @@ internal static class SqliteSchema
         return connection;
     }
 
-    /// <summary>The replication writer's connection: as <see cref="Open"/>, with a page cache large enough for its working set.</summary>
-    public static SqliteConnection OpenWriter(string path, bool fullSync)
+    /// <summary>
+    /// The replication writer's connection: as <see cref="Open"/>, with a page cache large enough for
+    /// its working set. Its commits never fsync (WAL with <c>synchronous=NORMAL</c> stays consistent
+    /// through a crash); with full sync on, <see cref="DurableCommits"/> flushes them before they count.
+    /// </summary>
+    public static SqliteConnection OpenWriter(string path)
     {
-        var connection = Open(path, fullSync);
+        var connection = Open(path, fullSync: false);
         Execute(connection, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;");
         return connection;
     }

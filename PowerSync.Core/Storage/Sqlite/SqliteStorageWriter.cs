@@ -16,8 +16,9 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     private readonly SqliteWriteStatements _sql;
     private readonly PendingChanges _pending = new();
     private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
+    private readonly DurableCommits? _durable;
     private VersionState _state; // as last committed
-    private bool _failed;
+    private volatile bool _failed;
     private bool _disposed;
 
     private SqliteStorageWriter(SqliteBucketStorage storage, SyncRulesVersion version, SqliteConnection connection, VersionState state)
@@ -27,6 +28,8 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         _connection = connection;
         _sql = new SqliteWriteStatements(connection, version.Id);
         _state = state;
+        // With full sync, commits are flushed to disk by a second thread while this one goes on.
+        if (storage.Options.FullSync) _durable = new DurableCommits(storage.Options.Path, _ => _failed = true, storage.Options.FaultInjection);
     }
 
     public SyncRulesVersion Version { get; }
@@ -35,7 +38,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
 
     internal static SqliteStorageWriter Open(SqliteBucketStorage storage, SyncRulesVersion version)
     {
-        var connection = SqliteSchema.OpenWriter(storage.Options.Path, storage.Options.FullSync);
+        var connection = SqliteSchema.OpenWriter(storage.Options.Path);
         try
         {
             var state = VersionState.Load(connection, version.Id);
@@ -114,8 +117,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     public Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct)
     {
         EnsureUsable();
-        Write(commitLsn: null, snapshotDone: noCheckpointBefore);
-        return Task.CompletedTask;
+        return Write(commitLsn: null, snapshotDone: noCheckpointBefore).WaitAsync(ct);
     }
 
     public Task FlushAsync(CancellationToken ct)
@@ -125,10 +127,12 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         return Task.CompletedTask;
     }
 
-    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct)
+    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct) => StartCommit(lsn).WaitAsync(ct);
+
+    public Task<Checkpoint?> StartCommit(Lsn lsn)
     {
         EnsureUsable();
-        return Task.FromResult(Write(lsn, snapshotDone: null));
+        return Write(lsn, snapshotDone: null);
     }
 
     public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct)
@@ -137,7 +141,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         // Nothing new and nothing to advance: no transaction at all.
         if (_open is null && _pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
             return Task.FromResult(_state.Checkpoint);
-        return Task.FromResult(Write(lsn, snapshotDone: null));
+        return Write(lsn, snapshotDone: null).WaitAsync(ct);
     }
 
     /// <summary>
@@ -214,7 +218,8 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     }
 
     /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
-    private Checkpoint? Write(Lsn? commitLsn, Lsn? snapshotDone)
+    /// <returns>A task that completes once the commit is durable and its checkpoint (if any) visible.</returns>
+    private Task<Checkpoint?> Write(Lsn? commitLsn, Lsn? snapshotDone)
     {
         var (open, state, activated, published) = Guarded(() =>
         {
@@ -252,11 +257,20 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
             return (open, state, activated, published);
         });
 
-        // Cached checksums of changed buckets go before anyone can see the new checkpoint.
+        // Cached checksums of changed buckets go before anyone can see the new checkpoint; sessions only
+        // read up to a visible checkpoint, so ops committed past it never show.
         if (open.Touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, open.Touched, state.LastOp);
-        if (activated) _storage.OnVersionActivated(Version.Id);
-        if (published is { } cp && state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
-        return state.Checkpoint;
+        void Publish()
+        {
+            if (activated) _storage.OnVersionActivated(Version.Id);
+            if (published is { } cp && state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
+        }
+        if (_durable is null)
+        {
+            Publish();
+            return Task.FromResult(state.Checkpoint);
+        }
+        return _durable.Enqueue(state.Checkpoint, Publish);
     }
 
     /// <summary>Derives ops from the buffered changes, assigns op ids and writes everything; returns the version's last op id.</summary>
@@ -310,17 +324,18 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        if (_disposed) return ValueTask.CompletedTask;
+        if (_disposed) return;
         _disposed = true;
+        // Commits already made become durable (and visible) before the writer goes.
+        if (_durable is not null) await _durable.DisposeAsync().ConfigureAwait(false);
         // Whatever was flushed since the last commit belongs to an unfinished source transaction: roll it back.
         _open?.Transaction.Dispose();
         _open = null;
         _sql.Dispose();
         _connection.Dispose();
         _storage.OnWriterClosed(Version.Id);
-        return ValueTask.CompletedTask;
     }
 }
 

@@ -1,0 +1,99 @@
+using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
+
+namespace PowerSync.Core.Storage.Sqlite;
+
+/// <summary>
+/// Makes the writer's commits durable off its thread, so the next batch is diffed and written while
+/// the disk flushes the previous one. The writer's connection commits without syncing
+/// (<c>synchronous=NORMAL</c>: in WAL mode a crash can lose the last commits but never corrupts the
+/// file); this class then fsyncs the WAL file — one fsync covers every commit appended before it —
+/// and only afterwards publishes each commit's checkpoint and completes its task, in commit order.
+/// So nothing is visible to clients or acknowledged to Postgres before it would survive a power cut.
+/// </summary>
+internal sealed class DurableCommits : IAsyncDisposable
+{
+    /// <summary>A commit waiting for the fsync: what to publish once durable, and who waits for it.</summary>
+    internal sealed record Pending(Checkpoint? Result, Action Publish)
+    {
+        public TaskCompletionSource<Checkpoint?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly string _walPath;
+    private readonly Action<Exception> _failed;
+    private readonly Action<string>? _faultInjection;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task _worker;
+    private SafeFileHandle? _wal;
+
+    /// <param name="databasePath">The store's database file; its WAL is <c>&lt;path&gt;-wal</c>.</param>
+    /// <param name="failed">Called (on the worker) when an fsync fails: the commits waiting are lost to durability.</param>
+    /// <param name="faultInjection">Test hook, called as <c>durable:before-sync</c> on the worker before each fsync.</param>
+    public DurableCommits(string databasePath, Action<Exception> failed, Action<string>? faultInjection = null)
+    {
+        _walPath = Path.GetFullPath(databasePath) + "-wal";
+        _failed = failed;
+        _faultInjection = faultInjection;
+        _worker = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues a commit already made in SQLite; the task completes after the fsync that covers it and its publication.</summary>
+    public Task<Checkpoint?> Enqueue(Checkpoint? result, Action publish)
+    {
+        var pending = new Pending(result, publish);
+        if (!_queue.Writer.TryWrite(pending))
+            pending.Done.SetException(new ObjectDisposedException(nameof(DurableCommits)));
+        return pending.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>();
+        Exception? failure = null;
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (_queue.Reader.TryRead(out var pending)) batch.Add(pending);
+            if (failure is null)
+            {
+                try
+                {
+                    _faultInjection?.Invoke("durable:before-sync");
+                    // Every commit in the batch appended its frames before this point: one fsync covers them all.
+                    _wal ??= File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                    RandomAccess.FlushToDisk(_wal);
+                }
+                catch (Exception e)
+                {
+                    failure = new IOException($"Flushing the bucket store's WAL '{_walPath}' to disk failed; commits since the last successful flush may not survive a power cut, so none of them is acknowledged.", e);
+                    _failed(failure);
+                }
+            }
+            foreach (var pending in batch)
+            {
+                if (failure is not null)
+                {
+                    pending.Done.TrySetException(failure);
+                    continue;
+                }
+                try
+                {
+                    pending.Publish();
+                    pending.Done.TrySetResult(pending.Result);
+                }
+                catch (Exception e)
+                {
+                    pending.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits for every queued commit to become durable (or fail), then releases the WAL handle.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _worker.ConfigureAwait(false);
+        _wal?.Dispose();
+    }
+}
