@@ -28,6 +28,10 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly ConcurrentDictionary<long, SyncRulesSet> _rules = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _replicators = [];
+    private readonly HashSet<long> _replicating = [];
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _replicatorStops = new();
+    private readonly SemaphoreSlim _slotsToDrop = new(0);
+    private static readonly TimeSpan RetiredSlotRetry = TimeSpan.FromSeconds(30);
     private Exception? _lastReplicationError;
     private readonly ReplicationProgress _progress = new();
     private readonly System.Diagnostics.Metrics.Meter _meter;
@@ -104,13 +108,106 @@ public sealed class PowerSyncService : IAsyncDisposable
         var active = await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) StartReplicator(active);
         StartReplicator(deployed);
+        lock (_replicators) _replicators.Add(Task.Run(() => DropRetiredSlotsAsync(_stopping.Token), CancellationToken.None));
     }
 
     private void StartReplicator(SyncRulesVersion version)
     {
-        _rules[version.Id] = SyncRulesSet.Parse(version.Content, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
-        PowerSyncServiceLog.Replicating(_logger, version.Id, version.State, version.SlotName);
-        _replicators.Add(Task.Run(() => ReplicateAsync(version, _stopping.Token)));
+        lock (_replicators)
+        {
+            if (!_replicating.Add(version.Id)) return;
+            _rules[version.Id] = SyncRulesSet.Parse(version.Content, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
+            PowerSyncServiceLog.Replicating(_logger, version.Id, version.State, version.SlotName);
+            // Its own token: stopping the service ends it, and so does another version becoming active.
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            _replicatorStops[version.Id] = stop;
+            _replicators.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await ReplicateAsync(version, stop.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _replicatorStops.TryRemove(version.Id, out _);
+                    stop.Dispose();
+                    // Its slot may be retired now that nothing streams from it.
+                    if (!_stopping.IsCancellationRequested) _slotsToDrop.Release();
+                }
+            }, CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// Drops the source slots of versions that no longer replicate (replaced, or lost and re-snapshotted):
+    /// a forgotten slot makes Postgres keep WAL forever. Only this store's own slots are touched, so
+    /// several instances with their own stores can share one source. Runs at start, whenever a new
+    /// version becomes active and whenever a replicator ends.
+    /// </summary>
+    private async Task DropRetiredSlotsAsync(CancellationToken ct)
+    {
+        var activations = SignalActivationsAsync(ct);
+        try
+        {
+            while (true)
+            {
+                foreach (var version in await _storage.Admin.GetRetiredAsync(ct).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        var command = _source.CreateCommand("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1");
+                        await using (command.ConfigureAwait(false))
+                        {
+                            command.Parameters.Add(new NpgsqlParameter { Value = version.SlotName });
+                            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                        }
+                        await _storage.Admin.ForgetSlotAsync(version, ct).ConfigureAwait(false);
+                        PowerSyncServiceLog.SlotDropped(_logger, version.SlotName, version.Id);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Still streamed from by a replicator that has not noticed it was replaced, or the source is down.
+                        PowerSyncServiceLog.SlotDropDeferred(_logger, e, version.SlotName, version.Id);
+                    }
+                }
+                await _slotsToDrop.WaitAsync(RetiredSlotRetry, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        await activations.ConfigureAwait(false);
+    }
+
+    /// <summary>Wakes the slot janitor whenever checkpoints start coming from another version (one became active).</summary>
+    private async Task SignalActivationsAsync(CancellationToken ct)
+    {
+        try
+        {
+            var last = -1L;
+            await foreach (var checkpoint in _storage.Checkpoints.WatchAsync(ct).ConfigureAwait(false))
+            {
+                if (checkpoint.RulesVersion == last) continue;
+                last = checkpoint.RulesVersion;
+                // Every older version was stopped by this activation: their replicators go, then their slots.
+                foreach (var (id, stop) in _replicatorStops)
+                {
+                    if (id >= last) continue;
+                    try
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // It ended by itself meanwhile.
+                    }
+                }
+                _slotsToDrop.Release();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>Replicates one version until it is replaced or the service stops; failures are logged and retried with backoff.</summary>
@@ -137,6 +234,17 @@ public sealed class PowerSyncService : IAsyncDisposable
             catch (PowerSyncException e) when (e.Code == StorageErrorCodes.VersionNotWritable)
             {
                 PowerSyncServiceLog.ReplicationStopped(_logger, version.Id, e.Message);
+                _slotsToDrop.Release();
+                return;
+            }
+            catch (PowerSyncException e) when (e.Code == ReplicationErrorCodes.SlotInvalidated)
+            {
+                // Postgres dropped WAL the slot needed, or the slot was dropped: streaming cannot resume.
+                // A copy of the rules replicates from a new snapshot; this version serves until it is active.
+                var replacement = await _storage.Admin.ReplaceAsync(version, ct).ConfigureAwait(false);
+                PowerSyncServiceLog.SlotLost(_logger, version.SlotName, version.Id, replacement.Id, e.Message);
+                StartReplicator(replacement);
+                _slotsToDrop.Release();
                 return;
             }
             catch (Exception e)
@@ -167,7 +275,9 @@ public sealed class PowerSyncService : IAsyncDisposable
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_replicators).ConfigureAwait(false);
+        Task[] running;
+        lock (_replicators) running = [.. _replicators];
+        await Task.WhenAll(running).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -180,5 +290,6 @@ public sealed class PowerSyncService : IAsyncDisposable
         _metrics.Dispose();
         _meter.Dispose();
         _stopping.Dispose();
+        _slotsToDrop.Dispose();
     }
 }

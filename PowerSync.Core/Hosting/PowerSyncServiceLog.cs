@@ -12,4 +12,13 @@ internal static partial class PowerSyncServiceLog
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Replication of sync rules version {Version} stopped: {Reason}")]
     public static partial void ReplicationStopped(ILogger logger, long version, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "The replication slot {Slot} of sync rules version {Version} was lost ({Reason}); re-snapshotting as version {Replacement} while version {Version} keeps serving")]
+    public static partial void SlotLost(ILogger logger, string slot, long version, long replacement, string reason);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Dropped replication slot {Slot} of retired sync rules version {Version}")]
+    public static partial void SlotDropped(ILogger logger, string slot, long version);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Could not drop replication slot {Slot} of retired sync rules version {Version} yet; retrying later")]
+    public static partial void SlotDropDeferred(ILogger logger, Exception exception, string slot, long version);
 }

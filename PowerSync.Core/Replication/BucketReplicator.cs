@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -33,6 +34,9 @@ internal sealed class BucketReplicator(
     /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
     private const int MaxCommitsInFlight = 4;
 
+    /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
+    private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly Dictionary<uint, SourceRelation> _relations = [];
 
     private string SlotName => writer.Version.SlotName;
@@ -50,7 +54,15 @@ internal sealed class BucketReplicator(
         if (!state.SnapshotDone)
         {
             var slot = await ReplicationSlotState.ReadAsync(source, SlotName, ct).ConfigureAwait(false);
-            if (slot.Health != ReplicationSlotHealth.Healthy)
+            if (slot.Health == ReplicationSlotHealth.Lost || (slot.Health == ReplicationSlotHealth.Missing && state.Tables.Count > 0))
+            {
+                // Tables copied so far are only consistent with the stream of the slot they were copied
+                // under; a new slot would miss the changes made in between. Start over from a new snapshot.
+                throw new PowerSyncException(ReplicationErrorCodes.SlotInvalidated,
+                    $"Replication slot '{SlotName}' is {(slot.Health == ReplicationSlotHealth.Lost ? "lost" : "gone")} while the initial snapshot of " +
+                    $"sync rules version {writer.Version.Id} was in progress; the snapshot must start over with a new slot.");
+            }
+            if (slot.Health == ReplicationSlotHealth.Missing)
             {
                 var creator = new PgOutputReplicationStream(streamOptions, mapper);
                 await using (creator.ConfigureAwait(false))
@@ -139,6 +151,7 @@ internal sealed class BucketReplicator(
         {
             Lsn? pendingCommit = null;
             var pendingCommitTime = DateTime.MinValue;
+            var uncommittedSince = Stopwatch.GetTimestamp();
             while (true)
             {
                 await AcknowledgeDurableAsync(all: inFlight.Count >= MaxCommitsInFlight).ConfigureAwait(false);
@@ -148,6 +161,7 @@ internal sealed class BucketReplicator(
                     {
                         inFlight.Enqueue((lsn, pendingCommitTime, writer.StartCommit(lsn)));
                         pendingCommit = null;
+                        uncommittedSince = Stopwatch.GetTimestamp();
                         continue;
                     }
                     var more = changes.Reader.WaitToReadAsync(ct).AsTask();
@@ -183,6 +197,14 @@ internal sealed class BucketReplicator(
                     case TransactionCommit commit:
                         pendingCommit = commit.EndLsn;
                         pendingCommitTime = commit.CommitTimestamp;
+                        // Under sustained load the channel never empties: still commit regularly, so
+                        // clients see new checkpoints within a bounded delay.
+                        if (Stopwatch.GetElapsedTime(uncommittedSince) >= MaxCommitDelay)
+                        {
+                            inFlight.Enqueue((commit.EndLsn, commit.CommitTimestamp, writer.StartCommit(commit.EndLsn)));
+                            pendingCommit = null;
+                            uncommittedSince = Stopwatch.GetTimestamp();
+                        }
                         break;
                     case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
                         if (pendingCommit is null)

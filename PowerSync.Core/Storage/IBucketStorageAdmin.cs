@@ -6,6 +6,19 @@ internal interface IBucketStorageAdmin
     /// <summary>Stores a new version as <see cref="SyncRulesState.Processing"/> (or returns the newest one when its content is identical).</summary>
     Task<SyncRulesVersion> DeployAsync(string content, CancellationToken ct);
 
+    /// <summary>
+    /// Stores a fresh copy of <paramref name="version"/> (same rules, new slot) to replicate from a new
+    /// snapshot, because its replication slot was lost. The version itself keeps serving until the
+    /// copy becomes active. A newer version already processing is returned instead.
+    /// </summary>
+    Task<SyncRulesVersion> ReplaceAsync(SyncRulesVersion version, CancellationToken ct);
+
+    /// <summary>Versions that no longer replicate (stopped or terminated) and still name a slot: theirs can be dropped.</summary>
+    Task<IReadOnlyList<SyncRulesVersion>> GetRetiredAsync(CancellationToken ct);
+
+    /// <summary>Forgets a retired version's slot once it has been dropped at the source.</summary>
+    Task ForgetSlotAsync(SyncRulesVersion version, CancellationToken ct);
+
     /// <summary>The version clients are served from, if any.</summary>
     Task<SyncRulesVersion?> GetActiveAsync(CancellationToken ct);
 

@@ -17,6 +17,40 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         var newest = Query(connection, tx, "state IN (1, 2) ORDER BY id DESC LIMIT 1").FirstOrDefault();
         if (newest is not null && newest.Content == content)
             return Task.FromResult(newest);
+        return Task.FromResult(Insert(connection, tx, content));
+    }
+
+    public Task<SyncRulesVersion> ReplaceAsync(SyncRulesVersion version, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        using var connection = storage.OpenWriteConnection();
+        using var tx = connection.BeginTransaction(deferred: false);
+        var newer = Query(connection, tx, $"state = 1 AND id > {version.Id} ORDER BY id DESC LIMIT 1").FirstOrDefault();
+        if (newer is not null) return Task.FromResult(newer);
+        return Task.FromResult(Insert(connection, tx, version.Content));
+    }
+
+    public Task<IReadOnlyList<SyncRulesVersion>> GetRetiredAsync(CancellationToken ct)
+    {
+        using var connection = storage.OpenReadConnection();
+        return Task.FromResult<IReadOnlyList<SyncRulesVersion>>(
+            Query(connection, null, $"state IN ({(int)SyncRulesState.Stopped}, {(int)SyncRulesState.Terminated}) AND slot_name <> '' ORDER BY id"));
+    }
+
+    public Task ForgetSlotAsync(SyncRulesVersion version, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        using var connection = storage.OpenWriteConnection();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"UPDATE sync_rules SET slot_name = '' WHERE id = $id AND state IN ({(int)SyncRulesState.Stopped}, {(int)SyncRulesState.Terminated})";
+        cmd.Parameters.AddWithValue("$id", version.Id);
+        cmd.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A new processing version (superseding one still processing) with its own slot name, committed.</summary>
+    private static SyncRulesVersion Insert(SqliteConnection connection, SqliteTransaction tx, string content)
+    {
 
         // A version still processing is superseded by the new one before it ever served.
         Execute(connection, tx, "UPDATE sync_rules SET state = 3 WHERE state = 1");
@@ -38,7 +72,7 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
             cmd.ExecuteNonQuery();
         }
         tx.Commit();
-        return Task.FromResult(new SyncRulesVersion(id, content, SyncRulesState.Processing, slot));
+        return new SyncRulesVersion(id, content, SyncRulesState.Processing, slot);
     }
 
     public Task<SyncRulesVersion?> GetActiveAsync(CancellationToken ct) => Task.FromResult(Find(SyncRulesState.Active));

@@ -262,8 +262,9 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         if (open.Touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, open.Touched, state.LastOp);
         void Publish()
         {
-            if (activated) _storage.OnVersionActivated(Version.Id);
+            // Sessions move to the new version's checkpoint before the replaced version's data goes.
             if (published is { } cp && state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
+            if (activated) _storage.OnVersionActivated(Version.Id);
         }
         if (_durable is null)
         {
