@@ -18,6 +18,12 @@ public sealed partial class DocSnippetTests
     [GeneratedRegex(@"<!--\s*(?<kind>snippet|tested):\s*(?<name>[A-Za-z0-9_.-]+)\s*-->\s*$")]
     private static partial Regex SnippetMarker();
 
+    [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
+    private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"^#{1,6}\s+(?<title>.+?)\s*$", RegexOptions.Multiline)]
+    private static partial Regex Heading();
+
     [GeneratedRegex(@"^\s*// docs:begin (?<name>[A-Za-z0-9_.-]+)\s*$")]
     private static partial Regex RegionBegin();
 
@@ -76,6 +82,36 @@ public sealed partial class DocSnippetTests
         var unused = SourceRegions().Keys.Where(name => !shown.Contains(name)).Order(StringComparer.Ordinal).ToList();
         Assert.That(unused, Is.Empty, "These '// docs:begin' regions are not used by any '<!-- snippet: name -->' in the docs (a renamed or removed example?).");
     }
+
+    [Test]
+    public void Every_relative_link_in_the_docs_points_to_an_existing_file_and_heading()
+    {
+        var root = RepositoryRoot();
+        var broken = new List<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md")))
+        {
+            var text = File.ReadAllText(file);
+            foreach (Match link in MarkdownLink().Matches(text))
+            {
+                var target = link.Groups["target"].Value;
+                if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal)) continue;
+                var hash = target.IndexOf('#', StringComparison.Ordinal);
+                var path = hash < 0 ? target : target[..hash];
+                var resolved = path.Length == 0 ? file : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, path));
+                if (!File.Exists(resolved) && !Directory.Exists(resolved))
+                    broken.Add($"{Path.GetRelativePath(root, file)}: {target} (no such file)");
+                else if (hash >= 0 && !Anchors(File.ReadAllText(resolved)).Contains(target[(hash + 1)..]))
+                    broken.Add($"{Path.GetRelativePath(root, file)}: {target} (no such heading)");
+            }
+        }
+        Assert.That(broken, Is.Empty);
+    }
+
+    /// <summary>GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.</summary>
+    private static HashSet<string> Anchors(string markdown) =>
+        Heading().Matches(markdown)
+            .Select(m => new string(m.Groups["title"].Value.ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_').ToArray()).Replace(' ', '-'))
+            .ToHashSet(StringComparer.Ordinal);
 
     [Test]
     public void Common_indentation_is_removed_and_blank_edges_are_trimmed()
