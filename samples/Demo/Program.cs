@@ -82,6 +82,15 @@ try
     var pg = await db.ScalarAsync<long>("SELECT count(*) FROM todos", ct);
     var aliceTodos = (await alice.TodosAsync(ct)).Count;
     Console.WriteLine($"Postgres has {pg} todos; alice sees {aliceTodos} (her lists and the shared one), carol sees {(await carol.TodosAsync(ct)).Count}.");
+    foreach (var user in new[] { alice, bob, carol })
+    {
+        if (await Scenario.ConvergedAsync(db, user, ct) is { } difference)
+        {
+            Console.Error.WriteLine($"{user.UserId}'s client differs from Postgres: {difference}");
+            exitCode = 1;
+        }
+    }
+    if (exitCode == 0) Console.WriteLine("Every client holds exactly the todos Postgres and the sync rules give its user.");
 
     if (interactive)
     {
