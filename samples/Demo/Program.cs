@@ -30,6 +30,8 @@ var app = TodoBackendApp.Build([], builder =>
     builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     builder.Logging.ClearProviders();
 });
+// SIGTERM (docker stop, kill) stops the web host; end the demo with it, cleaning up as on Ctrl+C.
+app.Lifetime.ApplicationStopping.Register(cancel.Cancel);
 await timings.MeasureAsync("start backend", () => app.StartAsync(ct));
 var backend = new Uri(app.Urls.First());
 Console.WriteLine($"Backend at {backend} (sync API: POST /sync/stream; uploads: POST /api/data)");
@@ -100,7 +102,7 @@ try
 }
 catch (OperationCanceledException) when (!interactive)
 {
-    Console.Error.WriteLine("The demo did not finish within two minutes.");
+    Console.Error.WriteLine(app.Lifetime.ApplicationStopping.IsCancellationRequested ? "The demo was stopped." : "The demo did not finish within two minutes.");
     exitCode = 1;
 }
 finally
