@@ -30,6 +30,8 @@ var app = TodoBackendApp.Build([], builder =>
     builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     builder.Logging.ClearProviders();
 });
+// SIGTERM (docker stop, kill) stops the web host; end the demo with it, cleaning up as on Ctrl+C.
+app.Lifetime.ApplicationStopping.Register(cancel.Cancel);
 await timings.MeasureAsync("start backend", () => app.StartAsync(ct));
 var backend = new Uri(app.Urls.First());
 Console.WriteLine($"Backend at {backend} (sync API: POST /sync/stream; uploads: POST /api/data)");
@@ -82,6 +84,15 @@ try
     var pg = await db.ScalarAsync<long>("SELECT count(*) FROM todos", ct);
     var aliceTodos = (await alice.TodosAsync(ct)).Count;
     Console.WriteLine($"Postgres has {pg} todos; alice sees {aliceTodos} (her lists and the shared one), carol sees {(await carol.TodosAsync(ct)).Count}.");
+    foreach (var user in new[] { alice, bob, carol })
+    {
+        if (await Scenario.ConvergedAsync(db, user, ct) is { } difference)
+        {
+            Console.Error.WriteLine($"{user.UserId}'s client differs from Postgres: {difference}");
+            exitCode = 1;
+        }
+    }
+    if (exitCode == 0) Console.WriteLine("Every client holds exactly the todos Postgres and the sync rules give its user.");
 
     if (interactive)
     {
@@ -91,7 +102,7 @@ try
 }
 catch (OperationCanceledException) when (!interactive)
 {
-    Console.Error.WriteLine("The demo did not finish within two minutes.");
+    Console.Error.WriteLine(app.Lifetime.ApplicationStopping.IsCancellationRequested ? "The demo was stopped." : "The demo did not finish within two minutes.");
     exitCode = 1;
 }
 finally

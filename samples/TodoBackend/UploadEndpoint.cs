@@ -81,6 +81,9 @@ public static class UploadEndpoint
             case ("todos", "PUT"):
                 if (Text("list_id") is not { } listId || Text("description") is not { Length: > 0 } description) return "A todo needs list_id and description.";
                 if (!await CanWriteAsync(connection, tx, user, listId, ct)) return $"List '{listId}' is not yours or shared with you.";
+                // An existing todo may only be replaced by someone who may write its current list too.
+                if (await TodoExistsAsync(connection, tx, id, ct) && !await TodoWritableAsync(connection, tx, user, id, ct))
+                    return "That todo is in a list that is not yours or shared with you.";
                 await Run("""
                     INSERT INTO todos (id, list_id, description, completed, created_by) VALUES ($1, $2, $3, $4, $5)
                     ON CONFLICT (id) DO UPDATE SET list_id = $2, description = $3, completed = $4, updated_at = now()
@@ -108,6 +111,13 @@ public static class UploadEndpoint
             """, connection, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = listId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = user });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<bool> TodoExistsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string todoId, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM todos WHERE id = $1)", connection, tx);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = todoId });
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

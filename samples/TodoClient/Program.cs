@@ -8,8 +8,13 @@ if (args.Length < 2)
 }
 await using var session = await TodoSession.OpenAsync(new Uri(args[0]), args[1], $"todo-{args[1]}.db");
 await session.ConnectAsync();
+Console.WriteLine($"Syncing {args[1]}'s todos from {args[0]} ...");
+if (await session.WaitForFirstSyncAsync(TimeSpan.FromSeconds(30)))
+    Console.WriteLine("Synced.");
+else
+    Console.WriteLine("Not synced yet (is the backend running?): local data is shown, and changes sync once it is reachable.");
 Console.WriteLine("Commands: lists | todos | add <list-id> <text> | done <todo-id> | rm <todo-id> | status | quit");
-while (Console.ReadLine() is { } line)
+while (Console.ReadLine() is { } line && line.Trim() != "quit")
 {
     var parts = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
     if (parts.Length == 0) continue;
@@ -35,11 +40,12 @@ while (Console.ReadLine() is { } line)
             Console.WriteLine($"connected={s.Connected} downloading={s.Downloading} uploading={s.Uploading} hasSynced={s.HasSynced} lastSyncedAt={s.LastSyncedAt} pendingUploads={await session.Database.GetUploadQueueCountAsync()}");
             foreach (var r in session.Rejections) Console.WriteLine("rejected by the backend: " + r);
             break;
-        case "quit":
-            return 0;
         default:
             Console.WriteLine("?");
             break;
     }
 }
+// Queued writes survive a restart, but give them a moment to reach the backend before leaving.
+if (!await session.WaitForUploadsAsync(TimeSpan.FromSeconds(10)))
+    Console.WriteLine($"{await session.Database.GetUploadQueueCountAsync()} change(s) not uploaded yet; they are sent next time.");
 return 0;

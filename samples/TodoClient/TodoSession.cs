@@ -40,6 +40,38 @@ public sealed class TodoSession : IAsyncDisposable, IPowerSyncBackendConnector
 
     public Task DisconnectAsync(CancellationToken ct = default) => Database.DisconnectAsync(ct);
 
+    /// <summary>Waits for the first full sync; false when it did not happen within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForFirstSyncAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await Database.WaitForFirstSyncAsync(cancellationToken: cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until the upload queue is empty; false when it is not within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForUploadsAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await foreach (var pending in Database.WatchAsync<long>("SELECT count(*) FROM ps_crud", null, cancel.Token))
+            {
+                if (pending[0] == 0) return true;
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+        }
+        return false;
+    }
+
     public Task<IReadOnlyList<TodoList>> ListsAsync(CancellationToken ct = default) =>
         Database.GetAllAsync<TodoList>("SELECT id AS Id, name AS Name, owner_id AS OwnerId FROM lists ORDER BY name", null, ct);
 
