@@ -75,6 +75,12 @@ internal sealed class BucketReplicator(
             state = await writer.GetStateAsync(ct).ConfigureAwait(false);
         }
 
+        if (state.Checkpoint is null)
+        {
+            // No checkpoint yet (a restart right after the snapshot, before streaming passed its
+            // consistent point): an idle source would never stream past it, so put a message there.
+            await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
+        }
         var stream = new ReconnectingReplicationStream(streamOptions, mapper, options.Reconnect ?? ReconnectPolicy.Default);
         await StreamAsync(stream, state.ResumeLsn ?? Lsn.Zero, ct).ConfigureAwait(false);
     }
