@@ -38,6 +38,7 @@ internal sealed class BucketReplicator(
     private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<uint, SourceRelation> _relations = [];
+    private readonly HashSet<string> _snapshotted = new(StringComparer.Ordinal);
 
     private string SlotName => writer.Version.SlotName;
 
@@ -75,6 +76,10 @@ internal sealed class BucketReplicator(
             state = await writer.GetStateAsync(ct).ConfigureAwait(false);
         }
 
+        foreach (var (name, progress) in state.Tables)
+        {
+            if (progress.Done) _snapshotted.Add(name);
+        }
         if (state.Checkpoint is null)
         {
             // No checkpoint yet (a restart right after the snapshot, before streaming passed its
@@ -82,7 +87,7 @@ internal sealed class BucketReplicator(
             await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
         }
         var stream = new ReconnectingReplicationStream(streamOptions, mapper, options.Reconnect ?? ReconnectPolicy.Default);
-        await StreamAsync(stream, state.ResumeLsn ?? Lsn.Zero, ct).ConfigureAwait(false);
+        await StreamAsync(stream, mapper, state.ResumeLsn ?? Lsn.Zero, ct).ConfigureAwait(false);
     }
 
     private async Task SnapshotAsync(ReplicationState state, PostgresValueMapper mapper, CancellationToken ct)
@@ -94,18 +99,7 @@ internal sealed class BucketReplicator(
             var table = new SourceTable(schema, name);
             var progress = state.Tables.GetValueOrDefault(table.QualifiedName);
             if (progress?.Done == true) continue;
-            var description = await reader.DescribeTableAsync(schema, name, ct).ConfigureAwait(false);
-            long rows = 0;
-            await foreach (var chunk in reader.ReadChunksAsync(description, description.IsChunkedByKey ? progress?.LastKey : null, ct).ConfigureAwait(false))
-            {
-                foreach (var row in chunk.Rows) await SaveRowAsync(row, ct).ConfigureAwait(false);
-                rows += chunk.Rows.Count;
-                await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), ct).ConfigureAwait(false);
-                await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
-            }
-            await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(null, Done: true), ct).ConfigureAwait(false);
-            await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
-            BucketReplicatorLog.TableSnapshotted(logger, table.QualifiedName, rows);
+            await SnapshotTableAsync(reader, table, progress?.LastKey, midStream: false, ct).ConfigureAwait(false);
         }
         // Changes made while tables were copied may be missing from the copies; streaming replays them
         // from the slot, and no checkpoint is exposed until it has passed this point.
@@ -114,6 +108,81 @@ internal sealed class BucketReplicator(
         BucketReplicatorLog.SnapshotDone(logger, consistent);
         // An idle source would never stream past that point: a keepalive message puts WAL after it.
         await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies a table's rows. In the initial snapshot each chunk is committed (resumable); in the middle
+    /// of the stream (a table renamed into the rules, or added to the publication) the rows are only
+    /// saved, to be committed with the source transaction that made the table appear.
+    /// </summary>
+    private async Task SnapshotTableAsync(PostgresSnapshotReader reader, SourceTable table, string? afterKey, bool midStream, CancellationToken ct)
+    {
+        var description = await reader.DescribeTableAsync(table.Schema, table.Name, ct).ConfigureAwait(false);
+        // Relation ids are table OIDs: recorded now, a later rename or re-creation is recognised.
+        if (await TableOidAsync(table, ct).ConfigureAwait(false) is { } oid)
+            await writer.RecordRelationAsync(oid, table, ct).ConfigureAwait(false);
+        long rows = 0;
+        await foreach (var chunk in reader.ReadChunksAsync(description, description.IsChunkedByKey ? afterKey : null, ct).ConfigureAwait(false))
+        {
+            foreach (var row in chunk.Rows) await SaveRowAsync(row, ct).ConfigureAwait(false);
+            rows += chunk.Rows.Count;
+            if (midStream) continue;
+            await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), ct).ConfigureAwait(false);
+            await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+        }
+        await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(null, Done: true), ct).ConfigureAwait(false);
+        if (!midStream) await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+        _snapshotted.Add(table.QualifiedName);
+        BucketReplicatorLog.TableSnapshotted(logger, table.QualifiedName, rows);
+    }
+
+    /// <summary>
+    /// A relation arrived (first change of a table on this connection, or its definition changed).
+    /// Compared with what storage recorded: a renamed table's rows leave the buckets under the old name
+    /// and are copied under the new one; a dropped and re-created table's old rows leave the buckets;
+    /// a table the rules read but never copied (added to the publication later) is copied now.
+    /// </summary>
+    private async Task OnRelationAsync(SourceRelation relation, PostgresValueMapper mapper, CancellationToken ct)
+    {
+        var table = Table(relation);
+        var history = await writer.RecordRelationAsync(relation.RelationId, table, ct).ConfigureAwait(false);
+        var renamed = history.PreviousName is { } previous && previous != table.QualifiedName;
+        if (renamed)
+        {
+            var dot = history.PreviousName!.IndexOf('.', StringComparison.Ordinal);
+            var old = new SourceTable(history.PreviousName[..dot], history.PreviousName[(dot + 1)..]);
+            if (rules.ReadsTable(old.Schema, old.Name)) await writer.TruncateAsync(old, ct).ConfigureAwait(false);
+            _snapshotted.Remove(old.QualifiedName);
+            BucketReplicatorLog.TableReplaced(logger, old.QualifiedName, "renamed", table.QualifiedName);
+        }
+        if (!rules.ReadsTable(relation.Schema, relation.Name)) return;
+        if (history.PreviousRelationOfName is { } before && before != relation.RelationId)
+        {
+            // Rows of the new table stream from its creation on; the old table's rows must go.
+            await writer.TruncateAsync(table, ct).ConfigureAwait(false);
+            _snapshotted.Add(table.QualifiedName);
+            BucketReplicatorLog.TableReplaced(logger, table.QualifiedName, "dropped and created again", table.QualifiedName);
+            return;
+        }
+        if (renamed || !_snapshotted.Contains(table.QualifiedName))
+        {
+            var reader = new PostgresSnapshotReader(source, mapper, options.SnapshotChunkSize);
+            await SnapshotTableAsync(reader, table, afterKey: null, midStream: true, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<uint?> TableOidAsync(SourceTable table, CancellationToken ct)
+    {
+        var command = source.CreateCommand("""
+            SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2
+            """);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = table.Schema });
+            command.Parameters.Add(new NpgsqlParameter { Value = table.Name });
+            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is uint oid ? oid : null;
+        }
     }
 
     private async Task<List<(string Schema, string Name)>> PublishedTablesAsync(CancellationToken ct)
@@ -132,7 +201,7 @@ internal sealed class BucketReplicator(
         }
     }
 
-    private async Task StreamAsync(ReconnectingReplicationStream stream, Lsn start, CancellationToken ct)
+    private async Task StreamAsync(ReconnectingReplicationStream stream, PostgresValueMapper mapper, Lsn start, CancellationToken ct)
     {
         // A reader task fills a bounded channel; the writer commits at a source commit only when the
         // channel is empty, so a burst of small transactions shares one storage commit. A commit is
@@ -183,6 +252,7 @@ internal sealed class BucketReplicator(
                 {
                     case RelationDefinition relation:
                         _relations[relation.Relation.RelationId] = relation.Relation;
+                        await OnRelationAsync(relation.Relation, mapper, ct).ConfigureAwait(false);
                         break;
                     case RowInsert insert:
                         await SaveRowAsync(insert.NewRow, ct).ConfigureAwait(false);
@@ -213,13 +283,21 @@ internal sealed class BucketReplicator(
                         }
                         break;
                     case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
-                        if (pendingCommit is null)
+                        if (pendingCommit is { } pending)
+                        {
+                            // Everything before the message is processed: the pending commit may as well be at it,
+                            // so a write checkpoint waiting for this message is reached by that commit.
+                            pendingCommit = Lsn.Max(pending, message.MessageLsn);
+                        }
+                        else
                         {
                             await AcknowledgeDurableAsync(all: true).ConfigureAwait(false);
-                            await writer.KeepaliveAsync(message.WalEnd, ct).ConfigureAwait(false);
-                            stream.Acknowledge(message.WalEnd);
+                            // The message's own position, not the server's WAL end sent along with it: transactions
+                            // committed after the message may lie before that end and are not processed yet.
+                            await writer.KeepaliveAsync(message.MessageLsn, ct).ConfigureAwait(false);
+                            stream.Acknowledge(message.MessageLsn);
                             // A keepalive is emitted now: replication is caught up to this moment.
-                            options.Progress?.Committed(DateTime.UtcNow, message.WalEnd);
+                            options.Progress?.Committed(DateTime.UtcNow, message.MessageLsn);
                         }
                         break;
                     case StreamRestarted restarted:

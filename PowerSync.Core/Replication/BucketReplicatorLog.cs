@@ -21,4 +21,7 @@ internal static partial class BucketReplicatorLog
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Source check: {Warning}")]
     public static partial void SourceWarning(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Table {Table} was {Change} (now {Current}): its stored rows leave the buckets")]
+    public static partial void TableReplaced(ILogger logger, string table, string change, string current);
 }

@@ -53,12 +53,13 @@ internal sealed class PostgresSnapshotReader
     }
 
     /// <summary>
-    /// The source's current WAL position. Read after a table's snapshot, it is the LSN streaming must pass
-    /// before a checkpoint may include that table (changes before it may be missing from the snapshot's view).
+    /// The source's current WAL insert position (past every commit, flushed or not). Read after a table's
+    /// snapshot, it is the LSN streaming must pass before a checkpoint may include that table (changes
+    /// before it may be missing from the snapshot's view).
     /// </summary>
     public async Task<Lsn> CurrentWalLsnAsync(CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand("SELECT pg_current_wal_lsn()::text");
+        var command = _dataSource.CreateCommand("SELECT pg_current_wal_insert_lsn()::text");
         await using (command.ConfigureAwait(false))
         {
             return Lsn.Parse((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);

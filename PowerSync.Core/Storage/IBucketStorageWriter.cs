@@ -23,6 +23,14 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// <summary>Removes every row of a table from every bucket and lookup (TRUNCATE, dropped or re-created table).</summary>
     Task TruncateAsync(SourceTable table, CancellationToken ct);
 
+    /// <summary>
+    /// Records that source relation <paramref name="relationId"/> is <paramref name="table"/> now (committed
+    /// with the next commit) and says what was recorded before: the name this relation had, and the
+    /// relation that had this name. A different name means the table was renamed; a different relation
+    /// means it was dropped and created again.
+    /// </summary>
+    Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct);
+
     /// <summary>The stored raw row (for unchanged TOAST values), or null when none is stored.</summary>
     Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct);
 
@@ -53,3 +61,6 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// <summary>The source advanced to <paramref name="lsn"/> with nothing to replicate (idle source, keepalive message).</summary>
     Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct);
 }
+
+/// <summary>What the store knew of a relation before: its previous table name, and the previous relation of its table name.</summary>
+internal readonly record struct RelationHistory(string? PreviousName, uint? PreviousRelationOfName);

@@ -94,7 +94,6 @@ public sealed class PipelineCrashTests
     [TestCase("commit:before", 9)]
     [TestCase("commit:after", 3)]
     [TestCase("commit:after", 11)]
-    [TestCase("durable:before-sync", 4)]
     public async Task A_crash_at_any_point_of_replication_then_restarting_gives_the_buckets_of_an_uninterrupted_run(string point, int nth)
     {
         var expected = await ReplicateAsync("clean", fault: null);

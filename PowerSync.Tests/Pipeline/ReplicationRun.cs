@@ -81,6 +81,7 @@ internal sealed class ReplicationRun : IAsyncDisposable
             catch (Exception e)
             {
                 Failure = e;
+                NUnit.Framework.TestContext.Progress.WriteLine($"replication failed: {e}");
                 return;
             }
         }
@@ -95,16 +96,18 @@ internal sealed class ReplicationRun : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            if (_storage is { } storage && await storage.Reader.GetCheckpointAsync(default) is { } cp && cp.Lsn >= lsn && Failure is null) return cp;
             if (Failure is { } failure) throw new InvalidOperationException("Replication failed", failure);
-            if (_storage is { } storage && await storage.Reader.GetCheckpointAsync(default) is { } cp && cp.Lsn >= lsn) return cp;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"No checkpoint at {lsn} within {timeout} (restarts: {Restarts}).");
             await Task.Delay(20);
         }
     }
 
-    /// <summary>The source's current WAL position: a checkpoint at or past it includes every change committed before.</summary>
-    public Task<Lsn> SourcePositionAsync() =>
-        _db.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text").ContinueWith(t => Lsn.Parse(t.Result), TaskScheduler.Default);
+    /// <summary>
+    /// The source's current WAL position, as a write checkpoint takes it (with a keepalive message after
+    /// it, so replication reaches it): a checkpoint at or past it includes every change committed before.
+    /// </summary>
+    public Task<Lsn> SourcePositionAsync() => new global::PowerSync.Core.Hosting.PostgresReplicationHead(_source).CurrentAsync(default);
 
     /// <summary>Each bucket's live rows and its checksum and op count at <paramref name="checkpoint"/>.</summary>
     public async Task<Dictionary<string, (BucketReducer.State State, BucketChecksum Checksum)>> BucketsAsync(Checkpoint checkpoint, IEnumerable<string> buckets)

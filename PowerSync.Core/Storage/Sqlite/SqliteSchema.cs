@@ -51,6 +51,9 @@ internal static class SqliteSchema
             rules_id INTEGER NOT NULL, lookup TEXT NOT NULL, source_table TEXT NOT NULL, source_key BLOB NOT NULL,
             op_id INTEGER NOT NULL, parameters TEXT,
             PRIMARY KEY (rules_id, lookup, source_table, source_key, op_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS source_relations (
+            rules_id INTEGER NOT NULL, relation_id INTEGER NOT NULL, table_name TEXT NOT NULL,
+            PRIMARY KEY (rules_id, relation_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS write_checkpoints (
             key TEXT NOT NULL, id INTEGER NOT NULL, lsn INTEGER NOT NULL,
             PRIMARY KEY (key, id)) WITHOUT ROWID;

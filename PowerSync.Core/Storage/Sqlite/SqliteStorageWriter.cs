@@ -97,6 +97,17 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         }
     }
 
+    public Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        EnsureUsable();
+        return Task.FromResult(Guarded(() =>
+        {
+            Begin();
+            return _sql.RecordRelation(relationId, table.QualifiedName);
+        }));
+    }
+
     public Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);

@@ -117,6 +117,29 @@ internal sealed class SqliteWriteStatements : IDisposable
         return rows;
     }
 
+    public RelationHistory RecordRelation(uint relationId, string table)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = Transaction;
+        cmd.CommandText = """
+            SELECT (SELECT table_name FROM source_relations WHERE rules_id = $r AND relation_id = $id),
+                   (SELECT relation_id FROM source_relations WHERE rules_id = $r AND table_name = $t AND relation_id <> $id LIMIT 1);
+            DELETE FROM source_relations WHERE rules_id = $r AND (relation_id = $id OR table_name = $t);
+            INSERT INTO source_relations (rules_id, relation_id, table_name) VALUES ($r, $id, $t);
+            """;
+        cmd.Parameters.AddWithValue("$r", _versionId);
+        cmd.Parameters.AddWithValue("$id", (long)relationId);
+        cmd.Parameters.AddWithValue("$t", table);
+        using var reader = cmd.ExecuteReader();
+        reader.Read();
+        var history = new RelationHistory(reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : (uint)reader.GetInt64(1));
+        while (reader.NextResult())
+        {
+            // Runs the DELETE and INSERT.
+        }
+        return history;
+    }
+
     public void DeleteCurrent(string table, byte[] key) =>
         _deleteCurrent.Bind(1, _versionId).Bind(2, table).Bind(3, key).Execute();
 
