@@ -3,7 +3,10 @@ namespace PowerSync.Client.Storage;
 /// <summary>
 /// The internal tables, laid out like the official core's (schema v12 line): <c>ps_buckets</c> (with the
 /// <c>$local</c> write gate row), <c>ps_oplog</c>, <c>ps_crud</c>, <c>ps_tx</c>, <c>ps_kv</c>,
-/// <c>ps_untyped</c>, <c>ps_updated_rows</c>, <c>ps_sync_state</c>.
+/// <c>ps_untyped</c>, <c>ps_updated_rows</c>, <c>ps_sync_state</c>. Two deviations serve bulk downloads:
+/// the (bucket, key) index is gone (a key's ops are found through <c>ps_oplog_row</c>, which is dropped
+/// while a download fills an empty op log and rebuilt before the apply), and <c>ps_oplog_pending</c>
+/// holds the ops saved meanwhile that may supersede an earlier op of their key (see OplogWriter).
 /// </summary>
 internal static class InternalTables
 {
@@ -36,7 +39,8 @@ internal static class InternalTables
           hash INTEGER NOT NULL) STRICT;
         CREATE INDEX IF NOT EXISTS ps_oplog_row ON ps_oplog(row_type, row_id);
         CREATE INDEX IF NOT EXISTS ps_oplog_opid ON ps_oplog(bucket, op_id);
-        CREATE INDEX IF NOT EXISTS ps_oplog_key ON ps_oplog(bucket, key);
+        DROP INDEX IF EXISTS ps_oplog_key;
+        CREATE TABLE IF NOT EXISTS ps_oplog_pending(bucket INTEGER NOT NULL, op_id INTEGER NOT NULL, row_type TEXT, row_id TEXT, key TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS ps_updated_rows(row_type TEXT, row_id TEXT, PRIMARY KEY(row_type, row_id)) STRICT, WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS ps_untyped(type TEXT NOT NULL, id TEXT NOT NULL, data TEXT, PRIMARY KEY (type, id));
         CREATE TABLE IF NOT EXISTS ps_crud(id INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT, tx_id INTEGER);

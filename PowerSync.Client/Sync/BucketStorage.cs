@@ -24,6 +24,9 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
 {
     private const string InScope = "name IN (SELECT value FROM json_each(@names))";
 
+    /// <summary>Bulk mode: hashes of the (bucket, key)s stored since it began; null in indexed mode. Guarded by the write lock.</summary>
+    private HashSet<long>? _bulkKeys;
+
     public Task<string> GetClientIdAsync(CancellationToken cancellationToken) =>
         pool.ReadAsync(db => db.GetAsync<string>("SELECT CAST(value AS TEXT) FROM ps_kv WHERE key = 'client_id'", null, cancellationToken), cancellationToken);
 
@@ -67,175 +70,62 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         var json = JsonSerializer.Serialize(names);
         await db.ExecuteAsync("INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT row_type, row_id FROM ps_oplog WHERE bucket IN (SELECT id FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)))", [json], cancellationToken).ConfigureAwait(false);
         await db.ExecuteAsync("DELETE FROM ps_oplog WHERE bucket IN (SELECT id FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)))", [json], cancellationToken).ConfigureAwait(false);
+        await db.ExecuteAsync("DELETE FROM ps_oplog_pending WHERE bucket IN (SELECT id FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)))", [json], cancellationToken).ConfigureAwait(false);
         await db.ExecuteAsync("DELETE FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)) AND name != '$local'", [json], cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>Saves data lines' ops in one transaction (PUT/REMOVE supersede by key, MOVE, CLEAR).</summary>
+    /// <summary>
+    /// Saves data lines' ops in one transaction. A download into an empty op log runs in bulk mode: the
+    /// <c>ps_oplog_row</c> index is dropped and rebuilt in one pass before the apply (see <see cref="OplogWriter"/>).
+    /// </summary>
     public Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
     {
-        foreach (var line in lines) await SaveLineAsync(db, line, cancellationToken).ConfigureAwait(false);
-        return true;
-    }, cancellationToken);
-
-    private static async Task<bool> SaveLineAsync(SqlContext db, DataLine line, CancellationToken cancellationToken)
-    {
-        var connection = db.Connection;
-        await db.ExecuteAsync("INSERT INTO ps_buckets(name) VALUES(?) ON CONFLICT(name) DO NOTHING", [line.Bucket], cancellationToken).ConfigureAwait(false);
-        var bucket = await db.GetAsync<BucketState>("SELECT id, add_checksum, op_checksum FROM ps_buckets WHERE name = ?", [line.Bucket], cancellationToken).ConfigureAwait(false);
-        long add = bucket.AddChecksum, op = bucket.OpChecksum;
-        var cleared = false;
-        if (line.Data.All(e => e.Op != OpKind.Clear))
+        var indexed = await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ps_oplog_row')", cancellationToken).ConfigureAwait(false) is 1L;
+        if (!indexed && _bulkKeys is null)
         {
-            (add, op) = await SaveWithoutClearAsync(db, bucket.Id, line, add, op, cancellationToken).ConfigureAwait(false);
-            await FinishLineAsync(db, line, bucket.Id, add, op, false, cancellationToken).ConfigureAwait(false);
-            return true;
+            await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
+            indexed = true;
         }
 
-        using var supersede = Prepare(connection, "DELETE FROM ps_oplog WHERE bucket = @b AND key = @k RETURNING hash", "@b", "@k");
-        using var insert = Prepare(connection, "INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES(@b, @op, @t, @i, @k, @d, @h)", "@b", "@op", "@t", "@i", "@k", "@d", "@h");
-        using var updated = Prepare(connection, "INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) VALUES(@t, @i)", "@t", "@i");
-        supersede.Parameters["@b"].Value = bucket.Id;
-        insert.Parameters["@b"].Value = bucket.Id;
-        foreach (var entry in line.Data)
+        if (indexed)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            switch (entry.Op)
+            if (await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM ps_oplog)", cancellationToken).ConfigureAwait(false) is 0L)
             {
-                case OpKind.Put or OpKind.Remove:
-                {
-                    var key = $"{entry.ObjectType}/{entry.ObjectId}/{entry.Subkey ?? "null"}";
-                    supersede.Parameters["@k"].Value = key;
-                    using (var reader = supersede.ExecuteReader())
-                    {
-                        while (reader.Read())
-                        {
-                            var hash = reader.GetInt64(0);
-                            add += hash;
-                            op -= hash;
-                        }
-                    }
-
-                    if (entry.Op == OpKind.Put)
-                    {
-                        insert.Parameters["@op"].Value = entry.OpId;
-                        insert.Parameters["@t"].Value = (object?)entry.ObjectType ?? DBNull.Value;
-                        insert.Parameters["@i"].Value = (object?)entry.ObjectId ?? DBNull.Value;
-                        insert.Parameters["@k"].Value = key;
-                        insert.Parameters["@d"].Value = (object?)entry.Data ?? DBNull.Value;
-                        insert.Parameters["@h"].Value = (long)entry.Checksum;
-                        insert.ExecuteNonQuery();
-                        op += entry.Checksum;
-                    }
-                    else
-                    {
-                        // Always re-evaluate a removed row (the official core skips this for "empty" buckets: sqlite-core#45).
-                        add += entry.Checksum;
-                        updated.Parameters["@t"].Value = (object?)entry.ObjectType ?? DBNull.Value;
-                        updated.Parameters["@i"].Value = (object?)entry.ObjectId ?? DBNull.Value;
-                        updated.ExecuteNonQuery();
-                    }
-
-                    break;
-                }
-
-                case OpKind.Move:
-                    add += entry.Checksum;
-                    break;
-                case OpKind.Clear:
-                    await db.ExecuteAsync("INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT row_type, row_id FROM ps_oplog WHERE bucket = ?", [bucket.Id], cancellationToken).ConfigureAwait(false);
-                    await db.ExecuteAsync("DELETE FROM ps_oplog WHERE bucket = ?", [bucket.Id], cancellationToken).ConfigureAwait(false);
-                    add = entry.Checksum;
-                    op = 0;
-                    cleared = true;
-                    break;
-            }
-        }
-
-        await FinishLineAsync(db, line, bucket.Id, add, op, cleared, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    private static async Task FinishLineAsync(SqlContext db, DataLine line, long bucketId, long add, long op, bool cleared, CancellationToken cancellationToken)
-    {
-        var lastOp = line.Data.Count > 0 ? line.Data[^1].OpId : (long?)null;
-        await db.ExecuteAsync(
-            "UPDATE ps_buckets SET last_op = coalesce(?, last_op), add_checksum = ?, op_checksum = ?, last_applied_op = CASE WHEN ? THEN 0 ELSE last_applied_op END, count_since_last = count_since_last + ?, downloaded_size = downloaded_size + ? WHERE id = ?",
-            [lastOp, add & 0xffffffffL, op & 0xffffffffL, cleared, line.Data.Count, line.Size, bucketId], cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string Key(OplogEntry entry) => $"{entry.ObjectType}/{entry.ObjectId}/{entry.Subkey ?? "null"}";
-
-    /// <summary>
-    /// A line without CLEAR, with few round trips: existing ops of the line's keys are looked up and
-    /// deleted in one statement each, supersession inside the line is resolved in memory, and the
-    /// surviving PUTs are inserted 100 rows per statement. Same bookkeeping as op-by-op: live PUTs
-    /// count in <c>op_checksum</c>, superseded ops, MOVEs and REMOVEs in <c>add_checksum</c>.
-    /// </summary>
-    private static async Task<(long Add, long Op)> SaveWithoutClearAsync(SqlContext db, long bucketId, DataLine line, long add, long op, CancellationToken cancellationToken)
-    {
-        var keys = line.Data.Where(e => e.Op is OpKind.Put or OpKind.Remove).Select(Key).Distinct().ToList();
-        var existing = (await db.GetAllAsync<KeyHash>("SELECT key, hash FROM ps_oplog WHERE bucket = ? AND key IN (SELECT value FROM json_each(?))",
-            [bucketId, JsonSerializer.Serialize(keys)], cancellationToken).ConfigureAwait(false)).ToDictionary(k => k.Key, k => k.Hash, StringComparer.Ordinal);
-        var toDelete = new List<string>();
-        var live = new Dictionary<string, OplogEntry>(StringComparer.Ordinal);
-        var removed = new List<string?[]>();
-        foreach (var entry in line.Data)
-        {
-            if (entry.Op == OpKind.Move)
-            {
-                add += entry.Checksum;
-                continue;
-            }
-
-            var key = Key(entry);
-            if (existing.Remove(key, out var hash))
-            {
-                add += hash;
-                op -= hash;
-                toDelete.Add(key);
-            }
-            else if (live.Remove(key, out var earlier))
-            {
-                add += earlier.Checksum;
-                op -= earlier.Checksum;
-            }
-
-            if (entry.Op == OpKind.Put)
-            {
-                live[key] = entry;
-                op += entry.Checksum;
+                await db.RunAsync("DROP INDEX ps_oplog_row; DELETE FROM ps_oplog_pending", cancellationToken).ConfigureAwait(false);
+                _bulkKeys = [];
             }
             else
             {
-                add += entry.Checksum;
-                removed.Add([entry.ObjectType, entry.ObjectId]);
+                await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        if (toDelete.Count > 0)
-            await db.ExecuteAsync("DELETE FROM ps_oplog WHERE bucket = ? AND key IN (SELECT value FROM json_each(?))", [bucketId, JsonSerializer.Serialize(toDelete)], cancellationToken).ConfigureAwait(false);
-        // Always re-evaluate a removed row (the official core skips this for "empty" buckets: sqlite-core#45).
-        if (removed.Count > 0)
-            await db.ExecuteAsync("INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT value ->> 0, value ->> 1 FROM json_each(?)", [JsonSerializer.Serialize(removed)], cancellationToken).ConfigureAwait(false);
-        if (live.Count > 0)
+        using var writer = new OplogWriter(db.Connection.Handle!, _bulkKeys);
+        foreach (var line in lines)
         {
-            using var insert = Prepare(db.Connection, "INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES(@b, @o, @t, @i, @k, @d, @h)", "@b", "@o", "@t", "@i", "@k", "@d", "@h");
-            var p = insert.Parameters;
-            p[0].Value = bucketId;
-            foreach (var (key, e) in live)
-            {
-                p[1].Value = e.OpId;
-                p[2].Value = (object?)e.ObjectType ?? DBNull.Value;
-                p[3].Value = (object?)e.ObjectId ?? DBNull.Value;
-                p[4].Value = key;
-                p[5].Value = (object?)e.Data ?? DBNull.Value;
-                p[6].Value = (long)e.Checksum;
-                insert.ExecuteNonQuery();
-            }
+            await db.ExecuteAsync("INSERT INTO ps_buckets(name) VALUES(?) ON CONFLICT(name) DO NOTHING", [line.Bucket], cancellationToken).ConfigureAwait(false);
+            var bucket = await db.GetAsync<BucketState>("SELECT id, add_checksum, op_checksum FROM ps_buckets WHERE name = ?", [line.Bucket], cancellationToken).ConfigureAwait(false);
+            var (add, op, cleared) = writer.Save(bucket.Id, line, bucket.AddChecksum, bucket.OpChecksum, cancellationToken);
+            var lastOp = line.Data.Count > 0 ? line.Data[^1].OpId : (long?)null;
+            await db.ExecuteAsync(
+                "UPDATE ps_buckets SET last_op = coalesce(?, last_op), add_checksum = ?, op_checksum = ?, last_applied_op = CASE WHEN ? THEN 0 ELSE last_applied_op END, count_since_last = count_since_last + ?, downloaded_size = downloaded_size + ? WHERE id = ?",
+                [lastOp, add & 0xffffffffL, op & 0xffffffffL, cleared, line.Data.Count, line.Size, bucket.Id], cancellationToken).ConfigureAwait(false);
         }
 
-        return (add, op);
+        return true;
+    }, cancellationToken);
+
+    /// <summary>
+    /// Leaves bulk mode: rebuilds the <c>ps_oplog_row</c> index (a no-op when it exists) and deletes the ops
+    /// superseded by <c>ps_oplog_pending</c> rows, also those a crash left behind.
+    /// </summary>
+    private async Task EnsureIndexedAsync(SqlContext db, CancellationToken cancellationToken)
+    {
+        if (_bulkKeys is not null) await db.RunAsync("CREATE INDEX IF NOT EXISTS ps_oplog_row ON ps_oplog(row_type, row_id)", cancellationToken).ConfigureAwait(false);
+        _bulkKeys = null;
+        if (await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM ps_oplog_pending)", cancellationToken).ConfigureAwait(false) is 1L)
+            await db.RunAsync(OplogWriter.ResolvePendingSql, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -266,7 +156,11 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
                 if (blocked is not null) return (SyncLocalOutcome.Pending, []);
             }
 
-            await ApplyAsync(db, names, priority is null, cancellationToken).ConfigureAwait(false);
+            await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
+            var fresh = priority is null && await db.ScalarAsync("SELECT NOT EXISTS(SELECT 1 FROM ps_buckets WHERE name != '$local' AND last_applied_op > 0)", cancellationToken).ConfigureAwait(false) is 1L;
+            if (fresh) await ApplyAllAsync(db, cancellationToken).ConfigureAwait(false);
+            else await ApplyAsync(db, names, priority is null, cancellationToken).ConfigureAwait(false);
+            await Run(db, $"UPDATE ps_buckets SET last_applied_op = last_op WHERE {InScope}", cancellationToken, ("@names", names)).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             if (priority is null)
             {
@@ -311,8 +205,37 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
             }
         }
 
-        await Run(db, $"UPDATE ps_buckets SET last_applied_op = last_op WHERE {InScope}", cancellationToken, ("@names", names)).ConfigureAwait(false);
         await db.RunAsync("DELETE FROM temp.ps_sync_rows", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A full apply when no op was applied yet (initial sync, or after a clear): every row with ops gets its
+    /// winner in one ordered pass per type instead of a lookup per candidate; queued rows without a
+    /// winner's data are deleted.
+    /// </summary>
+    private async Task ApplyAllAsync(SqlContext db, CancellationToken cancellationToken)
+    {
+        var types = await db.GetAllAsync<string>("""
+            WITH RECURSIVE t(x) AS (SELECT min(row_type) FROM ps_oplog UNION ALL SELECT (SELECT min(row_type) FROM ps_oplog WHERE row_type > x) FROM t WHERE x IS NOT NULL)
+            SELECT x FROM t WHERE x IS NOT NULL UNION SELECT row_type FROM ps_updated_rows WHERE row_type IS NOT NULL
+            """, null, cancellationToken).ConfigureAwait(false);
+        const string Winners = "SELECT row_id, data FROM (SELECT row_id, data, max(op_id) FROM ps_oplog WHERE row_type = ? GROUP BY row_id) WHERE data IS NOT NULL";
+        const string Gone = "SELECT u.row_id FROM ps_updated_rows u WHERE u.row_type = ? AND (SELECT o.data FROM ps_oplog o WHERE o.row_type = u.row_type AND o.row_id = u.row_id ORDER BY o.op_id DESC LIMIT 1) IS NULL";
+        var current = schema();
+        foreach (var type in types)
+        {
+            if (current.FindSynced(type) is { } table)
+            {
+                var target = ViewSql.Id(table.DataTableName);
+                await db.ExecuteAsync($"INSERT OR REPLACE INTO {target}(id, data) {Winners}", [type], cancellationToken).ConfigureAwait(false);
+                await db.ExecuteAsync($"DELETE FROM {target} WHERE id IN ({Gone})", [type], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await db.ExecuteAsync($"INSERT OR REPLACE INTO ps_untyped(type, id, data) SELECT ?, * FROM ({Winners})", [type, type], cancellationToken).ConfigureAwait(false);
+                await db.ExecuteAsync($"DELETE FROM ps_untyped WHERE type = ? AND id IN ({Gone})", [type, type], cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
@@ -342,7 +265,7 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     public Task ClearAsync(bool clearLocal, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
     {
         await db.RunAsync("""
-            DELETE FROM ps_oplog; DELETE FROM ps_buckets; DELETE FROM ps_crud; DELETE FROM ps_untyped; DELETE FROM ps_updated_rows;
+            DELETE FROM ps_oplog; DELETE FROM ps_oplog_pending; DELETE FROM ps_buckets; DELETE FROM ps_crud; DELETE FROM ps_untyped; DELETE FROM ps_updated_rows;
             DELETE FROM ps_sync_state; DELETE FROM ps_kv WHERE key != 'client_id';
             INSERT OR IGNORE INTO ps_buckets(name, last_op, target_op) VALUES('$local', 0, 0);
             """, cancellationToken).ConfigureAwait(false);

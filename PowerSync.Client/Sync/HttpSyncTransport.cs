@@ -41,13 +41,46 @@ internal sealed class HttpSyncTransport(HttpClient http) : ISyncTransport
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            // NDJSON split on '\n' in a byte buffer: each line is parsed from UTF-8 without a string copy.
+            var buffer = new byte[64 * 1024];
+            int start = 0, end = 0;
+            while (true)
             {
-                if (line.Length == 0) continue;
-                yield return SyncLineParser.Parse(line);
+                var length = Array.IndexOf(buffer, (byte)'\n', start, end - start) - start;
+                if (length >= 0)
+                {
+                    var line = ParseLine(buffer, start, length);
+                    start += length + 1;
+                    if (line is not null) yield return line;
+                    continue;
+                }
+
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+
+                if (end == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    if (ParseLine(buffer, 0, end) is { } last) yield return last;
+                    yield break;
+                }
+
+                end += read;
             }
         }
+    }
+
+    private static SyncLine? ParseLine(byte[] buffer, int start, int length)
+    {
+        var line = buffer.AsSpan(start, length);
+        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+        if (line.IsEmpty) return null;
+        return SyncLineParser.Parse(line);
     }
 
     public async Task<long> GetWriteCheckpointAsync(PowerSyncCredentials credentials, string clientId, CancellationToken cancellationToken)

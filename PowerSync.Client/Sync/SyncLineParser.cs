@@ -1,38 +1,52 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace PowerSync.Client.Sync;
 
-/// <summary>Parses NDJSON sync lines into <see cref="SyncLine"/>s (JSON shapes of the official service).</summary>
+/// <summary>
+/// Parses NDJSON sync lines into <see cref="SyncLine"/>s (JSON shapes of the official service). Data
+/// lines, nearly all of the bytes, are read straight from UTF-8 with <see cref="Utf8JsonReader"/>; the
+/// rare control lines go through <see cref="JsonDocument"/>.
+/// </summary>
 internal static class SyncLineParser
 {
-    public static SyncLine Parse(string json)
+    public static SyncLine Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
+
+    public static SyncLine Parse(ReadOnlySpan<byte> utf8)
     {
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return new UnknownLine(json);
-            if (root.TryGetProperty("token_expires_in", out var t)) return new TokenExpiresInLine(t.GetInt64());
-            if (root.TryGetProperty("data", out var d)) return ParseData(d, json.Length);
-            if (root.TryGetProperty("checkpoint", out var c))
-                return new CheckpointLine(OpId(c, "last_op_id"), OptionalOpId(c, "write_checkpoint"), Buckets(c, "buckets"));
-            if (root.TryGetProperty("checkpoint_diff", out var diff))
-            {
-                var removed = diff.TryGetProperty("removed_buckets", out var r) && r.ValueKind == JsonValueKind.Array
-                    ? r.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
-                return new CheckpointDiffLine(OpId(diff, "last_op_id"), OptionalOpId(diff, "write_checkpoint"), Buckets(diff, "updated_buckets"), removed);
-            }
-
-            if (root.TryGetProperty("checkpoint_complete", out var cc)) return new CheckpointCompleteLine(OpId(cc, "last_op_id"));
-            if (root.TryGetProperty("partial_checkpoint_complete", out var pc))
-                return new PartialCheckpointCompleteLine(OpId(pc, "last_op_id"), pc.GetProperty("priority").GetInt32());
-            return new UnknownLine(json);
+            if (SyncDataLineReader.TryRead(utf8) is { } data) return data;
+            return ParseDocument(utf8);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
         {
-            throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, $"The sync service sent a malformed line ({e.Message}): {Truncate(json)}", e);
+            throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, $"The sync service sent a malformed line ({e.Message}): {Truncate(utf8)}", e);
         }
+    }
+
+    private static SyncLine ParseDocument(ReadOnlySpan<byte> utf8)
+    {
+        using var doc = JsonDocument.Parse(utf8.ToArray());
+        var root = doc.RootElement;
+        var json = Encoding.UTF8.GetString(utf8);
+        if (root.ValueKind != JsonValueKind.Object) return new UnknownLine(json);
+        if (root.TryGetProperty("token_expires_in", out var t)) return new TokenExpiresInLine(t.GetInt64());
+        if (root.TryGetProperty("data", out var d)) return ParseData(d, utf8.Length);
+        if (root.TryGetProperty("checkpoint", out var c))
+            return new CheckpointLine(OpId(c, "last_op_id"), OptionalOpId(c, "write_checkpoint"), Buckets(c, "buckets"));
+        if (root.TryGetProperty("checkpoint_diff", out var diff))
+        {
+            var removed = diff.TryGetProperty("removed_buckets", out var r) && r.ValueKind == JsonValueKind.Array
+                ? r.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
+            return new CheckpointDiffLine(OpId(diff, "last_op_id"), OptionalOpId(diff, "write_checkpoint"), Buckets(diff, "updated_buckets"), removed);
+        }
+
+        if (root.TryGetProperty("checkpoint_complete", out var cc)) return new CheckpointCompleteLine(OpId(cc, "last_op_id"));
+        if (root.TryGetProperty("partial_checkpoint_complete", out var pc))
+            return new PartialCheckpointCompleteLine(OpId(pc, "last_op_id"), pc.GetProperty("priority").GetInt32());
+        return new UnknownLine(json);
     }
 
     private static DataLine ParseData(JsonElement d, long size)
@@ -86,5 +100,5 @@ internal static class SyncLineParser
     private static string? Text(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;
 
-    private static string Truncate(string s) => s.Length <= 200 ? s : s[..200] + "...";
+    private static string Truncate(ReadOnlySpan<byte> utf8) => utf8.Length <= 200 ? Encoding.UTF8.GetString(utf8) : Encoding.UTF8.GetString(utf8[..200]) + "...";
 }

@@ -138,6 +138,40 @@ public sealed class StreamingSyncTests
     }
 
     [Test]
+    public async Task Ops_superseded_across_lines_of_an_initial_download_leave_one_live_op_per_key_and_exact_checksums()
+    {
+        var x1 = Put(1, "x", """{"id":"x","description":"v1"}""");
+        var y2 = Put(2, "y", """{"id":"y","description":"first"}""");
+        var x3 = Put(3, "x", """{"id":"x","description":"v2"}""");
+        var y4 = Remove(4, "y");
+        var y5 = Put(5, "y", """{"id":"y","description":"back"}""");
+        var bx6 = Put(6, "x", """{"id":"x","description":"from b"}""");
+        var stream = await _h.ConnectAsync();
+        // The op log starts empty, so this download runs in bulk mode (row index dropped, supersession deferred).
+        stream.Send(Checkpoint(6, null, Bucket("a", Sum(x1, y2, x3, y4, y5), 5), Bucket("b", Sum(bx6), 1)),
+            Data("a", x1, y2), Data("a", x3, y4), Data("a", y5), Data("b", bx6), Complete(6));
+
+        await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the first sync");
+
+        Assert.That(await _h.RowsAsync(), Is.EqualTo(new[] { ("x", (string?)"from b"), ("y", "back") }));
+        Assert.That(await _h.Db.GetAllAsync<long>("SELECT op_id FROM ps_oplog ORDER BY op_id"), Is.EqualTo(new long[] { 3, 5, 6 }));
+        Assert.That(await _h.Db.GetAsync<long>("SELECT count(*) FROM ps_buckets b WHERE name != '$local' AND op_checksum != (SELECT coalesce(sum(hash), 0) FROM ps_oplog WHERE bucket = b.id) & 0xffffffff"),
+            Is.Zero, "op_checksum holds exactly the live ops' hashes");
+        Assert.That(await _h.Db.GetAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'ps_oplog_row'"), Is.EqualTo(1), "the row index is rebuilt");
+        Assert.That(await _h.Db.GetAsync<long>("SELECT count(*) FROM ps_oplog_pending"), Is.Zero);
+
+        // The next download finds a non-empty op log: indexed mode supersedes at once.
+        var x7 = Put(7, "x", """{"id":"x","description":"v3"}""");
+        var y8 = Remove(8, "y");
+        stream.Send(Diff(8, null, [Bucket("a", Sum(x1, y2, x3, y4, y5, x7, y8), 7)]), Data("a", x7, y8), Complete(8));
+
+        await Eventually.UntilAsync(_h.Db, "SELECT count(*) FROM test", n => n == 1, "the second checkpoint to apply");
+        Assert.That(await _h.RowsAsync(), Is.EqualTo(new[] { ("x", (string?)"v3") }));
+        Assert.That(await _h.Db.GetAllAsync<long>("SELECT op_id FROM ps_oplog ORDER BY op_id"), Is.EqualTo(new long[] { 6, 7 }));
+        Assert.That(_h.Db.CurrentStatus.DownloadError, Is.Null);
+    }
+
+    [Test]
     public async Task Rows_of_types_missing_from_the_schema_wait_in_the_untyped_store_until_the_schema_has_them()
     {
         var other = Put(1, "o1", """{"id":"o1","title":"hidden"}""", type: "notes");

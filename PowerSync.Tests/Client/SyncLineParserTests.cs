@@ -1,0 +1,50 @@
+using NUnit.Framework;
+using PowerSync.Client;
+using PowerSync.Client.Sync;
+
+namespace PowerSync.Tests.Client;
+
+/// <summary>Sync line parsing from UTF-8: the data-line fast path and its error reporting.</summary>
+[TestFixture]
+public sealed class SyncLineParserTests
+{
+    [Test]
+    public void A_data_line_reads_string_and_numeric_ids_object_data_escapes_and_skips_unknown_keys()
+    {
+        var line = SyncLineParser.Parse("""
+            {"data":{"after":"0","bucket":"b[\"x\"]","extra":{"a":[1,2]},"data":[
+              {"checksum":4294967295,"data":"{\"id\":\"t1\",\"d\":\"\u00e9\\n\"}","object_id":"t1","object_type":"test","op":"PUT","op_id":"7","subkey":null},
+              {"op_id":8,"op":"PUT","object_type":"test","object_id":"t2","data":{"id":"t2","n":1.5},"checksum":"-1","unknown":[{}]},
+              {"checksum":3,"op":"CLEAR","op_id":"9"}],"has_more":true,"next_after":"9"}}
+            """);
+
+        var data = (DataLine)line;
+        Assert.That(data.Bucket, Is.EqualTo("b[\"x\"]"));
+        Assert.That(data.HasMore, Is.True);
+        Assert.That(data.Data, Has.Count.EqualTo(3));
+        Assert.That(data.Data[0], Is.EqualTo(new OplogEntry(7, OpKind.Put, "test", "t1", null, "{\"id\":\"t1\",\"d\":\"é\\n\"}", uint.MaxValue)));
+        Assert.That(data.Data[1], Is.EqualTo(new OplogEntry(8, OpKind.Put, "test", "t2", null, """{"id":"t2","n":1.5}""", uint.MaxValue)));
+        Assert.That(data.Data[2], Is.EqualTo(new OplogEntry(9, OpKind.Clear, null, null, null, null, 3)));
+    }
+
+    [TestCase("""{"data":{"bucket":"b","data":[{"op":"PUT","op_id":"1","object_type":"t","object_id":"x","data":"{}"}]}}""", "'checksum' is missing")]
+    [TestCase("""{"data":{"bucket":"b","data":[{"op":"UPSERT","op_id":"1","checksum":1}]}}""", "unknown op 'UPSERT'")]
+    [TestCase("""{"data":{"bucket":"b","data":[{"op":"PUT","op_id":"-1","checksum":1}]}}""", "malformed line")]
+    [TestCase("""{"data":{"data":[]}}""", "'bucket' is missing")]
+    [TestCase("""{"data":{"bucket":"b","data":[{"op":"PUT",""", "malformed line")]
+    public void A_malformed_data_line_is_a_protocol_error_that_quotes_the_line(string json, string message)
+    {
+        var ex = Assert.Throws<PowerSyncClientException>(() => SyncLineParser.Parse(json));
+
+        Assert.That(ex!.Code, Is.EqualTo(ClientErrorCodes.ProtocolError));
+        Assert.That(ex.Message, Does.Contain(message).And.Contain("{\"data\":{"));
+    }
+
+    [Test]
+    public void Control_lines_still_parse_and_unknown_lines_are_kept_as_text()
+    {
+        Assert.That(SyncLineParser.Parse("""{"checkpoint_complete":{"last_op_id":"12"}}"""), Is.EqualTo(new CheckpointCompleteLine(12)));
+        Assert.That(SyncLineParser.Parse("""{"token_expires_in":30}"""), Is.EqualTo(new TokenExpiresInLine(30)));
+        Assert.That(SyncLineParser.Parse("""{"something_new":{}}"""), Is.EqualTo(new UnknownLine("""{"something_new":{}}""")));
+    }
+}
