@@ -74,6 +74,9 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     /// <summary>The schema in use.</summary>
     public Schema Schema => _schema;
 
+    /// <summary>The connections (for tests that reach into SQLite, e.g. to stop the writer mid-statement).</summary>
+    internal ConnectionPool Pool => _pool;
+
     /// <summary>The current sync status.</summary>
     public SyncStatus CurrentStatus => _status.Current;
 

@@ -37,6 +37,9 @@ internal sealed class ConnectionPool : IAsyncDisposable
 
     public TableChangeNotifier Changes { get; } = new();
 
+    /// <summary>The writer's native handle, for tests only.</summary>
+    internal sqlite3 WriterHandle => _writer.Handle!;
+
     public static async Task<ConnectionPool> OpenAsync(string path, int readers, RowMapper mapper, CancellationToken cancellationToken)
     {
         Batteries_V2.Init();
