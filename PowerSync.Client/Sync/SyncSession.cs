@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Status;
@@ -231,15 +232,20 @@ internal sealed class SyncSession : IAsyncDisposable
     {
         try
         {
+            // Leading-edge throttle: a write after a quiet period uploads at once; writes during or right
+            // after a round that uploaded wait until CrudUploadThrottle has passed since it began, then go together.
+            long? lastRound = null;
             while (await _uploadSignal.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (lastRound is { } last && _options.CrudUploadThrottle - Stopwatch.GetElapsedTime(last) is { Ticks: > 0 } wait)
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 _uploadSignal.Reader.TryRead(out _);
-                if (_options.CrudUploadThrottle > TimeSpan.Zero) await Task.Delay(_options.CrudUploadThrottle, cancellationToken).ConfigureAwait(false);
+                var started = Stopwatch.GetTimestamp();
                 for (var attempt = 0; ; attempt++)
                 {
                     try
                     {
-                        await UploadAllAsync(cancellationToken).ConfigureAwait(false);
+                        if (await UploadAllAsync(cancellationToken).ConfigureAwait(false)) lastRound = started;
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -256,7 +262,8 @@ internal sealed class SyncSession : IAsyncDisposable
         }
     }
 
-    private async Task UploadAllAsync(CancellationToken cancellationToken)
+    /// <summary>Uploads until the queue is empty, then moves the write gate; false when there was nothing to upload.</summary>
+    private async Task<bool> UploadAllAsync(CancellationToken cancellationToken)
     {
         long? previousHead = null;
         while (await _deps.Queue.PeekHeadAsync(cancellationToken).ConfigureAwait(false) is { } head)
@@ -277,7 +284,7 @@ internal sealed class SyncSession : IAsyncDisposable
         var updated = await _deps.Storage.UpdateLocalTargetAsync(async ct =>
             await _deps.Transport.GetWriteCheckpointAsync(await GetCredentialsAsync(ct).ConfigureAwait(false), clientId, ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        if (!updated) return;
+        if (!updated) return previousHead is not null;
         await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -287,6 +294,8 @@ internal sealed class SyncSession : IAsyncDisposable
         {
             _stateLock.Release();
         }
+
+        return previousHead is not null;
     }
 
     public async ValueTask DisposeAsync()

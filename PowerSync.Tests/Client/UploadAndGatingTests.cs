@@ -25,6 +25,20 @@ public sealed class UploadAndGatingTests
     }
 
     [Test]
+    public async Task A_write_after_a_quiet_period_uploads_at_once_without_waiting_for_the_upload_throttle()
+    {
+        await _h.Db.ConnectAsync(_h.Connector, SyncHarness.Options with { CrudUploadThrottle = TimeSpan.FromHours(1) });
+        var stream = await _h.Server.NextStreamAsync();
+        stream.Send(Checkpoint(0, null, Bucket("a", 0, 0)), Complete(0));
+        await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the first sync");
+
+        await _h.Db.ExecuteAsync("INSERT INTO test(id, description) VALUES('now', 'first write')");
+
+        await Eventually.UntilAsync(_h.Db, "SELECT count(*) FROM ps_crud", n => n == 0, "the write to upload (the throttle only spaces later rounds)");
+        Assert.That(_h.Connector.Uploaded.Select(t => t.Entries.Single().Id), Is.EqualTo(new[] { "now" }));
+    }
+
+    [Test]
     public async Task Local_writes_are_not_overwritten_by_a_checkpoint_that_does_not_include_them()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
