@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -50,6 +51,7 @@ internal sealed class OplogWriter : IDisposable
     }
 
     /// <summary>Saves one line's ops; returns the new checksums and whether the bucket was cleared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long Add, long Op, bool Cleared) Save(long bucketId, DataLine line, long add, long op, CancellationToken cancellationToken)
     {
         _hasOps.Bind(1, bucketId);
@@ -148,7 +150,7 @@ internal sealed class OplogWriter : IDisposable
         _insert.Bind(3, entry.ObjectType);
         _insert.Bind(4, entry.ObjectId);
         _insert.Bind(5, key);
-        _insert.Bind(6, entry.Data);
+        _insert.BindUtf8(6, entry.Data);
         _insert.Bind(7, entry.Checksum);
         _insert.Execute();
     }
@@ -212,6 +214,10 @@ internal sealed class OplogWriter : IDisposable
             Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text16(_stmt, index, value.AsSpan()));
 
         public void Bind(int index, ReadOnlySpan<char> value) => Check(raw.sqlite3_bind_text16(_stmt, index, value));
+
+        /// <summary>UTF-8 text (null binds NULL).</summary>
+        public void BindUtf8(int index, byte[]? value) =>
+            Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value.AsSpan()));
 
         public bool Step()
         {

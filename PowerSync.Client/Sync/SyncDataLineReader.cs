@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -11,6 +12,8 @@ namespace PowerSync.Client.Sync;
 /// </summary>
 internal static class SyncDataLineReader
 {
+    // Hot for the whole download: optimized from the first call (no tier-0 pass over a large initial sync).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DataLine? TryRead(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8);
@@ -55,11 +58,13 @@ internal static class SyncDataLineReader
         return new DataLine(bucket, ops, hasMore, utf8.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static OplogEntry ReadOp(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, TypeNames types)
     {
         long? opId = null;
         OpKind? kind = null;
-        string? type = null, id = null, subkey = null, data = null;
+        string? type = null, id = null, subkey = null;
+        byte[]? data = null;
         uint? checksum = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -80,7 +85,7 @@ internal static class SyncDataLineReader
             else if (reader.ValueTextEquals("object_type"u8)) type = types.Read(ref reader, utf8);
             else if (reader.ValueTextEquals("object_id"u8)) id = Text(ref reader, utf8);
             else if (reader.ValueTextEquals("subkey"u8)) subkey = Text(ref reader, utf8);
-            else if (reader.ValueTextEquals("data"u8)) data = Text(ref reader, utf8);
+            else if (reader.ValueTextEquals("data"u8)) data = types.ReadUtf8(ref reader, utf8);
             else if (reader.ValueTextEquals("checksum"u8))
             {
                 reader.Read();
@@ -131,10 +136,11 @@ internal static class SyncDataLineReader
         }
     }
 
-    /// <summary>The object types of one line: ops of a line share a handful, so each is allocated once.</summary>
+    /// <summary>Per-line reading state: object types (ops of a line share a handful, so each is allocated once) and an unescaping buffer.</summary>
     private sealed class TypeNames
     {
         private byte[] _lastUtf8 = [];
+        private byte[] _scratch = new byte[1024];
         private string? _last;
 
         public string? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
@@ -144,6 +150,26 @@ internal static class SyncDataLineReader
             if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped) return TextAt(ref reader, utf8);
             _lastUtf8 = reader.ValueSpan.ToArray();
             return _last = reader.GetString();
+        }
+
+        /// <summary>A string value as its unescaped UTF-8, null as null, anything else as its JSON text's UTF-8.</summary>
+        public byte[]? ReadUtf8(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
+        {
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String when !reader.ValueIsEscaped:
+                    return reader.ValueSpan.ToArray();
+                case JsonTokenType.String:
+                    if (_scratch.Length < reader.ValueSpan.Length) _scratch = new byte[Math.Max(reader.ValueSpan.Length, _scratch.Length * 2)];
+                    return _scratch.AsSpan(0, reader.CopyString(_scratch)).ToArray();
+                case JsonTokenType.Null:
+                    return null;
+                default:
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    return utf8[start..(int)reader.BytesConsumed].ToArray();
+            }
         }
     }
 }

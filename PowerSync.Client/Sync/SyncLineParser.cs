@@ -62,9 +62,9 @@ internal static class SyncLineParser
                 "CLEAR" => OpKind.Clear,
                 var other => throw new FormatException($"unknown op '{other}'"),
             };
-            string? data = null;
+            byte[]? data = null;
             if (op.TryGetProperty("data", out var v))
-                data = v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() };
+                data = v.ValueKind switch { JsonValueKind.String => Encoding.UTF8.GetBytes(v.GetString()!), JsonValueKind.Null => null, _ => Encoding.UTF8.GetBytes(v.GetRawText()) };
             ops.Add(new OplogEntry(OpId(op, "op_id"), kind, Text(op, "object_type"), Text(op, "object_id"), Text(op, "subkey"), data, Checksum(op.GetProperty("checksum"))));
         }
 

@@ -22,10 +22,16 @@ public sealed class SyncLineParserTests
         Assert.That(data.Bucket, Is.EqualTo("b[\"x\"]"));
         Assert.That(data.HasMore, Is.True);
         Assert.That(data.Data, Has.Count.EqualTo(3));
-        Assert.That(data.Data[0], Is.EqualTo(new OplogEntry(7, OpKind.Put, "test", "t1", null, "{\"id\":\"t1\",\"d\":\"é\\n\"}", uint.MaxValue)));
-        Assert.That(data.Data[1], Is.EqualTo(new OplogEntry(8, OpKind.Put, "test", "t2", null, """{"id":"t2","n":1.5}""", uint.MaxValue)));
-        Assert.That(data.Data[2], Is.EqualTo(new OplogEntry(9, OpKind.Clear, null, null, null, null, 3)));
+        Assert.That(data.Data.Select(Fields), Is.EqualTo(new[]
+        {
+            (7L, OpKind.Put, (string?)"test", (string?)"t1", (string?)null, (string?)"{\"id\":\"t1\",\"d\":\"é\\n\"}", uint.MaxValue),
+            (8L, OpKind.Put, "test", "t2", null, """{"id":"t2","n":1.5}""", uint.MaxValue),
+            (9L, OpKind.Clear, null, null, null, null, 3u),
+        }));
     }
+
+    private static (long, OpKind, string?, string?, string?, string?, uint) Fields(OplogEntry e) =>
+        (e.OpId, e.Op, e.ObjectType, e.ObjectId, e.Subkey, e.Data is null ? null : System.Text.Encoding.UTF8.GetString(e.Data), e.Checksum);
 
     [TestCase("""{"data":{"bucket":"b","data":[{"op":"PUT","op_id":"1","object_type":"t","object_id":"x","data":"{}"}]}}""", "'checksum' is missing")]
     [TestCase("""{"data":{"bucket":"b","data":[{"op":"UPSERT","op_id":"1","checksum":1}]}}""", "unknown op 'UPSERT'")]
