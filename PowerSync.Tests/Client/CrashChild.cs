@@ -23,6 +23,9 @@ internal static class CrashChild
             case "apply":
                 await ApplyAsync(db, new Uri(args[2]), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
                 break;
+            case "download":
+                await DownloadAsync(db, new Uri(args[2]), long.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+                break;
             case "upload":
                 await UploadAsync(db, new Uri(args[2]));
                 break;
@@ -59,6 +62,16 @@ internal static class CrashChild
         Say("DOWNLOADED");
         await db.WaitForFirstSyncAsync();
         Say("SYNCED");
+        await Task.Delay(Timeout.Infinite);
+    }
+
+    /// <summary>Once <paramref name="stored"/> ops are stored, stops the writer inside the next save of a data batch.</summary>
+    private static async Task DownloadAsync(PowerSyncDatabase db, Uri endpoint, long stored)
+    {
+        await db.ConnectAsync(new TestConnector(endpoint), SyncHarness.Options);
+        await db.WaitForStatusAsync(s => s.DownloadProgress is { } p && p.DownloadedOperations >= stored);
+        StopWriterAfter(db, "mid-save", 3);
+        Say("STORED");
         await Task.Delay(Timeout.Infinite);
     }
 

@@ -98,6 +98,40 @@ public sealed class ProcessKillTests
     }
 
     [Test]
+    public async Task Killed_while_saving_a_bulk_download_resolves_deferred_supersessions_after_reopening()
+    {
+        // Ops 1-200 put r1..r200; ops 201-300 put r1..r100 again, superseding (deferred while the op log fills in bulk mode).
+        var ops = Enumerable.Range(1, 300).Select(n => Put(n, $"r{(n - 1) % 200 + 1}", $$"""{"id":"r{{(n - 1) % 200 + 1}}","description":"v{{n}}"}""")).ToArray();
+        var checkpoint = Checkpoint(300, null, Bucket("a", Sum(ops), 300));
+        await using (var child = ChildProcess.Start("download", _ctx.DatabasePath, _server.Endpoint.ToString(), "250"))
+        {
+            var stream = await _server.NextStreamAsync();
+            stream.Send([checkpoint, .. ops[..250].Chunk(50).Select(chunk => Data("a", chunk))]);
+            await child.ReadUntilAsync(line => line == "STORED", "ops 1-250 to be stored");
+            stream.Send([.. ops[250..].Chunk(50).Select(chunk => Data("a", chunk))]);
+            await child.ReadUntilAsync(line => line == "AT mid-save", "the writer to stop inside the next save");
+            child.Kill();
+        }
+
+        var db = await _ctx.OpenAsync(SyncHarness.TestSchema);
+        Assert.That(await db.GetAsync<string>("PRAGMA integrity_check"), Is.EqualTo("ok"));
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM test"), Is.Zero, "no checkpoint was applied");
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_oplog_pending"), Is.EqualTo(50), "r1..r50 were superseded in bulk mode, resolution pending");
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'ps_oplog_row'"), Is.EqualTo(1), "the row index is back after reopening");
+
+        await db.ConnectAsync(new TestConnector(_server.Endpoint), SyncHarness.Options);
+        var resumed = await _server.NextStreamAsync();
+        Assert.That(resumed.BucketPositions(), Is.EqualTo(new Dictionary<string, string> { ["a"] = "250" }));
+        resumed.Send([checkpoint, .. ops[250..].Chunk(50).Select(chunk => Data("a", chunk)), Complete(300)]);
+        await Eventually.WithTimeout(db.WaitForFirstSyncAsync(), "the resumed checkpoint");
+
+        Assert.That(db.CurrentStatus.DownloadError, Is.Null, "checksums matched");
+        Assert.That(await SyncHarness.RowsAsync(db), Is.EquivalentTo(Enumerable.Range(1, 200).Select(r => ($"r{r}", (string?)$"v{(r <= 100 ? r + 200 : r)}"))));
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_oplog"), Is.EqualTo(200), "one live op per key");
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_buckets b WHERE name = 'a' AND op_checksum = (SELECT sum(hash) FROM ps_oplog) & 0xffffffff"), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Killed_after_uploading_but_before_CompleteAsync_uploads_again_and_converges()
     {
         await using (var child = ChildProcess.Start("upload", _ctx.DatabasePath, _server.Endpoint.ToString()))
