@@ -275,15 +275,6 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         return true;
     }, cancellationToken);
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var p in parameters) command.Parameters.Add(new SqliteParameter(p, DBNull.Value));
-        command.Prepare();
-        return command;
-    }
-
     private static async Task Run(SqlContext db, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         using var command = db.Connection.CreateCommand();
@@ -291,8 +282,6 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    private sealed record KeyHash(string Key, long Hash);
 
     private sealed record SyncStateRow(long Priority, string LastSyncedAt);
 
