@@ -33,15 +33,25 @@ public abstract class StorageBenchmarkBase
                 $"{{\"id\":\"{id}\",\"name\":\"item number {id}\",\"price\":{id % 1000}.5,\"version\":{version}}}")],
             [], ReadOnlyMemory<byte>.Empty);
 
+    /// <summary>
+    /// Writes rows in source transactions of <paramref name="rowsPerCommit"/> rows, committing the way
+    /// the replicator does: the next transaction is written while earlier commits are flushed to disk,
+    /// with at most four commits waiting for their flush.
+    /// </summary>
     private protected async Task<Checkpoint> WriteAsync(int rows, int rowsPerCommit, Func<int, string> bucket, int version = 0)
     {
+        var inFlight = new Queue<Task<Checkpoint?>>();
         Checkpoint? cp = null;
         for (var i = 0; i < rows; i++)
         {
             await Writer.SaveAsync(Row(i, bucket(i), version), default);
             if ((i + 1) % rowsPerCommit == 0 || i == rows - 1)
-                cp = await Writer.CommitAsync(new Lsn((ulong)(NextLsn += 16)), default);
+            {
+                inFlight.Enqueue(Writer.StartCommit(new Lsn((ulong)(NextLsn += 16))));
+                if (inFlight.Count >= 4) cp = await inFlight.Dequeue();
+            }
         }
+        while (inFlight.Count > 0) cp = await inFlight.Dequeue();
         return cp!.Value;
     }
 
@@ -71,8 +81,12 @@ public class StorageAppendBenchmarks : StorageBenchmarkBase
     [IterationSetup]
     public void Setup() => OpenFreshAsync().GetAwaiter().GetResult();
 
-    [Benchmark(OperationsPerInvoke = Rows, Description = "append ops (1000-row commits, 100 buckets)")]
-    public async Task<long> Append() => (await WriteAsync(Rows, 1000, i => $"b[{i % 100}]")).OpId.Value;
+    /// <summary>Rows per source transaction: 1000 (every transaction its own commit) and 10,000 (commits grouped under load).</summary>
+    [Params(1_000, 10_000)]
+    public int RowsPerCommit { get; set; }
+
+    [Benchmark(OperationsPerInvoke = Rows, Description = "append ops (100 buckets, pipelined commits)")]
+    public async Task<long> Append() => (await WriteAsync(Rows, RowsPerCommit, i => $"b[{i % 100}]")).OpId.Value;
 }
 
 /// <summary>Sessions' read path: a 1M-op bucket streamed in pages of 1000 ops.</summary>

@@ -17,31 +17,83 @@ internal sealed record RowMembership(IReadOnlyList<BucketMembership> Buckets, IR
 
     public byte[] Encode()
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        // Same layout BinaryWriter produces (7-bit counts and lengths, UTF-8), written without streams.
+        var size = VarIntSize(Buckets.Count) + VarIntSize(Lookups.Count);
+        foreach (var b in Buckets) size += StringSize(b.Bucket) + StringSize(b.ObjectType) + StringSize(b.ObjectId);
+        foreach (var l in Lookups) size += StringSize(l);
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        WriteVarInt(ref span, Buckets.Count);
+        foreach (var b in Buckets)
         {
-            writer.Write7BitEncodedInt(Buckets.Count);
-            foreach (var b in Buckets)
-            {
-                writer.Write(b.Bucket);
-                writer.Write(b.ObjectType);
-                writer.Write(b.ObjectId);
-            }
-            writer.Write7BitEncodedInt(Lookups.Count);
-            foreach (var l in Lookups) writer.Write(l);
+            WriteString(ref span, b.Bucket);
+            WriteString(ref span, b.ObjectType);
+            WriteString(ref span, b.ObjectId);
         }
-        return stream.ToArray();
+        WriteVarInt(ref span, Lookups.Count);
+        foreach (var l in Lookups) WriteString(ref span, l);
+        return bytes;
     }
 
     public static RowMembership Decode(byte[] bytes)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        var buckets = new BucketMembership[reader.Read7BitEncodedInt()];
+        ReadOnlySpan<byte> span = bytes;
+        var buckets = new BucketMembership[ReadVarInt(ref span)];
         for (var i = 0; i < buckets.Length; i++)
-            buckets[i] = new BucketMembership(reader.ReadString(), reader.ReadString(), reader.ReadString());
-        var lookups = new string[reader.Read7BitEncodedInt()];
-        for (var i = 0; i < lookups.Length; i++) lookups[i] = reader.ReadString();
+            buckets[i] = new BucketMembership(ReadString(ref span), ReadString(ref span), ReadString(ref span));
+        var lookups = new string[ReadVarInt(ref span)];
+        for (var i = 0; i < lookups.Length; i++) lookups[i] = ReadString(ref span);
         return new RowMembership(buckets, lookups);
+    }
+
+    private static int StringSize(string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        return VarIntSize(length) + length;
+    }
+
+    private static int VarIntSize(int value)
+    {
+        var size = 1;
+        for (var v = (uint)value; v >= 0x80; v >>= 7) size++;
+        return size;
+    }
+
+    private static void WriteVarInt(ref Span<byte> span, int value)
+    {
+        var v = (uint)value;
+        var i = 0;
+        for (; v >= 0x80; v >>= 7) span[i++] = (byte)(v | 0x80);
+        span[i++] = (byte)v;
+        span = span[i..];
+    }
+
+    private static void WriteString(ref Span<byte> span, string value)
+    {
+        WriteVarInt(ref span, Encoding.UTF8.GetByteCount(value));
+        span = span[Encoding.UTF8.GetBytes(value, span)..];
+    }
+
+    private static int ReadVarInt(ref ReadOnlySpan<byte> span)
+    {
+        uint result = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (shift > 28 || span.IsEmpty) throw new InvalidDataException("A stored row membership is corrupt (bad length).");
+            var b = span[0];
+            span = span[1..];
+            result |= (uint)(b & 0x7F) << shift;
+            if (b < 0x80) return checked((int)result);
+        }
+    }
+
+    private static string ReadString(ref ReadOnlySpan<byte> span)
+    {
+        var length = ReadVarInt(ref span);
+        if (length > span.Length) throw new InvalidDataException("A stored row membership is corrupt (string past its end).");
+        var value = Encoding.UTF8.GetString(span[..length]);
+        span = span[length..];
+        return value;
     }
 }
 
@@ -60,22 +112,33 @@ internal static class SourceRowIdentity
     /// </summary>
     public static string Subkey(string table, string replicaId)
     {
-        Span<byte> uuid = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(table + "\0" + replicaId), uuid);
-        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x50);
-        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80);
-        var hex = Convert.ToHexStringLower(uuid[..16]);
-        return string.Create(36, hex, static (span, h) =>
+        // SHA-256 of UTF-8 "table\0replicaId"; the first 16 bytes, as a version-5-shaped UUID.
+        var length = Encoding.UTF8.GetMaxByteCount(table.Length + replicaId.Length + 1);
+        byte[]? rented = null;
+        var input = length <= 512 ? stackalloc byte[length] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length));
+        var n = Encoding.UTF8.GetBytes(table, input);
+        input[n++] = 0;
+        n += Encoding.UTF8.GetBytes(replicaId, input[n..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..n], hash);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        UInt128 uuid = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash);
+        return string.Create(36, uuid, static (span, value) =>
         {
-            h.AsSpan(0, 8).CopyTo(span);
-            span[8] = '-';
-            h.AsSpan(8, 4).CopyTo(span[9..]);
-            span[13] = '-';
-            h.AsSpan(12, 4).CopyTo(span[14..]);
-            span[18] = '-';
-            h.AsSpan(16, 4).CopyTo(span[19..]);
-            span[23] = '-';
-            h.AsSpan(20, 12).CopyTo(span[24..]);
+            const string Hex = "0123456789abcdef";
+            var digit = 31;
+            for (var i = 35; i >= 0; i--)
+            {
+                if (i is 8 or 13 or 18 or 23)
+                {
+                    span[i] = '-';
+                    continue;
+                }
+                span[i] = Hex[(int)((value >> ((31 - digit) * 4)) & 0xF)];
+                digit--;
+            }
         });
     }
 }
