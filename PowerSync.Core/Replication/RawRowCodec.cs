@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using PowerSync.Core.Storage;
 using System.Text;
 
 namespace PowerSync.Core.Replication;
@@ -10,45 +12,85 @@ internal static class RawRowCodec
 {
     public static byte[] Encode(IReadOnlyDictionary<string, SqliteValue> row)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        // 7-bit count; per column: name, type byte, value (8 bytes little-endian for numbers, length-prefixed otherwise).
+        var size = CompactBinary.VarIntSize(row.Count);
+        foreach (var (name, value) in row)
         {
-            writer.Write7BitEncodedInt(row.Count);
-            foreach (var (name, value) in row)
+            size += CompactBinary.StringSize(name) + 1 + value.Type switch
             {
-                writer.Write(name);
-                writer.Write((byte)value.Type);
-                switch (value.Type)
-                {
-                    case SqliteType.Integer: writer.Write(value.AsInteger); break;
-                    case SqliteType.Real: writer.Write(value.AsReal); break;
-                    case SqliteType.Text: writer.Write(value.AsText); break;
-                    case SqliteType.Blob:
-                        writer.Write7BitEncodedInt(value.AsBlob.Length);
-                        writer.Write(value.AsBlob);
-                        break;
-                }
+                SqliteType.Integer or SqliteType.Real => 8,
+                SqliteType.Text => CompactBinary.StringSize(value.AsText),
+                SqliteType.Blob => CompactBinary.VarIntSize(value.AsBlob.Length) + value.AsBlob.Length,
+                _ => 0,
+            };
+        }
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        CompactBinary.WriteVarInt(ref span, row.Count);
+        foreach (var (name, value) in row)
+        {
+            CompactBinary.WriteString(ref span, name);
+            span[0] = (byte)value.Type;
+            span = span[1..];
+            switch (value.Type)
+            {
+                case SqliteType.Integer:
+                    BinaryPrimitives.WriteInt64LittleEndian(span, value.AsInteger);
+                    span = span[8..];
+                    break;
+                case SqliteType.Real:
+                    BinaryPrimitives.WriteDoubleLittleEndian(span, value.AsReal);
+                    span = span[8..];
+                    break;
+                case SqliteType.Text:
+                    CompactBinary.WriteString(ref span, value.AsText);
+                    break;
+                case SqliteType.Blob:
+                    CompactBinary.WriteVarInt(ref span, value.AsBlob.Length);
+                    value.AsBlob.CopyTo(span);
+                    span = span[value.AsBlob.Length..];
+                    break;
             }
         }
-        return stream.ToArray();
+        return bytes;
     }
 
     public static Dictionary<string, SqliteValue> Decode(byte[] bytes)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        var count = reader.Read7BitEncodedInt();
+        ReadOnlySpan<byte> span = bytes;
+        var count = CompactBinary.ReadVarInt(ref span);
         var row = new Dictionary<string, SqliteValue>(count, StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            var name = reader.ReadString();
-            row[name] = (SqliteType)reader.ReadByte() switch
+            var name = CompactBinary.ReadString(ref span);
+            if (span.IsEmpty) throw new InvalidDataException("A stored row is corrupt (a value runs past its end).");
+            var type = (SqliteType)span[0];
+            span = span[1..];
+            if (type is SqliteType.Integer or SqliteType.Real && span.Length < 8)
+                throw new InvalidDataException("A stored row is corrupt (a value runs past its end).");
+            switch (type)
             {
-                SqliteType.Integer => SqliteValue.FromInteger(reader.ReadInt64()),
-                SqliteType.Real => SqliteValue.FromReal(reader.ReadDouble()),
-                SqliteType.Text => SqliteValue.FromText(reader.ReadString()),
-                SqliteType.Blob => SqliteValue.FromBlob(reader.ReadBytes(reader.Read7BitEncodedInt())),
-                _ => SqliteValue.Null,
-            };
+                case SqliteType.Integer:
+                    row[name] = SqliteValue.FromInteger(BinaryPrimitives.ReadInt64LittleEndian(span));
+                    span = span[8..];
+                    break;
+                case SqliteType.Real:
+                    row[name] = SqliteValue.FromReal(BinaryPrimitives.ReadDoubleLittleEndian(span));
+                    span = span[8..];
+                    break;
+                case SqliteType.Text:
+                    row[name] = SqliteValue.FromText(CompactBinary.ReadString(ref span));
+                    break;
+                case SqliteType.Blob:
+                    var length = CompactBinary.ReadVarInt(ref span);
+                    if (length > span.Length) throw new InvalidDataException("A stored row is corrupt (a value runs past its end).");
+                    row[name] = SqliteValue.FromBlob(span[..length].ToArray());
+                    span = span[length..];
+                    break;
+                default:
+                    row[name] = SqliteValue.Null;
+                    break;
+            }
         }
         return row;
     }
@@ -57,9 +99,14 @@ internal static class RawRowCodec
     /// The text that identifies a row within its table: its replica identity values, typed, in column
     /// order. Equal keys give equal text; an INTEGER 1 and a TEXT '1' differ.
     /// </summary>
+    [ThreadStatic]
+    private static StringBuilder? t_replicaIdBuilder;
+
     public static string ReplicaId(IEnumerable<KeyValuePair<string, SqliteValue>> keyValues)
     {
-        var sb = new StringBuilder();
+        // Once per replicated row: one builder per thread, reused.
+        var sb = t_replicaIdBuilder ??= new StringBuilder(64);
+        sb.Clear();
         foreach (var (_, value) in keyValues)
         {
             if (sb.Length > 0) sb.Append('|');
@@ -72,6 +119,8 @@ internal static class RawRowCodec
                 case SqliteType.Blob: sb.Append('b').Append(Convert.ToHexString(value.AsBlob)); break;
             }
         }
-        return sb.ToString();
+        var id = sb.ToString();
+        if (sb.Capacity > 4096) t_replicaIdBuilder = null;
+        return id;
     }
 }

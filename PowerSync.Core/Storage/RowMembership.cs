@@ -18,82 +18,32 @@ internal sealed record RowMembership(IReadOnlyList<BucketMembership> Buckets, IR
     public byte[] Encode()
     {
         // Same layout BinaryWriter produces (7-bit counts and lengths, UTF-8), written without streams.
-        var size = VarIntSize(Buckets.Count) + VarIntSize(Lookups.Count);
-        foreach (var b in Buckets) size += StringSize(b.Bucket) + StringSize(b.ObjectType) + StringSize(b.ObjectId);
-        foreach (var l in Lookups) size += StringSize(l);
+        var size = CompactBinary.VarIntSize(Buckets.Count) + CompactBinary.VarIntSize(Lookups.Count);
+        foreach (var b in Buckets) size += CompactBinary.StringSize(b.Bucket) + CompactBinary.StringSize(b.ObjectType) + CompactBinary.StringSize(b.ObjectId);
+        foreach (var l in Lookups) size += CompactBinary.StringSize(l);
         var bytes = new byte[size];
         var span = bytes.AsSpan();
-        WriteVarInt(ref span, Buckets.Count);
+        CompactBinary.WriteVarInt(ref span, Buckets.Count);
         foreach (var b in Buckets)
         {
-            WriteString(ref span, b.Bucket);
-            WriteString(ref span, b.ObjectType);
-            WriteString(ref span, b.ObjectId);
+            CompactBinary.WriteString(ref span, b.Bucket);
+            CompactBinary.WriteString(ref span, b.ObjectType);
+            CompactBinary.WriteString(ref span, b.ObjectId);
         }
-        WriteVarInt(ref span, Lookups.Count);
-        foreach (var l in Lookups) WriteString(ref span, l);
+        CompactBinary.WriteVarInt(ref span, Lookups.Count);
+        foreach (var l in Lookups) CompactBinary.WriteString(ref span, l);
         return bytes;
     }
 
     public static RowMembership Decode(byte[] bytes)
     {
         ReadOnlySpan<byte> span = bytes;
-        var buckets = new BucketMembership[ReadVarInt(ref span)];
+        var buckets = new BucketMembership[CompactBinary.ReadVarInt(ref span)];
         for (var i = 0; i < buckets.Length; i++)
-            buckets[i] = new BucketMembership(ReadString(ref span), ReadString(ref span), ReadString(ref span));
-        var lookups = new string[ReadVarInt(ref span)];
-        for (var i = 0; i < lookups.Length; i++) lookups[i] = ReadString(ref span);
+            buckets[i] = new BucketMembership(CompactBinary.ReadString(ref span), CompactBinary.ReadString(ref span), CompactBinary.ReadString(ref span));
+        var lookups = new string[CompactBinary.ReadVarInt(ref span)];
+        for (var i = 0; i < lookups.Length; i++) lookups[i] = CompactBinary.ReadString(ref span);
         return new RowMembership(buckets, lookups);
-    }
-
-    private static int StringSize(string value)
-    {
-        var length = Encoding.UTF8.GetByteCount(value);
-        return VarIntSize(length) + length;
-    }
-
-    private static int VarIntSize(int value)
-    {
-        var size = 1;
-        for (var v = (uint)value; v >= 0x80; v >>= 7) size++;
-        return size;
-    }
-
-    private static void WriteVarInt(ref Span<byte> span, int value)
-    {
-        var v = (uint)value;
-        var i = 0;
-        for (; v >= 0x80; v >>= 7) span[i++] = (byte)(v | 0x80);
-        span[i++] = (byte)v;
-        span = span[i..];
-    }
-
-    private static void WriteString(ref Span<byte> span, string value)
-    {
-        WriteVarInt(ref span, Encoding.UTF8.GetByteCount(value));
-        span = span[Encoding.UTF8.GetBytes(value, span)..];
-    }
-
-    private static int ReadVarInt(ref ReadOnlySpan<byte> span)
-    {
-        uint result = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            if (shift > 28 || span.IsEmpty) throw new InvalidDataException("A stored row membership is corrupt (bad length).");
-            var b = span[0];
-            span = span[1..];
-            result |= (uint)(b & 0x7F) << shift;
-            if (b < 0x80) return checked((int)result);
-        }
-    }
-
-    private static string ReadString(ref ReadOnlySpan<byte> span)
-    {
-        var length = ReadVarInt(ref span);
-        if (length > span.Length) throw new InvalidDataException("A stored row membership is corrupt (string past its end).");
-        var value = Encoding.UTF8.GetString(span[..length]);
-        span = span[length..];
-        return value;
     }
 }
 

@@ -19,7 +19,8 @@ internal sealed record ParameterLookupRow(string Lookup, string Parameters);
 /// <summary>
 /// A source row's change, evaluated: the buckets and lookups it is in <em>now</em> (storage diffs them
 /// against what it was in before, emitting REMOVEs where it left), and its raw row for filling in
-/// unchanged TOAST values later (empty when not kept, e.g. REPLICA IDENTITY FULL tables).
+/// unchanged TOAST values later (empty when not kept, e.g. REPLICA IDENTITY FULL tables). Storage
+/// keeps a raw row that spans a whole array without copying it: do not reuse that array afterwards.
 /// A primary-key change is a <see cref="RowChangeKind.Delete"/> of the old replica id and an
 /// <see cref="RowChangeKind.Upsert"/> of the new one.
 /// </summary>

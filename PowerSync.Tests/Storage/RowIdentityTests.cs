@@ -1,4 +1,6 @@
 using NUnit.Framework;
+using PowerSync.Core;
+using PowerSync.Core.Replication;
 using PowerSync.Core.Storage;
 
 namespace PowerSync.Tests.Storage;
@@ -43,4 +45,28 @@ public sealed class RowIdentityTests
     [Test]
     public void A_corrupt_membership_is_an_error_not_garbage() =>
         Assert.Throws<InvalidDataException>(() => RowMembership.Decode([1, 5, (byte)'b']));
+
+    [Test]
+    public void Raw_rows_keep_the_layout_stores_already_hold_and_round_trip_every_type()
+    {
+        var row = new Dictionary<string, SqliteValue>(StringComparer.Ordinal)
+        {
+            ["i"] = SqliteValue.FromInteger(-2),
+            ["r"] = SqliteValue.FromReal(1.5),
+            ["t"] = SqliteValue.FromText("ü"),
+            ["b"] = SqliteValue.FromBlob([1, 2]),
+            ["n"] = SqliteValue.Null,
+        };
+        var encoded = RawRowCodec.Encode(row);
+        // Layout of BinaryWriter: count, then name, type byte, value (int64/double little-endian, strings and blobs length-prefixed).
+        Assert.That(encoded[..12], Is.EqualTo(new byte[] { 5, 1, (byte)'i', (byte)SqliteType.Integer, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF }));
+        var decoded = RawRowCodec.Decode(encoded);
+        Assert.That(decoded.Keys, Is.EquivalentTo(row.Keys));
+        Assert.That(decoded["i"].AsInteger, Is.EqualTo(-2));
+        Assert.That(decoded["r"].AsReal, Is.EqualTo(1.5));
+        Assert.That(decoded["t"].AsText, Is.EqualTo("ü"));
+        Assert.That(decoded["b"].AsBlob, Is.EqualTo(new byte[] { 1, 2 }));
+        Assert.That(decoded["n"].Type, Is.EqualTo(SqliteType.Null));
+        Assert.Throws<InvalidDataException>(() => RawRowCodec.Decode(encoded[..10]));
+    }
 }

@@ -87,7 +87,7 @@ internal static class SqliteSchema
     public static SqliteConnection OpenWriter(string path)
     {
         var connection = Open(path, fullSync: false);
-        Execute(connection, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;");
+        Execute(connection, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 32768; PRAGMA journal_size_limit = 67108864;");
         return connection;
     }
 

@@ -67,7 +67,11 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     {
         ArgumentNullException.ThrowIfNull(change);
         EnsureUsable();
-        var raw = change.Kind == RowChangeKind.Delete || change.RawRow.IsEmpty ? null : change.RawRow.ToArray();
+        // A whole array (as the replicator's codec makes one per row) is kept as it is; a slice is copied.
+        var raw = change.Kind == RowChangeKind.Delete || change.RawRow.IsEmpty ? null
+            : System.Runtime.InteropServices.MemoryMarshal.TryGetArray(change.RawRow, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : change.RawRow.ToArray();
         _pending.Add(new PendingChange(change.Table.QualifiedName, change.ReplicaId, SourceRowIdentity.Key(change.ReplicaId),
             change.Kind, change.Buckets, change.Lookups, raw));
         if (_pending.Changes.Count >= Options.FlushOps || _pending.Bytes >= Options.FlushBytes)
