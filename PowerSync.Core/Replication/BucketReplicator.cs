@@ -227,12 +227,17 @@ internal sealed class BucketReplicator(
             Lsn? pendingCommit = null;
             var pendingCommitTime = DateTime.MinValue;
             var uncommittedSince = Stopwatch.GetTimestamp();
+            var committedUpTo = Lsn.Zero;
+            var replaying = false;
+            var inTransaction = false;
             while (true)
             {
                 await AcknowledgeDurableAsync(all: inFlight.Count >= MaxCommitsInFlight).ConfigureAwait(false);
                 if (!changes.Reader.TryRead(out var change))
                 {
-                    if (pendingCommit is { } lsn)
+                    // Never in the middle of a source transaction: its rows so far are saved already, and a
+                    // commit at the previous transaction's LSN would include (and expose) part of it.
+                    if (pendingCommit is { } lsn && !inTransaction)
                     {
                         inFlight.Enqueue((lsn, pendingCommitTime, writer.StartCommit(lsn)));
                         pendingCommit = null;
@@ -250,6 +255,8 @@ internal sealed class BucketReplicator(
                 }
                 switch (change)
                 {
+                    case RowInsert or RowUpdate or RowDelete or TableTruncate when replaying:
+                        break;
                     case RelationDefinition relation:
                         _relations[relation.Relation.RelationId] = relation.Relation;
                         await OnRelationAsync(relation.Relation, mapper, ct).ConfigureAwait(false);
@@ -270,7 +277,11 @@ internal sealed class BucketReplicator(
                             if (rules.ReadsTable(relation.Schema, relation.Name)) await writer.TruncateAsync(Table(relation), ct).ConfigureAwait(false);
                         }
                         break;
+                    case TransactionCommit when replaying:
+                        replaying = false;
+                        break;
                     case TransactionCommit commit:
+                        inTransaction = false;
                         pendingCommit = commit.EndLsn;
                         pendingCommitTime = commit.CommitTimestamp;
                         // Under sustained load the channel never empties: still commit regularly, so
@@ -302,7 +313,27 @@ internal sealed class BucketReplicator(
                         break;
                     case StreamRestarted restarted:
                         BucketReplicatorLog.Reconnecting(logger, restarted.Cause.Message, restarted.Delay, restarted.Attempt);
+                        // The new connection replays from the last acknowledged LSN, which lags behind what
+                        // storage has (commits await their flush before acknowledgement) and behind what this
+                        // writer saved since its last commit. Drop the latter; skip transactions storage has.
                         pendingCommit = null;
+                        inTransaction = false;
+                        await writer.DiscardUncommittedAsync(ct).ConfigureAwait(false);
+                        committedUpTo = (await writer.GetStateAsync(ct).ConfigureAwait(false)).ResumeLsn ?? Lsn.Zero;
+                        break;
+                    case TransactionBegin begin:
+                        // A transaction whose commit lies before storage's last commit was replicated already.
+                        replaying = begin.FinalLsn < committedUpTo;
+                        if (replaying) break;
+                        if (pendingCommit is { } previous && changes.Reader.Count == 0)
+                        {
+                            // The source is no faster than us: commit the earlier transactions before this one's
+                            // rows arrive (otherwise they wait for its commit, however large it is).
+                            inFlight.Enqueue((previous, pendingCommitTime, writer.StartCommit(previous)));
+                            pendingCommit = null;
+                            uncommittedSince = Stopwatch.GetTimestamp();
+                        }
+                        inTransaction = true;
                         break;
                 }
             }

@@ -40,6 +40,12 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// <summary>Marks the snapshot complete: checkpoints appear once streaming reaches <paramref name="noCheckpointBefore"/>.</summary>
     Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct);
 
+    /// <summary>
+    /// Drops everything saved since the last commit (buffered or flushed) and keeps the writer usable:
+    /// the source is about to replay from an earlier position. Commits already made stay.
+    /// </summary>
+    Task DiscardUncommittedAsync(CancellationToken ct);
+
     /// <summary>Writes buffered changes into the storage transaction in progress. Neither durable nor visible until the next commit.</summary>
     Task FlushAsync(CancellationToken ct);
 

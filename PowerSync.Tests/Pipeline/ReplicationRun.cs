@@ -26,13 +26,16 @@ internal sealed class ReplicationRun : IAsyncDisposable
     private readonly Action<string>? _fault;
     private readonly int _flushOps;
     private readonly int _chunkSize;
+    private readonly string _replicationConnectionString;
     private readonly CancellationTokenSource _stop = new();
     private readonly NpgsqlDataSource _source;
     private Task? _loop;
     private volatile SqliteBucketStorage? _storage;
 
-    public ReplicationRun(TestDatabase db, string rules, string folder, Action<string>? fault = null, int flushOps = 2000, int chunkSize = 1000)
+    public ReplicationRun(TestDatabase db, string rules, string folder, Action<string>? fault = null, int flushOps = 2000, int chunkSize = 1000,
+        string? replicationConnectionString = null)
     {
+        _replicationConnectionString = replicationConnectionString ?? db.ConnectionString;
         _db = db;
         _rules = rules;
         _path = Path.Combine(folder, "buckets.db");
@@ -64,7 +67,9 @@ internal sealed class ReplicationRun : IAsyncDisposable
                 var rules = SyncRulesSet.Parse(version.Content, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
                 await using var writer = await storage.Admin.OpenWriterAsync(version, _stop.Token);
                 var replicator = new BucketReplicator(_source, rules, writer,
-                    new BucketReplicatorOptions(_db.ConnectionString, "powersync", SnapshotChunkSize: _chunkSize), NullLogger.Instance);
+                    new BucketReplicatorOptions(_replicationConnectionString, "powersync",
+                        Reconnect: new ReconnectPolicy(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200)), SnapshotChunkSize: _chunkSize),
+                    NullLogger.Instance);
                 await replicator.RunAsync(_stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -142,6 +142,18 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         return Task.CompletedTask;
     }
 
+    public Task DiscardUncommittedAsync(CancellationToken ct)
+    {
+        EnsureUsable();
+        _pending.Clear();
+        _bucketIds.Clear(); // buckets created in the discarded transaction are gone with it
+        var open = _open;
+        _open = null;
+        open?.Transaction.Dispose();
+        _sql.Begin(null);
+        return Task.CompletedTask;
+    }
+
     public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct) => StartCommit(lsn).WaitAsync(ct);
 
     public Task<Checkpoint?> StartCommit(Lsn lsn)
