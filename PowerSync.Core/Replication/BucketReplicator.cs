@@ -37,6 +37,9 @@ internal sealed class BucketReplicator(
     /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
     private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long source commits are grouped when the next transaction begins and nothing else is waiting.</summary>
+    private static readonly TimeSpan IdleCommitDelay = TimeSpan.FromMilliseconds(20);
+
     private readonly Dictionary<uint, SourceRelation> _relations = [];
     private readonly HashSet<string> _snapshotted = new(StringComparer.Ordinal);
 
@@ -325,10 +328,12 @@ internal sealed class BucketReplicator(
                         // A transaction whose commit lies before storage's last commit was replicated already.
                         replaying = begin.FinalLsn < committedUpTo;
                         if (replaying) break;
-                        if (pendingCommit is { } previous && changes.Reader.Count == 0)
+                        if (pendingCommit is { } previous && Stopwatch.GetElapsedTime(uncommittedSince) is var waited &&
+                            (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.Reader.Count == 0)))
                         {
-                            // The source is no faster than us: commit the earlier transactions before this one's
-                            // rows arrive (otherwise they wait for its commit, however large it is).
+                            // Commit the earlier transactions before this one's rows arrive (otherwise they wait for
+                            // its commit, however large it is) once they have waited long enough — sooner when the
+                            // source is no faster than us. Grouping keeps commits large under load.
                             inFlight.Enqueue((previous, pendingCommitTime, writer.StartCommit(previous)));
                             pendingCommit = null;
                             uncommittedSince = Stopwatch.GetTimestamp();
