@@ -11,6 +11,7 @@ public static class ScenarioCommand
         new DownloadScenario(),
         new FanoutScenario(),
         new ClientInitialSyncScenario(),
+        new StorageAppendScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using PowerSync.Core;
+using PowerSync.Core.Storage;
+using PowerSync.Core.Storage.Sqlite;
+
+namespace PowerSync.Benchmarks.Scenarios;
+
+/// <summary>
+/// Steady-state appends: N ops (default 1M) into one growing store (fsync on), 100 buckets, committed
+/// as the replicator commits (pipelined), once in 1000-row and once in 10,000-row source transactions.
+/// The micro-benchmark starts each iteration on an empty store; this one includes B-tree growth and
+/// WAL checkpoints. Comparison, same run: raw SQLite inserts of the same op rows into one plain table
+/// (prepared statement, 1000 rows a transaction, WAL, full sync).
+/// </summary>
+public sealed class StorageAppendScenario : IScenario
+{
+    public string Name => "storage-append";
+
+    public string Description => "steady-state appends into one bucket store (1000- and 10,000-row commits) vs raw SQLite inserts of the same rows";
+
+    public async Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct)
+    {
+        var rows = options.Rows ?? 1_000_000;
+        var folder = Directory.CreateTempSubdirectory("powersync-bench-append-").FullName;
+        try
+        {
+            report.Add("rows", rows);
+            foreach (var perCommit in new[] { 1_000, 10_000 })
+            {
+                var seconds = await AppendAsync(Path.Combine(folder, $"store-{perCommit}.db"), rows, perCommit, ct);
+                report.Add($"ops_per_s_{perCommit}_row_commits", rows / seconds, "ops/s");
+            }
+            report.Add("raw_sqlite_rows_per_s", rows / RawInsert(Path.Combine(folder, "raw.db"), rows), "rows/s");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string Id(int i) => i.ToString(CultureInfo.InvariantCulture);
+
+    private static string Data(int i) => $"{{\"id\":\"{i}\",\"name\":\"item number {i}\",\"price\":{i % 1000}.5,\"version\":0}}";
+
+    private static async Task<double> AppendAsync(string path, int rows, int perCommit, CancellationToken ct)
+    {
+        var table = new SourceTable("public", "items");
+        await using var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(path));
+        var version = await storage.Admin.DeployAsync("bucket_definitions: {}", ct);
+        await using var writer = await storage.Admin.OpenWriterAsync(version, ct);
+        await writer.MarkSnapshotDoneAsync(new Lsn(1), ct);
+        var inFlight = new Queue<Task<Checkpoint?>>();
+        ulong lsn = 16;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < rows; i++)
+        {
+            await writer.SaveAsync(new SourceRowChange(table, Id(i), RowChangeKind.Upsert,
+                [new BucketRow($"b[{i % 100}]", "items", Id(i), Data(i))], [], ReadOnlyMemory<byte>.Empty), ct);
+            if ((i + 1) % perCommit != 0 && i != rows - 1) continue;
+            inFlight.Enqueue(writer.StartCommit(new Lsn(lsn += 16)));
+            if (inFlight.Count >= 4) await inFlight.Dequeue();
+        }
+        while (inFlight.Count > 0) await inFlight.Dequeue();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double RawInsert(string path, int rows)
+    {
+        using var connection = new SqliteConnection($"Data Source={path}");
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE ops (id INTEGER PRIMARY KEY, bucket TEXT, object_id TEXT, data TEXT)";
+            pragma.ExecuteNonQuery();
+        }
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO ops (bucket, object_id, data) VALUES ($b, $o, $d)";
+        var bucket = insert.Parameters.Add("$b", Microsoft.Data.Sqlite.SqliteType.Text);
+        var objectId = insert.Parameters.Add("$o", Microsoft.Data.Sqlite.SqliteType.Text);
+        var data = insert.Parameters.Add("$d", Microsoft.Data.Sqlite.SqliteType.Text);
+        insert.Prepare();
+        var clock = Stopwatch.StartNew();
+        for (var start = 0; start < rows; start += 1000)
+        {
+            using var tx = connection.BeginTransaction();
+            insert.Transaction = tx;
+            for (var i = start; i < Math.Min(rows, start + 1000); i++)
+            {
+                bucket.Value = $"b[{i % 100}]";
+                objectId.Value = Id(i);
+                data.Value = Data(i);
+                insert.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+}
