@@ -27,11 +27,14 @@ public abstract class StorageBenchmarkBase
         await Writer.MarkSnapshotDoneAsync(new Lsn(1), default);
     }
 
-    private protected static SourceRowChange Row(int id, string bucket, int version) =>
+    /// <summary>The benchmarks' row: one item in one bucket (also used by the storage-append scenario).</summary>
+    internal static SourceRowChange Row(int id, string bucket, int version) =>
         new(Table, id.ToString(System.Globalization.CultureInfo.InvariantCulture), RowChangeKind.Upsert,
-            [new BucketRow(bucket, "items", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                $"{{\"id\":\"{id}\",\"name\":\"item number {id}\",\"price\":{id % 1000}.5,\"version\":{version}}}")],
+            [new BucketRow(bucket, "items", id.ToString(System.Globalization.CultureInfo.InvariantCulture), RowData(id, version))],
             [], ReadOnlyMemory<byte>.Empty);
+
+    internal static string RowData(int id, int version) =>
+        $"{{\"id\":\"{id}\",\"name\":\"item number {id}\",\"price\":{id % 1000}.5,\"version\":{version}}}";
 
     /// <summary>
     /// Writes rows in source transactions of <paramref name="rowsPerCommit"/> rows, committing the way

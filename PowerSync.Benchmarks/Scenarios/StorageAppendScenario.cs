@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using PowerSync.Benchmarks.Micro;
 using PowerSync.Core;
 using PowerSync.Core.Storage;
 using PowerSync.Core.Storage.Sqlite;
@@ -41,13 +42,8 @@ public sealed class StorageAppendScenario : IScenario
         }
     }
 
-    private static string Id(int i) => i.ToString(CultureInfo.InvariantCulture);
-
-    private static string Data(int i) => $"{{\"id\":\"{i}\",\"name\":\"item number {i}\",\"price\":{i % 1000}.5,\"version\":0}}";
-
     private static async Task<double> AppendAsync(string path, int rows, int perCommit, CancellationToken ct)
     {
-        var table = new SourceTable("public", "items");
         await using var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(path));
         var version = await storage.Admin.DeployAsync("bucket_definitions: {}", ct);
         await using var writer = await storage.Admin.OpenWriterAsync(version, ct);
@@ -57,8 +53,7 @@ public sealed class StorageAppendScenario : IScenario
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < rows; i++)
         {
-            await writer.SaveAsync(new SourceRowChange(table, Id(i), RowChangeKind.Upsert,
-                [new BucketRow($"b[{i % 100}]", "items", Id(i), Data(i))], [], ReadOnlyMemory<byte>.Empty), ct);
+            await writer.SaveAsync(StorageBenchmarkBase.Row(i, $"b[{i % 100}]", version: 0), ct);
             if ((i + 1) % perCommit != 0 && i != rows - 1) continue;
             inFlight.Enqueue(writer.StartCommit(new Lsn(lsn += 16)));
             if (inFlight.Count >= 4) await inFlight.Dequeue();
@@ -90,8 +85,8 @@ public sealed class StorageAppendScenario : IScenario
             for (var i = start; i < Math.Min(rows, start + 1000); i++)
             {
                 bucket.Value = $"b[{i % 100}]";
-                objectId.Value = Id(i);
-                data.Value = Data(i);
+                objectId.Value = i.ToString(CultureInfo.InvariantCulture);
+                data.Value = StorageBenchmarkBase.RowData(i, version: 0);
                 insert.ExecuteNonQuery();
             }
             tx.Commit();

@@ -85,7 +85,7 @@ internal sealed class BucketReplicator(
         }
         if (state.Checkpoint is null)
         {
-            // No checkpoint yet (a restart right after the snapshot, before streaming passed its
+            // No checkpoint yet (the snapshot just ended, or a restart came before streaming passed its
             // consistent point): an idle source would never stream past it, so put a message there.
             await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
         }
@@ -109,8 +109,6 @@ internal sealed class BucketReplicator(
         var consistent = await reader.CurrentWalLsnAsync(ct).ConfigureAwait(false);
         await writer.MarkSnapshotDoneAsync(consistent, ct).ConfigureAwait(false);
         BucketReplicatorLog.SnapshotDone(logger, consistent);
-        // An idle source would never stream past that point: a keepalive message puts WAL after it.
-        await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -225,11 +223,21 @@ internal sealed class BucketReplicator(
             }
         }
 
+        Lsn? pendingCommit = null;
+        var pendingCommitTime = DateTime.MinValue;
+        var uncommittedSince = Stopwatch.GetTimestamp();
+
+        // Starts the storage commit of every source transaction saved so far (pipelined: acknowledged once durable).
+        void CommitPending()
+        {
+            if (pendingCommit is not { } lsn) return;
+            inFlight.Enqueue((lsn, pendingCommitTime, writer.StartCommit(lsn)));
+            pendingCommit = null;
+            uncommittedSince = Stopwatch.GetTimestamp();
+        }
+
         try
         {
-            Lsn? pendingCommit = null;
-            var pendingCommitTime = DateTime.MinValue;
-            var uncommittedSince = Stopwatch.GetTimestamp();
             var committedUpTo = Lsn.Zero;
             var replaying = false;
             var inTransaction = false;
@@ -240,11 +248,9 @@ internal sealed class BucketReplicator(
                 {
                     // Never in the middle of a source transaction: its rows so far are saved already, and a
                     // commit at the previous transaction's LSN would include (and expose) part of it.
-                    if (pendingCommit is { } lsn && !inTransaction)
+                    if (pendingCommit is not null && !inTransaction)
                     {
-                        inFlight.Enqueue((lsn, pendingCommitTime, writer.StartCommit(lsn)));
-                        pendingCommit = null;
-                        uncommittedSince = Stopwatch.GetTimestamp();
+                        CommitPending();
                         continue;
                     }
                     var more = changes.Reader.WaitToReadAsync(ct).AsTask();
@@ -289,12 +295,7 @@ internal sealed class BucketReplicator(
                         pendingCommitTime = commit.CommitTimestamp;
                         // Under sustained load the channel never empties: still commit regularly, so
                         // clients see new checkpoints within a bounded delay.
-                        if (Stopwatch.GetElapsedTime(uncommittedSince) >= MaxCommitDelay)
-                        {
-                            inFlight.Enqueue((commit.EndLsn, commit.CommitTimestamp, writer.StartCommit(commit.EndLsn)));
-                            pendingCommit = null;
-                            uncommittedSince = Stopwatch.GetTimestamp();
-                        }
+                        if (Stopwatch.GetElapsedTime(uncommittedSince) >= MaxCommitDelay) CommitPending();
                         break;
                     case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
                         if (pendingCommit is { } pending)
@@ -328,16 +329,11 @@ internal sealed class BucketReplicator(
                         // A transaction whose commit lies before storage's last commit was replicated already.
                         replaying = begin.FinalLsn < committedUpTo;
                         if (replaying) break;
-                        if (pendingCommit is { } previous && Stopwatch.GetElapsedTime(uncommittedSince) is var waited &&
-                            (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.Reader.Count == 0)))
-                        {
-                            // Commit the earlier transactions before this one's rows arrive (otherwise they wait for
-                            // its commit, however large it is) once they have waited long enough — sooner when the
-                            // source is no faster than us. Grouping keeps commits large under load.
-                            inFlight.Enqueue((previous, pendingCommitTime, writer.StartCommit(previous)));
-                            pendingCommit = null;
-                            uncommittedSince = Stopwatch.GetTimestamp();
-                        }
+                        // Commit the earlier transactions before this one's rows arrive (otherwise they wait for
+                        // its commit, however large it is) once they have waited long enough — sooner when the
+                        // source is no faster than us. Grouping keeps commits large under load.
+                        var waited = Stopwatch.GetElapsedTime(uncommittedSince);
+                        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.Reader.Count == 0)) CommitPending();
                         inTransaction = true;
                         break;
                 }

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PowerSync.Tests.Infrastructure;
 using PowerSync.Core;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Storage;
@@ -20,17 +21,13 @@ public sealed class SlotLifecycleTests
               - SELECT id, name FROM items
         """;
 
-    private string _folder = "";
+    private TempFolder _temp = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("powersync-slots-").FullName;
+    public void CreateFolder() => _temp = new TempFolder("powersync-slots-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteFolder() => _temp.Dispose();
 
     private PowerSyncService Start(TestDatabase db, string rules)
     {
@@ -38,7 +35,7 @@ public sealed class SlotLifecycleTests
         {
             SourceConnectionString = db.ConnectionString,
             SyncRules = rules,
-            StoragePath = Path.Combine(_folder, "buckets.db"),
+            StoragePath = Path.Combine(_temp.Path, "buckets.db"),
         };
         options.Auth.Jwks = TestKey.Set(TestKey.Hmac(null));
         options.Auth.Audiences.Add("powersync");

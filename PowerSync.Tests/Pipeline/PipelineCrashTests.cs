@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PowerSync.Tests.Infrastructure;
 using PowerSync.Core;
 using PowerSync.Core.Storage;
 using PowerSync.Tests.Storage;
@@ -24,18 +25,14 @@ public sealed class PipelineCrashTests
     private static readonly string[] Buckets = [.. Enumerable.Range(0, 5).Select(i => $"by_list[\"l{i}\"]")];
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private string _folder = "";
+    private TempFolder _temp = null!;
     private bool DroppedAtLeastOnce { get; set; }
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("powersync-pipeline-").FullName;
+    public void CreateFolder() => _temp = new TempFolder("powersync-pipeline-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteFolder() => _temp.Dispose();
 
     private static async Task<TestDatabase> CreateSourceAsync()
     {
@@ -79,7 +76,7 @@ public sealed class PipelineCrashTests
         string name, Action<string>? fault, bool dropConnections = false)
     {
         await using var db = await CreateSourceAsync();
-        var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, name)).FullName;
         var target = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
         await using var proxy = new Replication.FreezableTcpProxy(target.Host!, target.Port);
         var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;

@@ -32,6 +32,9 @@ internal sealed class ReplicationRun : IAsyncDisposable
     private Task? _loop;
     private volatile SqliteBucketStorage? _storage;
 
+    /// <summary>Cancelled (and replaced) whenever the store is reopened or replication fails: wakes waiters.</summary>
+    private CancellationTokenSource _changed = new();
+
     public ReplicationRun(TestDatabase db, string rules, string folder, Action<string>? fault = null, int flushOps = 2000, int chunkSize = 1000,
         string? replicationConnectionString = null)
     {
@@ -61,6 +64,7 @@ internal sealed class ReplicationRun : IAsyncDisposable
         {
             var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(_path, FullSync: true, FlushOps: _flushOps) { FaultInjection = _fault });
             _storage = storage;
+            SignalChange();
             try
             {
                 var version = await storage.Admin.DeployAsync(_rules, _stop.Token);
@@ -87,6 +91,7 @@ internal sealed class ReplicationRun : IAsyncDisposable
             {
                 Failure = e;
                 NUnit.Framework.TestContext.Progress.WriteLine($"replication failed: {e}");
+                SignalChange();
                 return;
             }
         }
@@ -95,16 +100,37 @@ internal sealed class ReplicationRun : IAsyncDisposable
     private static bool IsInjected(Exception e) =>
         e is InjectedCrash || e.InnerException is InjectedCrash || (e is PowerSyncException { Code: StorageErrorCodes.WriterFailed });
 
-    /// <summary>Waits until the store serves a checkpoint at or past <paramref name="lsn"/>.</summary>
+    private void SignalChange() => Interlocked.Exchange(ref _changed, new CancellationTokenSource()).Cancel();
+
+    /// <summary>Waits until the store serves a checkpoint at or past <paramref name="lsn"/>, following reopened stores.</summary>
     public async Task<Checkpoint> WaitForCheckpointAsync(Lsn lsn, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        using var deadline = new CancellationTokenSource(timeout);
         while (true)
         {
-            if (_storage is { } storage && await storage.Reader.GetCheckpointAsync(default) is { } cp && cp.Lsn >= lsn && Failure is null) return cp;
+            var changed = Volatile.Read(ref _changed).Token;
             if (Failure is { } failure) throw new InvalidOperationException("Replication failed", failure);
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No checkpoint at {lsn} within {timeout} (restarts: {Restarts}).");
-            await Task.Delay(20);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, changed);
+            try
+            {
+                if (_storage is not { } storage)
+                {
+                    await Task.Delay(Timeout.Infinite, wait.Token);
+                    continue;
+                }
+                await foreach (var cp in storage.Checkpoints.WatchAsync(wait.Token))
+                {
+                    if (cp.Lsn >= lsn) return cp;
+                }
+            }
+            catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
+            {
+                // The store was reopened or replication failed: look again.
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No checkpoint at {lsn} within {timeout} (restarts: {Restarts}).");
+            }
         }
     }
 
@@ -143,5 +169,6 @@ internal sealed class ReplicationRun : IAsyncDisposable
         if (_storage is { } storage) await storage.DisposeAsync();
         await _source.DisposeAsync();
         _stop.Dispose();
+        _changed.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PowerSync.Tests.Infrastructure;
 using PowerSync.Core;
 using PowerSync.Tests.Infrastructure.Postgres;
 
@@ -16,17 +17,13 @@ public sealed class SchemaChangeTests
         """;
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private string _folder = "";
+    private TempFolder _temp = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("powersync-schema-").FullName;
+    public void CreateFolder() => _temp = new TempFolder("powersync-schema-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteFolder() => _temp.Dispose();
 
     private static async Task<TestDatabase> CreateSourceAsync(string publication = "FOR ALL TABLES")
     {
@@ -43,7 +40,7 @@ public sealed class SchemaChangeTests
 
     private async Task<ReplicationRun> StartAsync(TestDatabase db)
     {
-        var run = new ReplicationRun(db, Rules, _folder);
+        var run = new ReplicationRun(db, Rules, _temp.Path);
         run.Start();
         await run.WaitForCheckpointAsync(Lsn.Zero, Timeout);
         return run;

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PowerSync.Tests.Infrastructure;
 using PowerSync.Core;
 using PowerSync.Core.Storage;
 using PowerSync.Core.Storage.Sqlite;
@@ -14,17 +15,13 @@ namespace PowerSync.Tests.Storage;
 public sealed class DurableCommitTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private string _folder = "";
+    private TempFolder _temp = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("powersync-durable-").FullName;
+    public void CreateFolder() => _temp = new TempFolder("powersync-durable-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteFolder() => _temp.Dispose();
 
     /// <summary>A store whose fsync step waits at a gate the test opens (after the snapshot-done commit).</summary>
     private async Task<(StorageScope Scope, SemaphoreSlim Reached, SemaphoreSlim Gate)> StartGatedAsync(Func<bool>? fail = null)
@@ -32,7 +29,7 @@ public sealed class DurableCommitTests
         var reached = new SemaphoreSlim(0);
         var gate = new SemaphoreSlim(0);
         var armed = false;
-        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder, "store.db"), FullSync: true)
+        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_temp.Path, "store.db"), FullSync: true)
         {
             FaultInjection = point =>
             {

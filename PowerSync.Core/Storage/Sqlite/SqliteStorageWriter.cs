@@ -145,12 +145,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     public Task DiscardUncommittedAsync(CancellationToken ct)
     {
         EnsureUsable();
-        _pending.Clear();
-        _bucketIds.Clear(); // buckets created in the discarded transaction are gone with it
-        var open = _open;
-        _open = null;
-        open?.Transaction.Dispose();
-        _sql.Begin(null);
+        RollBack();
         return Task.CompletedTask;
     }
 
@@ -234,14 +229,20 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         catch
         {
             _failed = true;
-            _pending.Clear();
-            _bucketIds.Clear();
-            var open = _open;
-            _open = null;
-            open?.Transaction.Dispose();
-            _sql.Begin(null);
+            RollBack();
             throw;
         }
+    }
+
+    /// <summary>Drops everything since the last commit: the buffer, the open transaction, and bucket ids created in it.</summary>
+    private void RollBack()
+    {
+        _pending.Clear();
+        _bucketIds.Clear();
+        var open = _open;
+        _open = null;
+        open?.Transaction.Dispose();
+        _sql.Begin(null);
     }
 
     /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
@@ -359,8 +360,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         // Commits already made become durable (and visible) before the writer goes.
         if (_durable is not null) await _durable.DisposeAsync().ConfigureAwait(false);
         // Whatever was flushed since the last commit belongs to an unfinished source transaction: roll it back.
-        _open?.Transaction.Dispose();
-        _open = null;
+        RollBack();
         _sql.Dispose();
         _connection.Dispose();
         _storage.OnWriterClosed(Version.Id);
