@@ -17,12 +17,24 @@ internal sealed record RowMembership(IReadOnlyList<BucketMembership> Buckets, IR
 
     public byte[] Encode()
     {
-        // Same layout BinaryWriter produces (7-bit counts and lengths, UTF-8), written without streams.
+        var bytes = new byte[EncodedSize()];
+        Encode(bytes);
+        return bytes;
+    }
+
+    /// <summary>The size of the encoding, for <see cref="Encode(Span{byte})"/>.</summary>
+    public int EncodedSize()
+    {
         var size = CompactBinary.VarIntSize(Buckets.Count) + CompactBinary.VarIntSize(Lookups.Count);
         foreach (var b in Buckets) size += CompactBinary.StringSize(b.Bucket) + CompactBinary.StringSize(b.ObjectType) + CompactBinary.StringSize(b.ObjectId);
         foreach (var l in Lookups) size += CompactBinary.StringSize(l);
-        var bytes = new byte[size];
-        var span = bytes.AsSpan();
+        return size;
+    }
+
+    /// <summary>Encodes into the start of <paramref name="span"/>, which holds at least <see cref="EncodedSize"/> bytes.</summary>
+    public void Encode(Span<byte> span)
+    {
+        // Same layout BinaryWriter produces (7-bit counts and lengths, UTF-8), written without streams.
         CompactBinary.WriteVarInt(ref span, Buckets.Count);
         foreach (var b in Buckets)
         {
@@ -32,12 +44,10 @@ internal sealed record RowMembership(IReadOnlyList<BucketMembership> Buckets, IR
         }
         CompactBinary.WriteVarInt(ref span, Lookups.Count);
         foreach (var l in Lookups) CompactBinary.WriteString(ref span, l);
-        return bytes;
     }
 
-    public static RowMembership Decode(byte[] bytes)
+    public static RowMembership Decode(ReadOnlySpan<byte> span)
     {
-        ReadOnlySpan<byte> span = bytes;
         var buckets = new BucketMembership[CompactBinary.ReadVarInt(ref span)];
         for (var i = 0; i < buckets.Length; i++)
             buckets[i] = new BucketMembership(CompactBinary.ReadString(ref span), CompactBinary.ReadString(ref span), CompactBinary.ReadString(ref span));

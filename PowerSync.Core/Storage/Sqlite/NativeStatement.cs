@@ -38,6 +38,13 @@ internal sealed class NativeStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds a blob (SQLite copies it, so the span may be reused at once).</summary>
+    public NativeStatement Bind(int index, ReadOnlySpan<byte> value)
+    {
+        Check(raw.sqlite3_bind_blob(_stmt, index, value));
+        return this;
+    }
+
     /// <summary>Runs a statement that returns no rows, then resets it for the next use.</summary>
     public void Execute()
     {
@@ -67,6 +74,9 @@ internal sealed class NativeStatement : IDisposable
 
     public byte[]? Blob(int column) =>
         raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_blob(_stmt, column).ToArray();
+
+    /// <summary>A blob column of the current row, valid until the next step or reset.</summary>
+    public ReadOnlySpan<byte> BlobSpan(int column) => raw.sqlite3_column_blob(_stmt, column);
 
     public long Int64(int column) => raw.sqlite3_column_int64(_stmt, column);
 

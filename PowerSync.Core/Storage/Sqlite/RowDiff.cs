@@ -8,47 +8,80 @@ internal sealed record PendingRow(string Table, byte[] Key, RowMembership Member
 /// whole batch, then changes apply in order — PUT into every bucket the row is in now, REMOVE from
 /// every bucket it left (by bucket and object identity), lookup entries for its lookups now and
 /// retractions for the ones it no longer produces.
+/// <para>
+/// One instance serves one writer: its collections are reused from batch to batch (a batch's ops
+/// list alone would otherwise be a large-object allocation per flush, and each of those brings a
+/// full garbage collection closer), so a <see cref="Batch"/> is only valid until the next
+/// <see cref="Compute"/>.
+/// </para>
 /// </summary>
-internal static class RowDiff
+internal sealed class RowDiff
 {
+    /// <summary>Rows with more memberships than this are deduplicated with a hash set instead of a scan.</summary>
+    private const int LinearScanLimit = 16;
+
     internal sealed record Batch(List<PendingOp> Ops, List<PendingParameter> Parameters, List<PendingRow> Rows);
 
-    /// <summary>Loads stored memberships of some keys of one table; keys not stored are absent.</summary>
-    internal delegate Dictionary<string, RowMembership> LoadMemberships(string table, IReadOnlyList<(string ReplicaId, byte[] Key)> keys);
+    /// <summary>Loads stored memberships of some keys of one table into <c>into</c>; keys not stored are left out.</summary>
+    internal delegate void LoadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into);
 
-    public static Batch Compute(IReadOnlyList<PendingChange> changes, LoadMemberships load)
+    private readonly Dictionary<(string, string), RowMembership> _current = [];
+    private readonly Dictionary<string, List<(string, byte[])>> _toLoad = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowMembership> _loaded = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), int> _rowIndex = [];
+    private readonly Batch _batch = new([], [], []);
+
+    public Batch Compute(IReadOnlyList<PendingChange> changes, LoadMemberships load)
     {
-        var current = new Dictionary<(string, string), RowMembership>(changes.Count);
-        var toLoad = new Dictionary<string, List<(string, byte[])>>(StringComparer.Ordinal);
+        Clear();
         foreach (var change in changes)
         {
             var id = (change.Table, change.ReplicaId);
-            if (current.ContainsKey(id)) continue;
+            if (_current.ContainsKey(id)) continue;
             if (change.KnownPrevious is { } known)
             {
-                current[id] = known;
+                _current[id] = known;
                 continue;
             }
-            current[id] = RowMembership.Empty;
-            if (!toLoad.TryGetValue(change.Table, out var keys)) toLoad[change.Table] = keys = [];
+            _current[id] = RowMembership.Empty;
+            if (!_toLoad.TryGetValue(change.Table, out var keys)) _toLoad[change.Table] = keys = [];
             keys.Add((change.ReplicaId, change.Key));
         }
-        foreach (var (table, keys) in toLoad)
+        foreach (var (table, keys) in _toLoad)
         {
-            foreach (var (replicaId, membership) in load(table, keys)) current[(table, replicaId)] = membership;
+            if (keys.Count == 0) continue;
+            _loaded.Clear();
+            load(table, keys, _loaded);
+            foreach (var (replicaId, membership) in _loaded) _current[(table, replicaId)] = membership;
         }
 
-        var ops = new List<PendingOp>(changes.Count);
-        var parameters = new List<PendingParameter>();
-        var rows = new Dictionary<(string, string), PendingRow>(changes.Count);
         foreach (var change in changes)
         {
             var id = (change.Table, change.ReplicaId);
-            var now = Apply(change, current[id], ops, parameters);
-            current[id] = now;
-            rows[id] = new PendingRow(change.Table, change.Key, now, change.Raw, change.Kind == RowChangeKind.Delete);
+            var now = Apply(change, _current[id], _batch.Ops, _batch.Parameters);
+            _current[id] = now;
+            var row = new PendingRow(change.Table, change.Key, now, change.Raw, change.Kind == RowChangeKind.Delete);
+            // A row changed twice in the batch keeps its first position and its last state.
+            if (_rowIndex.TryGetValue(id, out var index)) _batch.Rows[index] = row;
+            else
+            {
+                _rowIndex[id] = _batch.Rows.Count;
+                _batch.Rows.Add(row);
+            }
         }
-        return new Batch(ops, parameters, [.. rows.Values]);
+        return _batch;
+    }
+
+    /// <summary>Empties the workspace (keeping its capacity, and the per-table key lists for the next batch).</summary>
+    private void Clear()
+    {
+        _current.Clear();
+        foreach (var keys in _toLoad.Values) keys.Clear();
+        if (_toLoad.Count > 64) _toLoad.Clear();
+        _rowIndex.Clear();
+        _batch.Ops.Clear();
+        _batch.Parameters.Clear();
+        _batch.Rows.Clear();
     }
 
     private static RowMembership Apply(PendingChange change, RowMembership previous, List<PendingOp> ops, List<PendingParameter> parameters)
@@ -56,40 +89,68 @@ internal static class RowDiff
         var subkey = SourceRowIdentity.Subkey(change.Table, change.ReplicaId);
         var isDelete = change.Kind == RowChangeKind.Delete;
 
-        var now = new List<BucketMembership>(isDelete ? 0 : change.Buckets.Count);
-        HashSet<BucketMembership>? nowSet = null;
+        BucketMembership[] now = isDelete ? [] : Distinct(change.Buckets, static row => new BucketMembership(row.Bucket, row.ObjectType, row.ObjectId));
         if (!isDelete)
         {
-            nowSet = new HashSet<BucketMembership>(change.Buckets.Count);
             foreach (var row in change.Buckets)
             {
                 ops.Add(new PendingOp(row.Bucket, OpType.Put, row.ObjectType, row.ObjectId, subkey, row.Data,
                     OpChecksum.ForPut(row.ObjectType, row.ObjectId, row.Data)));
-                var member = new BucketMembership(row.Bucket, row.ObjectType, row.ObjectId);
-                if (nowSet.Add(member)) now.Add(member);
             }
         }
-        foreach (var old in previous.Buckets)
+        if (previous.Buckets.Count > 0)
         {
-            if (nowSet?.Contains(old) == true) continue;
-            ops.Add(new PendingOp(old.Bucket, OpType.Remove, old.ObjectType, old.ObjectId, subkey, null, OpChecksum.ForRemove(subkey)));
+            var nowSet = now.Length > LinearScanLimit ? new HashSet<BucketMembership>(now) : null;
+            foreach (var old in previous.Buckets)
+            {
+                if (nowSet?.Contains(old) ?? now.AsSpan().Contains(old)) continue;
+                ops.Add(new PendingOp(old.Bucket, OpType.Remove, old.ObjectType, old.ObjectId, subkey, null, OpChecksum.ForRemove(subkey)));
+            }
         }
 
-        var lookups = new List<string>(isDelete ? 0 : change.Lookups.Count);
-        HashSet<string>? lookupSet = null;
+        string[] lookups = isDelete ? [] : Distinct(change.Lookups, static lookup => lookup.Lookup);
         if (!isDelete)
         {
-            lookupSet = new HashSet<string>(StringComparer.Ordinal);
             foreach (var lookup in change.Lookups)
-            {
                 parameters.Add(new PendingParameter(lookup.Lookup, change.Table, change.Key, lookup.Parameters));
-                if (lookupSet.Add(lookup.Lookup)) lookups.Add(lookup.Lookup);
+        }
+        if (previous.Lookups.Count > 0)
+        {
+            var lookupSet = lookups.Length > LinearScanLimit ? new HashSet<string>(lookups, StringComparer.Ordinal) : null;
+            foreach (var old in previous.Lookups)
+            {
+                if (!(lookupSet?.Contains(old) ?? lookups.AsSpan().Contains(old))) parameters.Add(new PendingParameter(old, change.Table, change.Key, null));
             }
         }
-        foreach (var old in previous.Lookups)
+        return now.Length == 0 && lookups.Length == 0 ? RowMembership.Empty : new RowMembership(now, lookups);
+    }
+
+    /// <summary>The distinct projections of <paramref name="items"/>, in first-seen order.</summary>
+    private static T[] Distinct<TItem, T>(IReadOnlyList<TItem> items, Func<TItem, T> project) where T : IEquatable<T>
+    {
+        switch (items.Count)
         {
-            if (lookupSet?.Contains(old) != true) parameters.Add(new PendingParameter(old, change.Table, change.Key, null));
+            case 0:
+                return [];
+            case 1:
+                return [project(items[0])];
+            case > LinearScanLimit:
+                var seen = new HashSet<T>(items.Count);
+                var list = new List<T>(items.Count);
+                foreach (var item in items)
+                {
+                    var value = project(item);
+                    if (seen.Add(value)) list.Add(value);
+                }
+                return [.. list];
         }
-        return new RowMembership(now, lookups);
+        var result = new T[items.Count];
+        var count = 0;
+        foreach (var item in items)
+        {
+            var value = project(item);
+            if (!result.AsSpan(0, count).Contains(value)) result[count++] = value;
+        }
+        return count == result.Length ? result : result[..count];
     }
 }

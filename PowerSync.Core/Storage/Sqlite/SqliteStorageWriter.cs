@@ -16,6 +16,9 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     private readonly SqliteWriteStatements _sql;
     private readonly PendingChanges _pending = new();
     private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
+    private readonly RowDiff _diff = new();
+    private readonly Dictionary<long, (uint Checksum, long Count, long LastOp)> _totals = [];
+    private (long BucketId, long OpId, PendingOp Op)[] _ops = [];
     private readonly DurableCommits? _durable;
     private VersionState _state; // as last committed
     private volatile bool _failed;
@@ -306,10 +309,13 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     private long WritePending(long lastOp, HashSet<string> touched)
     {
         if (_pending.IsEmpty) return lastOp;
-        var batch = RowDiff.Compute(_pending.Changes, _sql.ReadMemberships);
+        var batch = _diff.Compute(_pending.Changes, _sql.ReadMemberships);
         var nextOpId = _sql.ReadNextOpId();
-        var totals = new Dictionary<long, (uint Checksum, long Count, long LastOp)>();
-        var ops = new (long BucketId, long OpId, PendingOp Op)[batch.Ops.Count];
+        var totals = _totals;
+        totals.Clear();
+        // Reused from flush to flush: at thousands of ops it would be a large-object allocation each time.
+        if (_ops.Length < batch.Ops.Count) _ops = new (long, long, PendingOp)[Math.Max(batch.Ops.Count, _ops.Length * 2)];
+        var ops = _ops.AsSpan(0, batch.Ops.Count);
         for (var i = 0; i < ops.Length; i++)
         {
             var op = batch.Ops[i];
@@ -322,6 +328,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
                 : (op.Checksum, 1, opId);
         }
         _sql.InsertOps(ops);
+        ops.Clear(); // drop references to this batch's strings
         foreach (var p in batch.Parameters)
             _sql.InsertParameter(p, nextOpId++);
         _sql.WriteCurrent(batch.Rows);

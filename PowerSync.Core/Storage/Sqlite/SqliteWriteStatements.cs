@@ -10,6 +10,7 @@ internal sealed class SqliteWriteStatements : IDisposable
     private readonly NativeStatement _insertOp;
     private readonly NativeStatement _insertParameter;
     private readonly NativeStatement _readCurrent;
+    private readonly NativeStatement _readMembership;
     private readonly NativeStatement _upsertCurrent;
     private readonly NativeStatement _deleteCurrent;
     private readonly NativeStatement _bucketTotals;
@@ -29,6 +30,7 @@ internal sealed class SqliteWriteStatements : IDisposable
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """);
         _readCurrent = Prepare("SELECT memberships, raw FROM current_data WHERE rules_id = ?1 AND source_table = ?2 AND source_key = ?3");
+        _readMembership = Prepare("SELECT memberships FROM current_data WHERE rules_id = ?1 AND source_table = ?2 AND source_key = ?3");
         _upsertCurrent = Prepare("""
             INSERT INTO current_data (rules_id, source_table, source_key, memberships, raw) VALUES (?1, ?2, ?3, ?4, ?5)
             ON CONFLICT (rules_id, source_table, source_key) DO UPDATE SET memberships = excluded.memberships, raw = excluded.raw
@@ -70,19 +72,30 @@ internal sealed class SqliteWriteStatements : IDisposable
     {
         foreach (var row in rows)
         {
-            if (row.Deleted) DeleteCurrent(row.Table, row.Key);
-            else _upsertCurrent.Bind(1, _versionId).Bind(2, row.Table).Bind(3, row.Key).Bind(4, row.Membership.Encode()).Bind(5, row.Raw).Execute();
+            if (row.Deleted)
+            {
+                DeleteCurrent(row.Table, row.Key);
+                continue;
+            }
+            var size = row.Membership.EncodedSize();
+            if (_membership.Length < size) _membership = new byte[Math.Max(size, _membership.Length * 2)];
+            row.Membership.Encode(_membership);
+            _upsertCurrent.Bind(1, _versionId).Bind(2, row.Table).Bind(3, row.Key).Bind(4, _membership.AsSpan(0, size)).Bind(5, row.Raw).Execute();
         }
     }
 
-    public Dictionary<string, RowMembership> ReadMemberships(string table, IReadOnlyList<(string ReplicaId, byte[] Key)> keys)
+    private byte[] _membership = new byte[256];
+
+    /// <summary>Loads the stored memberships of <paramref name="keys"/> (rows not stored are left out).</summary>
+    public void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
     {
-        var result = new Dictionary<string, RowMembership>(keys.Count, StringComparer.Ordinal);
         foreach (var (replicaId, key) in keys)
         {
-            if (ReadCurrent(table, key) is { } stored) result[replicaId] = RowMembership.Decode(stored.Membership);
+            _readMembership.Bind(1, _versionId).Bind(2, table).Bind(3, key);
+            if (!_readMembership.Read()) continue;
+            into[replicaId] = RowMembership.Decode(_readMembership.BlobSpan(0));
+            _readMembership.Reset();
         }
-        return result;
     }
 
     public void InsertParameter(PendingParameter parameter, long opId) =>
