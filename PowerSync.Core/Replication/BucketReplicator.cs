@@ -278,7 +278,7 @@ internal sealed class BucketReplicator(
                         break;
                     case RowDelete delete:
                         if (rules.ReadsTable(delete.Relation.Schema, delete.Relation.Name))
-                            await writer.SaveAsync(SourceRowChange.Delete(Table(delete.Relation), RawRowCodec.ReplicaId(delete.OldRow.KeyValues)), ct).ConfigureAwait(false);
+                            await writer.SaveAsync(SourceRowChange.Delete(Table(delete.Relation), RawRowCodec.ReplicaId(delete.OldRow)), ct).ConfigureAwait(false);
                         break;
                     case TableTruncate truncate:
                         foreach (var relation in truncate.Relations)
@@ -375,8 +375,8 @@ internal sealed class BucketReplicator(
         var newRow = update.NewRow;
         if (update.OldRow is { } old)
         {
-            var oldId = RawRowCodec.ReplicaId(old.KeyValues);
-            if (oldId != RawRowCodec.ReplicaId(newRow.KeyValues))
+            var oldId = RawRowCodec.ReplicaId(old);
+            if (oldId != RawRowCodec.ReplicaId(newRow))
                 await writer.SaveAsync(SourceRowChange.Delete(Table(relation), oldId), ct).ConfigureAwait(false);
             if (newRow.HasUnchangedToast && update.OldRowKind == OldRowKind.Full && !old.HasUnchangedToast)
                 newRow = newRow.WithUnchangedToastFrom(old.ToSqliteRow());
@@ -391,7 +391,7 @@ internal sealed class BucketReplicator(
         var table = Table(relation);
         var replicaId = relation.ReplicaIdentity == ReplicaIdentityKind.Nothing || relation.KeyColumns.Length == 0
             ? Guid.NewGuid().ToString("N")
-            : RawRowCodec.ReplicaId(row.KeyValues);
+            : RawRowCodec.ReplicaId(row);
         if (row.HasUnchangedToast)
         {
             var stored = await writer.GetRawRowAsync(table, replicaId, ct).ConfigureAwait(false);
@@ -409,11 +409,26 @@ internal sealed class BucketReplicator(
         var lookups = rules.EvaluateParameterRow(relation.Schema, relation.Name, values);
         // REPLICA IDENTITY FULL sends whole old rows, so nothing needs to be kept for TOAST values.
         var raw = relation.ReplicaIdentity == ReplicaIdentityKind.Full ? ReadOnlyMemory<byte>.Empty : RawRowCodec.Encode(values);
-        await writer.SaveAsync(new SourceRowChange(table, replicaId, RowChangeKind.Upsert,
-            [.. evaluated.Rows.Select(r => new BucketRow(r.Bucket, r.ObjectType, r.ObjectId, r.Data))],
-            [.. lookups.Select(l => new ParameterLookupRow(l.Lookup, l.Parameters))],
-            raw), ct).ConfigureAwait(false);
+        var buckets = evaluated.Rows.Count == 0 ? [] : new BucketRow[evaluated.Rows.Count];
+        for (var i = 0; i < buckets.Length; i++)
+        {
+            var r = evaluated.Rows[i];
+            buckets[i] = new BucketRow(r.Bucket, r.ObjectType, r.ObjectId, r.Data);
+        }
+        var lookupRows = lookups.Count == 0 ? [] : new ParameterLookupRow[lookups.Count];
+        for (var i = 0; i < lookupRows.Length; i++) lookupRows[i] = new ParameterLookupRow(lookups[i].Lookup, lookups[i].Parameters);
+        await writer.SaveAsync(new SourceRowChange(table, replicaId, RowChangeKind.Upsert, buckets, lookupRows, raw), ct).ConfigureAwait(false);
     }
 
-    private static SourceTable Table(SourceRelation relation) => new(relation.Schema, relation.Name);
+    /// <summary>The storage table of a relation; consecutive changes nearly always share one, so the last is kept.</summary>
+    private SourceTable Table(SourceRelation relation)
+    {
+        var last = _lastTable;
+        if (last is not null && ReferenceEquals(last.Value.Relation, relation)) return last.Value.Table;
+        var table = new SourceTable(relation.Schema, relation.Name);
+        _lastTable = (relation, table);
+        return table;
+    }
+
+    private (SourceRelation Relation, SourceTable Table)? _lastTable;
 }

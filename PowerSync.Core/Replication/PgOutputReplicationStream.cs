@@ -270,7 +270,7 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         return new SourceRelation(message.RelationId, message.Namespace, message.RelationName, identity, columns.MoveToImmutable());
     }
 
-    private async Task<ReplicatedRow> ReadRowAsync(SourceRelation relation, ReplicationTuple tuple, CancellationToken cancellationToken)
+    private async ValueTask<ReplicatedRow> ReadRowAsync(SourceRelation relation, ReplicationTuple tuple, CancellationToken cancellationToken)
     {
         var values = ImmutableArray.CreateBuilder<ReplicatedValue>(relation.Columns.Length);
         var ordinal = 0;
@@ -317,7 +317,7 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         }
     }
 
-    private static async Task<string> ReadTextAsync(ReplicationValue value, CancellationToken cancellationToken)
+    private static async ValueTask<string> ReadTextAsync(ReplicationValue value, CancellationToken cancellationToken)
     {
         var length = value.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace PowerSync.Core.Replication;
@@ -50,6 +49,17 @@ internal static partial class PostgresDateTimeText
     /// <summary><c>timestamp</c> (without time zone); null for values Postgres prints in another form (BC dates).</summary>
     public static string? Timestamp(string text, ValueMappingOptions options)
     {
+        if (CommonForm.TryParse(text, out var common) && common.OffsetLength == 0)
+        {
+            if (!options.TimestampsIso8601) return text;
+            return common.Format(text, text.AsSpan(0, 10), text.AsSpan(11, 8), options, zulu: false);
+        }
+        return TimestampGeneral(text, options);
+    }
+
+    /// <summary><see cref="Timestamp"/> for any text: the reference the common-form path must agree with.</summary>
+    internal static string? TimestampGeneral(string text, ValueMappingOptions options)
+    {
         var match = TimestampPattern().Match(text);
         if (!match.Success)
         {
@@ -68,6 +78,21 @@ internal static partial class PostgresDateTimeText
 
     /// <summary><c>timestamptz</c> converted to UTC; null when outside years 0000-9999 as the service parses them.</summary>
     public static string? TimestampTz(string text, ValueMappingOptions options)
+    {
+        // Nearly every value has Postgres's usual shape: parsed by hand (a regex match per value cost more
+        // than the rest of the row). Anything else takes the general path, which is the reference.
+        if (!CommonForm.TryParse(text, out var common)) return TimestampTzGeneral(text, options);
+        var (year, month, day) = (common.Year, common.Month, common.Day);
+        if (month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month) || common.Hour > 24 || common.Minute > 59 || common.Second > 59) return null;
+        var utc = (DaysFromCivil(year, month, day) * 86400L) + (common.Hour * 3600L) + (common.Minute * 60L) + common.Second - common.OffsetSeconds;
+        Span<char> date = stackalloc char[16];
+        Span<char> time = stackalloc char[8];
+        var dateLength = FormatUtc(utc, date, time);
+        return common.Format(text, date[..dateLength], time, options, zulu: true);
+    }
+
+    /// <summary><see cref="TimestampTz"/> for any text: the reference the common-form path must agree with.</summary>
+    internal static string? TimestampTzGeneral(string text, ValueMappingOptions options)
     {
         var match = TimestampPattern().Match(text);
         if (!match.Success)
@@ -135,6 +160,88 @@ internal static partial class PostgresDateTimeText
         return withoutFraction + "." + fraction + suffix;
     }
 
+    /// <summary>
+    /// <c>yyyy-mm-dd hh:mm:ss[.f…][±hh[[:]mm]]</c>, the form Postgres prints with DateStyle ISO.
+    /// Parsing only checks the shape; the callers validate the fields exactly as the general path does.
+    /// </summary>
+    private readonly record struct CommonForm(int Year, int Month, int Day, int Hour, int Minute, int Second, int FractionStart, int FractionLength, int OffsetLength, long OffsetSeconds)
+    {
+        public static bool TryParse(string text, out CommonForm form)
+        {
+            form = default;
+            var s = text.AsSpan();
+            if (s.Length < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':') return false;
+            if (!Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+                || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second)) return false;
+            var i = 19;
+            int fractionStart = i, fractionLength = 0;
+            if (i < s.Length && s[i] == '.')
+            {
+                var end = i + 1;
+                while (end < s.Length && char.IsAsciiDigit(s[end])) end++;
+                if (end == i + 1) return false;
+                fractionLength = end - i;
+                i = end;
+            }
+            var offsetStart = i;
+            long offsetSeconds = 0;
+            if (i < s.Length)
+            {
+                if (s[i] is not ('+' or '-') || !Digits(s, i + 1, 2, out var offsetHours)) return false;
+                var offsetMinutes = 0;
+                i += 3;
+                if (i < s.Length)
+                {
+                    if (s[i] == ':') i++;
+                    if (!Digits(s, i, 2, out offsetMinutes) || i + 2 != s.Length) return false;
+                }
+                offsetSeconds = (s[offsetStart] == '-' ? -1 : 1) * ((offsetHours * 3600L) + (offsetMinutes * 60L));
+            }
+            form = new CommonForm(year, month, day, hour, minute, second, fractionStart, fractionLength, s.Length - offsetStart, offsetSeconds);
+            return true;
+        }
+
+        /// <summary>The synced text: legacy (<c>date time.fraction</c>) or ISO 8601 with the configured fraction digits.</summary>
+        public string Format(string text, ReadOnlySpan<char> date, ReadOnlySpan<char> time, ValueMappingOptions options, bool zulu)
+        {
+            var fraction = text.AsSpan(FractionStart, FractionLength); // with its '.', or empty
+            Span<char> buffer = stackalloc char[date.Length + time.Length + 2 + Math.Max(fraction.Length, PostgresFractionDigits + 1)];
+            var n = 0;
+            date.CopyTo(buffer);
+            n += date.Length;
+            buffer[n++] = options.TimestampsIso8601 ? 'T' : ' ';
+            time.CopyTo(buffer[n..]);
+            n += time.Length;
+            if (!options.TimestampsIso8601)
+            {
+                fraction.CopyTo(buffer[n..]);
+                n += fraction.Length;
+            }
+            else if ((options.TimestampMaxPrecision ?? PostgresFractionDigits) is var maxPrecision and > 0)
+            {
+                // Trimmed (never rounded) or zero-padded to the configured digits.
+                var digits = Math.Min(maxPrecision, PostgresFractionDigits);
+                var given = fraction.IsEmpty ? [] : fraction[1..];
+                buffer[n++] = '.';
+                for (var d = 0; d < digits; d++) buffer[n++] = d < given.Length ? given[d] : '0';
+            }
+            if (zulu) buffer[n++] = 'Z';
+            return new string(buffer[..n]);
+        }
+
+        private static bool Digits(ReadOnlySpan<char> s, int start, int count, out int value)
+        {
+            value = 0;
+            if (start + count > s.Length) return false;
+            for (var i = start; i < start + count; i++)
+            {
+                if (!char.IsAsciiDigit(s[i])) return false;
+                value = (value * 10) + (s[i] - '0');
+            }
+            return true;
+        }
+    }
+
     private static int DaysInMonth(int year, int month) => month switch
     {
         2 => (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28,
@@ -156,6 +263,15 @@ internal static partial class PostgresDateTimeText
     /// <summary>Seconds since the epoch as JavaScript's <c>toISOString()</c> prints them, without milliseconds and <c>Z</c>.</summary>
     private static string FormatUtc(long epochSeconds)
     {
+        Span<char> date = stackalloc char[16];
+        Span<char> time = stackalloc char[8];
+        var length = FormatUtc(epochSeconds, date, time);
+        return string.Concat(date[..length], "T", time);
+    }
+
+    /// <summary>Writes the date (<c>yyyy-mm-dd</c>, or <c>±yyyyyy-mm-dd</c> outside years 0-9999) and <c>hh:mm:ss</c>; returns the date's length.</summary>
+    private static int FormatUtc(long epochSeconds, Span<char> date, Span<char> time)
+    {
         var days = Math.DivRem(epochSeconds, 86400L, out var secondOfDay);
         if (secondOfDay < 0)
         {
@@ -174,10 +290,32 @@ internal static partial class PostgresDateTimeText
         var month = mp < 10 ? mp + 3 : mp - 9;
         var year = yearOfEra + (era * 400) + (month <= 2 ? 1 : 0);
 
-        var text = new StringBuilder(26);
-        if (year is >= 0 and <= 9999) text.Append(year.ToString("D4", CultureInfo.InvariantCulture));
-        else text.Append(year < 0 ? '-' : '+').Append(Math.Abs(year).ToString("D6", CultureInfo.InvariantCulture));
-        text.Append(CultureInfo.InvariantCulture, $"-{month:D2}-{day:D2}T{secondOfDay / 3600:D2}:{secondOfDay / 60 % 60:D2}:{secondOfDay % 60:D2}");
-        return text.ToString();
+        var n = 0;
+        if (year is >= 0 and <= 9999) n += Pad(date, year, 4);
+        else
+        {
+            date[n++] = year < 0 ? '-' : '+';
+            n += Pad(date[n..], Math.Abs(year), 6);
+        }
+        date[n++] = '-';
+        n += Pad(date[n..], month, 2);
+        date[n++] = '-';
+        n += Pad(date[n..], day, 2);
+        Pad(time, secondOfDay / 3600, 2);
+        time[2] = ':';
+        Pad(time[3..], secondOfDay / 60 % 60, 2);
+        time[5] = ':';
+        Pad(time[6..], secondOfDay % 60, 2);
+        return n;
+    }
+
+    private static int Pad(Span<char> into, long value, int width)
+    {
+        for (var i = width - 1; i >= 0; i--)
+        {
+            into[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
+        return width;
     }
 }

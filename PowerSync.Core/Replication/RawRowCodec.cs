@@ -10,7 +10,11 @@ namespace PowerSync.Core.Replication;
 /// </summary>
 internal static class RawRowCodec
 {
-    public static byte[] Encode(IReadOnlyDictionary<string, SqliteValue> row)
+    public static byte[] Encode(IReadOnlyDictionary<string, SqliteValue> row) =>
+        Encode(row as Dictionary<string, SqliteValue> ?? new Dictionary<string, SqliteValue>(row, StringComparer.Ordinal));
+
+    /// <summary>Encodes a row (a concrete dictionary: enumerated twice per row without boxing an enumerator).</summary>
+    public static byte[] Encode(Dictionary<string, SqliteValue> row)
     {
         // 7-bit count; per column: name, type byte, value (8 bytes little-endian for numbers, length-prefixed otherwise).
         var size = CompactBinary.VarIntSize(row.Count);
@@ -104,23 +108,51 @@ internal static class RawRowCodec
 
     public static string ReplicaId(IEnumerable<KeyValuePair<string, SqliteValue>> keyValues)
     {
-        // Once per replicated row: one builder per thread, reused.
-        var sb = t_replicaIdBuilder ??= new StringBuilder(64);
-        sb.Clear();
-        foreach (var (_, value) in keyValues)
+        var sb = ReplicaIdBuilder();
+        foreach (var (_, value) in keyValues) AppendKeyValue(sb, value);
+        return Finish(sb);
+    }
+
+    /// <summary><see cref="ReplicaId(IEnumerable{KeyValuePair{string, SqliteValue}})"/> of a replicated row's key columns, without enumerators.</summary>
+    public static string ReplicaId(ReplicatedRow row)
+    {
+        var sb = ReplicaIdBuilder();
+        var columns = row.Relation.Columns;
+        for (var i = 0; i < columns.Length; i++)
         {
-            if (sb.Length > 0) sb.Append('|');
-            switch (value.Type)
-            {
-                case SqliteType.Null: sb.Append('n'); break;
-                case SqliteType.Integer: sb.Append('i').Append(value.AsInteger.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
-                case SqliteType.Real: sb.Append('r').Append(BitConverter.DoubleToInt64Bits(value.AsReal).ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
-                case SqliteType.Text: sb.Append('t').Append(value.AsText.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)); break;
-                case SqliteType.Blob: sb.Append('b').Append(Convert.ToHexString(value.AsBlob)); break;
-            }
+            if (columns[i].IsKey) AppendKeyValue(sb, row.Values[i].Value);
         }
+        return Finish(sb);
+    }
+
+    // Once per replicated row: one builder per thread, reused.
+    private static StringBuilder ReplicaIdBuilder() => (t_replicaIdBuilder ??= new StringBuilder(64)).Clear();
+
+    private static string Finish(StringBuilder sb)
+    {
         var id = sb.ToString();
         if (sb.Capacity > 4096) t_replicaIdBuilder = null;
         return id;
+    }
+
+    private static void AppendKeyValue(StringBuilder sb, SqliteValue value)
+    {
+        if (sb.Length > 0) sb.Append('|');
+        Span<char> number = stackalloc char[24];
+        int length;
+        switch (value.Type)
+        {
+            case SqliteType.Null: sb.Append('n'); break;
+            case SqliteType.Integer:
+                value.AsInteger.TryFormat(number, out length, default, System.Globalization.CultureInfo.InvariantCulture);
+                sb.Append('i').Append(number[..length]);
+                break;
+            case SqliteType.Real:
+                BitConverter.DoubleToInt64Bits(value.AsReal).TryFormat(number, out length, default, System.Globalization.CultureInfo.InvariantCulture);
+                sb.Append('r').Append(number[..length]);
+                break;
+            case SqliteType.Text: sb.Append('t').Append(value.AsText.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)); break;
+            case SqliteType.Blob: sb.Append('b').Append(Convert.ToHexString(value.AsBlob)); break;
+        }
     }
 }

@@ -84,7 +84,7 @@ internal sealed class ReplicatedRow
 
     /// <summary>The row as column name to SQLite value, for sync rules and storage.</summary>
     /// <exception cref="InvalidOperationException">The row still holds unchanged TOAST markers; merge them with <see cref="WithUnchangedToastFrom"/> first.</exception>
-    public IReadOnlyDictionary<string, SqliteValue> ToSqliteRow()
+    public Dictionary<string, SqliteValue> ToSqliteRow()
     {
         if (HasUnchangedToast)
         {

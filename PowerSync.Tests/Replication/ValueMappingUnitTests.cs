@@ -56,6 +56,38 @@ public sealed class ValueMappingUnitTests
         Assert.That(PostgresDateTimeText.TimestampTz(text, ValueMappingOptions.Legacy), Is.EqualTo(expected));
     }
 
+    /// <summary>The hand parser for Postgres's usual timestamp shape agrees with the general (regex) path on every text, valid or not.</summary>
+    [Test]
+    public void Timestamps_in_the_common_form_map_exactly_as_the_general_path_maps_them()
+    {
+        var random = new Random(20261201);
+        string Two(int max) => random.Next(0, max).ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+        var offsets = new[] { "", "+00", "-00", "+02", "-11", "+05:30", "-0330", "+14:00", "+05:", "+05:30:00", "+5", "+05:3", "Z", " BC", "+02 BC", ":" };
+        var fractions = new[] { "", ".5", ".123", ".123456", ".1234567", ".000000001", "." };
+        var options = new[]
+        {
+            ValueMappingOptions.Legacy, ValueMappingOptions.SyncStreams,
+            new ValueMappingOptions(timestampsIso8601: true, timestampMaxPrecision: 0),
+            new ValueMappingOptions(timestampsIso8601: true, timestampMaxPrecision: 3),
+            new ValueMappingOptions(timestampsIso8601: true, timestampMaxPrecision: 9),
+        };
+        var years = new[] { 0, 1, 1969, 1970, 2000, 2024, 2100, 9999 };
+        var checkedTexts = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var year = i % 3 == 0 ? years[random.Next(years.Length)] : random.Next(0, 10000);
+            var text = $"{year:D4}-{Two(14)}-{Two(33)} {Two(26)}:{Two(61)}:{Two(61)}{fractions[random.Next(fractions.Length)]}{offsets[random.Next(offsets.Length)]}";
+            if (i % 50 == 0) text = text.Replace(' ', 'T');
+            foreach (var option in options)
+            {
+                Assert.That(PostgresDateTimeText.TimestampTz(text, option), Is.EqualTo(PostgresDateTimeText.TimestampTzGeneral(text, option)), $"timestamptz '{text}'");
+                Assert.That(PostgresDateTimeText.Timestamp(text, option), Is.EqualTo(PostgresDateTimeText.TimestampGeneral(text, option)), $"timestamp '{text}'");
+            }
+            checkedTexts++;
+        }
+        Assert.That(checkedTexts, Is.EqualTo(4000));
+    }
+
     [Test]
     public void Timestamp_with_nine_digit_precision_keeps_the_six_postgres_has()
     {

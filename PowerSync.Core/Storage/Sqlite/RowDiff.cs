@@ -101,8 +101,9 @@ internal sealed class RowDiff
         if (previous.Buckets.Count > 0)
         {
             var nowSet = now.Length > LinearScanLimit ? new HashSet<BucketMembership>(now) : null;
-            foreach (var old in previous.Buckets)
+            for (var i = 0; i < previous.Buckets.Count; i++)
             {
+                var old = previous.Buckets[i];
                 if (nowSet?.Contains(old) ?? now.AsSpan().Contains(old)) continue;
                 ops.Add(new PendingOp(old.Bucket, OpType.Remove, old.ObjectType, old.ObjectId, subkey, null, OpChecksum.ForRemove(subkey)));
             }
@@ -117,8 +118,9 @@ internal sealed class RowDiff
         if (previous.Lookups.Count > 0)
         {
             var lookupSet = lookups.Length > LinearScanLimit ? new HashSet<string>(lookups, StringComparer.Ordinal) : null;
-            foreach (var old in previous.Lookups)
+            for (var i = 0; i < previous.Lookups.Count; i++)
             {
+                var old = previous.Lookups[i];
                 if (!(lookupSet?.Contains(old) ?? lookups.AsSpan().Contains(old))) parameters.Add(new PendingParameter(old, change.Table, change.Key, null));
             }
         }

@@ -28,7 +28,14 @@ internal sealed class DataQuery
             _fastKeys = columns.Select((c, i) => (i == 0 ? string.Empty : ",") + JsonText.QuoteString(c!.Value.Item1) + ":").ToArray();
             _idIndex = names.IndexOf("id");
         }
+        _wildcardOnly = columns is [null];
     }
+
+    /// <summary><c>SELECT *</c> and nothing else: the data is the row's columns as they are (no names to merge).</summary>
+    private readonly bool _wildcardOnly;
+
+    [ThreadStatic]
+    private static StringBuilder? t_scratch;
 
     private readonly string[]? _fastKeys;
     private readonly int _idIndex = -1;
@@ -175,8 +182,10 @@ internal sealed class DataQuery
             return;
         }
 
-        var sb = new StringBuilder(128);
+        // Rows are evaluated one at a time per thread (replicators run on their own): one builder per thread.
+        var sb = t_scratch ??= new StringBuilder(256);
         var (id, data) = BuildData(row, sb);
+        if (sb.Capacity > 64 * 1024) t_scratch = null;
         var objectType = OutputTableOverride ?? tableName;
         if (_parameterKeys.Length == 0)
         {
@@ -218,6 +227,11 @@ internal sealed class DataQuery
         if (_fastKeys is not null)
         {
             return BuildDataFast(row, scratch);
+        }
+
+        if (_wildcardOnly)
+        {
+            return BuildDataWildcard(row, scratch);
         }
 
         // JavaScript object semantics: a repeated name keeps its first position and takes the last value.
@@ -277,6 +291,52 @@ internal sealed class DataQuery
             }
 
             values[name] = value;
+        }
+    }
+
+    /// <summary>
+    /// <c>SELECT *</c> alone, as the general path builds it: every column not starting with '_', in row
+    /// order, blobs left out of the data; the id is the row's <c>id</c>.
+    /// </summary>
+    private static (string Id, string Data) BuildDataWildcard(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
+    {
+        sb.Clear().Append('{');
+        var first = true;
+        if (row is Dictionary<string, SqliteValue> concrete)
+        {
+            foreach (var (name, value) in concrete)
+            {
+                Append(name, value);
+            }
+        }
+        else
+        {
+            foreach (var (name, value) in row)
+            {
+                Append(name, value);
+            }
+        }
+
+        var idValue = row.TryGetValue("id", out var found) ? found : default;
+        var id = idValue.Type == SqliteType.Text ? idValue.AsText : SqlValueOps.ToText(idValue) ?? string.Empty;
+        return (id, sb.Append('}').ToString());
+
+        void Append(string name, SqliteValue value)
+        {
+            if (name.StartsWith('_') || value.Type == SqliteType.Blob)
+            {
+                return;
+            }
+
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            JsonText.AppendString(sb, name);
+            sb.Append(':');
+            JsonText.AppendDataValue(sb, value);
         }
     }
 
