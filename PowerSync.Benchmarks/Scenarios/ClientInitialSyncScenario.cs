@@ -44,6 +44,8 @@ public sealed class ClientInitialSyncScenario : IScenario
             report.Add("ceiling_rows_per_s", rows / ceiling.TotalSeconds, "rows/s");
             report.Add("ratio", ceiling.TotalSeconds / sync.Elapsed.TotalSeconds);
             report.Add("local_writes_per_s", LocalWrites / sync.LocalWrites.TotalSeconds, "rows/s");
+            report.Add("allocated_bytes_per_row", sync.Allocated / rows, "B");
+            report.Add("gc_pause_ms", sync.Paused.TotalMilliseconds, "ms");
         }
         finally
         {
@@ -116,7 +118,7 @@ public sealed class ClientInitialSyncScenario : IScenario
         return watch.Elapsed;
     }
 
-    private static async Task<(TimeSpan Elapsed, TimeSpan LocalWrites)> MeasureSyncAsync(string folder, string linesPath, int rows, CancellationToken ct)
+    private static async Task<(TimeSpan Elapsed, TimeSpan LocalWrites, long Allocated, TimeSpan Paused)> MeasureSyncAsync(string folder, string linesPath, int rows, CancellationToken ct)
     {
         using var listener = new HttpListener();
         var endpoint = new Uri($"http://127.0.0.1:{FreePort()}/");
@@ -127,10 +129,12 @@ public sealed class ClientInitialSyncScenario : IScenario
         var schema = new Schema(new Table("items", [Column.Text("name"), Column.Real("price"), Column.Integer("qty")]));
         await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(folder, "client.db"), Schema = schema }, ct);
 
+        var (allocatedBefore, pausedBefore) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
         var watch = Stopwatch.StartNew();
         await db.ConnectAsync(new Connector(endpoint), new PowerSyncConnectionOptions { CrudUploadThrottle = TimeSpan.Zero }, ct);
         await db.WaitForFirstSyncAsync(cancellationToken: ct);
         var elapsed = watch.Elapsed;
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes() - allocatedBefore, GC.GetTotalPauseDuration() - pausedBefore);
         var synced = await db.GetAsync<long>("SELECT count(*) FROM items", null, ct);
         if (synced != rows) throw new InvalidOperationException($"Synced {synced} rows, expected {rows}.");
         await db.DisconnectAsync(ct);
@@ -153,7 +157,7 @@ public sealed class ClientInitialSyncScenario : IScenario
             // Stopped.
         }
 
-        return (elapsed, local);
+        return (elapsed, local, allocated, paused);
     }
 
     private static async Task ServeAsync(HttpListener listener, string linesPath, CancellationToken ct)
