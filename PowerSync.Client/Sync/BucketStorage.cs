@@ -264,10 +264,17 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The gate's concrete target when the stream has not shown it yet: a checkpoint request still unacknowledged.</summary>
-    public Task<long?> GetUnacknowledgedTargetAsync(CancellationToken cancellationToken) => pool.ReadAsync(db => db.GetOptionalAsync<long?>(
-        $"SELECT CAST(t.value AS INTEGER) FROM ps_kv t LEFT JOIN ps_kv s ON s.key = '{CheckpointKeys.LastSeen}' WHERE t.key = '{CheckpointKeys.Target}' AND CAST(t.value AS INTEGER) BETWEEN 1 AND ? AND CAST(t.value AS INTEGER) > coalesce(CAST(s.value AS INTEGER), 0)",
-        [InternalTables.MaxOpId - 1], cancellationToken), cancellationToken);
+    /// <summary>
+    /// The gate's target when it is this client's latest checkpoint request and the stream has not shown
+    /// it yet (a custom write checkpoint from <c>CompleteAsync</c> is never posted as a request).
+    /// </summary>
+    public Task<long?> GetUnacknowledgedRequestAsync(CancellationToken cancellationToken) => pool.ReadAsync(db => db.GetOptionalAsync<long?>(
+        $"""
+        SELECT CAST(t.value AS INTEGER) FROM ps_kv t
+          JOIN ps_kv r ON r.key = '{CheckpointKeys.LastRequested}' AND CAST(r.value AS INTEGER) = CAST(t.value AS INTEGER)
+          LEFT JOIN ps_kv s ON s.key = '{CheckpointKeys.LastSeen}'
+        WHERE t.key = '{CheckpointKeys.Target}' AND CAST(t.value AS INTEGER) > coalesce(CAST(s.value AS INTEGER), 0)
+        """, null, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The checkpoint request id to confirm with the service when connecting: the larger of the last

@@ -342,10 +342,10 @@ internal sealed class SyncSession : IAsyncDisposable
             var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
             while (UsesRequests)
             {
-                var outstanding = await _deps.Storage.GetUnacknowledgedTargetAsync(cancellationToken).ConfigureAwait(false);
+                var outstanding = await _deps.Storage.GetUnacknowledgedRequestAsync(cancellationToken).ConfigureAwait(false);
                 await Task.Delay(_options.CheckpointRequestRetryDelay, _deps.Time, cancellationToken).ConfigureAwait(false);
                 if (outstanding is not { } id || !UsesRequests || !_deps.Status.Current.Connected) continue;
-                if (await _deps.Storage.GetUnacknowledgedTargetAsync(cancellationToken).ConfigureAwait(false) != id) continue; // acknowledged, or a newer request
+                if (await _deps.Storage.GetUnacknowledgedRequestAsync(cancellationToken).ConfigureAwait(false) != id) continue; // acknowledged, or a newer request
                 try
                 {
                     var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);

@@ -174,6 +174,29 @@ public sealed class CheckpointRequestTests
     }
 
     [Test]
+    public async Task A_custom_write_checkpoint_from_the_backend_is_the_gate_and_never_posted_as_a_request()
+    {
+        _connector.Upload = async (database, ct) =>
+        {
+            var tx = await database.GetNextCrudTransactionAsync(ct);
+            if (tx is not null) await tx.CompleteAsync("500", ct);
+        };
+        var db = await OpenAsync();
+        await ConnectSyncedAsync(db, Requests);
+        await db.ExecuteAsync("INSERT INTO test(id, description) VALUES('mine', 'local')");
+        await Eventually.UntilAsync(db, TargetSql, n => n == 500, "the custom write checkpoint to become the gate");
+
+        for (var turn = 0; turn < 3; turn++)
+        {
+            var timers = _time.TimersCreated;
+            _time.Advance(Requests.CheckpointRequestRetryDelay);
+            await _time.WaitForTimersCreatedAsync(timers + 1);
+        }
+
+        Assert.That(_server.PostedCheckpointRequests, Is.EqualTo(new[] { 1L }), "only the connection's confirmation");
+    }
+
+    [Test]
     public async Task A_service_without_checkpoint_requests_falls_back_to_legacy_write_checkpoints_with_a_warning()
     {
         _server.ServeCheckpointRequests = false;
