@@ -136,8 +136,8 @@ internal sealed class SyncEndpoints(
         {
             var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
             var clientId = context.Request.Query["client_id"].ToString();
-            var lsn = await head.CurrentAsync(ct).ConfigureAwait(false);
-            var id = await storage.WriteCheckpoints.CreateAsync(WriteCheckpointKeys.For(user.UserId, clientId), lsn, ct).ConfigureAwait(false);
+            var key = WriteCheckpointKeys.For(user.UserId, clientId);
+            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, ct), ct).ConfigureAwait(false);
             await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -154,8 +154,8 @@ internal sealed class SyncEndpoints(
         {
             var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
             var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
-            var lsn = await head.CurrentAsync(ct).ConfigureAwait(false);
-            var stored = await storage.WriteCheckpoints.RequestAsync(WriteCheckpointKeys.For(user.UserId, clientId), requested, lsn, ct).ConfigureAwait(false);
+            var key = WriteCheckpointKeys.For(user.UserId, clientId);
+            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, ct), ct).ConfigureAwait(false);
             await WriteDataAsync(context, "checkpoint_request_id", stored).ConfigureAwait(false);
         }
         catch (PowerSyncException e)

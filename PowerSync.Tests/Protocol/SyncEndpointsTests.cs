@@ -16,7 +16,7 @@ public sealed class SyncEndpointsTests
 {
     private sealed class FixedHead(Lsn lsn) : IReplicationHead
     {
-        public Task<Lsn> CurrentAsync(CancellationToken ct) => Task.FromResult(lsn);
+        public Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct) => record(lsn);
     }
 
     private static async Task<(SessionHarness Harness, SyncHost Host)> StartAsync(IReplicationHead? head = null, int maxConnections = 100)
@@ -246,6 +246,25 @@ public sealed class SyncEndpointsTests
         Assert.That(await Send(new HttpRequestMessage(HttpMethod.Get, "/write-checkpoint2.json?client_id=c1")), Is.EqualTo("""{"data":{"write_checkpoint":"6"}}"""));
         await ReplicationPassesHeadAsync();
         Assert.That(await lines.NextAsync(), Does.Contain("\"write_checkpoint\":\"6\""));
+    }
+
+    [Test]
+    public async Task The_source_marker_is_emitted_only_after_the_write_checkpoint_is_recorded()
+    {
+        // Were it emitted first, replication could checkpoint past it before the record exists, and an idle
+        // source would never produce the checkpoint that shows it.
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await db.ExecuteAsync("SELECT pg_create_logical_replication_slot('marker_probe', 'test_decoding')");
+        await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
+        async Task<long> MarkersAsync() => await db.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_logical_slot_peek_changes('marker_probe', NULL, NULL) WHERE data LIKE 'message:%prefix: powersync%'");
+
+        var head = new PostgresReplicationHead(source);
+        var markersDuringRecord = await head.RecordAtHeadAsync(async lsn => await MarkersAsync(), default);
+
+        Assert.That(markersDuringRecord, Is.Zero);
+        Assert.That(await MarkersAsync(), Is.EqualTo(1));
+        await db.ExecuteAsync("SELECT pg_drop_replication_slot('marker_probe')");
     }
 
     [Test]
