@@ -273,4 +273,17 @@ public sealed class CheckpointRequestTests
         Assert.That(error!.Code, Is.EqualTo(ClientErrorCodes.InvalidOptions));
         Assert.That(error.Message, Does.Contain("CheckpointRequestRetryDelay"));
     }
+
+    [Test]
+    public void An_undefined_checkpoint_mode_is_rejected()
+    {
+        var error = Assert.ThrowsAsync<PowerSyncClientException>(async () =>
+        {
+            var db = await OpenAsync();
+            await db.ConnectAsync(_connector, Requests with { CheckpointMode = (CheckpointMode)7 });
+        });
+
+        Assert.That(error!.Code, Is.EqualTo(ClientErrorCodes.InvalidOptions));
+        Assert.That(error.Message, Does.Contain("CheckpointMode 7").And.Contain("Requests or Legacy"));
+    }
 }
