@@ -20,6 +20,20 @@ public sealed record PowerSyncConnectionOptions
     /// <summary>The stream is considered dead when no line arrives for this long (default 60 s; the service sends keepalives every ~20 s).</summary>
     public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How uploaded writes are acknowledged before downloads apply again (default
+    /// <see cref="Client.CheckpointMode.Requests"/>, falling back to legacy when the service lacks the route).
+    /// </summary>
+    public CheckpointMode CheckpointMode { get; init; } = CheckpointMode.Requests;
+
+    /// <summary>
+    /// In requests mode, how long a checkpoint request may stay unacknowledged by the stream before it is
+    /// posted again (default and minimum 10 s; each post is a no-op for the service when it has the id).
+    /// </summary>
+    public TimeSpan CheckpointRequestRetryDelay { get; init; } = MinCheckpointRequestRetryDelay;
+
+    internal static readonly TimeSpan MinCheckpointRequestRetryDelay = TimeSpan.FromSeconds(10);
+
     internal JsonObject ParametersJson()
     {
         var json = new JsonObject();
@@ -35,6 +49,9 @@ public sealed record PowerSyncConnectionOptions
         if (MaxRetryDelay < RetryDelay) errors.Add("MaxRetryDelay must be at least RetryDelay.");
         if (CrudUploadThrottle < TimeSpan.Zero) errors.Add("CrudUploadThrottle must not be negative.");
         if (StreamIdleTimeout <= TimeSpan.Zero) errors.Add("StreamIdleTimeout must be positive.");
+        if (!Enum.IsDefined(CheckpointMode)) errors.Add($"CheckpointMode {(int)CheckpointMode} is not a CheckpointMode: use Requests or Legacy.");
+        if (CheckpointRequestRetryDelay < MinCheckpointRequestRetryDelay)
+            errors.Add($"CheckpointRequestRetryDelay is {CheckpointRequestRetryDelay}: use at least {MinCheckpointRequestRetryDelay} (every post also makes the source database write a marker).");
         if (errors.Count > 0)
             throw new PowerSyncClientException(ClientErrorCodes.InvalidOptions, "Invalid PowerSyncConnectionOptions:\n- " + string.Join("\n- ", errors));
     }

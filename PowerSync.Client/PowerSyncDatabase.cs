@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Status;
 using PowerSync.Client.Storage;
@@ -21,13 +22,15 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     private readonly SyncStatusTracker _status = new();
     private readonly ISyncTransport _transport;
     private readonly HttpClient? _ownedHttp;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private Schema _schema;
     private SyncSession? _session;
     private int _disposed;
 
-    private PowerSyncDatabase(PowerSyncDatabaseOptions options, ConnectionPool pool, ISyncTransport? transport)
+    private PowerSyncDatabase(PowerSyncDatabaseOptions options, ConnectionPool pool, ISyncTransport? transport, TimeProvider time)
     {
+        _time = time;
         _options = options;
         _pool = pool;
         _schema = options.Schema;
@@ -44,14 +47,15 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
 
     /// <summary>Opens (or creates) the database, applies the schema and reads the offline sync state.</summary>
     public static Task<PowerSyncDatabase> OpenAsync(PowerSyncDatabaseOptions options, CancellationToken cancellationToken = default) =>
-        OpenAsync(options, null, cancellationToken);
+        OpenAsync(options, null, null, cancellationToken);
 
-    internal static async Task<PowerSyncDatabase> OpenAsync(PowerSyncDatabaseOptions options, ISyncTransport? transport, CancellationToken cancellationToken)
+    /// <summary>Opens with a transport and a clock of the caller's (tests: a scripted clock for the checkpoint-request retry timer).</summary>
+    internal static async Task<PowerSyncDatabase> OpenAsync(PowerSyncDatabaseOptions options, ISyncTransport? transport, TimeProvider? time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var pool = await ConnectionPool.OpenAsync(options.DatabasePath, options.ReadPoolSize, new RowMapper(), cancellationToken).ConfigureAwait(false);
-        var database = new PowerSyncDatabase(options, pool, transport);
+        var database = new PowerSyncDatabase(options, pool, transport, time ?? TimeProvider.System);
         try
         {
             await pool.WriteAsync(async db =>
@@ -169,7 +173,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         try
         {
             await StopSessionAsync().ConfigureAwait(false);
-            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport), connector, options);
+            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport, _options.Logger ?? NullLogger.Instance, _time), connector, options);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PowerSync.Client.Tables;
 
 namespace PowerSync.Client;
@@ -16,6 +17,9 @@ public sealed record PowerSyncDatabaseOptions
 
     /// <summary>Minimum time between re-runs of a watched query (default 30 ms).</summary>
     public TimeSpan WatchThrottle { get; init; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Where the sync engine logs (connection fallbacks, retried checkpoint requests); nothing is logged when null.</summary>
+    public ILogger? Logger { get; init; }
 
     internal void Validate()
     {

@@ -100,6 +100,6 @@ internal sealed class BenchmarkHost : IAsyncDisposable
 
     private sealed class FixedHead(Lsn lsn) : IReplicationHead
     {
-        public Task<Lsn> CurrentAsync(CancellationToken ct) => Task.FromResult(lsn);
+        public Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct) => record(lsn);
     }
 }

@@ -40,12 +40,12 @@ internal sealed class CrudQueue(ConnectionPool pool)
             await db.ExecuteAsync("DELETE FROM ps_crud WHERE id <= ?", [lastClientId], cancellationToken).ConfigureAwait(false);
             if (writeCheckpoint is null)
             {
-                await db.ExecuteAsync("UPDATE ps_buckets SET target_op = ? WHERE name = '$local'", [InternalTables.MaxOpId], cancellationToken).ConfigureAwait(false);
+                await db.ExecuteAsync("INSERT OR REPLACE INTO ps_kv(key, value) VALUES(?, ?)", [CheckpointKeys.Target, InternalTables.MaxOpId], cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var target = long.Parse(writeCheckpoint, NumberStyles.None, CultureInfo.InvariantCulture);
-                await db.ExecuteAsync("UPDATE ps_buckets SET target_op = ? WHERE name = '$local' AND NOT EXISTS (SELECT 1 FROM ps_crud)", [target], cancellationToken).ConfigureAwait(false);
+                await db.ExecuteAsync("INSERT OR REPLACE INTO ps_kv(key, value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM ps_crud)", [CheckpointKeys.Target, target], cancellationToken).ConfigureAwait(false);
             }
 
             return true;

@@ -1,9 +1,11 @@
 namespace PowerSync.Client.Storage;
 
 /// <summary>
-/// The internal tables, laid out like the official core's (schema v12 line): <c>ps_buckets</c> (with the
-/// <c>$local</c> write gate row), <c>ps_oplog</c>, <c>ps_crud</c>, <c>ps_tx</c>, <c>ps_kv</c>,
-/// <c>ps_untyped</c>, <c>ps_updated_rows</c>, <c>ps_sync_state</c>. Two deviations serve bulk downloads:
+/// The internal tables, laid out like the official core's (schema v12 line): <c>ps_buckets</c>,
+/// <c>ps_oplog</c>, <c>ps_crud</c>, <c>ps_tx</c>, <c>ps_kv</c>, <c>ps_untyped</c>, <c>ps_updated_rows</c>,
+/// <c>ps_sync_state</c>. The write gate lives in <c>ps_kv</c> as in the core's schema v14 (see
+/// <see cref="CheckpointKeys"/>); an older <c>$local</c> gate row is moved there when the database
+/// opens. Two deviations serve bulk downloads:
 /// the (bucket, key) index is gone (a key's ops are found through <c>ps_oplog_row</c>, which is dropped
 /// while a download fills an empty op log and rebuilt before the apply), and <c>ps_oplog_pending</c>
 /// holds the ops saved meanwhile that may supersede an earlier op of their key (see OplogWriter).
@@ -11,7 +13,6 @@ namespace PowerSync.Client.Storage;
 internal static class InternalTables
 {
     public const long MaxOpId = long.MaxValue;
-    public const string LocalBucket = "$local";
     public const int FullSyncPriority = int.MaxValue;
 
     public const string CreateSql = """
@@ -50,6 +51,5 @@ internal static class InternalTables
         INSERT OR IGNORE INTO ps_kv(key, value) VALUES('client_id', uuid());
         CREATE TABLE IF NOT EXISTS ps_sync_state(priority INTEGER NOT NULL PRIMARY KEY, last_synced_at TEXT NOT NULL);
         INSERT OR IGNORE INTO ps_migration(id, down_migrations) VALUES(12, '[]');
-        INSERT OR IGNORE INTO ps_buckets(name, last_op, target_op) VALUES('$local', 0, 0);
-        """;
+        """ + CheckpointKeys.MigrateLocalBucketSql;
 }

@@ -13,7 +13,6 @@ namespace PowerSync.Client.Storage;
 internal static class ViewSql
 {
     public const string Marker = "-- powersync-auto-generated";
-    private const string SetGate = "UPDATE ps_buckets SET target_op = 9223372036854775807 WHERE name = '$local' AND target_op != 9223372036854775807";
     private const string AllocateTx = "UPDATE ps_tx SET current_tx = next_tx, next_tx = next_tx + 1 WHERE id = 1 AND current_tx IS NULL";
 
     public static string Id(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -119,7 +118,7 @@ internal static class ViewSql
         sb.Append(AllocateTx).Append(where).Append(";\n");
         sb.Append(CultureInfo.InvariantCulture, $"INSERT INTO ps_crud(tx_id, data) SELECT current_tx, {entry} FROM ps_tx WHERE id = 1{where};\n");
         sb.Append(CultureInfo.InvariantCulture, $"INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT {Literal(table.Name)}, {idExpr} WHERE 1{where};\n");
-        sb.Append(SetGate).Append(where).Append(";\n");
+        sb.Append(CheckpointKeys.SetGateSql(where));
         return sb.ToString();
     }
 

@@ -33,14 +33,14 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     public async Task<IReadOnlyList<(string Name, long After)>> GetBucketPositionsAsync(CancellationToken cancellationToken)
     {
         var rows = await pool.ReadAsync(db => db.GetAllAsync<BucketPosition>(
-            "SELECT name, last_op FROM ps_buckets WHERE pending_delete = 0 AND name != '$local' ORDER BY name", null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            "SELECT name, last_op FROM ps_buckets WHERE pending_delete = 0 ORDER BY name", null, cancellationToken), cancellationToken).ConfigureAwait(false);
         return rows.Select(r => (r.Name, r.LastOp)).ToList();
     }
 
     public async Task<IReadOnlyDictionary<string, (long AtLast, long SinceLast)>> GetProgressCountsAsync(CancellationToken cancellationToken)
     {
         var rows = await pool.ReadAsync(db => db.GetAllAsync<BucketCounts>(
-            "SELECT name, count_at_last, count_since_last FROM ps_buckets WHERE name != '$local'", null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            "SELECT name, count_at_last, count_since_last FROM ps_buckets", null, cancellationToken), cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => r.Name, r => (r.CountAtLast, r.CountSinceLast), StringComparer.Ordinal);
     }
 
@@ -59,7 +59,7 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     /// <summary>Deletes local buckets that are not in <paramref name="keep"/>.</summary>
     public Task RemoveBucketsExceptAsync(IEnumerable<string> keep, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
     {
-        var existing = await db.GetAllAsync<string>("SELECT name FROM ps_buckets WHERE name != '$local'", null, cancellationToken).ConfigureAwait(false);
+        var existing = await db.GetAllAsync<string>("SELECT name FROM ps_buckets", null, cancellationToken).ConfigureAwait(false);
         var keepSet = keep.ToHashSet(StringComparer.Ordinal);
         return await RemoveBucketsAsync(db, existing.Where(n => !keepSet.Contains(n)).ToList(), cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
@@ -71,7 +71,7 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         await db.ExecuteAsync("INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT row_type, row_id FROM ps_oplog WHERE bucket IN (SELECT id FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)))", [json], cancellationToken).ConfigureAwait(false);
         await db.ExecuteAsync("DELETE FROM ps_oplog WHERE bucket IN (SELECT id FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)))", [json], cancellationToken).ConfigureAwait(false);
         await db.ExecuteAsync("DELETE FROM ps_oplog_pending WHERE bucket IN (SELECT id FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)))", [json], cancellationToken).ConfigureAwait(false);
-        await db.ExecuteAsync("DELETE FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?)) AND name != '$local'", [json], cancellationToken).ConfigureAwait(false);
+        await db.ExecuteAsync("DELETE FROM ps_buckets WHERE name IN (SELECT value FROM json_each(?))", [json], cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -137,7 +137,7 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         {
             var scope = checkpoint.Buckets.Values.Where(b => priority is null || b.Priority <= priority).ToList();
             var names = JsonSerializer.Serialize(scope.Select(b => b.Bucket));
-            var actual = (await db.GetAllAsync<BucketSums>("SELECT name, add_checksum, op_checksum FROM ps_buckets WHERE name != '$local'", null, cancellationToken).ConfigureAwait(false))
+            var actual = (await db.GetAllAsync<BucketSums>("SELECT name, add_checksum, op_checksum FROM ps_buckets", null, cancellationToken).ConfigureAwait(false))
                 .ToDictionary(b => b.Name, b => (uint)((b.AddChecksum + b.OpChecksum) & 0xffffffffL), StringComparer.Ordinal);
             var failed = scope.Where(b => (actual.TryGetValue(b.Bucket, out var sum) ? sum : 0u) != b.Checksum).Select(b => b.Bucket).ToList();
             if (failed.Count > 0)
@@ -148,16 +148,16 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
 
             await Run(db, $"UPDATE ps_buckets SET last_op = @last WHERE {InScope}", cancellationToken, ("@last", checkpoint.LastOpId), ("@names", names)).ConfigureAwait(false);
             if (priority is null && checkpoint.WriteCheckpoint is { } wc)
-                await db.ExecuteAsync("UPDATE ps_buckets SET last_op = ? WHERE name = '$local'", [wc], cancellationToken).ConfigureAwait(false);
+                await db.ExecuteAsync("INSERT OR REPLACE INTO ps_kv(key, value) VALUES(?, ?)", [CheckpointKeys.LastSeen, wc], cancellationToken).ConfigureAwait(false);
             if (priority != 0)
             {
                 var blocked = await db.GetOptionalAsync<long?>(
-                    "SELECT 1 FROM ps_buckets WHERE name = '$local' AND target_op > last_op UNION ALL SELECT 1 FROM (SELECT 1 FROM ps_crud LIMIT 1)", null, cancellationToken).ConfigureAwait(false);
+                    CheckpointKeys.GateClosedSql + " UNION ALL SELECT 1 FROM (SELECT 1 FROM ps_crud LIMIT 1)", null, cancellationToken).ConfigureAwait(false);
                 if (blocked is not null) return (SyncLocalOutcome.Pending, []);
             }
 
             await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
-            var fresh = priority is null && await db.ScalarAsync("SELECT NOT EXISTS(SELECT 1 FROM ps_buckets WHERE name != '$local' AND last_applied_op > 0)", cancellationToken).ConfigureAwait(false) is 1L;
+            var fresh = priority is null && await db.ScalarAsync("SELECT NOT EXISTS(SELECT 1 FROM ps_buckets WHERE last_applied_op > 0)", cancellationToken).ConfigureAwait(false) is 1L;
             if (fresh) await ApplyAllAsync(db, cancellationToken).ConfigureAwait(false);
             else await ApplyAsync(db, names, priority is null, cancellationToken).ConfigureAwait(false);
             await Run(db, $"UPDATE ps_buckets SET last_applied_op = last_op WHERE {InScope}", cancellationToken, ("@names", names)).ConfigureAwait(false);
@@ -168,7 +168,9 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
                 await db.ExecuteAsync("DELETE FROM ps_updated_rows", null, cancellationToken).ConfigureAwait(false);
                 await db.ExecuteAsync("DELETE FROM ps_sync_state WHERE priority < ?", [InternalTables.FullSyncPriority], cancellationToken).ConfigureAwait(false);
                 await db.ExecuteAsync("INSERT OR REPLACE INTO ps_sync_state(priority, last_synced_at) VALUES(?, ?)", [InternalTables.FullSyncPriority, now], cancellationToken).ConfigureAwait(false);
-                await db.ExecuteAsync("UPDATE ps_buckets SET count_at_last = coalesce(json_extract(?, '$.\"' || name || '\"'), count_at_last + count_since_last), count_since_last = 0 WHERE name != '$local'", [counts], cancellationToken).ConfigureAwait(false);
+                await db.ExecuteAsync("UPDATE ps_buckets SET count_at_last = coalesce(json_extract(?, '$.\"' || name || '\"'), count_at_last + count_since_last), count_since_last = 0", [counts], cancellationToken).ConfigureAwait(false);
+                if (checkpoint.WriteCheckpoint is { } applied)
+                    await db.ExecuteAsync("INSERT OR REPLACE INTO ps_kv(key, value) VALUES(?, ?)", [CheckpointKeys.LastApplied, applied], cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -239,14 +241,15 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     }
 
     /// <summary>
-    /// After the upload queue drained: when the gate waits for an unknown write checkpoint, fetch one and
-    /// make it the target, unless new local writes arrived meanwhile.
+    /// After the upload queue drained: when the gate waits for an unknown write checkpoint, obtain one
+    /// (a legacy write checkpoint or an accepted checkpoint request) and make it the target, unless new
+    /// local writes arrived meanwhile. False when nothing changed.
     /// </summary>
     public async Task<bool> UpdateLocalTargetAsync(Func<CancellationToken, Task<long>> getWriteCheckpoint, CancellationToken cancellationToken)
     {
         var (target, seq) = await pool.ReadAsync(async db =>
         {
-            var t = await db.GetOptionalAsync<long?>("SELECT target_op FROM ps_buckets WHERE name = '$local'", null, cancellationToken).ConfigureAwait(false);
+            var t = await db.GetOptionalAsync<long?>("SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = ?", [CheckpointKeys.Target], cancellationToken).ConfigureAwait(false);
             var s = await db.GetOptionalAsync<long?>("SELECT seq FROM sqlite_sequence WHERE name = 'ps_crud'", null, cancellationToken).ConfigureAwait(false);
             return (t, s ?? 0);
         }, cancellationToken).ConfigureAwait(false);
@@ -255,11 +258,40 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         return await pool.WriteAsync(async db =>
         {
             var result = await db.ExecuteAsync(
-                "UPDATE ps_buckets SET target_op = ? WHERE name = '$local' AND NOT EXISTS (SELECT 1 FROM ps_crud) AND coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'ps_crud'), 0) = ?",
-                [writeCheckpoint, seq], cancellationToken).ConfigureAwait(false);
+                "UPDATE ps_kv SET value = ? WHERE key = ? AND CAST(value AS INTEGER) = ? AND NOT EXISTS (SELECT 1 FROM ps_crud) AND coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'ps_crud'), 0) = ?",
+                [writeCheckpoint, CheckpointKeys.Target, InternalTables.MaxOpId, seq], cancellationToken).ConfigureAwait(false);
             return result.RowsAffected > 0;
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The gate's target when it is this client's latest checkpoint request and the stream has not shown
+    /// it yet (a custom write checkpoint from <c>CompleteAsync</c> is never posted as a request).
+    /// </summary>
+    public Task<long?> GetUnacknowledgedRequestAsync(CancellationToken cancellationToken) => pool.ReadAsync(db => db.GetOptionalAsync<long?>(
+        $"""
+        SELECT CAST(t.value AS INTEGER) FROM ps_kv t
+          JOIN ps_kv r ON r.key = '{CheckpointKeys.LastRequested}' AND CAST(r.value AS INTEGER) = CAST(t.value AS INTEGER)
+          LEFT JOIN ps_kv s ON s.key = '{CheckpointKeys.LastSeen}'
+        WHERE t.key = '{CheckpointKeys.Target}' AND CAST(t.value AS INTEGER) > coalesce(CAST(s.value AS INTEGER), 0)
+        """, null, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The checkpoint request id to confirm with the service when connecting: the larger of the last
+    /// allocated id and a concrete gate target, at least 1 (the core's <c>initial_checkpoint_request_id</c>).
+    /// </summary>
+    public Task<long> GetInitialCheckpointRequestIdAsync(CancellationToken cancellationToken) => pool.ReadAsync(db => db.GetAsync<long>(
+        $"SELECT max(1, coalesce((SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = '{CheckpointKeys.LastRequested}'), 0), coalesce((SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = '{CheckpointKeys.Target}' AND CAST(value AS INTEGER) < ?), 0))",
+        [InternalTables.MaxOpId], cancellationToken), cancellationToken);
+
+    /// <summary>Stores the id the service confirmed as the allocation counter (the core's <c>seed_checkpoint_request_id</c>).</summary>
+    public Task SeedCheckpointRequestIdAsync(long id, CancellationToken cancellationToken) => pool.WriteAsync(
+        db => db.ExecuteAsync("INSERT OR REPLACE INTO ps_kv(key, value) VALUES(?, ?)", [CheckpointKeys.LastRequested, id], cancellationToken), cancellationToken);
+
+    /// <summary>Allocates the next checkpoint request id, durably (the core's <c>next_checkpoint_request_id</c>).</summary>
+    public Task<long> NextCheckpointRequestIdAsync(CancellationToken cancellationToken) => pool.WriteAsync(db => db.GetAsync<long>(
+        "INSERT INTO ps_kv(key, value) VALUES(?, 1) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER)",
+        [CheckpointKeys.LastRequested], cancellationToken), cancellationToken);
 
     /// <summary>Deletes all synced state and queued writes (and local-only data when asked); keeps the client id.</summary>
     public Task ClearAsync(bool clearLocal, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
@@ -267,7 +299,6 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         await db.RunAsync("""
             DELETE FROM ps_oplog; DELETE FROM ps_oplog_pending; DELETE FROM ps_buckets; DELETE FROM ps_crud; DELETE FROM ps_untyped; DELETE FROM ps_updated_rows;
             DELETE FROM ps_sync_state; DELETE FROM ps_kv WHERE key != 'client_id';
-            INSERT OR IGNORE INTO ps_buckets(name, last_op, target_op) VALUES('$local', 0, 0);
             """, cancellationToken).ConfigureAwait(false);
         var tables = await db.GetAllAsync<string>(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND (name GLOB 'ps_data__*'" + (clearLocal ? " OR name GLOB 'ps_data_local__*')" : ")"), null, cancellationToken).ConfigureAwait(false);

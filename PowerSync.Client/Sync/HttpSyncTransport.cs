@@ -10,7 +10,7 @@ namespace PowerSync.Client.Sync;
 
 /// <summary>
 /// The HTTP transport: <c>POST {endpoint}/sync/stream</c> with <c>Authorization: Token &lt;jwt&gt;</c>
-/// read as NDJSON, and <c>GET {endpoint}/write-checkpoint2.json?client_id=</c>.
+/// read as NDJSON, <c>GET {endpoint}/write-checkpoint2.json?client_id=</c> and <c>POST {endpoint}/sync/checkpoint-request</c>.
 /// </summary>
 internal sealed class HttpSyncTransport(HttpClient http) : ISyncTransport
 {
@@ -89,17 +89,39 @@ internal sealed class HttpSyncTransport(HttpClient http) : ISyncTransport
         message.Headers.Authorization = new AuthenticationHeaderValue("Token", credentials.Token);
         using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadIdAsync(response, "write-checkpoint2.json", "write_checkpoint", 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long?> PostCheckpointRequestAsync(PowerSyncCredentials credentials, string clientId, long requestId, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["client_id"] = clientId, ["checkpoint_request_id"] = requestId.ToString(CultureInfo.InvariantCulture) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, Combine(credentials.Endpoint, "sync/checkpoint-request"))
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Token", credentials.Token);
+        using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return null;
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadIdAsync(response, "sync/checkpoint-request", "checkpoint_request_id", 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads <c>{"data":{"&lt;field&gt;":"&lt;id&gt;"}}</c> (also without the <c>data</c> wrapper, or with a number).</summary>
+    private static async Task<long> ReadIdAsync(HttpResponseMessage response, string route, string field, long min, CancellationToken cancellationToken)
+    {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var doc = JsonDocument.Parse(text);
             var root = doc.RootElement.TryGetProperty("data", out var data) ? data : doc.RootElement;
-            var value = root.GetProperty("write_checkpoint");
-            return value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetInt64();
+            var value = root.GetProperty(field);
+            var id = value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture) : value.GetInt64();
+            if (id < min) throw new FormatException($"{field} must be at least {min}.");
+            return id;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or OverflowException)
         {
-            throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, $"write-checkpoint2.json returned no write_checkpoint: {text}", e);
+            throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, $"{route} returned no valid {field}: {(text.Length > 500 ? text[..500] : text)}", e);
         }
     }
 

@@ -17,4 +17,11 @@ internal interface ISyncTransport
 
     /// <summary><c>GET /write-checkpoint2.json?client_id=</c>: the write checkpoint covering everything uploaded so far.</summary>
     Task<long> GetWriteCheckpointAsync(PowerSyncCredentials credentials, string clientId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <c>POST /sync/checkpoint-request</c> with <c>{client_id, checkpoint_request_id}</c>: the id the service
+    /// now holds for this client (larger than <paramref name="requestId"/> when the request was stale), or
+    /// null when the service does not serve the route (404 or 405: a service before checkpoint requests).
+    /// </summary>
+    Task<long?> PostCheckpointRequestAsync(PowerSyncCredentials credentials, string clientId, long requestId, CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Status;
 using PowerSync.Client.Storage;
@@ -23,12 +24,15 @@ internal sealed record SyncDependencies(
     BucketStorage Storage,
     CrudQueue Queue,
     SyncStatusTracker Status,
-    ISyncTransport Transport);
+    ISyncTransport Transport,
+    ILogger Logger,
+    TimeProvider Time);
 
 /// <summary>
 /// One <c>ConnectAsync</c> lifetime: the streaming loop (reconnecting with exponential backoff and
-/// jitter) and the upload loop (retrying with backoff, not waiting for a new local write), both in the
-/// background until <see cref="DisposeAsync"/>.
+/// jitter), the upload loop (retrying with backoff, not waiting for a new local write) and, in
+/// checkpoint-request mode, the loop that posts unacknowledged requests again, all in the background
+/// until <see cref="DisposeAsync"/>.
 /// </summary>
 internal sealed class SyncSession : IAsyncDisposable
 {
@@ -41,9 +45,12 @@ internal sealed class SyncSession : IAsyncDisposable
     private readonly Channel<bool> _uploadSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly IDisposable _crudSubscription;
     private readonly CheckpointState _state;
+    private readonly CheckpointRequests _requests;
+    private int _legacyFallback;
     private PowerSyncCredentials? _credentials;
     private Task _streamTask = Task.CompletedTask;
     private Task _uploadTask = Task.CompletedTask;
+    private Task _repostTask = Task.CompletedTask;
 
     private SyncSession(SyncDependencies deps, IPowerSyncBackendConnector connector, PowerSyncConnectionOptions options)
     {
@@ -51,6 +58,7 @@ internal sealed class SyncSession : IAsyncDisposable
         _connector = connector;
         _options = options;
         _state = new CheckpointState(deps.Storage, deps.Status);
+        _requests = new CheckpointRequests(deps.Storage, deps.Transport, deps.Logger);
         _crudSubscription = deps.Pool.Changes.Subscribe(tables =>
         {
             if (tables.Contains("ps_crud")) _uploadSignal.Writer.TryWrite(true);
@@ -65,6 +73,8 @@ internal sealed class SyncSession : IAsyncDisposable
         session._uploadSignal.Writer.TryWrite(true);
         session._streamTask = Task.Run(() => session.StreamLoopAsync(token), CancellationToken.None);
         session._uploadTask = Task.Run(() => session.UploadLoopAsync(token), CancellationToken.None);
+        if (options.CheckpointMode == CheckpointMode.Requests)
+            session._repostTask = Task.Run(() => session.RepostLoopAsync(token), CancellationToken.None);
         return session;
     }
 
@@ -105,6 +115,9 @@ internal sealed class SyncSession : IAsyncDisposable
             try
             {
                 var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+                // Each connection confirms the checkpoint-request counter first (the core's EstablishSyncStream.checkpoint_request).
+                if (UsesRequests && !await _requests.SeedAsync(credentials, clientId, cancellationToken).ConfigureAwait(false))
+                    FallBackToLegacy(credentials);
                 var request = new StreamingSyncRequest(await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false), clientId, parameters);
                 using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 streamCts.CancelAfter(_options.StreamIdleTimeout);
@@ -281,9 +294,7 @@ internal sealed class SyncSession : IAsyncDisposable
 
         _deps.Status.Update(s => s with { Uploading = false, UploadError = null });
         var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
-        var updated = await _deps.Storage.UpdateLocalTargetAsync(async ct =>
-            await _deps.Transport.GetWriteCheckpointAsync(await GetCredentialsAsync(ct).ConfigureAwait(false), clientId, ct).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false);
+        var updated = await _deps.Storage.UpdateLocalTargetAsync(ct => ObtainWriteCheckpointAsync(clientId, ct), cancellationToken).ConfigureAwait(false);
         if (!updated) return previousHead is not null;
         await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -298,13 +309,67 @@ internal sealed class SyncSession : IAsyncDisposable
         return previousHead is not null;
     }
 
+    /// <summary>Checkpoint-request mode, unless the service turned out not to serve it.</summary>
+    private bool UsesRequests => _options.CheckpointMode == CheckpointMode.Requests && Volatile.Read(ref _legacyFallback) == 0;
+
+    private void FallBackToLegacy(PowerSyncCredentials credentials)
+    {
+        if (Interlocked.Exchange(ref _legacyFallback, 1) == 0) CheckpointRequestsLog.FellBackToLegacy(_deps.Logger, credentials.Endpoint);
+    }
+
+    /// <summary>The write checkpoint that covers everything uploaded so far: an accepted checkpoint request, or a legacy one.</summary>
+    private async Task<long> ObtainWriteCheckpointAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        if (UsesRequests)
+        {
+            if (await _requests.RequestAsync(credentials, clientId, cancellationToken).ConfigureAwait(false) is { } accepted) return accepted;
+            FallBackToLegacy(credentials);
+        }
+
+        return await _deps.Transport.GetWriteCheckpointAsync(credentials, clientId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Posts the gate's checkpoint request again when the stream has not acknowledged it for
+    /// <see cref="PowerSyncConnectionOptions.CheckpointRequestRetryDelay"/> (e.g. the service lost its record);
+    /// reconnecting posts it too (<see cref="CheckpointRequests.SeedAsync"/>).
+    /// </summary>
+    private async Task RepostLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
+            while (UsesRequests)
+            {
+                var outstanding = await _deps.Storage.GetUnacknowledgedRequestAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.CheckpointRequestRetryDelay, _deps.Time, cancellationToken).ConfigureAwait(false);
+                if (outstanding is not { } id || !UsesRequests || !_deps.Status.Current.Connected) continue;
+                if (await _deps.Storage.GetUnacknowledgedRequestAsync(cancellationToken).ConfigureAwait(false) != id) continue; // acknowledged, or a newer request
+                try
+                {
+                    var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+                    await _requests.RepostAsync(credentials, clientId, id, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    CheckpointRequestsLog.RepostFailed(_deps.Logger, e, id);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disconnected.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _crudSubscription.Dispose();
         await _cts.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_streamTask, _uploadTask).ConfigureAwait(false);
+            await Task.WhenAll(_streamTask, _uploadTask, _repostTask).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -315,5 +380,6 @@ internal sealed class SyncSession : IAsyncDisposable
         _cts.Dispose();
         _stateLock.Dispose();
         _credentialsLock.Dispose();
+        _requests.Dispose();
     }
 }

@@ -6,6 +6,12 @@ namespace PowerSync.Core.Hosting;
 /// </summary>
 internal interface IReplicationHead
 {
-    /// <summary>The current LSN; also makes sure an idle source still produces a checkpoint after it.</summary>
-    Task<Lsn> CurrentAsync(CancellationToken ct);
+    /// <summary>
+    /// Reads the current LSN, passes it to <paramref name="record"/> (which stores a write checkpoint at
+    /// it), and only then makes the source produce a later event, so replication reaches a checkpoint
+    /// after the record exists even when nothing else is written. (A marker emitted before the record
+    /// could be replicated first: the checkpoint it produces would not show the write checkpoint, and
+    /// an idle source would never produce another — the client would wait forever.)
+    /// </summary>
+    Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct);
 }

@@ -136,8 +136,8 @@ internal sealed class SyncEndpoints(
         {
             var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
             var clientId = context.Request.Query["client_id"].ToString();
-            var lsn = await head.CurrentAsync(ct).ConfigureAwait(false);
-            var id = await storage.WriteCheckpoints.CreateAsync(WriteCheckpointKeys.For(user.UserId, clientId), lsn, ct).ConfigureAwait(false);
+            var key = WriteCheckpointKeys.For(user.UserId, clientId);
+            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, ct), ct).ConfigureAwait(false);
             await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -154,8 +154,8 @@ internal sealed class SyncEndpoints(
         {
             var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
             var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
-            var lsn = await head.CurrentAsync(ct).ConfigureAwait(false);
-            var stored = await storage.WriteCheckpoints.RequestAsync(WriteCheckpointKeys.For(user.UserId, clientId), requested, lsn, ct).ConfigureAwait(false);
+            var key = WriteCheckpointKeys.For(user.UserId, clientId);
+            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, ct), ct).ConfigureAwait(false);
             await WriteDataAsync(context, "checkpoint_request_id", stored).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -164,27 +164,47 @@ internal sealed class SyncEndpoints(
         }
     }
 
-    private static (string? ClientId, long Id) ParseCheckpointRequest(ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// <c>{"client_id": "...", "checkpoint_request_id": "&lt;1..2^63-1&gt;"}</c> (the id also as a JSON number);
+    /// both are required, as in the official service. Other fields are ignored.
+    /// </summary>
+    private static (string ClientId, long Id) ParseCheckpointRequest(ReadOnlyMemory<byte> body)
     {
+        const string Shape = "send {\"client_id\": \"<this client's id>\", \"checkpoint_request_id\": \"<1 to 9223372036854775807>\"}";
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(body);
+            doc = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw InvalidCheckpointRequest($"the body is not valid JSON ({e.Message}); {Shape}.");
+        }
+        using (doc)
+        {
             var root = doc.RootElement;
-            string? clientId = root.TryGetProperty("client_id", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            if (root.ValueKind != JsonValueKind.Object) throw InvalidCheckpointRequest($"the body must be a JSON object; {Shape}.");
+            if (!root.TryGetProperty("client_id", out var c) || c.ValueKind != JsonValueKind.String || c.GetString() is not { Length: > 0 } clientId)
+                throw InvalidCheckpointRequest($"'client_id' must be a non-empty string (checkpoint requests are counted per user and client); {Shape}.");
+            if (clientId.Length > SyncRequest.MaxClientIdLength)
+                throw InvalidCheckpointRequest($"'client_id' is {clientId.Length} characters long; at most {SyncRequest.MaxClientIdLength} are allowed.");
             if (root.TryGetProperty("checkpoint_request_id", out var idElement))
             {
-                var text = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : idElement.GetRawText();
+                var text = idElement.ValueKind switch
+                {
+                    JsonValueKind.String => idElement.GetString(),
+                    JsonValueKind.Number => idElement.GetRawText(),
+                    _ => null,
+                };
                 if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id >= 1)
                     return (clientId, id);
             }
+            throw InvalidCheckpointRequest($"'checkpoint_request_id' must be an integer from 1 to 9223372036854775807 (a string of digits, or a number); {Shape}.");
         }
-        catch (JsonException)
-        {
-            // Reported below.
-        }
-        throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest,
-            "Invalid checkpoint request: send {\"client_id\": \"...\", \"checkpoint_request_id\": \"<1 to 9223372036854775807>\"}.");
     }
+
+    private static PowerSyncException InvalidCheckpointRequest(string message) =>
+        new(ProtocolErrorCodes.InvalidRequest, "Invalid checkpoint request: " + message);
 
     private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken ct)
     {

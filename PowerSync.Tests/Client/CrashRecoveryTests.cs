@@ -42,7 +42,7 @@ public sealed class CrashRecoveryTests
         // The state sqlite-core#162 describes: the gate waits for a write checkpoint, the queue is empty.
         await _h.Db.ExecuteAsync("INSERT INTO test(id, description) VALUES('uploaded', 'before the crash')");
         await _h.Db.ExecuteAsync("DELETE FROM ps_crud");
-        Assert.That(await _h.Db.GetAsync<long>("SELECT target_op FROM ps_buckets WHERE name = '$local'"), Is.EqualTo(long.MaxValue));
+        Assert.That(await _h.Db.GetAsync<long>("SELECT coalesce((SELECT value FROM ps_kv WHERE key = 'target_checkpoint_request_id'), 0)"), Is.EqualTo(long.MaxValue));
         await _h.Db.DisposeAsync();
 
         var reopened = await _h.Context.OpenAsync(SyncHarness.TestSchema);

@@ -93,7 +93,7 @@ public sealed class CrudQueueTests
 
         Assert.That(await QueueJsonAsync(db), Is.EqualTo(new[] { """{"op":"PUT","type":"logs","id":"g1","data":{"msg":"hi"}}""" }));
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM logs"), Is.Zero);
-        Assert.That(await db.GetAsync<long>("SELECT target_op FROM ps_buckets WHERE name = '$local'"), Is.Zero, "insert-only writes do not block downloads");
+        Assert.That(await db.GetAsync<long>("SELECT coalesce((SELECT value FROM ps_kv WHERE key = 'target_checkpoint_request_id'), 0)"), Is.Zero, "insert-only writes do not block downloads");
     }
 
     [Test]

@@ -10,7 +10,8 @@ namespace PowerSync.Tests.Client;
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that speaks the sync protocol's transport: each
 /// <c>POST /sync/stream</c> becomes a <see cref="ScriptedStream"/> the test feeds NDJSON lines into;
-/// <c>GET /write-checkpoint2.json</c> returns <see cref="WriteCheckpoint"/>.
+/// <c>GET /write-checkpoint2.json</c> returns <see cref="WriteCheckpoint"/>; <c>POST /sync/checkpoint-request</c>
+/// answers like the service (the larger of the posted and the stored id) when <see cref="ServeCheckpointRequests"/>, else 404.
 /// </summary>
 internal sealed class LoopbackSyncServer : IAsyncDisposable
 {
@@ -20,6 +21,8 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     private readonly Task _loop;
     private long _writeCheckpoint;
     private int _failNextStreams;
+    private long _storedCheckpointRequestId;
+    private readonly Channel<(string ClientId, long Id)> _checkpointRequests = Channel.CreateUnbounded<(string, long)>();
 
     public LoopbackSyncServer()
     {
@@ -39,6 +42,23 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     }
 
     public ConcurrentQueue<string> WriteCheckpointRequests { get; } = new();
+
+    /// <summary>Serve <c>POST /sync/checkpoint-request</c> (a service 1.24+); false answers 404 like an older one.</summary>
+    public bool ServeCheckpointRequests { get; set; }
+
+    /// <summary>The checkpoint request id the "service" holds for the client (set it to simulate a lost or newer record).</summary>
+    public long StoredCheckpointRequestId
+    {
+        get => Interlocked.Read(ref _storedCheckpointRequestId);
+        set => Interlocked.Exchange(ref _storedCheckpointRequestId, value);
+    }
+
+    /// <summary>Every checkpoint request posted, in order (also those answered 404).</summary>
+    public ConcurrentQueue<long> PostedCheckpointRequests { get; } = new();
+
+    /// <summary>The next checkpoint request the client posts.</summary>
+    public Task<(string ClientId, long Id)> NextCheckpointRequestAsync() =>
+        Eventually.WithTimeout(_checkpointRequests.Reader.ReadAsync().AsTask(), "the client to post a checkpoint request");
 
     public ConcurrentQueue<string> AuthorizationHeaders { get; } = new();
 
@@ -90,6 +110,37 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
                 response.ContentType = "application/json";
                 await response.OutputStream.WriteAsync(body);
                 response.Close();
+                return;
+            }
+
+            if (path.EndsWith("/sync/checkpoint-request", StringComparison.Ordinal) && context.Request.HttpMethod == "POST")
+            {
+                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+                var request = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement;
+                var clientId = request.GetProperty("client_id").GetString()!;
+                var id = long.Parse(request.GetProperty("checkpoint_request_id").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                PostedCheckpointRequests.Enqueue(id);
+                if (!ServeCheckpointRequests)
+                {
+                    response.StatusCode = 404;
+                    response.Close();
+                    _checkpointRequests.Writer.TryWrite((clientId, id));
+                    return;
+                }
+
+                long stored;
+                while (true)
+                {
+                    var current = StoredCheckpointRequestId;
+                    stored = Math.Max(current, id);
+                    if (Interlocked.CompareExchange(ref _storedCheckpointRequestId, stored, current) == current) break;
+                }
+
+                var answer = Encoding.UTF8.GetBytes("{\"data\":{\"checkpoint_request_id\":\"" + stored + "\"}}");
+                response.ContentType = "application/json";
+                await response.OutputStream.WriteAsync(answer);
+                response.Close();
+                _checkpointRequests.Writer.TryWrite((clientId, id));
                 return;
             }
 

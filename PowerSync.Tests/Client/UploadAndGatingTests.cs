@@ -59,7 +59,7 @@ public sealed class UploadAndGatingTests
         // The upload completes; the write checkpoint (7) is requested, but the held checkpoint predates it.
         _h.Server.WriteCheckpoint = 7;
         release.SetResult();
-        await Eventually.UntilAsync(_h.Db, "SELECT target_op FROM ps_buckets WHERE name = '$local'", n => n == 7, "the write checkpoint to become the target");
+        await Eventually.UntilAsync(_h.Db, "SELECT coalesce((SELECT value FROM ps_kv WHERE key = 'target_checkpoint_request_id'), 0)", n => n == 7, "the write checkpoint to become the target");
         Assert.That(await _h.RowsAsync(), Is.EqualTo(new[] { ("mine", (string?)"local") }), "a checkpoint before the write checkpoint is still not applied");
 
         // The server's checkpoint that includes the write (write_checkpoint 7) is applied, with the server's version.
@@ -79,7 +79,7 @@ public sealed class UploadAndGatingTests
         var stream = await SyncedEmptyAsync();
         await _h.Db.ExecuteAsync("INSERT INTO test(id, description) VALUES('rejected', 'nope')");
         await Eventually.UntilAsync(_h.Db, "SELECT count(*) FROM ps_crud", n => n == 0, "the upload to complete");
-        await Eventually.UntilAsync(_h.Db, "SELECT target_op FROM ps_buckets WHERE name = '$local'", n => n == 3, "the write checkpoint");
+        await Eventually.UntilAsync(_h.Db, "SELECT coalesce((SELECT value FROM ps_kv WHERE key = 'target_checkpoint_request_id'), 0)", n => n == 3, "the write checkpoint");
 
         stream.Send(Diff(1, "3", [Bucket("a", 0, 0)]), Complete(1));
         await Eventually.UntilAsync(_h.Db, "SELECT count(*) FROM test", n => n == 0, "the rejected row to disappear");
@@ -132,7 +132,7 @@ public sealed class UploadAndGatingTests
 
         await _h.Db.ConnectAsync(_h.Connector, SyncHarness.Options);
         var stream = await _h.Server.NextStreamAsync();
-        await Eventually.UntilAsync(_h.Db, "SELECT target_op FROM ps_buckets WHERE name = '$local'", n => n == 1, "upload and write checkpoint");
+        await Eventually.UntilAsync(_h.Db, "SELECT coalesce((SELECT value FROM ps_kv WHERE key = 'target_checkpoint_request_id'), 0)", n => n == 1, "upload and write checkpoint");
 
         Assert.That(_h.Connector.Uploaded.Single().Entries.Single().Id, Is.EqualTo("offline"));
         Assert.That(stream.BucketPositions().Keys, Has.None.EqualTo("$local"), "the local gate is never sent as a bucket (sqlite-core#54)");

@@ -100,6 +100,7 @@ internal static class ClientGuideExamples
             Parameters = new Dictionary<string, object?> { ["region"] = "eu" },   // request.parameters() in the sync rules
             RetryDelay = TimeSpan.FromSeconds(1),       // first reconnect/upload retry; doubles up to MaxRetryDelay
             MaxRetryDelay = TimeSpan.FromSeconds(60),
+            CheckpointMode = CheckpointMode.Requests,   // the default; Legacy for write-checkpoint2 only
         }, cancellationToken);                          // returns at once: syncing runs in the background
         await db.WaitForFirstSyncAsync(cancellationToken: cancellationToken);
         // docs:end

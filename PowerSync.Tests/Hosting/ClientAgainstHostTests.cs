@@ -4,6 +4,7 @@ using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Tables;
+using PowerSync.Tests.Infrastructure.Postgres;
 
 namespace PowerSync.Tests.Hosting;
 
@@ -84,23 +85,59 @@ public sealed class ClientAgainstHostTests
         throw new AssertionException("unreachable: " + JsonSerializer.Serialize(last));
     }
 
-    [Test]
-    public async Task A_client_syncs_uploads_and_converges_with_postgres()
+    private const string Schema = """
+        CREATE TABLE lists (id text PRIMARY KEY, owner_id text NOT NULL, name text);
+        CREATE TABLE todos (id text PRIMARY KEY, list_id text NOT NULL, description text, done integer NOT NULL DEFAULT 0);
+        INSERT INTO lists VALUES ('l1', 'alice', 'Groceries'), ('l2', 'bob', 'Work');
+        INSERT INTO todos VALUES ('t1', 'l1', 'milk', 0), ('t2', 'l1', 'bread', 0), ('b1', 'l2', 'report', 0);
+        CREATE PUBLICATION powersync FOR ALL TABLES;
+        """;
+
+    private static async Task<long?> KvAsync(PowerSyncDatabase db, string key) =>
+        await db.GetOptionalAsync<long?>("SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = ?", [key]);
+
+    /// <summary>
+    /// Waits until the device has nothing left to upload, the service acknowledged its uploads (the gate's
+    /// target was applied) and it shows exactly alice's todos as Postgres has them.
+    /// </summary>
+    private static async Task ConvergesAsync(PowerSyncDatabase db, TestDatabase pgdb)
+    {
+        const string Local = """
+            SELECT coalesce((SELECT string_agg(id || ':' || description || ':' || done, ',') FROM (SELECT * FROM todos ORDER BY id)), '')
+              || '|' || ((SELECT count(*) FROM ps_crud) + (SELECT count(*) FROM ps_kv WHERE key = 'target_checkpoint_request_id'
+                 AND CAST(value AS INTEGER) > coalesce((SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = 'last_applied_checkpoint_request_id'), 0)))
+            """;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string last = "", expected = "";
+        try
+        {
+            await foreach (var rows in db.WatchAsync<string>(Local, null, timeout.Token))
+            {
+                last = rows[0];
+                if (!last.EndsWith("|0", StringComparison.Ordinal)) continue;
+                expected = await pgdb.ScalarAsync<string>("SELECT coalesce(string_agg(id || ':' || description || ':' || done, ',' ORDER BY id), '') FROM todos WHERE list_id = 'l1'");
+                if (last == expected + "|0") return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            var kv = string.Join(", ", (await db.GetAllAsync<string>("SELECT key || '=' || value FROM ps_kv")));
+            Assert.Fail($"The device did not converge with Postgres ({expected}); it shows {last} (after '|': queued writes plus an unacknowledged gate); ps_kv: {kv}.");
+        }
+    }
+
+    [TestCase(CheckpointMode.Requests)]
+    [TestCase(CheckpointMode.Legacy)]
+    public async Task A_client_syncs_uploads_and_converges_with_postgres(CheckpointMode mode)
     {
         await using var pgdb = await TestPostgres.CreateDatabaseAsync();
-        await pgdb.ExecuteAsync("""
-            CREATE TABLE lists (id text PRIMARY KEY, owner_id text NOT NULL, name text);
-            CREATE TABLE todos (id text PRIMARY KEY, list_id text NOT NULL, description text, done integer NOT NULL DEFAULT 0);
-            INSERT INTO lists VALUES ('l1', 'alice', 'Groceries'), ('l2', 'bob', 'Work');
-            INSERT INTO todos VALUES ('t1', 'l1', 'milk', 0), ('t2', 'l1', 'bread', 0), ('b1', 'l2', 'report', 0);
-            CREATE PUBLICATION powersync FOR ALL TABLES;
-            """);
+        await pgdb.ExecuteAsync(Schema);
         await using var app = await EmbeddedApp.StartAsync(pgdb.ConnectionString, Rules);
         var backend = new TestBackend(app.Address, app.Token("alice"), pgdb.ConnectionString);
         var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema });
         try
         {
-            await db.ConnectAsync(backend);
+            await db.ConnectAsync(backend, new PowerSyncConnectionOptions { CheckpointMode = mode });
             using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(60))) await db.WaitForFirstSyncAsync(cancellationToken: first.Token);
             var todos = await db.GetAllAsync<Todo>("SELECT id, list_id, description, done FROM todos ORDER BY id");
             Assert.That(todos.Select(t => t.Id), Is.EqualTo(new[] { "t1", "t2" }), "only alice's list");
@@ -121,11 +158,73 @@ public sealed class ClientAgainstHostTests
             }
             Assert.That(backend.Uploads, Is.GreaterThan(0));
             Assert.That(await pgdb.ScalarAsync<string>("SELECT string_agg(id || ':' || done, ',' ORDER BY id) FROM todos WHERE list_id = 'l1'"), Is.EqualTo("t2:1,t3:0"));
+            await ConvergesAsync(db, pgdb);
+            if (mode == CheckpointMode.Requests)
+            {
+                Assert.That(await KvAsync(db, "last_requested_checkpoint_request_id"), Is.GreaterThanOrEqualTo(2), "the connection confirmed id 1, uploads took the next ones");
+                Assert.That(await KvAsync(db, "last_applied_checkpoint_request_id"), Is.EqualTo(await KvAsync(db, "target_checkpoint_request_id")), "the gate's request was applied");
+            }
+            else
+            {
+                Assert.That(await KvAsync(db, "last_requested_checkpoint_request_id"), Is.Null, "legacy mode requests nothing");
+            }
 
             // Moving a row out of alice's lists removes it from her device.
             await pgdb.ExecuteAsync("UPDATE todos SET list_id = 'l2' WHERE id = 't3'");
             var final = await WhenAsync(db, t => t.All(x => x.Id != "t3"));
             Assert.That(final.Select(t => t.Id), Is.EqualTo(new[] { "t2" }));
+        }
+        finally
+        {
+            await db.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task In_requests_mode_a_restart_with_a_request_the_service_lost_converges_and_ids_keep_growing()
+    {
+        await using var pgdb = await TestPostgres.CreateDatabaseAsync();
+        await pgdb.ExecuteAsync(Schema);
+        await using var app = await EmbeddedApp.StartAsync(pgdb.ConnectionString, Rules);
+        var backend = new TestBackend(app.Address, app.Token("alice"), pgdb.ConnectionString);
+        var options = new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema };
+        var connection = new PowerSyncConnectionOptions { CheckpointMode = CheckpointMode.Requests };
+
+        var db = await PowerSyncDatabase.OpenAsync(options);
+        try
+        {
+            await db.ConnectAsync(backend, connection);
+            await db.ExecuteAsync("INSERT INTO todos (id, list_id, description, done) VALUES ('t3', 'l1', 'eggs', 0)");
+            await ConvergesAsync(db, pgdb);
+            var first = await KvAsync(db, "last_applied_checkpoint_request_id");
+            Assert.That(first, Is.Not.Null);
+
+            // Offline: a write is uploaded, its request accepted, and the app stops before the checkpoint
+            // arrives — and the service loses that request (the state that wedges a legacy client).
+            await db.DisconnectAsync();
+            await db.ExecuteAsync("INSERT INTO todos (id, list_id, description, done) VALUES ('t4', 'l1', 'butter', 0)");
+            await backend.UploadDataAsync(db, CancellationToken.None);
+            var lost = first!.Value + 1;
+            await db.ExecuteAsync("INSERT OR REPLACE INTO ps_kv(key, value) VALUES ('target_checkpoint_request_id', ?), ('last_requested_checkpoint_request_id', ?)", [lost, lost]);
+        }
+        finally
+        {
+            await db.DisposeAsync();
+        }
+
+        db = await PowerSyncDatabase.OpenAsync(options);
+        try
+        {
+            Assert.That(await KvAsync(db, "target_checkpoint_request_id"), Is.EqualTo(await KvAsync(db, "last_requested_checkpoint_request_id")), "the gate survived the restart");
+            var lost = (await KvAsync(db, "target_checkpoint_request_id"))!.Value;
+            await db.ConnectAsync(backend, connection);
+            await ConvergesAsync(db, pgdb);
+            Assert.That(await KvAsync(db, "last_applied_checkpoint_request_id"), Is.EqualTo(lost), "connecting posted the lost request again and the stream acknowledged it");
+
+            await db.ExecuteAsync("UPDATE todos SET done = 1 WHERE id = 't4'");
+            await ConvergesAsync(db, pgdb);
+            Assert.That(await pgdb.ScalarAsync<int>("SELECT done FROM todos WHERE id = 't4'"), Is.EqualTo(1));
+            Assert.That(await KvAsync(db, "last_applied_checkpoint_request_id"), Is.GreaterThan(lost), "ids keep growing across the restart");
         }
         finally
         {

@@ -16,7 +16,7 @@ public sealed class SyncEndpointsTests
 {
     private sealed class FixedHead(Lsn lsn) : IReplicationHead
     {
-        public Task<Lsn> CurrentAsync(CancellationToken ct) => Task.FromResult(lsn);
+        public Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct) => record(lsn);
     }
 
     private static async Task<(SessionHarness Harness, SyncHost Host)> StartAsync(IReplicationHead? head = null, int maxConnections = 100)
@@ -191,8 +191,94 @@ public sealed class SyncEndpointsTests
 
         Assert.That(await Request("""{"client_id":"c1","checkpoint_request_id":"10"}"""), Is.EqualTo((HttpStatusCode.OK, """{"data":{"checkpoint_request_id":"10"}}""")));
         Assert.That(await Request("""{"client_id":"c1","checkpoint_request_id":4}"""), Is.EqualTo((HttpStatusCode.OK, """{"data":{"checkpoint_request_id":"10"}}""")));
-        var (status, body) = await Request("""{"client_id":"c1","checkpoint_request_id":"0"}""");
-        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(body, Does.Contain("PSYNC_N2401"));
+        Assert.That(await Request("""{"client_id":"c2","checkpoint_request_id":"3"}"""), Is.EqualTo((HttpStatusCode.OK, """{"data":{"checkpoint_request_id":"3"}}""")), "counted per client");
+
+        foreach (var (bad, names) in new[]
+        {
+            ("""{"client_id":"c1","checkpoint_request_id":"0"}""", "checkpoint_request_id"),
+            ("""{"client_id":"c1","checkpoint_request_id":"9223372036854775808"}""", "checkpoint_request_id"),
+            ("""{"client_id":"c1","checkpoint_request_id":"-1"}""", "checkpoint_request_id"),
+            ("""{"client_id":"c1"}""", "checkpoint_request_id"),
+            ("""{"checkpoint_request_id":"11"}""", "client_id"),
+            ("""{"client_id":"","checkpoint_request_id":"11"}""", "client_id"),
+            ("""{"client_id":7,"checkpoint_request_id":"11"}""", "client_id"),
+            ("""[1]""", "JSON object"),
+            ("""not json""", "not valid JSON"),
+        })
+        {
+            var (status, body) = await Request(bad);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), bad);
+            Assert.That(body, Does.Contain("PSYNC_N2401").And.Contain(names), bad);
+        }
+        Assert.That(await Request("""{"client_id":"c1","checkpoint_request_id":"10"}"""), Is.EqualTo((HttpStatusCode.OK, """{"data":{"checkpoint_request_id":"10"}}""")), "refusals stored nothing");
+    }
+
+    [Test]
+    public async Task An_accepted_checkpoint_request_is_the_streams_write_checkpoint_and_shares_its_sequence_with_legacy_ones()
+    {
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
+        var (h, host) = await StartAsync(new PostgresReplicationHead(source));
+        await using var _ = h;
+        await using var __ = host;
+        async Task<string> Send(HttpRequestMessage message)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", "Token " + host.Token());
+            using var response = await host.Client.SendAsync(message);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            return await response.Content.ReadAsStringAsync();
+        }
+        async Task ReplicationPassesHeadAsync() =>
+            await h.Scope.Writer.KeepaliveAsync(Lsn.Parse(await db.ScalarAsync<string>("SELECT pg_current_wal_insert_lsn()::text")), default);
+
+        // The body a current client sends: no checkpoint mode on the wire (it only tells the client's core how to gate).
+        using var stream = await host.OpenAsync(host.StreamRequest("""{"raw_data":true,"client_id":"c1","buckets":[]}"""));
+        using var lines = new LineReader(await stream.Content.ReadAsStreamAsync());
+        for (var i = 0; i < 3; i++) await lines.NextAsync();
+
+        var posted = new HttpRequestMessage(HttpMethod.Post, "/sync/checkpoint-request") { Content = new StringContent("""{"client_id":"c1","checkpoint_request_id":"5"}""", Encoding.UTF8, "application/json") };
+        Assert.That(await Send(posted), Is.EqualTo("""{"data":{"checkpoint_request_id":"5"}}"""));
+        await ReplicationPassesHeadAsync();
+        Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_diff":{"last_op_id":"1","write_checkpoint":"5","removed_buckets":[],"updated_buckets":[]}}"""));
+        Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_complete":{"last_op_id":"1"}}"""));
+
+        // A legacy write checkpoint continues the same sequence, so a client switching modes never goes backwards.
+        Assert.That(await Send(new HttpRequestMessage(HttpMethod.Get, "/write-checkpoint2.json?client_id=c1")), Is.EqualTo("""{"data":{"write_checkpoint":"6"}}"""));
+        await ReplicationPassesHeadAsync();
+        Assert.That(await lines.NextAsync(), Does.Contain("\"write_checkpoint\":\"6\""));
+    }
+
+    [Test]
+    public async Task The_source_marker_is_emitted_only_after_the_write_checkpoint_is_recorded()
+    {
+        // Were it emitted first, replication could checkpoint past it before the record exists, and an idle
+        // source would never produce the checkpoint that shows it.
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await db.ExecuteAsync("SELECT pg_create_logical_replication_slot('marker_probe', 'test_decoding')");
+        await using var source = Npgsql.NpgsqlDataSource.Create(db.ConnectionString);
+        async Task<long> MarkersAsync() => await db.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_logical_slot_peek_changes('marker_probe', NULL, NULL) WHERE data LIKE 'message:%prefix: powersync%'");
+
+        var head = new PostgresReplicationHead(source);
+        var markersDuringRecord = await head.RecordAtHeadAsync(async lsn => await MarkersAsync(), default);
+
+        Assert.That(markersDuringRecord, Is.Zero);
+        Assert.That(await MarkersAsync(), Is.EqualTo(1));
+        await db.ExecuteAsync("SELECT pg_drop_replication_slot('marker_probe')");
+    }
+
+    [Test]
+    public async Task A_checkpoint_mode_field_in_the_stream_request_is_ignored_like_any_unknown_field()
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        foreach (var mode in new[] { "\"requests\"", "\"legacy\"", "\"bogus\"", "42" })
+        {
+            using var response = await host.OpenAsync(host.StreamRequest("{\"raw_data\":true,\"client_id\":\"c1\",\"checkpoint_mode\":" + mode + "}"));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), mode);
+            using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
+            Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint\":{\"last_op_id\":\"1\""), mode);
+        }
     }
 }
