@@ -130,7 +130,8 @@ internal sealed class JwksServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close unregisters the port a second time, and the managed listener then
+        // binds it again to do so, failing with "address already in use" when another test took the port.
         _listener.Close();
         await _loop;
     }

@@ -184,7 +184,8 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _cts.CancelAsync();
-        _listener.Stop();
+        // Close alone: after Stop, Close unregisters the port a second time, and the managed listener then
+        // binds it again to do so, failing with "address already in use" when another test took the port.
         _listener.Close();
         try
         {

@@ -263,6 +263,9 @@ public sealed class SyncEndpointsTests
         var markersDuringRecord = await head.RecordAtHeadAsync(async lsn => await MarkersAsync(), default);
 
         Assert.That(markersDuringRecord, Is.Zero);
+        // A non-transactional message sits in the WAL buffers until something flushes them; a synchronous
+        // commit flushes everything before it, so decoding sees the marker now.
+        await db.ExecuteAsync("SET synchronous_commit = on; CREATE TEMP TABLE flush_probe(x int); INSERT INTO flush_probe VALUES (1)");
         Assert.That(await MarkersAsync(), Is.EqualTo(1));
         await db.ExecuteAsync("SELECT pg_drop_replication_slot('marker_probe')");
     }
