@@ -177,6 +177,13 @@ public sealed class ClientInitialSyncScenario : IScenario
                         await file.CopyToAsync(context.Response.OutputStream, ct);
                         await Task.Delay(Timeout.Infinite, ct);
                     }
+                    else if (context.Request.Url.AbsolutePath.EndsWith("/sync/checkpoint-request", StringComparison.Ordinal))
+                    {
+                        // Accepts the posted id, as the service does for a client it has no newer record of.
+                        using var body = await JsonDocument.ParseAsync(context.Request.InputStream, cancellationToken: ct);
+                        var id = body.RootElement.GetProperty("checkpoint_request_id").ToString();
+                        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes($"{{\"data\":{{\"checkpoint_request_id\":\"{id}\"}}}}"), ct);
+                    }
                     else
                     {
                         await context.Response.OutputStream.WriteAsync("{\"data\":{\"write_checkpoint\":\"0\"}}"u8.ToArray(), ct);
