@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -33,6 +34,12 @@ internal sealed class BucketReplicator(
 {
     /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
     private const int MaxCommitsInFlight = 4;
+
+    /// <summary>Changes handed from the reader task to the writer at once, at most.</summary>
+    private const int PumpBatchSize = 256;
+
+    /// <summary>Batches buffered between them (about 10,000 changes).</summary>
+    private const int PumpChannelBatches = 40;
 
     /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
     private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
@@ -207,9 +214,30 @@ internal sealed class BucketReplicator(
         // A reader task fills a bounded channel; the writer commits at a source commit only when the
         // channel is empty, so a burst of small transactions shares one storage commit. A commit is
         // acknowledged once durable; meanwhile the next changes are already being written.
-        var changes = Channel.CreateBounded<ReplicationChange>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
+        // Changes travel in batches: handing them over one by one cost a lock and, with the channel full,
+        // a thread-pool wakeup of the reader task per row.
+        var changes = Channel.CreateBounded<ReplicationChange[]>(new BoundedChannelOptions(PumpChannelBatches) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pump = PumpAsync(stream, start, changes.Writer, stop.Token);
+        ReplicationChange[] batch = [];
+        var batchIndex = 0;
+
+        bool TryNextChange([NotNullWhen(true)] out ReplicationChange? change)
+        {
+            if (batchIndex == batch.Length)
+            {
+                if (!changes.Reader.TryRead(out var next))
+                {
+                    change = null;
+                    return false;
+                }
+                (batch, batchIndex) = (next, 0);
+            }
+            change = batch[batchIndex++];
+            return true;
+        }
+
+        bool NothingBuffered() => batchIndex == batch.Length && changes.Reader.Count == 0;
         var inFlight = new Queue<(Lsn Lsn, DateTime SourceCommit, Task Durable)>();
 
         async Task AcknowledgeDurableAsync(bool all)
@@ -244,7 +272,7 @@ internal sealed class BucketReplicator(
             while (true)
             {
                 await AcknowledgeDurableAsync(all: inFlight.Count >= MaxCommitsInFlight).ConfigureAwait(false);
-                if (!changes.Reader.TryRead(out var change))
+                if (!TryNextChange(out var change))
                 {
                     // Never in the middle of a source transaction: its rows so far are saved already, and a
                     // commit at the previous transaction's LSN would include (and expose) part of it.
@@ -333,7 +361,7 @@ internal sealed class BucketReplicator(
                         // its commit, however large it is) once they have waited long enough — sooner when the
                         // source is no faster than us. Grouping keeps commits large under load.
                         var waited = Stopwatch.GetElapsedTime(uncommittedSince);
-                        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.Reader.Count == 0)) CommitPending();
+                        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && NothingBuffered())) CommitPending();
                         inTransaction = true;
                         break;
                 }
@@ -353,12 +381,52 @@ internal sealed class BucketReplicator(
         }
     }
 
-    private static async Task PumpAsync(ReconnectingReplicationStream stream, Lsn start, ChannelWriter<ReplicationChange> output, CancellationToken ct)
+    /// <summary>
+    /// Reads the stream into batches of at most <see cref="PumpBatchSize"/> changes; a batch is handed over
+    /// when full or as soon as the next change is not already there, so batching never delays a change.
+    /// </summary>
+    private static async Task PumpAsync(ReconnectingReplicationStream stream, Lsn start, ChannelWriter<ReplicationChange[]> output, CancellationToken ct)
     {
         try
         {
-            await foreach (var change in stream.ReadChangesAsync(start, ct).ConfigureAwait(false))
-                await output.WriteAsync(change, ct).ConfigureAwait(false);
+            var batch = new List<ReplicationChange>(PumpBatchSize);
+            var changes = stream.ReadChangesAsync(start, ct).GetAsyncEnumerator(ct);
+            ValueTask<bool> next = default;
+            var nextPending = false;
+            try
+            {
+                while (true)
+                {
+                    next = changes.MoveNextAsync();
+                    nextPending = true;
+                    if (batch.Count > 0 && (!next.IsCompleted || batch.Count >= PumpBatchSize))
+                    {
+                        await output.WriteAsync([.. batch], ct).ConfigureAwait(false);
+                        batch.Clear();
+                    }
+                    nextPending = false;
+                    if (!await next.ConfigureAwait(false)) break;
+                    batch.Add(changes.Current);
+                }
+            }
+            finally
+            {
+                // Handing a batch over failed (cancelled) while the next change was being read: let that read
+                // end before disposing the stream; its outcome matters no more than the failure under way.
+                if (nextPending)
+                {
+                    try
+                    {
+                        await next.ConfigureAwait(false);
+                    }
+                    catch (Exception)
+                    {
+                        // See above.
+                    }
+                }
+                await changes.DisposeAsync().ConfigureAwait(false);
+            }
+            if (batch.Count > 0) await output.WriteAsync([.. batch], ct).ConfigureAwait(false);
             output.Complete();
         }
         catch (Exception e)
