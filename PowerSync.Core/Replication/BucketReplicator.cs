@@ -38,8 +38,8 @@ internal sealed class BucketReplicator(
     /// <summary>Changes handed from the reader task to the writer at once, at most.</summary>
     private const int PumpBatchSize = 256;
 
-    /// <summary>Batches buffered between them (about 10,000 changes).</summary>
-    private const int PumpChannelBatches = 40;
+    /// <summary>Batches buffered between them (about 2,000 changes: enough to absorb jitter; every change buffered is live data each young-generation GC must copy).</summary>
+    private const int PumpChannelBatches = 8;
 
     /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
     private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
