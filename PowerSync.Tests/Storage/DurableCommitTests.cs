@@ -45,6 +45,39 @@ public sealed class DurableCommitTests
     }
 
     [Test]
+    public async Task The_store_directory_is_flushed_once_per_writer_before_its_first_commit_counts()
+    {
+        var points = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_temp.Path, "store.db"), FullSync: true)
+        {
+            FaultInjection = point =>
+            {
+                if (point.StartsWith("durable:", StringComparison.Ordinal)) points.Enqueue(point);
+            },
+        });
+        await using var s = await StorageScope.StartAsync(storage);
+        await s.SaveAsync(Put("r1", "{}", "a[]"));
+        await s.CommitAsync("0/10");
+        await s.SaveAsync(Put("r2", "{}", "a[]"));
+        await s.CommitAsync("0/20");
+
+        var seen = points.ToArray();
+        Assert.That(seen.Count(p => p == "durable:directory-flushed"), Is.EqualTo(1));
+        Assert.That(seen[0], Is.EqualTo("durable:before-sync"));
+        Assert.That(seen[1], Is.EqualTo("durable:directory-flushed"), "before the first flush completes anything");
+    }
+
+    [Test]
+    public void Flushing_a_missing_directory_fails_naming_it()
+    {
+        var missing = Path.Combine(_temp.Path, "no-such-directory");
+        DirectorySync.Flush(_temp.Path);
+        if (OperatingSystem.IsWindows()) Assert.Ignore("Windows needs no directory flush.");
+        var error = Assert.Throws<IOException>(() => DirectorySync.Flush(missing));
+        Assert.That(error!.Message, Does.Contain(missing));
+    }
+
+    [Test]
     public async Task A_started_commit_stays_invisible_until_flushed_to_disk_while_the_writer_takes_the_next_changes()
     {
         var (s, reached, gate) = await StartGatedAsync();

@@ -60,7 +60,14 @@ internal sealed class DurableCommits : IAsyncDisposable
                 {
                     _faultInjection?.Invoke("durable:before-sync");
                     // Every commit in the batch appended its frames before this point: one fsync covers them all.
-                    _wal ??= File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                    if (_wal is null)
+                    {
+                        _wal = File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                        // The WAL file is created when the store opens (and deleted when it last closes): its
+                        // name, and the database file's, must be on disk before any commit in it counts.
+                        DirectorySync.Flush(Path.GetDirectoryName(_walPath)!);
+                        _faultInjection?.Invoke("durable:directory-flushed");
+                    }
                     RandomAccess.FlushToDisk(_wal);
                 }
                 catch (Exception e)
