@@ -32,7 +32,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         _sql = new SqliteWriteStatements(connection, version.Id);
         _state = state;
         // With full sync, commits are flushed to disk by a second thread while this one goes on.
-        if (storage.Options.FullSync) _durable = new DurableCommits(storage.Options.Path, _ => _failed = true, storage.Options.FaultInjection);
+        if (storage.Options.FullSync) _durable = new DurableCommits(storage.Options.Path + "-wal", "WAL", _ => _failed = true, storage.Options.FaultInjection);
     }
 
     public SyncRulesVersion Version { get; }
@@ -44,12 +44,8 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         var connection = SqliteSchema.OpenWriter(storage.Options.Path);
         try
         {
-            var state = VersionState.Load(connection, version.Id);
-            if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
-            {
-                throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
-                    $"Sync-rules version {version.Id} is {state.State}; only a processing or active version can be replicated. Deploy the rules again to replicate them.");
-            }
+            var state = SqliteVersionState.Load(connection, version.Id);
+            state.EnsureWritable(version.Id, whileReplicating: false);
             return new SqliteStorageWriter(storage, version, connection, state);
         }
         catch
@@ -63,20 +59,14 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
     {
         EnsureUsable();
         // Inside an open transaction this includes progress written since the last commit.
-        return Task.FromResult(VersionState.LoadReplicationState(_connection, Version.Id, _open?.Transaction));
+        return Task.FromResult(SqliteVersionState.LoadReplicationState(_connection, Version.Id, _open?.Transaction));
     }
 
     public async ValueTask SaveAsync(SourceRowChange change, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
         EnsureUsable();
-        // A whole array (as the replicator's codec makes one per row) is kept as it is; a slice is copied.
-        var raw = change.Kind == RowChangeKind.Delete || change.RawRow.IsEmpty ? null
-            : System.Runtime.InteropServices.MemoryMarshal.TryGetArray(change.RawRow, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-                ? segment.Array
-                : change.RawRow.ToArray();
-        _pending.Add(new PendingChange(change.Table.QualifiedName, change.ReplicaId, SourceRowIdentity.Key(change.ReplicaId),
-            change.Kind, change.Buckets, change.Lookups, raw));
+        _pending.Add(PendingChange.From(change));
         if (_pending.Changes.Count >= Options.FlushOps || _pending.Bytes >= Options.FlushBytes)
             await FlushAsync(ct).ConfigureAwait(false);
     }
@@ -96,8 +86,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
             if (chunk.Count == 0) break;
             foreach (var (key, membership) in chunk)
             {
-                _pending.Add(new PendingChange(table.QualifiedName, System.Text.Encoding.UTF8.GetString(key), key, RowChangeKind.Delete, [], [], null,
-                    KnownPrevious: RowMembership.Decode(membership)));
+                _pending.Add(PendingChange.Deleted(table.QualifiedName, key, RowMembership.Decode(membership)));
             }
             after = chunk[^1].Key;
             await FlushAsync(ct).ConfigureAwait(false);
@@ -191,12 +180,8 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         try
         {
             _sql.Begin(tx);
-            var state = VersionState.Load(_connection, Version.Id, tx);
-            if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
-            {
-                throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
-                    $"Sync-rules version {Version.Id} became {state.State} while replicating; stop this replicator (a newer version is active).");
-            }
+            var state = SqliteVersionState.Load(_connection, Version.Id, tx);
+            state.EnsureWritable(Version.Id, whileReplicating: true);
             return _open = new OpenTransaction(tx, state);
         }
         catch
@@ -255,28 +240,8 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         var (open, state, activated, published) = Guarded(() =>
         {
             var open = WriteBuffered();
-            var state = open.State;
-            var activated = false;
-            Checkpoint? published = null;
-            if (snapshotDone is { } consistentPoint)
-                state = state with { SnapshotDone = true, NoCheckpointBefore = consistentPoint };
-
-            if (commitLsn is { } lsn && !lsn.IsZero)
-            {
-                if (state.ResumeLsn is not { } resume || lsn > resume) state = state with { ResumeLsn = lsn };
-                if (state.SnapshotDone && lsn >= state.NoCheckpointBefore)
-                {
-                    var checkpoint = new Checkpoint(Version.Id, new OpId(state.LastOp), Lsn.Max(lsn, state.Checkpoint?.Lsn ?? Lsn.Zero));
-                    if (checkpoint != state.Checkpoint) published = checkpoint;
-                    state = state with { Checkpoint = checkpoint };
-                    if (state.State == SyncRulesState.Processing)
-                    {
-                        _sql.Activate();
-                        state = state with { State = SyncRulesState.Active };
-                        activated = true;
-                    }
-                }
-            }
+            var (state, published, activated) = open.State.AfterCommit(Version.Id, commitLsn, snapshotDone);
+            if (activated) _sql.Activate();
             _sql.SaveVersionState(state);
             Options.FaultInjection?.Invoke("commit:before");
             open.Transaction.Commit();
