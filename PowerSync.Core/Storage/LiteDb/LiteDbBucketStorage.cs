@@ -42,6 +42,17 @@ internal sealed class LiteDbBucketStorage : IBucketStorage
     public LiteDbBucketStorageOptions Options { get; }
     internal LiteDatabase Database { get; }
     internal CheckpointBroadcast Broadcast { get; }
+
+    /// <summary>
+    /// Held by a writer from the start of its transaction to its commit or rollback: one writer transaction
+    /// at a time, as in SQLite. LiteDB locks each collection a transaction writes until it ends, so two
+    /// writers' long transactions (an active and a processing version) could otherwise each hold a
+    /// collection the other waits for.
+    /// </summary>
+    internal SemaphoreSlim WriterGate { get; } = new(1, 1);
+
+    /// <summary>How long a writer waits for another writer's transaction, as LiteDB waits for a collection lock.</summary>
+    internal static readonly TimeSpan WriterGateTimeout = TimeSpan.FromMinutes(1);
     internal ChecksumCache Checksums { get; }
 
     /// <summary>LiteDB's log file, which every commit appends to.</summary>

@@ -7,7 +7,8 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// diffs them against the rows' stored memberships (<see cref="RowDiff"/>), assigns op ids and writes
 /// the ops into the open LiteDB transaction; a commit stores the version's new state (checkpoint, resume
 /// LSN) in that transaction and commits it, so everything between two commits is atomic. All of it runs on
-/// the writer's own thread (<see cref="LiteDbWriterThread"/>). After any failure the writer refuses further
+/// the writer's own thread (<see cref="LiteDbWriterThread"/>), and one writer's transaction runs at a time
+/// (<see cref="LiteDbBucketStorage.WriterGate"/>). After any failure the writer refuses further
 /// use; reopening resumes from the last committed LSN, and replaying from there re-derives the same ops
 /// with the same op ids.
 /// </summary>
@@ -187,17 +188,31 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
     private OpenTransaction Begin()
     {
         if (_open is not null) return _open;
-        if (!_db.BeginTrans())
-            throw new InvalidOperationException($"The writer thread of sync-rules version {Version.Id} already has a LiteDB transaction.");
+        if (!_storage.WriterGate.Wait(LiteDbBucketStorage.WriterGateTimeout))
+        {
+            throw new TimeoutException(
+                $"The writer of sync-rules version {Version.Id} waited {LiteDbBucketStorage.WriterGateTimeout} for another version's writer to commit; " +
+                "only one writer transaction runs at a time on this store.");
+        }
         try
         {
-            var state = LiteDbSchema.LoadState(_db, Version.Id);
-            state.EnsureWritable(Version.Id, whileReplicating: true);
-            return _open = new OpenTransaction(state);
+            if (!_db.BeginTrans())
+                throw new InvalidOperationException($"The writer thread of sync-rules version {Version.Id} already has a LiteDB transaction.");
+            try
+            {
+                var state = LiteDbSchema.LoadState(_db, Version.Id);
+                state.EnsureWritable(Version.Id, whileReplicating: true);
+                return _open = new OpenTransaction(state);
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }
         catch
         {
-            _db.Rollback();
+            _storage.WriterGate.Release();
             throw;
         }
     }
@@ -239,7 +254,14 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         _pending.Clear();
         if (_open is null) return;
         _open = null;
-        _db.Rollback();
+        try
+        {
+            _db.Rollback();
+        }
+        finally
+        {
+            _storage.WriterGate.Release();
+        }
     }
 
     /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
@@ -257,6 +279,7 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
             Options.FaultInjection?.Invoke("commit:before");
             if (!_db.Commit()) throw new InvalidOperationException($"The LiteDB transaction of sync-rules version {Version.Id} was not open at its commit.");
             _open = null;
+            _storage.WriterGate.Release();
             _state = state;
             Options.FaultInjection?.Invoke("commit:after");
             return (open, state, activated, published);
