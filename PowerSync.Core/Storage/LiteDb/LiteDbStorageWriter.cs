@@ -3,43 +3,25 @@ using LiteDB;
 namespace PowerSync.Core.Storage.LiteDb;
 
 /// <summary>
-/// The single writer of one sync-rules version on the LiteDB store. Row changes are buffered; a flush
-/// diffs them against the rows' stored memberships (<see cref="RowDiff"/>), assigns op ids and writes
-/// the ops into the open LiteDB transaction; a commit stores the version's new state (checkpoint, resume
-/// LSN) in that transaction and commits it, so everything between two commits is atomic. All of it runs on
-/// the writer's own thread (<see cref="LiteDbWriterThread"/>), and one writer's transaction runs at a time
-/// (<see cref="LiteDbBucketStorage.WriterGate"/>). After any failure the writer refuses further
-/// use; reopening resumes from the last committed LSN, and replaying from there re-derives the same ops
-/// with the same op ids.
+/// The single writer of one sync-rules version on the LiteDB store (the write path is
+/// <see cref="BucketStorageWriter"/>'s). Everything between two commits is one LiteDB transaction, run
+/// on the writer's own thread (<see cref="LiteDbWriterThread"/>: LiteDB ties a transaction to its thread),
+/// and one writer's transaction runs at a time (<see cref="LiteDbBucketStorage.WriterGate"/>).
 /// </summary>
-internal sealed class LiteDbStorageWriter : IBucketStorageWriter
+internal sealed class LiteDbStorageWriter : BucketStorageWriter
 {
     private readonly LiteDbBucketStorage _storage;
     private readonly LiteDatabase _db;
     private readonly LiteDbWriterThread _thread;
-    private readonly PendingChanges _pending = new();
-    private readonly RowDiff _diff = new();
-    private readonly DurableCommits? _durable;
     private readonly ILiteCollection<BsonDocument> _ops, _rows, _parameters, _buckets, _meta, _rules, _progress, _relations;
-    private VersionState _state; // as last committed
-    private OpenTransaction? _open;
-    private volatile bool _failed;
-    private bool _disposed;
+    private bool _inTransaction;
 
-    /// <summary>The LiteDB transaction in progress: the version's state as it will be committed, and the buckets it changed.</summary>
-    private sealed class OpenTransaction(VersionState state)
-    {
-        public VersionState State { get; set; } = state;
-        public HashSet<string> Touched { get; } = new(StringComparer.Ordinal);
-    }
-
-    private LiteDbStorageWriter(LiteDbBucketStorage storage, SyncRulesVersion version, LiteDbWriterThread thread, VersionState state)
+    private LiteDbStorageWriter(LiteDbBucketStorage storage, SyncRulesVersion version, VersionState state)
+        : base(version, storage.Options, state, storage.Checksums, storage.LogPath, "log file")
     {
         _storage = storage;
         _db = storage.Database;
-        _thread = thread;
-        Version = version;
-        _state = state;
+        _thread = new LiteDbWriterThread($"PowerSync LiteDB writer {version.Id}");
         _ops = _db.GetCollection(LiteDbKeys.Ops);
         _rows = _db.GetCollection(LiteDbKeys.Rows);
         _parameters = _db.GetCollection(LiteDbKeys.Parameters);
@@ -48,28 +30,24 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         _rules = _db.GetCollection(LiteDbKeys.Rules);
         _progress = _db.GetCollection(LiteDbKeys.Progress);
         _relations = _db.GetCollection(LiteDbKeys.Relations);
-        if (storage.Options.FullSync)
-            _durable = new DurableCommits(storage.LogPath, "log file", _ => _failed = true, storage.Options.FaultInjection);
     }
-
-    public SyncRulesVersion Version { get; }
-
-    private LiteDbBucketStorageOptions Options => _storage.Options;
 
     internal static LiteDbStorageWriter Open(LiteDbBucketStorage storage, SyncRulesVersion version)
     {
         var state = LiteDbSchema.LoadState(storage.Database, version.Id);
         state.EnsureWritable(version.Id, whileReplicating: false);
-        return new LiteDbStorageWriter(storage, version, new LiteDbWriterThread($"PowerSync LiteDB writer {version.Id}"), state);
+        return new LiteDbStorageWriter(storage, version, state);
     }
 
-    public Task<ReplicationState> GetStateAsync(CancellationToken ct)
+    protected override T OnStoreThread<T>(Func<T> step) => _thread.Invoke(step);
+
+    public override Task<ReplicationState> GetStateAsync(CancellationToken ct)
     {
         EnsureUsable();
         // On the writer's thread, inside an open transaction this includes progress written since the last commit.
         return Task.FromResult(_thread.Invoke(() =>
         {
-            var state = _open?.State ?? LiteDbSchema.LoadState(_db, Version.Id);
+            var state = OpenState ?? LiteDbSchema.LoadState(_db, Version.Id);
             var tables = new Dictionary<string, TableSnapshotProgress>(StringComparer.Ordinal);
             var (low, high) = LiteDbKeys.Range(LiteDbKeys.Of(Version.Id));
             foreach (var doc in _progress.Find(Query.Between("_id", low, high)).ToList())
@@ -78,16 +56,7 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         }));
     }
 
-    public async ValueTask SaveAsync(SourceRowChange change, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        EnsureUsable();
-        _pending.Add(PendingChange.From(change));
-        if (_pending.Changes.Count >= Options.FlushOps || _pending.Bytes >= Options.FlushBytes)
-            await FlushAsync(ct).ConfigureAwait(false);
-    }
-
-    public async Task TruncateAsync(SourceTable table, CancellationToken ct)
+    public override async Task TruncateAsync(SourceTable table, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -105,12 +74,12 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
             }));
             if (chunk.Count == 0) break;
             foreach (var doc in chunk)
-                _pending.Add(PendingChange.Deleted(table.QualifiedName, doc["k"].AsBinary, RowMembership.Decode(doc["m"].AsBinary)));
+                Pending.Add(PendingChange.Deleted(table.QualifiedName, doc["k"].AsBinary, RowMembership.Decode(doc["m"].AsBinary)));
             await FlushAsync(ct).ConfigureAwait(false);
         }
     }
 
-    public Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
+    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -129,131 +98,37 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         })));
     }
 
-    public Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        EnsureUsable();
-        if (_pending.Latest.TryGetValue((table.QualifiedName, replicaId), out var pending))
-            return Task.FromResult(pending.Kind == RowChangeKind.Delete ? null : pending.Raw);
-        var key = LiteDbSchema.RowKey(Version.Id, table.QualifiedName, SourceRowIdentity.Key(replicaId));
-        return Task.FromResult(_thread.Invoke(() => _rows.FindById(key) is { } doc && !doc["raw"].IsNull ? doc["raw"].AsBinary : null));
-    }
+    protected override byte[]? ReadRawRow(string table, byte[] key) =>
+        _rows.FindById(LiteDbSchema.RowKey(Version.Id, table, key)) is { } doc && !doc["raw"].IsNull ? doc["raw"].AsBinary : null;
 
-    public ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct)
+    protected override VersionState BeginTransaction()
     {
-        ArgumentNullException.ThrowIfNull(table);
-        EnsureUsable();
-        _pending.Progress[table.QualifiedName] = progress;
-        return ValueTask.CompletedTask;
-    }
-
-    public Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct)
-    {
-        EnsureUsable();
-        return Write(commitLsn: null, snapshotDone: noCheckpointBefore).WaitAsync(ct);
-    }
-
-    public Task FlushAsync(CancellationToken ct)
-    {
-        EnsureUsable();
-        if (!_pending.IsEmpty) _thread.Invoke(() => Guarded(WriteBuffered));
-        return Task.CompletedTask;
-    }
-
-    public Task DiscardUncommittedAsync(CancellationToken ct)
-    {
-        EnsureUsable();
-        _thread.Invoke(RollBack);
-        return Task.CompletedTask;
-    }
-
-    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct) => StartCommit(lsn).WaitAsync(ct);
-
-    public Task<Checkpoint?> StartCommit(Lsn lsn)
-    {
-        EnsureUsable();
-        return Write(lsn, snapshotDone: null);
-    }
-
-    public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct)
-    {
-        EnsureUsable();
-        // Nothing new and nothing to advance: no transaction at all.
-        if (_open is null && _pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
-            return Task.FromResult(_state.Checkpoint);
-        return Write(lsn, snapshotDone: null).WaitAsync(ct);
-    }
-
-    /// <summary>Begins the LiteDB transaction (on the writer's thread) unless one is open, checking the version is still writable.</summary>
-    private OpenTransaction Begin()
-    {
-        if (_open is not null) return _open;
         if (!_storage.WriterGate.Wait(LiteDbBucketStorage.WriterGateTimeout))
         {
             throw new TimeoutException(
                 $"The writer of sync-rules version {Version.Id} waited {LiteDbBucketStorage.WriterGateTimeout} for another version's writer to commit; " +
                 "only one writer transaction runs at a time on this store.");
         }
-        try
-        {
-            if (!_db.BeginTrans())
-                throw new InvalidOperationException($"The writer thread of sync-rules version {Version.Id} already has a LiteDB transaction.");
-            try
-            {
-                var state = LiteDbSchema.LoadState(_db, Version.Id);
-                state.EnsureWritable(Version.Id, whileReplicating: true);
-                return _open = new OpenTransaction(state);
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
-        }
-        catch
+        if (!_db.BeginTrans())
         {
             _storage.WriterGate.Release();
-            throw;
+            throw new InvalidOperationException($"The writer thread of sync-rules version {Version.Id} already has a LiteDB transaction.");
         }
+        _inTransaction = true;
+        return LiteDbSchema.LoadState(_db, Version.Id);
     }
 
-    /// <summary>Writes the buffered changes into the open transaction (no commit, so neither durable nor visible yet).</summary>
-    private OpenTransaction WriteBuffered()
+    protected override void CommitTransaction()
     {
-        var open = Begin();
-        try
-        {
-            open.State = open.State with { LastOp = WritePending(open.State.LastOp, open.Touched) };
-            Options.FaultInjection?.Invoke("flush:after-ops");
-        }
-        finally
-        {
-            _pending.Clear();
-        }
-        return open;
+        if (!_db.Commit()) throw new InvalidOperationException($"The LiteDB transaction of sync-rules version {Version.Id} was not open at its commit.");
+        _inTransaction = false;
+        _storage.WriterGate.Release();
     }
 
-    /// <summary>Runs a step of the write path; any failure rolls the open transaction back and retires the writer.</summary>
-    private T Guarded<T>(Func<T> step)
+    protected override void RollBackTransaction()
     {
-        try
-        {
-            return step();
-        }
-        catch
-        {
-            _failed = true;
-            RollBack();
-            throw;
-        }
-    }
-
-    /// <summary>Drops everything since the last commit: the buffer and the open transaction.</summary>
-    private void RollBack()
-    {
-        _pending.Clear();
-        if (_open is null) return;
-        _open = null;
+        if (!_inTransaction) return;
+        _inTransaction = false;
         try
         {
             _db.Rollback();
@@ -264,45 +139,14 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         }
     }
 
-    /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
-    /// <returns>A task that completes once the commit is durable and its checkpoint (if any) visible.</returns>
-    private Task<Checkpoint?> Write(Lsn? commitLsn, Lsn? snapshotDone)
+    protected override void SaveState(VersionState state)
     {
-        var (open, state, activated, published) = _thread.Invoke(() => Guarded(() =>
-        {
-            var open = WriteBuffered();
-            var (state, published, activated) = open.State.AfterCommit(Version.Id, commitLsn, snapshotDone);
-            if (activated) Activate();
-            var doc = _rules.FindById(Version.Id);
-            LiteDbSchema.SaveState(doc, state);
-            _rules.Update(doc);
-            Options.FaultInjection?.Invoke("commit:before");
-            if (!_db.Commit()) throw new InvalidOperationException($"The LiteDB transaction of sync-rules version {Version.Id} was not open at its commit.");
-            _open = null;
-            _storage.WriterGate.Release();
-            _state = state;
-            Options.FaultInjection?.Invoke("commit:after");
-            return (open, state, activated, published);
-        }));
-
-        // Cached checksums of changed buckets go before anyone can see the new checkpoint.
-        if (open.Touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, open.Touched, state.LastOp);
-        void Publish()
-        {
-            // Sessions move to the new version's checkpoint before the replaced version's data goes.
-            if (published is { } cp && state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
-            if (activated) _storage.OnVersionActivated();
-        }
-        if (_durable is null)
-        {
-            Publish();
-            return Task.FromResult(state.Checkpoint);
-        }
-        return _durable.Enqueue(state.Checkpoint, Publish);
+        var doc = _rules.FindById(Version.Id);
+        LiteDbSchema.SaveState(doc, state);
+        _rules.Update(doc);
     }
 
-    /// <summary>Stops the active version (if another) and makes this one active, in the open transaction.</summary>
-    private void Activate()
+    protected override void Activate()
     {
         foreach (var doc in _rules.Find(Query.EQ("state", (int)SyncRulesState.Active)).ToList())
         {
@@ -312,11 +156,13 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         }
     }
 
-    /// <summary>Derives ops from the buffered changes, assigns op ids and writes everything; returns the version's last op id.</summary>
-    private long WritePending(long lastOp, HashSet<string> touched)
+    protected override void PublishCheckpoint(Checkpoint checkpoint) => _storage.PublishCheckpoint(checkpoint);
+
+    protected override void VersionActivated() => _storage.OnVersionActivated();
+
+    /// <summary>Assigns op ids and writes the batch; returns the version's last op id.</summary>
+    protected override long WriteBatch(RowDiff.Batch batch, long lastOp, HashSet<string> touched)
     {
-        if (_pending.IsEmpty) return lastOp;
-        var batch = _diff.Compute(_pending.Changes, ReadMemberships);
         var next = _meta.FindById("next_op_id");
         var nextOpId = next["v"].AsInt64;
         var totals = new Dictionary<string, (uint Checksum, long Count, long LastOp)>(StringComparer.Ordinal);
@@ -343,10 +189,9 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         _ops.InsertBulk(docs);
         foreach (var p in batch.Parameters)
         {
-            var opId = nextOpId++;
             _parameters.Insert(new BsonDocument
             {
-                ["_id"] = LiteDbKeys.Of(Version.Id, p.Lookup, p.Table, p.Key, opId),
+                ["_id"] = LiteDbKeys.Of(Version.Id, p.Lookup, p.Table, p.Key, nextOpId++),
                 ["p"] = p.Parameters is null ? BsonValue.Null : p.Parameters,
             });
         }
@@ -366,7 +211,7 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
             }
         }
         foreach (var (bucket, t) in totals) AddBucketTotals(bucket, t.Checksum, t.Count, t.LastOp);
-        foreach (var (table, progress) in _pending.Progress)
+        foreach (var (table, progress) in Pending.Progress)
         {
             _progress.Upsert(new BsonDocument
             {
@@ -398,8 +243,7 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         _ops.Update(doc);
     }
 
-    /// <summary>Loads the stored memberships of <paramref name="keys"/> (rows not stored are left out).</summary>
-    private void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
+    protected override void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
     {
         foreach (var (replicaId, key) in keys)
         {
@@ -408,25 +252,8 @@ internal sealed class LiteDbStorageWriter : IBucketStorageWriter
         }
     }
 
-    private void EnsureUsable()
+    protected override void DisposeStore()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_failed)
-        {
-            throw new PowerSyncException(StorageErrorCodes.WriterFailed,
-                $"The storage writer of sync-rules version {Version.Id} failed earlier; nothing after its last commit was kept. " +
-                "Dispose it and open a new writer, which resumes from the last committed LSN.");
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        // Commits already made become durable (and visible) before the writer goes.
-        if (_durable is not null) await _durable.DisposeAsync().ConfigureAwait(false);
-        // Whatever was flushed since the last commit belongs to an unfinished source transaction: roll it back.
-        _thread.Invoke(RollBack);
         _thread.Dispose();
         _storage.OnWriterClosed(Version.Id);
     }
