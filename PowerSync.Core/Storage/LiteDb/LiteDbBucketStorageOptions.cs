@@ -1,11 +1,9 @@
 namespace PowerSync.Core.Storage.LiteDb;
 
-/// <summary>Settings of the LiteDB bucket store (see <see cref="BucketStorageOptions"/>).</summary>
-/// <param name="Path">The database file (created when missing); LiteDB keeps its <c>-log</c> file beside it.</param>
-/// <param name="FullSync">Flush every commit to disk (fsync of the <c>-log</c> file) before it counts; keep it on in production.</param>
-/// <param name="FlushOps">Buffered ops written per flush into the open transaction while a source transaction streams.</param>
-/// <param name="FlushBytes">Buffered data bytes that also trigger a flush (bounds memory for large rows).</param>
-/// <param name="ChecksumCacheEntries">Bucket checksums kept in memory between requests.</param>
+/// <summary>
+/// Settings of the LiteDB bucket store, as <see cref="BucketStorageOptions"/> describes them; LiteDB keeps
+/// its <c>-log</c> file beside <c>Path</c>, and full sync fsyncs that file.
+/// </summary>
 internal sealed record LiteDbBucketStorageOptions(
     string Path,
     bool FullSync = true,

@@ -15,25 +15,15 @@ internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketComp
 
     private ILiteCollection<BsonDocument> Ops => storage.Database.GetCollection(LiteDbKeys.Ops);
 
-    public async Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct)
+    public Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var checkpoint = storage.Broadcast.Latest;
-        if (checkpoint is null) return new CompactionResult(0, 0, 0, 0);
-        var version = checkpoint.Value.RulesVersion;
-        long scanned = 0, opsScanned = 0, moved = 0, cleared = 0;
-        foreach (var bucket in BucketsToCompact(version, options.Buckets))
-        {
-            ct.ThrowIfCancellationRequested();
-            var (ops, movedHere) = MoveSuperseded(version, bucket, checkpoint.Value.OpId, options);
-            cleared += ClearPrefix(version, bucket, checkpoint.Value.OpId);
-            scanned++;
-            opsScanned += ops;
-            moved += movedHere;
-            await Task.Yield();
-        }
-        storage.Checksums.InvalidateAll();
-        return new CompactionResult(scanned, opsScanned, moved, cleared);
+        if (storage.Broadcast.Latest is not { } checkpoint) return Task.FromResult(new CompactionResult(0, 0, 0, 0));
+        var version = checkpoint.RulesVersion;
+        return Compaction.RunAsync(BucketsToCompact(version, options.Buckets),
+            bucket => MoveSuperseded(version, bucket, checkpoint.OpId, options),
+            bucket => ClearPrefix(version, bucket, checkpoint.OpId),
+            storage.Checksums, ct);
     }
 
     private List<string> BucketsToCompact(long version, IReadOnlyCollection<string>? only)

@@ -8,8 +8,7 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
 {
     private const int DeleteChunk = 10_000;
 
-    private readonly HashSet<long> _openWriters = [];
-    private readonly object _gate = new();
+    private readonly OpenWriters _openWriters = new();
 
     private ILiteCollection<BsonDocument> Rules => storage.Database.GetCollection(LiteDbKeys.Rules);
 
@@ -73,32 +72,10 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
     public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct) =>
         Task.FromResult(Versions(d => d.State == SyncRulesState.Processing).LastOrDefault());
 
-    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        lock (_gate)
-        {
-            if (!_openWriters.Add(version.Id))
-            {
-                throw new PowerSyncException(StorageErrorCodes.WriterAlreadyOpen,
-                    $"Sync-rules version {version.Id} already has a writer: storage allows one replicator per version. Dispose the other writer first.");
-            }
-        }
-        try
-        {
-            return Task.FromResult<IBucketStorageWriter>(LiteDbStorageWriter.Open(storage, version));
-        }
-        catch
-        {
-            WriterClosed(version.Id);
-            throw;
-        }
-    }
+    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct) =>
+        _openWriters.OpenAsync(version, () => LiteDbStorageWriter.Open(storage, version!));
 
-    internal void WriterClosed(long versionId)
-    {
-        lock (_gate) _openWriters.Remove(versionId);
-    }
+    internal void WriterClosed(long versionId) => _openWriters.Closed(versionId);
 
     public Task RemoveStoppedVersionsAsync(CancellationToken ct)
     {

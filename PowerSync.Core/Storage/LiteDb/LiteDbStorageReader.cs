@@ -9,28 +9,10 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
 
     public Task<Checkpoint?> GetCheckpointAsync(CancellationToken ct) => Task.FromResult(storage.Broadcast.Latest);
 
-    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(buckets);
-        var results = new List<BucketChecksum>(buckets.Count);
-        List<string>? misses = null;
-        foreach (var bucket in buckets)
-        {
-            if (storage.Checksums.TryGet(checkpoint.RulesVersion, bucket, checkpoint.OpId, out var cached)) results.Add(cached);
-            else (misses ??= []).Add(bucket);
-        }
-        if (misses is null) return Task.FromResult<IReadOnlyList<BucketChecksum>>(results);
-
-        var epoch = storage.Checksums.Epoch;
-        // Totals and the ops after the checkpoint are read in one transaction: the same state of both.
-        var found = storage.InTransaction(_ => misses.Select(bucket => Checksum(checkpoint, bucket)).ToList());
-        foreach (var value in found)
-        {
-            storage.Checksums.Store(checkpoint.RulesVersion, value, checkpoint.OpId, epoch);
-            results.Add(value);
-        }
-        return Task.FromResult<IReadOnlyList<BucketChecksum>>(results);
-    }
+    // Totals and the ops after the checkpoint are read in one transaction: the same state of both.
+    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct) =>
+        Task.FromResult(storage.Checksums.GetOrCompute(checkpoint, buckets,
+            misses => storage.InTransaction(_ => misses.Select(bucket => Checksum(checkpoint, bucket)).ToList())));
 
     /// <summary>A bucket's totals at the checkpoint: the stored totals, less any ops committed after it.</summary>
     private BucketChecksum Checksum(Checkpoint checkpoint, string bucket)
