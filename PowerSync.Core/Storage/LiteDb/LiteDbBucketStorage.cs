@@ -21,6 +21,11 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// checkpoint published and the commit's task completed, so nothing is visible or acknowledged to Postgres
 /// before it would survive a power cut.
 /// </para>
+/// <para>
+/// Concurrency: readers never wait (each query reads a committed snapshot). LiteDB locks each collection
+/// a transaction writes until it ends, so compaction, removal of a replaced version and a second version's
+/// writer wait (up to LiteDB's lock timeout, a minute) while a writer's source transaction is open.
+/// </para>
 /// </summary>
 internal sealed class LiteDbBucketStorage : IBucketStorage
 {
