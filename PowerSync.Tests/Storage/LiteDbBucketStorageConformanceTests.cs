@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PowerSync.Core;
 using PowerSync.Core.Storage;
 using PowerSync.Core.Storage.LiteDb;
 using PowerSync.Tests.Infrastructure;
@@ -26,4 +27,16 @@ public sealed class LiteDbBucketStorageConformanceTests(bool fullSync) : BucketS
         {
             FaultInjection = faultInjection,
         });
+
+    [Test]
+    public void A_store_written_with_an_unknown_schema_version_is_refused_with_a_clear_error()
+    {
+        var path = Path.Combine(_temp.Path, "future.db");
+        using (var database = new LiteDB.LiteDatabase(path))
+            database.GetCollection("meta").Upsert(new LiteDB.BsonDocument { ["_id"] = "schema_version", ["v"] = 99 });
+
+        var ex = Assert.Throws<PowerSyncException>(() => OpenStorage("future"));
+        Assert.That(ex!.Code, Is.EqualTo(StorageErrorCodes.UnknownSchemaVersion));
+        Assert.That(ex.Message, Does.Contain("schema version 99").And.Contain("future.db"));
+    }
 }
