@@ -12,6 +12,7 @@ public static class ScenarioCommand
         new FanoutScenario(),
         new ClientInitialSyncScenario(),
         new StorageAppendScenario(),
+        new LiteDbAppendScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)

@@ -42,9 +42,13 @@ public sealed class StorageAppendScenario : IScenario
         }
     }
 
-    private static async Task<double> AppendAsync(string path, int rows, int perCommit, CancellationToken ct)
+    private static Task<double> AppendAsync(string path, int rows, int perCommit, CancellationToken ct) =>
+        AppendAsync(SqliteBucketStorage.Open(new SqliteBucketStorageOptions(path)), rows, perCommit, ct);
+
+    /// <summary>Appends <paramref name="rows"/> rows into <paramref name="opened"/> (disposed at the end); returns the seconds taken.</summary>
+    internal static async Task<double> AppendAsync(IBucketStorage opened, int rows, int perCommit, CancellationToken ct)
     {
-        await using var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(path));
+        await using var storage = opened;
         var version = await storage.Admin.DeployAsync("bucket_definitions: {}", ct);
         await using var writer = await storage.Admin.OpenWriterAsync(version, ct);
         await writer.MarkSnapshotDoneAsync(new Lsn(1), ct);

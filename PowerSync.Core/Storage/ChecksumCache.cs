@@ -18,6 +18,30 @@ internal sealed class ChecksumCache(int maxEntries)
     /// <summary>Read before computing a value from storage; pass to <see cref="Store"/>.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
 
+    /// <summary>
+    /// Each bucket's checksum at <paramref name="checkpoint"/>, in order: cached values as they are, the
+    /// others computed together by <paramref name="compute"/> (one value per bucket it is given, in order) and kept.
+    /// </summary>
+    public IReadOnlyList<BucketChecksum> GetOrCompute(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, Func<List<string>, IReadOnlyList<BucketChecksum>> compute)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        var results = new List<BucketChecksum>(buckets.Count);
+        List<string>? misses = null;
+        foreach (var bucket in buckets)
+        {
+            if (TryGet(checkpoint.RulesVersion, bucket, checkpoint.OpId, out var cached)) results.Add(cached);
+            else (misses ??= []).Add(bucket);
+        }
+        if (misses is null) return results;
+        var epoch = Epoch;
+        foreach (var value in compute(misses))
+        {
+            Store(checkpoint.RulesVersion, value, checkpoint.OpId, epoch);
+            results.Add(value);
+        }
+        return results;
+    }
+
     public bool TryGet(long version, string bucket, OpId checkpoint, out BucketChecksum checksum)
     {
         if (_entries.TryGetValue((version, bucket), out var e) && !e.Tombstone && e.At <= checkpoint.Value)

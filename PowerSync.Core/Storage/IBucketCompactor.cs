@@ -17,3 +17,29 @@ internal sealed record CompactionOptions(IReadOnlyCollection<string>? Buckets = 
 
 /// <summary>What a compaction run did.</summary>
 internal sealed record CompactionResult(long BucketsScanned, long OpsScanned, long OpsMoved, long OpsCleared);
+
+/// <summary>The run every store's compactor makes.</summary>
+internal static class Compaction
+{
+    /// <summary>
+    /// Compacts each bucket in turn — superseded ops to MOVE, then the leading run to CLEAR — yielding
+    /// between buckets, then drops every cached checksum (counts changed); returns what was done.
+    /// </summary>
+    public static async Task<CompactionResult> RunAsync<TBucket>(IEnumerable<TBucket> buckets,
+        Func<TBucket, (long Scanned, long Moved)> moveSuperseded, Func<TBucket, long> clearPrefix, ChecksumCache checksums, CancellationToken ct)
+    {
+        long scanned = 0, opsScanned = 0, moved = 0, cleared = 0;
+        foreach (var bucket in buckets)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (ops, movedHere) = moveSuperseded(bucket);
+            cleared += clearPrefix(bucket);
+            scanned++;
+            opsScanned += ops;
+            moved += movedHere;
+            await Task.Yield();
+        }
+        checksums.InvalidateAll();
+        return new CompactionResult(scanned, opsScanned, moved, cleared);
+    }
+}

@@ -225,4 +225,32 @@ public abstract partial class BucketStorageConformanceTests
         Assert.That(idle, Is.EqualTo(first with { Lsn = Lsn.Parse("0/99") }));
         Assert.That(await s.Storage.Reader.GetCheckpointAsync(default), Is.EqualTo(idle));
     }
+
+    [Test]
+    public async Task Long_bucket_names_row_ids_and_lookups_are_kept_apart_like_short_ones()
+    {
+        await using var s = await StartAsync();
+        var longBucket = "b[\"" + new string('x', 3000) + "\"]";
+        var otherLongBucket = "b[\"" + new string('x', 2999) + "y\"]";
+        var longId = new string('r', 5000);
+        var lookup = "[\"l\",\"" + new string('z', 3000) + "\"]";
+        await s.SaveAsync(new SourceRowChange(Table, longId, RowChangeKind.Upsert, [new BucketRow(longBucket, "test", longId, "{}")],
+            [new ParameterLookupRow(lookup, "[{\"v\":1}]")], new byte[] { 7 }));
+        await s.SaveAsync(Put(longId[..4999], "{}", otherLongBucket));
+        var first = await s.CommitAsync("0/10");
+        Assert.That(await s.Writer.GetRawRowAsync(Table, longId, default), Is.EqualTo(new byte[] { 7 }));
+        await s.SaveAsync(Put(longId, "{}", otherLongBucket));
+        var second = await s.CommitAsync("0/20");
+
+        Assert.That((await s.ReadAllAsync(second, longBucket)).Select(o => o.Op), Is.EqualTo(new[] { OpType.Put, OpType.Remove }));
+        Assert.That((await s.ReadAllAsync(second, otherLongBucket)).Select(o => o.ObjectId), Is.EqualTo(new[] { longId[..4999], longId }));
+        var sets = async (Checkpoint cp) => (await s.Storage.Reader.GetParameterSetsAsync(cp, [lookup], default))[lookup];
+        Assert.That(await sets(first), Is.EqualTo(new[] { "[{\"v\":1}]" }));
+        Assert.That(await sets(second), Is.Empty);
+
+        await s.Writer.TruncateAsync(Table, default);
+        var third = await s.CommitAsync("0/30");
+        Assert.That(BucketReducer.Reduce(await s.ReadAllAsync(third, otherLongBucket)).Rows, Is.Empty);
+        Assert.That((await s.ChecksumAsync(third, otherLongBucket)).Count, Is.EqualTo(4));
+    }
 }

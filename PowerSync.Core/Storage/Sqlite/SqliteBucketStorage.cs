@@ -35,7 +35,7 @@ internal sealed class SqliteBucketStorage : IBucketStorage
     public IBucketCompactor Compactor { get; }
     public IBucketStorageAdmin Admin => _admin;
 
-    /// <summary>Opens (creating when missing) the store at <see cref="SqliteBucketStorageOptions.Path"/>.</summary>
+    /// <summary>Opens (creating when missing) the store at <see cref="BucketStorageOptions.Path"/>.</summary>
     public static SqliteBucketStorage Open(SqliteBucketStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

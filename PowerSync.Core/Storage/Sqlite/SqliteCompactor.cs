@@ -11,24 +11,14 @@ namespace PowerSync.Core.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteCompactor(SqliteBucketStorage storage) : IBucketCompactor
 {
-    public async Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct)
+    public Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var checkpoint = storage.Broadcast.Latest;
-        if (checkpoint is null) return new CompactionResult(0, 0, 0, 0);
-        long scanned = 0, opsScanned = 0, moved = 0, cleared = 0;
-        foreach (var (id, _) in BucketsToCompact(checkpoint.Value.RulesVersion, options.Buckets))
-        {
-            ct.ThrowIfCancellationRequested();
-            var (ops, movedHere) = MoveSuperseded(id, checkpoint.Value.OpId, options);
-            cleared += ClearPrefix(id, checkpoint.Value.OpId);
-            scanned++;
-            opsScanned += ops;
-            moved += movedHere;
-            await Task.Yield();
-        }
-        storage.Checksums.InvalidateAll();
-        return new CompactionResult(scanned, opsScanned, moved, cleared);
+        if (storage.Broadcast.Latest is not { } checkpoint) return Task.FromResult(new CompactionResult(0, 0, 0, 0));
+        return Compaction.RunAsync(BucketsToCompact(checkpoint.RulesVersion, options.Buckets),
+            bucket => MoveSuperseded(bucket.Id, checkpoint.OpId, options),
+            bucket => ClearPrefix(bucket.Id, checkpoint.OpId),
+            storage.Checksums, ct);
     }
 
     private List<(long Id, string Name)> BucketsToCompact(long version, IReadOnlyCollection<string>? only)

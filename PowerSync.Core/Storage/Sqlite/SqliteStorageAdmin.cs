@@ -6,8 +6,7 @@ namespace PowerSync.Core.Storage.Sqlite;
 /// <summary>Sync-rules versions: deploy, look up, open writers, remove replaced versions, reset.</summary>
 internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketStorageAdmin
 {
-    private readonly HashSet<long> _openWriters = [];
-    private readonly object _gate = new();
+    private readonly OpenWriters _openWriters = new();
 
     public Task<SyncRulesVersion> DeployAsync(string content, CancellationToken ct)
     {
@@ -85,32 +84,10 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         return Query(connection, null, $"state = {(int)state} ORDER BY id DESC LIMIT 1").FirstOrDefault();
     }
 
-    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        lock (_gate)
-        {
-            if (!_openWriters.Add(version.Id))
-            {
-                throw new PowerSyncException(StorageErrorCodes.WriterAlreadyOpen,
-                    $"Sync-rules version {version.Id} already has a writer: storage allows one replicator per version. Dispose the other writer first.");
-            }
-        }
-        try
-        {
-            return Task.FromResult<IBucketStorageWriter>(SqliteStorageWriter.Open(storage, version));
-        }
-        catch
-        {
-            WriterClosed(version.Id);
-            throw;
-        }
-    }
+    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct) =>
+        _openWriters.OpenAsync(version, () => SqliteStorageWriter.Open(storage, version!));
 
-    internal void WriterClosed(long versionId)
-    {
-        lock (_gate) _openWriters.Remove(versionId);
-    }
+    internal void WriterClosed(long versionId) => _openWriters.Closed(versionId);
 
     public Task RemoveStoppedVersionsAsync(CancellationToken ct)
     {

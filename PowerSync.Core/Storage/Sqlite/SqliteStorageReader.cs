@@ -7,19 +7,12 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
 {
     public Task<Checkpoint?> GetCheckpointAsync(CancellationToken ct) => Task.FromResult(storage.Broadcast.Latest);
 
-    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(buckets);
-        var results = new List<BucketChecksum>(buckets.Count);
-        List<string>? misses = null;
-        foreach (var bucket in buckets)
-        {
-            if (storage.Checksums.TryGet(checkpoint.RulesVersion, bucket, checkpoint.OpId, out var cached)) results.Add(cached);
-            else (misses ??= []).Add(bucket);
-        }
-        if (misses is null) return Task.FromResult<IReadOnlyList<BucketChecksum>>(results);
+    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct) =>
+        Task.FromResult(storage.Checksums.GetOrCompute(checkpoint, buckets, misses => Compute(checkpoint, misses)));
 
-        var epoch = storage.Checksums.Epoch;
+    /// <summary>Checksums of buckets at the checkpoint, read in one transaction.</summary>
+    private List<BucketChecksum> Compute(Checkpoint checkpoint, List<string> misses)
+    {
         using var connection = storage.OpenReadConnection();
         using var tx = connection.BeginTransaction(deferred: true);
         var found = new Dictionary<string, BucketChecksum>(StringComparer.Ordinal);
@@ -57,14 +50,7 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
             found[name] = new BucketChecksum(name, unchecked(total - newer), count - reader.GetInt64(1));
         }
         tx.Commit();
-
-        foreach (var bucket in misses)
-        {
-            var value = found.TryGetValue(bucket, out var f) ? f : new BucketChecksum(bucket, 0, 0);
-            storage.Checksums.Store(checkpoint.RulesVersion, value, checkpoint.OpId, epoch);
-            results.Add(value);
-        }
-        return Task.FromResult<IReadOnlyList<BucketChecksum>>(results);
+        return misses.Select(bucket => found.TryGetValue(bucket, out var f) ? f : new BucketChecksum(bucket, 0, 0)).ToList();
     }
 
     public Task<BucketDataPage> ReadBucketPageAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytes, CancellationToken ct)

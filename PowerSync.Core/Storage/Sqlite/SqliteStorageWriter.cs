@@ -3,53 +3,37 @@ using Microsoft.Data.Sqlite;
 namespace PowerSync.Core.Storage.Sqlite;
 
 /// <summary>
-/// The single writer of one sync-rules version. Row changes are buffered; a flush diffs them against
-/// the rows' stored memberships, assigns op ids and writes the ops into the open SQLite transaction; a
-/// commit adds the checkpoint row and commits that transaction, so everything between two commits is
-/// atomic. After any failure the writer refuses further use; reopening resumes from the last committed
-/// LSN, and replaying from there re-derives the same ops with the same op ids.
+/// The single writer of one sync-rules version on the SQLite store (the write path is
+/// <see cref="BucketStorageWriter"/>'s). Everything between two commits is one SQLite transaction
+/// (<c>BEGIN IMMEDIATE</c>): a flush costs no fsync, and an interruption rolls back every op of a partly
+/// written source transaction (a replay then re-derives the same op ids). SQLite spills its page cache
+/// into the WAL as the transaction grows, so memory stays bounded.
 /// </summary>
-internal sealed class SqliteStorageWriter : IBucketStorageWriter
+internal sealed class SqliteStorageWriter : BucketStorageWriter
 {
     private readonly SqliteBucketStorage _storage;
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteStatements _sql;
-    private readonly PendingChanges _pending = new();
     private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
-    private readonly RowDiff _diff = new();
     private readonly Dictionary<long, (uint Checksum, long Count, long LastOp)> _totals = [];
     private (long BucketId, long OpId, PendingOp Op)[] _ops = [];
-    private readonly DurableCommits? _durable;
-    private VersionState _state; // as last committed
-    private volatile bool _failed;
-    private bool _disposed;
+    private SqliteTransaction? _tx;
 
     private SqliteStorageWriter(SqliteBucketStorage storage, SyncRulesVersion version, SqliteConnection connection, VersionState state)
+        : base(version, storage.Options, state, storage.Checksums, storage.Options.Path + "-wal", "WAL")
     {
         _storage = storage;
-        Version = version;
         _connection = connection;
         _sql = new SqliteWriteStatements(connection, version.Id);
-        _state = state;
-        // With full sync, commits are flushed to disk by a second thread while this one goes on.
-        if (storage.Options.FullSync) _durable = new DurableCommits(storage.Options.Path, _ => _failed = true, storage.Options.FaultInjection);
     }
-
-    public SyncRulesVersion Version { get; }
-
-    private SqliteBucketStorageOptions Options => _storage.Options;
 
     internal static SqliteStorageWriter Open(SqliteBucketStorage storage, SyncRulesVersion version)
     {
         var connection = SqliteSchema.OpenWriter(storage.Options.Path);
         try
         {
-            var state = VersionState.Load(connection, version.Id);
-            if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
-            {
-                throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
-                    $"Sync-rules version {version.Id} is {state.State}; only a processing or active version can be replicated. Deploy the rules again to replicate them.");
-            }
+            var state = SqliteVersionState.Load(connection, version.Id);
+            state.EnsureWritable(version.Id, whileReplicating: false);
             return new SqliteStorageWriter(storage, version, connection, state);
         }
         catch
@@ -59,29 +43,14 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         }
     }
 
-    public Task<ReplicationState> GetStateAsync(CancellationToken ct)
+    public override Task<ReplicationState> GetStateAsync(CancellationToken ct)
     {
         EnsureUsable();
         // Inside an open transaction this includes progress written since the last commit.
-        return Task.FromResult(VersionState.LoadReplicationState(_connection, Version.Id, _open?.Transaction));
+        return Task.FromResult(SqliteVersionState.LoadReplicationState(_connection, Version.Id, _tx));
     }
 
-    public async ValueTask SaveAsync(SourceRowChange change, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        EnsureUsable();
-        // A whole array (as the replicator's codec makes one per row) is kept as it is; a slice is copied.
-        var raw = change.Kind == RowChangeKind.Delete || change.RawRow.IsEmpty ? null
-            : System.Runtime.InteropServices.MemoryMarshal.TryGetArray(change.RawRow, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-                ? segment.Array
-                : change.RawRow.ToArray();
-        _pending.Add(new PendingChange(change.Table.QualifiedName, change.ReplicaId, SourceRowIdentity.Key(change.ReplicaId),
-            change.Kind, change.Buckets, change.Lookups, raw));
-        if (_pending.Changes.Count >= Options.FlushOps || _pending.Bytes >= Options.FlushBytes)
-            await FlushAsync(ct).ConfigureAwait(false);
-    }
-
-    public async Task TruncateAsync(SourceTable table, CancellationToken ct)
+    public override async Task TruncateAsync(SourceTable table, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -95,16 +64,13 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
             var chunk = _sql.ReadTableKeys(table.QualifiedName, after, 1000);
             if (chunk.Count == 0) break;
             foreach (var (key, membership) in chunk)
-            {
-                _pending.Add(new PendingChange(table.QualifiedName, System.Text.Encoding.UTF8.GetString(key), key, RowChangeKind.Delete, [], [], null,
-                    KnownPrevious: RowMembership.Decode(membership)));
-            }
+                Pending.Add(PendingChange.Deleted(table.QualifiedName, key, RowMembership.Decode(membership)));
             after = chunk[^1].Key;
             await FlushAsync(ct).ConfigureAwait(false);
         }
     }
 
-    public Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
+    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -115,89 +81,17 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         }));
     }
 
-    public Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct)
+    protected override byte[]? ReadRawRow(string table, byte[] key) => _sql.ReadCurrent(table, key)?.Raw;
+
+    protected override VersionState BeginTransaction()
     {
-        ArgumentNullException.ThrowIfNull(table);
-        EnsureUsable();
-        if (_pending.Latest.TryGetValue((table.QualifiedName, replicaId), out var pending))
-            return Task.FromResult(pending.Kind == RowChangeKind.Delete ? null : pending.Raw);
-        return Task.FromResult(_sql.ReadCurrent(table.QualifiedName, SourceRowIdentity.Key(replicaId))?.Raw);
-    }
-
-    public ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        EnsureUsable();
-        _pending.Progress[table.QualifiedName] = progress;
-        return ValueTask.CompletedTask;
-    }
-
-    public Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct)
-    {
-        EnsureUsable();
-        return Write(commitLsn: null, snapshotDone: noCheckpointBefore).WaitAsync(ct);
-    }
-
-    public Task FlushAsync(CancellationToken ct)
-    {
-        EnsureUsable();
-        if (!_pending.IsEmpty) Guarded(() => WriteBuffered());
-        return Task.CompletedTask;
-    }
-
-    public Task DiscardUncommittedAsync(CancellationToken ct)
-    {
-        EnsureUsable();
-        RollBack();
-        return Task.CompletedTask;
-    }
-
-    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct) => StartCommit(lsn).WaitAsync(ct);
-
-    public Task<Checkpoint?> StartCommit(Lsn lsn)
-    {
-        EnsureUsable();
-        return Write(lsn, snapshotDone: null);
-    }
-
-    public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct)
-    {
-        EnsureUsable();
-        // Nothing new and nothing to advance: no transaction at all.
-        if (_open is null && _pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
-            return Task.FromResult(_state.Checkpoint);
-        return Write(lsn, snapshotDone: null).WaitAsync(ct);
-    }
-
-    /// <summary>
-    /// The storage transaction in progress. Flushes write into it and commits end it, so everything
-    /// between two commits is one SQLite transaction: a flush costs no fsync, and an interruption rolls
-    /// back every op of a partly written source transaction (a replay then re-derives the same op ids).
-    /// SQLite spills its page cache into the WAL as the transaction grows, so memory stays bounded.
-    /// </summary>
-    private sealed class OpenTransaction(SqliteTransaction transaction, VersionState state)
-    {
-        public SqliteTransaction Transaction { get; } = transaction;
-        public VersionState State { get; set; } = state;
-        public HashSet<string> Touched { get; } = new(StringComparer.Ordinal);
-    }
-
-    private OpenTransaction? _open;
-
-    private OpenTransaction Begin()
-    {
-        if (_open is not null) return _open;
         var tx = _connection.BeginTransaction(deferred: false);
         try
         {
             _sql.Begin(tx);
-            var state = VersionState.Load(_connection, Version.Id, tx);
-            if (state.State is not (SyncRulesState.Processing or SyncRulesState.Active))
-            {
-                throw new PowerSyncException(StorageErrorCodes.VersionNotWritable,
-                    $"Sync-rules version {Version.Id} became {state.State} while replicating; stop this replicator (a newer version is active).");
-            }
-            return _open = new OpenTransaction(tx, state);
+            var state = SqliteVersionState.Load(_connection, Version.Id, tx);
+            _tx = tx;
+            return state;
         }
         catch
         {
@@ -206,110 +100,37 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         }
     }
 
-    /// <summary>Writes the buffered changes into the open transaction (no commit, so neither durable nor visible yet).</summary>
-    private OpenTransaction WriteBuffered()
-    {
-        var open = Begin();
-        try
-        {
-            open.State = open.State with { LastOp = WritePending(open.State.LastOp, open.Touched) };
-            Options.FaultInjection?.Invoke("flush:after-ops");
-        }
-        finally
-        {
-            _pending.Clear();
-        }
-        return open;
-    }
+    protected override void Activate() => _sql.Activate();
 
-    /// <summary>Runs a step of the write path; any failure rolls the open transaction back and retires the writer.</summary>
-    private T Guarded<T>(Func<T> step)
-    {
-        try
-        {
-            return step();
-        }
-        catch
-        {
-            _failed = true;
-            RollBack();
-            throw;
-        }
-    }
+    protected override void SaveState(VersionState state) => _sql.SaveVersionState(state);
 
-    /// <summary>Drops everything since the last commit: the buffer, the open transaction, and bucket ids created in it.</summary>
-    private void RollBack()
+    protected override void CommitTransaction()
     {
-        _pending.Clear();
-        _bucketIds.Clear();
-        var open = _open;
-        _open = null;
-        open?.Transaction.Dispose();
+        _tx!.Commit();
+        _tx.Dispose();
+        _tx = null;
         _sql.Begin(null);
     }
 
-    /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
-    /// <returns>A task that completes once the commit is durable and its checkpoint (if any) visible.</returns>
-    private Task<Checkpoint?> Write(Lsn? commitLsn, Lsn? snapshotDone)
+    /// <summary>Drops the open transaction and the bucket ids created in it.</summary>
+    protected override void RollBackTransaction()
     {
-        var (open, state, activated, published) = Guarded(() =>
-        {
-            var open = WriteBuffered();
-            var state = open.State;
-            var activated = false;
-            Checkpoint? published = null;
-            if (snapshotDone is { } consistentPoint)
-                state = state with { SnapshotDone = true, NoCheckpointBefore = consistentPoint };
-
-            if (commitLsn is { } lsn && !lsn.IsZero)
-            {
-                if (state.ResumeLsn is not { } resume || lsn > resume) state = state with { ResumeLsn = lsn };
-                if (state.SnapshotDone && lsn >= state.NoCheckpointBefore)
-                {
-                    var checkpoint = new Checkpoint(Version.Id, new OpId(state.LastOp), Lsn.Max(lsn, state.Checkpoint?.Lsn ?? Lsn.Zero));
-                    if (checkpoint != state.Checkpoint) published = checkpoint;
-                    state = state with { Checkpoint = checkpoint };
-                    if (state.State == SyncRulesState.Processing)
-                    {
-                        _sql.Activate();
-                        state = state with { State = SyncRulesState.Active };
-                        activated = true;
-                    }
-                }
-            }
-            _sql.SaveVersionState(state);
-            Options.FaultInjection?.Invoke("commit:before");
-            open.Transaction.Commit();
-            open.Transaction.Dispose();
-            _open = null;
-            _sql.Begin(null);
-            _state = state;
-            Options.FaultInjection?.Invoke("commit:after");
-            return (open, state, activated, published);
-        });
-
-        // Cached checksums of changed buckets go before anyone can see the new checkpoint; sessions only
-        // read up to a visible checkpoint, so ops committed past it never show.
-        if (open.Touched.Count > 0) _storage.Checksums.BucketsChanged(Version.Id, open.Touched, state.LastOp);
-        void Publish()
-        {
-            // Sessions move to the new version's checkpoint before the replaced version's data goes.
-            if (published is { } cp && state.State == SyncRulesState.Active) _storage.PublishCheckpoint(cp);
-            if (activated) _storage.OnVersionActivated(Version.Id);
-        }
-        if (_durable is null)
-        {
-            Publish();
-            return Task.FromResult(state.Checkpoint);
-        }
-        return _durable.Enqueue(state.Checkpoint, Publish);
+        _bucketIds.Clear();
+        _tx?.Dispose();
+        _tx = null;
+        _sql.Begin(null);
     }
 
-    /// <summary>Derives ops from the buffered changes, assigns op ids and writes everything; returns the version's last op id.</summary>
-    private long WritePending(long lastOp, HashSet<string> touched)
+    protected override void PublishCheckpoint(Checkpoint checkpoint) => _storage.PublishCheckpoint(checkpoint);
+
+    protected override void VersionActivated() => _storage.OnVersionActivated(Version.Id);
+
+    protected override void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into) =>
+        _sql.ReadMemberships(table, keys, into);
+
+    /// <summary>Assigns op ids and writes the batch; returns the version's last op id.</summary>
+    protected override long WriteBatch(RowDiff.Batch batch, long lastOp, HashSet<string> touched)
     {
-        if (_pending.IsEmpty) return lastOp;
-        var batch = _diff.Compute(_pending.Changes, _sql.ReadMemberships);
         var nextOpId = _sql.ReadNextOpId();
         var totals = _totals;
         totals.Clear();
@@ -334,7 +155,7 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         _sql.WriteCurrent(batch.Rows);
         foreach (var (bucketId, t) in totals)
             _sql.AddBucketTotals(bucketId, t.Checksum, t.Count, t.LastOp);
-        foreach (var (table, progress) in _pending.Progress)
+        foreach (var (table, progress) in Pending.Progress)
             _sql.SaveProgress(table, progress);
         _sql.WriteNextOpId(nextOpId);
         return Math.Max(lastOp, nextOpId - 1);
@@ -349,28 +170,10 @@ internal sealed class SqliteStorageWriter : IBucketStorageWriter
         return id;
     }
 
-    private void EnsureUsable()
+    protected override void DisposeStore()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_failed)
-        {
-            throw new PowerSyncException(StorageErrorCodes.WriterFailed,
-                $"The storage writer of sync-rules version {Version.Id} failed earlier; nothing after its last commit was kept. " +
-                "Dispose it and open a new writer, which resumes from the last committed LSN.");
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        // Commits already made become durable (and visible) before the writer goes.
-        if (_durable is not null) await _durable.DisposeAsync().ConfigureAwait(false);
-        // Whatever was flushed since the last commit belongs to an unfinished source transaction: roll it back.
-        RollBack();
         _sql.Dispose();
         _connection.Dispose();
         _storage.OnWriterClosed(Version.Id);
     }
 }
-

@@ -2,14 +2,8 @@ using Microsoft.Data.Sqlite;
 
 namespace PowerSync.Core.Storage.Sqlite;
 
-/// <summary>A version's row of <c>sync_rules</c>: its state and replication progress.</summary>
-internal sealed record VersionState(
-    SyncRulesState State,
-    bool SnapshotDone,
-    Lsn NoCheckpointBefore,
-    Lsn? ResumeLsn,
-    Checkpoint? Checkpoint,
-    long LastOp)
+/// <summary>Loads a version's row of <c>sync_rules</c>: its state and replication progress.</summary>
+internal static class SqliteVersionState
 {
     public static VersionState Load(SqliteConnection connection, long versionId, SqliteTransaction? tx = null)
     {

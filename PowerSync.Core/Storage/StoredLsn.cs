@@ -1,4 +1,4 @@
-namespace PowerSync.Core.Storage.Sqlite;
+namespace PowerSync.Core.Storage;
 
 /// <summary>
 /// LSNs in SQLite columns: the same 64 bits as a signed integer. Never compare stored values in SQL

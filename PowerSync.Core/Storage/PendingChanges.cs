@@ -1,4 +1,4 @@
-namespace PowerSync.Core.Storage.Sqlite;
+namespace PowerSync.Core.Storage;
 
 /// <summary>An op computed from a row change, waiting for its op id at flush.</summary>
 internal readonly record struct PendingOp(string Bucket, OpType Op, string ObjectType, string ObjectId, string Subkey, string? Data, uint Checksum);
@@ -18,7 +18,26 @@ internal sealed record PendingChange(
     IReadOnlyList<BucketRow> Buckets,
     IReadOnlyList<ParameterLookupRow> Lookups,
     byte[]? Raw,
-    RowMembership? KnownPrevious = null);
+    RowMembership? KnownPrevious = null)
+{
+    /// <summary>
+    /// A saved change as buffered: a raw row that spans a whole array (as the replicator's codec makes
+    /// one per row) is kept as it is; a slice is copied.
+    /// </summary>
+    public static PendingChange From(SourceRowChange change)
+    {
+        var raw = change.Kind == RowChangeKind.Delete || change.RawRow.IsEmpty ? null
+            : System.Runtime.InteropServices.MemoryMarshal.TryGetArray(change.RawRow, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : change.RawRow.ToArray();
+        return new PendingChange(change.Table.QualifiedName, change.ReplicaId, SourceRowIdentity.Key(change.ReplicaId),
+            change.Kind, change.Buckets, change.Lookups, raw);
+    }
+
+    /// <summary>The deletion of a stored row whose membership is already read (truncation).</summary>
+    public static PendingChange Deleted(string table, byte[] key, RowMembership previous) =>
+        new(table, System.Text.Encoding.UTF8.GetString(key), key, RowChangeKind.Delete, [], [], null, previous);
+}
 
 /// <summary>
 /// Everything buffered since the last flush, in order, plus the newest raw row of each key touched

@@ -1,15 +1,16 @@
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 
-namespace PowerSync.Core.Storage.Sqlite;
+namespace PowerSync.Core.Storage;
 
 /// <summary>
 /// Makes the writer's commits durable off its thread, so the next batch is diffed and written while
-/// the disk flushes the previous one. The writer's connection commits without syncing
-/// (<c>synchronous=NORMAL</c>: in WAL mode a crash can lose the last commits but never corrupts the
-/// file); this class then fsyncs the WAL file — one fsync covers every commit appended before it —
-/// and only afterwards publishes each commit's checkpoint and completes its task, in commit order.
-/// So nothing is visible to clients or acknowledged to Postgres before it would survive a power cut.
+/// the disk flushes the previous one. The store commits without syncing, appending to a log file (a
+/// crash can lose the last commits but never corrupts the store): SQLite's WAL with
+/// <c>synchronous=NORMAL</c>, LiteDB's <c>-log</c> file. This class then fsyncs that file — one fsync
+/// covers every commit appended before it — and only afterwards publishes each commit's checkpoint and
+/// completes its task, in commit order. So nothing is visible to clients or acknowledged to Postgres
+/// before it would survive a power cut.
 /// </summary>
 internal sealed class DurableCommits : IAsyncDisposable
 {
@@ -19,25 +20,28 @@ internal sealed class DurableCommits : IAsyncDisposable
         public TaskCompletionSource<Checkpoint?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private readonly string _walPath;
+    private readonly string _logPath;
     private readonly Action<Exception> _failed;
     private readonly Action<string>? _faultInjection;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Task _worker;
-    private SafeFileHandle? _wal;
+    private SafeFileHandle? _log;
+    private readonly string _logName;
 
-    /// <param name="databasePath">The store's database file; its WAL is <c>&lt;path&gt;-wal</c>.</param>
+    /// <param name="logPath">The file every commit appends to (it exists once the first commit is made).</param>
+    /// <param name="logName">What that file is, for the error message (e.g. <c>WAL</c>).</param>
     /// <param name="failed">Called (on the worker) when an fsync fails: the commits waiting are lost to durability.</param>
     /// <param name="faultInjection">Test hook, called as <c>durable:before-sync</c> on the worker before each fsync.</param>
-    public DurableCommits(string databasePath, Action<Exception> failed, Action<string>? faultInjection = null)
+    public DurableCommits(string logPath, string logName, Action<Exception> failed, Action<string>? faultInjection = null)
     {
-        _walPath = Path.GetFullPath(databasePath) + "-wal";
+        _logPath = Path.GetFullPath(logPath);
+        _logName = logName;
         _failed = failed;
         _faultInjection = faultInjection;
         _worker = Task.Run(RunAsync);
     }
 
-    /// <summary>Queues a commit already made in SQLite; the task completes after the fsync that covers it and its publication.</summary>
+    /// <summary>Queues a commit already made in the store; the task completes after the fsync that covers it and its publication.</summary>
     public Task<Checkpoint?> Enqueue(Checkpoint? result, Action publish)
     {
         var pending = new Pending(result, publish);
@@ -60,19 +64,19 @@ internal sealed class DurableCommits : IAsyncDisposable
                 {
                     _faultInjection?.Invoke("durable:before-sync");
                     // Every commit in the batch appended its frames before this point: one fsync covers them all.
-                    if (_wal is null)
+                    if (_log is null)
                     {
-                        _wal = File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-                        // The WAL file is created when the store opens (and deleted when it last closes): its
-                        // name, and the database file's, must be on disk before any commit in it counts.
-                        DirectorySync.Flush(Path.GetDirectoryName(_walPath)!);
+                        _log = File.OpenHandle(_logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                        // The log file is created when the store opens (SQLite's WAL is deleted when it last
+                        // closes): its name, and the database file's, must be on disk before any commit counts.
+                        DirectorySync.Flush(Path.GetDirectoryName(_logPath)!);
                         _faultInjection?.Invoke("durable:directory-flushed");
                     }
-                    RandomAccess.FlushToDisk(_wal);
+                    RandomAccess.FlushToDisk(_log);
                 }
                 catch (Exception e)
                 {
-                    failure = new IOException($"Flushing the bucket store's WAL '{_walPath}' to disk failed; commits since the last successful flush may not survive a power cut, so none of them is acknowledged.", e);
+                    failure = new IOException($"Flushing the bucket store's {_logName} '{_logPath}' to disk failed; commits since the last successful flush may not survive a power cut, so none of them is acknowledged.", e);
                     _failed(failure);
                 }
             }
@@ -96,11 +100,11 @@ internal sealed class DurableCommits : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for every queued commit to become durable (or fail), then releases the WAL handle.</summary>
+    /// <summary>Waits for every queued commit to become durable (or fail), then releases the log file's handle.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _worker.ConfigureAwait(false);
-        _wal?.Dispose();
+        _log?.Dispose();
     }
 }

@@ -1,4 +1,4 @@
-namespace PowerSync.Core.Storage.Sqlite;
+namespace PowerSync.Core.Storage;
 
 /// <summary>A source row's state after a batch: what to store in <c>current_data</c>.</summary>
 internal sealed record PendingRow(string Table, byte[] Key, RowMembership Membership, byte[]? Raw, bool Deleted);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace PowerSync.Core.Storage.Sqlite;
+namespace PowerSync.Core.Storage;
 
 /// <summary>
 /// Flushes a directory's entries to disk. A file's own fsync does not make its name durable on Linux
