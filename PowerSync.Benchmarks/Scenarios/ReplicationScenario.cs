@@ -33,6 +33,7 @@ public sealed class ReplicationScenario : IScenario
     public async Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct)
     {
         var rows = options.Rows ?? 1_000_000;
+        var stored = options.Stored ?? 0;
         await using var server = await PostgresServer.StartAsync(ct);
         await using var db = await server.CreateDatabaseAsync("replication-bench", ct);
         await ItemsWorkload.CreateTableAsync(db, db.PublicationName, ct);
@@ -44,13 +45,19 @@ public sealed class ReplicationScenario : IScenario
             var rules = SyncRulesSet.Parse(Rules, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
             await using var source = NpgsqlDataSource.Create(db.ConnectionString);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            // Snapshot of the empty table, slot created, first checkpoint: then replication stops.
+            // Snapshot of the empty table, slot created, first checkpoint (and --stored rows replicated, untimed):
+            // then replication stops.
             await using (var first = await storage.Admin.OpenWriterAsync(version, ct))
             {
                 using var stopFirst = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var firstRun = new BucketReplicator(source, rules, first,
                     new BucketReplicatorOptions(db.ConnectionString, db.PublicationName), NullLogger.Instance).RunAsync(stopFirst.Token);
                 await WaitForCheckpointAsync(storage, Lsn.Zero, firstRun, ct);
+                if (stored > 0)
+                {
+                    await ItemsWorkload.InsertAsync(db, stored, ct);
+                    await WaitForCheckpointAsync(storage, Lsn.Parse(await ItemsWorkload.CurrentLsnAsync(db, ct)), firstRun, ct);
+                }
                 await stopFirst.CancelAsync();
                 try { await firstRun; } catch (OperationCanceledException) { }
             }
@@ -63,7 +70,7 @@ public sealed class ReplicationScenario : IScenario
             // Both sides then work through the same WAL backlog: replication resumes from its slot and
             // is timed until the checkpoint covering every row; the ceiling decodes the same rows.
             var insert = Stopwatch.StartNew();
-            await ItemsWorkload.InsertAsync(db, rows, ct);
+            await ItemsWorkload.InsertAsync(db, rows, ct, firstId: stored);
             insert.Stop();
             var target = Lsn.Parse(await ItemsWorkload.CurrentLsnAsync(db, ct));
 
@@ -89,6 +96,7 @@ public sealed class ReplicationScenario : IScenario
             var rate = rows / elapsed.Elapsed.TotalSeconds;
             var ceiling = decoded / decode.Elapsed.TotalSeconds;
             report.Add("rows", rows);
+            report.Add("stored_before", stored);
             report.Add("rows_per_s", rate, "rows/s");
             report.Add("ceiling_rows_per_s", ceiling, "rows/s");
             report.Add("ratio", rate / ceiling);

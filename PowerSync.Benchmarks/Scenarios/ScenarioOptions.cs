@@ -7,9 +7,10 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// <param name="Rows">Rows to work with (scenario default when null).</param>
 /// <param name="Clients">Concurrent clients (scenario default when null).</param>
 /// <param name="JsonPath">Where to write the figures as one flat JSON object, if anywhere.</param>
-public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, string? JsonPath)
+/// <param name="Stored">Rows already in the store before the timed part (scenarios that use it say so).</param>
+public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, string? JsonPath, int? Stored = null)
 {
-    public const string Usage = "scenario <name> [--rows N] [--clients N] [--json FILE]";
+    public const string Usage = "scenario <name> [--rows N] [--clients N] [--stored N] [--json FILE]";
 
     /// <summary>Parses the arguments after <c>scenario</c>; throws <see cref="ArgumentException"/> saying what is wrong.</summary>
     public static ScenarioOptions Parse(IReadOnlyList<string> args)
@@ -17,7 +18,7 @@ public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, strin
         if (args.Count == 0 || args[0].StartsWith('-'))
             throw new ArgumentException($"Name the scenario to run. Usage: {Usage}");
 
-        int? rows = null, clients = null;
+        int? rows = null, clients = null, stored = null;
         string? json = null;
         for (var i = 1; i < args.Count; i++)
         {
@@ -29,11 +30,12 @@ public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, strin
             {
                 case "--rows": rows = PositiveInt(flag, value); break;
                 case "--clients": clients = PositiveInt(flag, value); break;
+                case "--stored": stored = PositiveInt(flag, value); break;
                 case "--json": json = value; break;
                 default: throw new ArgumentException($"Unknown option '{flag}'. Usage: {Usage}");
             }
         }
-        return new ScenarioOptions(args[0], rows, clients, json);
+        return new ScenarioOptions(args[0], rows, clients, json, stored);
     }
 
     private static int PositiveInt(string flag, string value) =>
