@@ -24,6 +24,12 @@ public sealed class PowerSyncOptions
     /// <summary>The embedded bucket store's database file. Default <c>powersync-buckets.db</c> in the working directory.</summary>
     public string StoragePath { get; set; } = "powersync-buckets.db";
 
+    /// <summary>
+    /// What the bucket store is built on. Default <see cref="BucketStorageEngine.Sqlite"/>, by far the faster;
+    /// <see cref="BucketStorageEngine.LiteDb"/> needs no native library. A file is only readable by the engine that wrote it.
+    /// </summary>
+    public BucketStorageEngine StorageEngine { get; set; } = BucketStorageEngine.Sqlite;
+
     /// <summary>How sync clients authenticate.</summary>
     public PowerSyncAuthOptions Auth { get; } = new();
 
@@ -50,10 +56,22 @@ public sealed class PowerSyncOptions
             problems.Add("PublicationName: name the Postgres publication to replicate (default 'powersync').");
         if (string.IsNullOrWhiteSpace(StoragePath))
             problems.Add("StoragePath: name the file of the bucket store.");
+        if (!Enum.IsDefined(StorageEngine))
+            problems.Add($"StorageEngine {(int)StorageEngine} is not a BucketStorageEngine: use Sqlite or LiteDb.");
         if (MaxConcurrentConnections < 1) problems.Add($"MaxConcurrentConnections must be at least 1 (was {MaxConcurrentConnections}).");
         if (MaxBucketsPerConnection < 1) problems.Add($"MaxBucketsPerConnection must be at least 1 (was {MaxBucketsPerConnection}).");
         if (MaxRequestBodyBytes < 1024) problems.Add($"MaxRequestBodyBytes must be at least 1024 (was {MaxRequestBodyBytes}).");
         problems.AddRange(Auth.Problems());
         return problems;
     }
+}
+
+/// <summary>What the embedded bucket store is built on.</summary>
+public enum BucketStorageEngine
+{
+    /// <summary>SQLite in WAL mode (the default): one writer per sync-rules version and concurrent readers.</summary>
+    Sqlite,
+
+    /// <summary>LiteDB: a managed single-file store; passes the same conformance suite, appends about ten times slower.</summary>
+    LiteDb,
 }

@@ -7,6 +7,7 @@ using PowerSync.Core.Auth;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Replication;
 using PowerSync.Core.Storage;
+using PowerSync.Core.Storage.LiteDb;
 using PowerSync.Core.Storage.Sqlite;
 using PowerSync.Core.SyncRules;
 
@@ -22,7 +23,8 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly PowerSyncOptions _options;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _source;
-    private readonly SqliteBucketStorage _storage;
+    private readonly IBucketStorage _storage;
+    private readonly CheckpointBroadcast _checkpoints;
     private readonly JwksKeySource _keys;
     private readonly SyncMetrics _metrics;
     private readonly ConcurrentDictionary<long, SyncRulesSet> _rules = new();
@@ -51,7 +53,16 @@ public sealed class PowerSyncService : IAsyncDisposable
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("PowerSync");
         _source = NpgsqlDataSource.Create(options.SourceConnectionString!);
-        _storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(options.StoragePath));
+        if (options.StorageEngine == BucketStorageEngine.LiteDb)
+        {
+            var liteDb = LiteDbBucketStorage.Open(new LiteDbBucketStorageOptions(options.StoragePath));
+            (_storage, _checkpoints) = (liteDb, liteDb.Broadcast);
+        }
+        else
+        {
+            var sqlite = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(options.StoragePath));
+            (_storage, _checkpoints) = (sqlite, sqlite.Broadcast);
+        }
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System);
         _metrics = new SyncMetrics(meterFactory);
         _meter = meterFactory?.Create(SyncMetrics.MeterName + ".Replication") ?? new System.Diagnostics.Metrics.Meter(SyncMetrics.MeterName + ".Replication");
@@ -96,7 +107,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     }
 
     /// <summary>Whether clients can be served: a checkpoint exists.</summary>
-    public bool HasCheckpoint => _storage.Broadcast.Latest is not null;
+    public bool HasCheckpoint => _checkpoints.Latest is not null;
 
     /// <summary>Deploys the configured sync rules (a changed version replicates in the background) and starts replication.</summary>
     public async Task StartAsync(CancellationToken ct)

@@ -25,7 +25,7 @@ internal sealed class EmbeddedApp : IAsyncDisposable
     public string Folder { get; }
     public Uri Address => new(App.Urls.First());
 
-    public static async Task<EmbeddedApp> StartAsync(string sourceConnectionString, string rules)
+    public static async Task<EmbeddedApp> StartAsync(string sourceConnectionString, string rules, BucketStorageEngine engine = BucketStorageEngine.Sqlite)
     {
         var folder = Directory.CreateTempSubdirectory("powersync-app-").FullName;
         var key = TestKey.Hmac(null);
@@ -37,6 +37,7 @@ internal sealed class EmbeddedApp : IAsyncDisposable
             options.SourceConnectionString = sourceConnectionString;
             options.SyncRules = rules;
             options.StoragePath = Path.Combine(folder, "buckets.db");
+            options.StorageEngine = engine;
             options.Auth.Jwks = TestKey.Set(key);
             options.Auth.Audiences.Add("powersync");
         });

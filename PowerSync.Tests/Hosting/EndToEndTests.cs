@@ -26,8 +26,9 @@ public sealed class EndToEndTests
         return request;
     }
 
-    [Test]
-    public async Task Rows_reach_the_users_they_belong_to_and_changes_follow_live()
+    [TestCase(BucketStorageEngine.Sqlite)]
+    [TestCase(BucketStorageEngine.LiteDb)]
+    public async Task Rows_reach_the_users_they_belong_to_and_changes_follow_live(BucketStorageEngine engine)
     {
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync("""
@@ -37,7 +38,7 @@ public sealed class EndToEndTests
             INSERT INTO todos VALUES ('t1', 'l1', 'milk', false), ('t2', 'l2', 'report', true);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """);
-        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, Rules);
+        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, Rules, engine);
         using var client = app.CreateClient();
         {
             using var response = await client.SendAsync(Stream(app, "alice"), HttpCompletionOption.ResponseHeadersRead);
@@ -74,9 +75,10 @@ public sealed class EndToEndTests
     [Test]
     public void Invalid_options_are_reported_together_at_start()
     {
-        var options = new PowerSyncOptions { MaxConcurrentConnections = 0 };
+        var options = new PowerSyncOptions { MaxConcurrentConnections = 0, StorageEngine = (BucketStorageEngine)7 };
         var ex = Assert.Throws<PowerSyncException>(() => _ = new PowerSyncService(options));
         Assert.That(ex!.Code, Is.EqualTo("PSYNC_S0001"));
-        Assert.That(ex.Message, Does.Contain("SourceConnectionString").And.Contain("SyncRules").And.Contain("MaxConcurrentConnections").And.Contain("Audiences"));
+        Assert.That(ex.Message, Does.Contain("SourceConnectionString").And.Contain("SyncRules").And.Contain("MaxConcurrentConnections").And.Contain("Audiences")
+            .And.Contain("StorageEngine 7"));
     }
 }
