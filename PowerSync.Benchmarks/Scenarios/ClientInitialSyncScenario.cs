@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 using PowerSync.Client;
 using PowerSync.Client.Tables;
 using PowerSync.Core.Storage;
+using SqliteValue = PowerSync.Core.SqliteValue;
 
 namespace PowerSync.Benchmarks.Scenarios;
 
@@ -15,7 +16,8 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// download of NDJSON, parsing, op log, checksum validation and the atomic apply. The sync lines are
 /// generated up front and replayed by a loopback HTTP server, so server cost is excluded (against the
 /// in-process host the server share is added). The ceiling is the raw Microsoft.Data.Sqlite insert
-/// rate of the same rows in the same run. Also measures 10,000 local writes through the views.
+/// rate of the same rows in the same run. Then the same rows again from the host itself (store and sync
+/// endpoints in this process), server work included. Also measures 10,000 local writes through the views.
 /// </summary>
 public sealed class ClientInitialSyncScenario : IScenario
 {
@@ -38,12 +40,15 @@ public sealed class ClientInitialSyncScenario : IScenario
             await WriteLinesAsync(linesPath, rows, ct);
             var ceiling = await MeasureCeilingAsync(Path.Combine(folder, "ceiling.db"), rows, ct);
             var sync = await MeasureSyncAsync(folder, linesPath, rows, ct);
+            var fromHost = await MeasureSyncFromHostAsync(Path.Combine(folder, "client-host.db"), rows, ct);
             report.Add("rows", (long)rows);
             report.Add("source", "loopback-replay");
             report.Add("rows_per_s", rows / sync.Elapsed.TotalSeconds, "rows/s");
             report.Add("ceiling_rows_per_s", rows / ceiling.TotalSeconds, "rows/s");
             report.Add("ratio", ceiling.TotalSeconds / sync.Elapsed.TotalSeconds);
             report.Add("local_writes_per_s", LocalWrites / sync.LocalWrites.TotalSeconds, "rows/s");
+            report.Add("host_rows_per_s", rows / fromHost.TotalSeconds, "rows/s");
+            report.Add("host_ratio", ceiling.TotalSeconds / fromHost.TotalSeconds);
             report.Add("allocated_bytes_per_row", sync.Allocated / rows, "B");
             report.Add("gc_pause_ms", sync.Paused.TotalMilliseconds, "ms");
         }
@@ -160,6 +165,46 @@ public sealed class ClientInitialSyncScenario : IScenario
         return (elapsed, local, allocated, paused);
     }
 
+    /// <summary>
+    /// The same rows served by the host (bucket store and sync endpoints on Kestrel, same process): the end
+    /// to end figure, server work included; the replay above isolates the client's share.
+    /// </summary>
+    private static async Task<TimeSpan> MeasureSyncFromHostAsync(string clientPath, int rows, CancellationToken ct)
+    {
+        const string Rules = """
+            bucket_definitions:
+              by_group:
+                parameters: SELECT value AS grp FROM json_each('[0,1,2,3,4,5,6,7,8,9]')
+                data:
+                  - SELECT id, name, price, qty FROM items WHERE grp = bucket.grp
+            """;
+        await using var host = await BenchmarkHost.CreateAsync(Rules, ct);
+        for (var n = 0; n < rows; n++)
+        {
+            await host.SaveItemAsync($"t{n}", new Dictionary<string, SqliteValue>
+            {
+                ["id"] = SqliteValue.FromText($"item-{n}"),
+                ["grp"] = SqliteValue.FromInteger(n % Buckets),
+                ["name"] = SqliteValue.FromText($"Item {n}"),
+                ["price"] = SqliteValue.FromReal(n + 0.5),
+                ["qty"] = SqliteValue.FromInteger(n % 100),
+            }, ct);
+        }
+        await host.CommitAsync(ct);
+        await host.StartHttpAsync(maxConnections: 10, ct);
+
+        var schema = new Schema(new Table("items", [Column.Text("name"), Column.Real("price"), Column.Integer("qty")]));
+        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = clientPath, Schema = schema }, ct);
+        var watch = Stopwatch.StartNew();
+        await db.ConnectAsync(new Connector(host.Address, host.Token("bench-user")), new PowerSyncConnectionOptions { CrudUploadThrottle = TimeSpan.Zero }, ct);
+        await db.WaitForFirstSyncAsync(cancellationToken: ct);
+        var elapsed = watch.Elapsed;
+        var synced = await db.GetAsync<long>("SELECT count(*) FROM items", null, ct);
+        if (synced != rows) throw new InvalidOperationException($"Synced {synced} rows from the host, expected {rows}.");
+        await db.DisconnectAsync(ct);
+        return elapsed;
+    }
+
     private static async Task ServeAsync(HttpListener listener, string linesPath, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -208,10 +253,10 @@ public sealed class ClientInitialSyncScenario : IScenario
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
-    private sealed class Connector(Uri endpoint) : IPowerSyncBackendConnector
+    private sealed class Connector(Uri endpoint, string token = "bench-token") : IPowerSyncBackendConnector
     {
         public Task<PowerSyncCredentials?> FetchCredentialsAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<PowerSyncCredentials?>(new PowerSyncCredentials(endpoint, "bench-token"));
+            Task.FromResult<PowerSyncCredentials?>(new PowerSyncCredentials(endpoint, token));
 
         public Task UploadDataAsync(PowerSyncDatabase database, CancellationToken cancellationToken) => Task.CompletedTask;
     }
