@@ -49,8 +49,8 @@ public sealed class ClientInitialSyncScenario : IScenario
             report.Add("local_writes_per_s", LocalWrites / sync.LocalWrites.TotalSeconds, "rows/s");
             report.Add("host_rows_per_s", rows / fromHost.TotalSeconds, "rows/s");
             report.Add("host_ratio", ceiling.TotalSeconds / fromHost.TotalSeconds);
-            report.Add("allocated_bytes_per_row", sync.Allocated / rows, "B");
-            report.Add("gc_pause_ms", sync.Paused.TotalMilliseconds, "ms");
+            report.Add("allocated_bytes_per_row", sync.Gc.AllocatedBytes / rows, "B");
+            report.Add("gc_pause_ms", sync.Gc.Paused.TotalMilliseconds, "ms");
         }
         finally
         {
@@ -123,7 +123,7 @@ public sealed class ClientInitialSyncScenario : IScenario
         return watch.Elapsed;
     }
 
-    private static async Task<(TimeSpan Elapsed, TimeSpan LocalWrites, long Allocated, TimeSpan Paused)> MeasureSyncAsync(string folder, string linesPath, int rows, CancellationToken ct)
+    private static async Task<(TimeSpan Elapsed, TimeSpan LocalWrites, GcUsage Gc)> MeasureSyncAsync(string folder, string linesPath, int rows, CancellationToken ct)
     {
         using var listener = new HttpListener();
         var endpoint = new Uri($"http://127.0.0.1:{FreePort()}/");
@@ -131,19 +131,10 @@ public sealed class ClientInitialSyncScenario : IScenario
         listener.Start();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var serving = ServeAsync(listener, linesPath, stop.Token);
-        var schema = new Schema(new Table("items", [Column.Text("name"), Column.Real("price"), Column.Integer("qty")]));
-        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(folder, "client.db"), Schema = schema }, ct);
+        var (db, elapsed, gc) = await FirstSyncAsync(Path.Combine(folder, "client.db"), new Connector(endpoint), rows, ct);
+        await using var _ = db;
 
-        var (allocatedBefore, pausedBefore) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
         var watch = Stopwatch.StartNew();
-        await db.ConnectAsync(new Connector(endpoint), new PowerSyncConnectionOptions { CrudUploadThrottle = TimeSpan.Zero }, ct);
-        await db.WaitForFirstSyncAsync(cancellationToken: ct);
-        var elapsed = watch.Elapsed;
-        var (allocated, paused) = (GC.GetTotalAllocatedBytes() - allocatedBefore, GC.GetTotalPauseDuration() - pausedBefore);
-        var synced = await db.GetAsync<long>("SELECT count(*) FROM items", null, ct);
-        if (synced != rows) throw new InvalidOperationException($"Synced {synced} rows, expected {rows}.");
-        await db.DisconnectAsync(ct);
-
         watch.Restart();
         await db.WriteTransactionAsync(async (tx, token) =>
         {
@@ -162,7 +153,7 @@ public sealed class ClientInitialSyncScenario : IScenario
             // Stopped.
         }
 
-        return (elapsed, local, allocated, paused);
+        return (elapsed, local, gc);
     }
 
     /// <summary>
@@ -193,16 +184,34 @@ public sealed class ClientInitialSyncScenario : IScenario
         await host.CommitAsync(ct);
         await host.StartHttpAsync(maxConnections: 10, ct);
 
-        var schema = new Schema(new Table("items", [Column.Text("name"), Column.Real("price"), Column.Integer("qty")]));
-        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = clientPath, Schema = schema }, ct);
-        var watch = Stopwatch.StartNew();
-        await db.ConnectAsync(new Connector(host.Address, host.Token("bench-user")), new PowerSyncConnectionOptions { CrudUploadThrottle = TimeSpan.Zero }, ct);
-        await db.WaitForFirstSyncAsync(cancellationToken: ct);
-        var elapsed = watch.Elapsed;
-        var synced = await db.GetAsync<long>("SELECT count(*) FROM items", null, ct);
-        if (synced != rows) throw new InvalidOperationException($"Synced {synced} rows from the host, expected {rows}.");
-        await db.DisconnectAsync(ct);
+        var (db, elapsed, _) = await FirstSyncAsync(clientPath, new Connector(host.Address, host.Token("bench-user")), rows, ct);
+        await db.DisposeAsync();
         return elapsed;
+    }
+
+    /// <summary>Opens a fresh client and times its first sync; returns it open and disconnected, with the GC cost of the sync.</summary>
+    private static async Task<(PowerSyncDatabase Db, TimeSpan Elapsed, GcUsage Gc)> FirstSyncAsync(string path, IPowerSyncBackendConnector connector, int rows, CancellationToken ct)
+    {
+        var schema = new Schema(new Table("items", [Column.Text("name"), Column.Real("price"), Column.Integer("qty")]));
+        var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = path, Schema = schema }, ct);
+        try
+        {
+            var gc = GcUsage.Now();
+            var watch = Stopwatch.StartNew();
+            await db.ConnectAsync(connector, new PowerSyncConnectionOptions { CrudUploadThrottle = TimeSpan.Zero }, ct);
+            await db.WaitForFirstSyncAsync(cancellationToken: ct);
+            var elapsed = watch.Elapsed;
+            var used = GcUsage.Since(gc);
+            var synced = await db.GetAsync<long>("SELECT count(*) FROM items", null, ct);
+            if (synced != rows) throw new InvalidOperationException($"Synced {synced} rows, expected {rows}.");
+            await db.DisconnectAsync(ct);
+            return (db, elapsed, used);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task ServeAsync(HttpListener listener, string linesPath, CancellationToken ct)

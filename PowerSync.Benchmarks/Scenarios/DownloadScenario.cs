@@ -59,11 +59,11 @@ public sealed class DownloadScenario : IScenario
 
         await host.StartHttpAsync(maxConnections: 100, ct);
         using var client = new HttpClient { BaseAddress = host.Address };
-        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var gcBefore = GcUsage.Now();
         var overHttp = Stopwatch.StartNew();
         var (received, bytes) = await DownloadAsync(client, host.Token("u1"), ct);
         overHttp.Stop();
-        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var gc = GcUsage.Since(gcBefore);
         if (received != rows) throw new InvalidOperationException($"Downloaded {received} ops, expected {rows}.");
 
         report.Add("rows", rows);
@@ -72,7 +72,7 @@ public sealed class DownloadScenario : IScenario
         report.Add("ratio_to_store_read", direct.Elapsed.TotalSeconds / overHttp.Elapsed.TotalSeconds);
         report.Add("seconds", overHttp.Elapsed.TotalSeconds, "s");
         report.Add("bytes", bytes, "B");
-        report.Add("allocated_bytes_per_row", allocated / rows, "B"); // server and the reading client together
+        report.Add("allocated_bytes_per_row", gc.AllocatedBytes / rows, "B"); // server and the reading client together
     }
 
     private static async Task<(long Ops, long Bytes)> DownloadAsync(HttpClient client, string token, CancellationToken ct)

@@ -75,7 +75,7 @@ public sealed class ReplicationScenario : IScenario
             var target = Lsn.Parse(await ItemsWorkload.CurrentLsnAsync(db, ct));
 
             // Garbage-collection load of the timed part (this process also runs the Postgres client, not Postgres).
-            var (allocatedBefore, pausedBefore, fullBefore) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+            var gcBefore = GcUsage.Now();
             var elapsed = Stopwatch.StartNew();
             var writer = await storage.Admin.OpenWriterAsync(version, ct);
             var replicator = new BucketReplicator(source, rules, writer,
@@ -83,7 +83,7 @@ public sealed class ReplicationScenario : IScenario
             var running = replicator.RunAsync(stop.Token);
             await WaitForCheckpointAsync(storage, target, running, ct);
             elapsed.Stop();
-            var (allocated, paused, full) = (GC.GetTotalAllocatedBytes() - allocatedBefore, GC.GetTotalPauseDuration() - pausedBefore, GC.CollectionCount(2) - fullBefore);
+            var gc = GcUsage.Since(gcBefore);
             await stop.CancelAsync();
             try { await running; } catch (OperationCanceledException) { }
             await writer.DisposeAsync();
@@ -101,9 +101,9 @@ public sealed class ReplicationScenario : IScenario
             report.Add("ceiling_rows_per_s", ceiling, "rows/s");
             report.Add("ratio", rate / ceiling);
             report.Add("seconds", elapsed.Elapsed.TotalSeconds, "s");
-            report.Add("allocated_bytes_per_row", allocated / rows, "B");
-            report.Add("gc_pause_ms", paused.TotalMilliseconds, "ms");
-            report.Add("full_gcs", full);
+            report.Add("allocated_bytes_per_row", gc.AllocatedBytes / rows, "B");
+            report.Add("gc_pause_ms", gc.Paused.TotalMilliseconds, "ms");
+            report.Add("full_gcs", gc.FullCollections);
             report.Add("postgres_insert_seconds", insertSeconds, "s");
             report.Add("store_bytes", new FileInfo(Path.Combine(folder, "buckets.db")).Length + WalSize(folder), "B");
         }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PowerSync.Core.Storage;
@@ -34,12 +32,6 @@ internal sealed class BucketReplicator(
 {
     /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
     private const int MaxCommitsInFlight = 4;
-
-    /// <summary>Changes handed from the reader task to the writer at once, at most.</summary>
-    private const int PumpBatchSize = 256;
-
-    /// <summary>Batches buffered between them (about 2,000 changes: enough to absorb jitter; every change buffered is live data each young-generation GC must copy).</summary>
-    private const int PumpChannelBatches = 8;
 
     /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
     private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
@@ -211,33 +203,12 @@ internal sealed class BucketReplicator(
 
     private async Task StreamAsync(ReconnectingReplicationStream stream, PostgresValueMapper mapper, Lsn start, CancellationToken ct)
     {
-        // A reader task fills a bounded channel; the writer commits at a source commit only when the
-        // channel is empty, so a burst of small transactions shares one storage commit. A commit is
+        // A reader task reads ahead (see ChangeBatches); the writer commits at a source commit only when
+        // nothing is waiting, so a burst of small transactions shares one storage commit. A commit is
         // acknowledged once durable; meanwhile the next changes are already being written.
-        // Changes travel in batches: handing them over one by one cost a lock and, with the channel full,
-        // a thread-pool wakeup of the reader task per row.
-        var changes = Channel.CreateBounded<ReplicationChange[]>(new BoundedChannelOptions(PumpChannelBatches) { SingleReader = true, SingleWriter = true });
+        var changes = new ChangeBatches();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var pump = PumpAsync(stream, start, changes.Writer, stop.Token);
-        ReplicationChange[] batch = [];
-        var batchIndex = 0;
-
-        bool TryNextChange([NotNullWhen(true)] out ReplicationChange? change)
-        {
-            if (batchIndex == batch.Length)
-            {
-                if (!changes.Reader.TryRead(out var next))
-                {
-                    change = null;
-                    return false;
-                }
-                (batch, batchIndex) = (next, 0);
-            }
-            change = batch[batchIndex++];
-            return true;
-        }
-
-        bool NothingBuffered() => batchIndex == batch.Length && changes.Reader.Count == 0;
+        var pump = changes.ReadAsync(stream, start, stop.Token);
         var inFlight = new Queue<(Lsn Lsn, DateTime SourceCommit, Task Durable)>();
 
         async Task AcknowledgeDurableAsync(bool all)
@@ -272,7 +243,7 @@ internal sealed class BucketReplicator(
             while (true)
             {
                 await AcknowledgeDurableAsync(all: inFlight.Count >= MaxCommitsInFlight).ConfigureAwait(false);
-                if (!TryNextChange(out var change))
+                if (!changes.TryNext(out var change))
                 {
                     // Never in the middle of a source transaction: its rows so far are saved already, and a
                     // commit at the previous transaction's LSN would include (and expose) part of it.
@@ -281,7 +252,7 @@ internal sealed class BucketReplicator(
                         CommitPending();
                         continue;
                     }
-                    var more = changes.Reader.WaitToReadAsync(ct).AsTask();
+                    var more = changes.WaitAsync(ct).AsTask();
                     while (inFlight.TryPeek(out var oldest) && !more.IsCompleted)
                     {
                         await Task.WhenAny(more, oldest.Durable).ConfigureAwait(false);
@@ -361,7 +332,7 @@ internal sealed class BucketReplicator(
                         // its commit, however large it is) once they have waited long enough — sooner when the
                         // source is no faster than us. Grouping keeps commits large under load.
                         var waited = Stopwatch.GetElapsedTime(uncommittedSince);
-                        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && NothingBuffered())) CommitPending();
+                        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.NothingBuffered)) CommitPending();
                         inTransaction = true;
                         break;
                 }
@@ -378,61 +349,6 @@ internal sealed class BucketReplicator(
             {
                 // Stopped with us, or already surfaced through the channel (slot lost, publication dropped).
             }
-        }
-    }
-
-    /// <summary>
-    /// Reads the stream into batches of at most <see cref="PumpBatchSize"/> changes; a batch is handed over
-    /// when full or as soon as the next change is not already there, so batching never delays a change.
-    /// </summary>
-    private static async Task PumpAsync(ReconnectingReplicationStream stream, Lsn start, ChannelWriter<ReplicationChange[]> output, CancellationToken ct)
-    {
-        try
-        {
-            var batch = new List<ReplicationChange>(PumpBatchSize);
-            var changes = stream.ReadChangesAsync(start, ct).GetAsyncEnumerator(ct);
-            ValueTask<bool> next = default;
-            var nextPending = false;
-            try
-            {
-                while (true)
-                {
-                    next = changes.MoveNextAsync();
-                    nextPending = true;
-                    if (batch.Count > 0 && (!next.IsCompleted || batch.Count >= PumpBatchSize))
-                    {
-                        await output.WriteAsync([.. batch], ct).ConfigureAwait(false);
-                        batch.Clear();
-                    }
-                    nextPending = false;
-                    if (!await next.ConfigureAwait(false)) break;
-                    batch.Add(changes.Current);
-                }
-            }
-            finally
-            {
-                // Handing a batch over failed (cancelled) while the next change was being read: let that read
-                // end before disposing the stream; its outcome matters no more than the failure under way.
-                if (nextPending)
-                {
-                    try
-                    {
-                        await next.ConfigureAwait(false);
-                    }
-                    catch (Exception)
-                    {
-                        // See above.
-                    }
-                }
-                await changes.DisposeAsync().ConfigureAwait(false);
-            }
-            if (batch.Count > 0) await output.WriteAsync([.. batch], ct).ConfigureAwait(false);
-            output.Complete();
-        }
-        catch (Exception e)
-        {
-            output.Complete(e);
-            throw;
         }
     }
 

@@ -82,9 +82,7 @@ internal static partial class PostgresDateTimeText
         // Nearly every value has Postgres's usual shape: parsed by hand (a regex match per value cost more
         // than the rest of the row). Anything else takes the general path, which is the reference.
         if (!CommonForm.TryParse(text, out var common)) return TimestampTzGeneral(text, options);
-        var (year, month, day) = (common.Year, common.Month, common.Day);
-        if (month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month) || common.Hour > 24 || common.Minute > 59 || common.Second > 59) return null;
-        var utc = (DaysFromCivil(year, month, day) * 86400L) + (common.Hour * 3600L) + (common.Minute * 60L) + common.Second - common.OffsetSeconds;
+        if (UtcSeconds(common.Year, common.Month, common.Day, common.Hour, common.Minute, common.Second, common.OffsetSeconds) is not { } utc) return null;
         Span<char> date = stackalloc char[16];
         Span<char> time = stackalloc char[8];
         var dateLength = FormatUtc(utc, date, time);
@@ -116,8 +114,6 @@ internal static partial class PostgresDateTimeText
         var hour = Int(time.Groups[1]);
         var minute = Int(time.Groups[2]);
         var second = time.Groups[3].Success ? Int(time.Groups[3]) : 0;
-        if (month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 24 || minute > 59 || second > 59) return null;
-
         long offsetSeconds = 0;
         if (offset is not null)
         {
@@ -126,7 +122,7 @@ internal static partial class PostgresDateTimeText
             offsetSeconds = sign * ((Int(offset.Groups[2]) * 3600L) + (offsetMinutes * 60L));
         }
 
-        var utc = (DaysFromCivil(year, month, day) * 86400L) + (hour * 3600L) + (minute * 60L) + second - offsetSeconds;
+        if (UtcSeconds(year, month, day, hour, minute, second, offsetSeconds) is not { } utc) return null;
         var baseText = FormatUtc(utc);
         var fraction = match.Groups[3].Value; // with its '.', or empty
         return Render(baseText + fraction + "Z", legacy: baseText.Replace('T', ' ') + fraction + "Z", options);
@@ -241,6 +237,12 @@ internal static partial class PostgresDateTimeText
             return true;
         }
     }
+
+    /// <summary>Seconds since the epoch, in UTC, of a date and time at an offset; null when a field is out of range.</summary>
+    private static long? UtcSeconds(int year, int month, int day, int hour, int minute, int second, long offsetSeconds) =>
+        month is < 1 or > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 24 || minute > 59 || second > 59
+            ? null
+            : (DaysFromCivil(year, month, day) * 86400L) + (hour * 3600L) + (minute * 60L) + second - offsetSeconds;
 
     private static int DaysInMonth(int year, int month) => month switch
     {

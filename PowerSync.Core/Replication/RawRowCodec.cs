@@ -10,9 +10,6 @@ namespace PowerSync.Core.Replication;
 /// </summary>
 internal static class RawRowCodec
 {
-    public static byte[] Encode(IReadOnlyDictionary<string, SqliteValue> row) =>
-        Encode(row as Dictionary<string, SqliteValue> ?? new Dictionary<string, SqliteValue>(row, StringComparer.Ordinal));
-
     /// <summary>Encodes a row (a concrete dictionary: enumerated twice per row without boxing an enumerator).</summary>
     public static byte[] Encode(Dictionary<string, SqliteValue> row)
     {
@@ -99,37 +96,22 @@ internal static class RawRowCodec
         return row;
     }
 
+    [ThreadStatic]
+    private static StringBuilder? t_replicaIdBuilder;
+
     /// <summary>
     /// The text that identifies a row within its table: its replica identity values, typed, in column
     /// order. Equal keys give equal text; an INTEGER 1 and a TEXT '1' differ.
     /// </summary>
-    [ThreadStatic]
-    private static StringBuilder? t_replicaIdBuilder;
-
-    public static string ReplicaId(IEnumerable<KeyValuePair<string, SqliteValue>> keyValues)
-    {
-        var sb = ReplicaIdBuilder();
-        foreach (var (_, value) in keyValues) AppendKeyValue(sb, value);
-        return Finish(sb);
-    }
-
-    /// <summary><see cref="ReplicaId(IEnumerable{KeyValuePair{string, SqliteValue}})"/> of a replicated row's key columns, without enumerators.</summary>
     public static string ReplicaId(ReplicatedRow row)
     {
-        var sb = ReplicaIdBuilder();
+        // Once per replicated row: one builder per thread, reused.
+        var sb = (t_replicaIdBuilder ??= new StringBuilder(64)).Clear();
         var columns = row.Relation.Columns;
         for (var i = 0; i < columns.Length; i++)
         {
             if (columns[i].IsKey) AppendKeyValue(sb, row.Values[i].Value);
         }
-        return Finish(sb);
-    }
-
-    // Once per replicated row: one builder per thread, reused.
-    private static StringBuilder ReplicaIdBuilder() => (t_replicaIdBuilder ??= new StringBuilder(64)).Clear();
-
-    private static string Finish(StringBuilder sb)
-    {
         var id = sb.ToString();
         if (sb.Capacity > 4096) t_replicaIdBuilder = null;
         return id;

@@ -262,26 +262,10 @@ internal sealed class DataQuery
         var first = true;
         foreach (var name in names)
         {
-            var value = values[name];
-            if (value.Type == SqliteType.Blob)
-            {
-                continue; // blobs are not synced
-            }
-
-            if (!first)
-            {
-                sb.Append(',');
-            }
-
-            first = false;
-            JsonText.AppendString(sb, name);
-            sb.Append(':');
-            JsonText.AppendDataValue(sb, value);
+            AppendMember(sb, ref first, name, values[name]);
         }
 
-        var idValue = values.GetValueOrDefault("id");
-        var id = idValue.Type == SqliteType.Text ? idValue.AsText : SqlValueOps.ToText(idValue) ?? string.Empty;
-        return (id, sb.Append('}').ToString());
+        return (IdText(values.GetValueOrDefault("id")), sb.Append('}').ToString());
 
         void Set(string name, SqliteValue value)
         {
@@ -304,41 +288,44 @@ internal sealed class DataQuery
         var first = true;
         if (row is Dictionary<string, SqliteValue> concrete)
         {
+            // The concrete type's enumerator is a struct: no allocation per row.
             foreach (var (name, value) in concrete)
             {
-                Append(name, value);
+                if (!name.StartsWith('_')) AppendMember(sb, ref first, name, value);
             }
         }
         else
         {
             foreach (var (name, value) in row)
             {
-                Append(name, value);
+                if (!name.StartsWith('_')) AppendMember(sb, ref first, name, value);
             }
         }
 
-        var idValue = row.TryGetValue("id", out var found) ? found : default;
-        var id = idValue.Type == SqliteType.Text ? idValue.AsText : SqlValueOps.ToText(idValue) ?? string.Empty;
-        return (id, sb.Append('}').ToString());
-
-        void Append(string name, SqliteValue value)
-        {
-            if (name.StartsWith('_') || value.Type == SqliteType.Blob)
-            {
-                return;
-            }
-
-            if (!first)
-            {
-                sb.Append(',');
-            }
-
-            first = false;
-            JsonText.AppendString(sb, name);
-            sb.Append(':');
-            JsonText.AppendDataValue(sb, value);
-        }
+        return (IdText(row.TryGetValue("id", out var id) ? id : default), sb.Append('}').ToString());
     }
+
+    /// <summary>Appends <c>"name":value</c> to the data object being built; blobs are not synced and left out.</summary>
+    private static void AppendMember(StringBuilder sb, ref bool first, string name, SqliteValue value)
+    {
+        if (value.Type == SqliteType.Blob)
+        {
+            return;
+        }
+
+        if (!first)
+        {
+            sb.Append(',');
+        }
+
+        first = false;
+        JsonText.AppendString(sb, name);
+        sb.Append(':');
+        JsonText.AppendDataValue(sb, value);
+    }
+
+    /// <summary>The object id: the <c>id</c> column as text (empty when it has none).</summary>
+    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueOps.ToText(id) ?? string.Empty;
 
     private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {
@@ -356,7 +343,7 @@ internal sealed class DataQuery
             var value = eval(row);
             if (i == _idIndex)
             {
-                id = value.Type == SqliteType.Text ? value.AsText : SqlValueOps.ToText(value) ?? string.Empty;
+                id = IdText(value);
             }
 
             if (value.Type == SqliteType.Blob)
