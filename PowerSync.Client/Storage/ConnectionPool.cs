@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -12,6 +13,7 @@ namespace PowerSync.Client.Storage;
 internal sealed class ConnectionPool : IAsyncDisposable
 {
     private readonly SqliteConnection _writer;
+    private readonly WalCheckpointer _checkpointer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Channel<SqliteConnection> _readers;
     private readonly List<SqliteConnection> _allReaders;
@@ -22,20 +24,43 @@ internal sealed class ConnectionPool : IAsyncDisposable
     private readonly Dictionary<SqliteConnection, StatementCache> _readerStatements;
     private int _disposed;
 
-    private ConnectionPool(SqliteConnection writer, List<SqliteConnection> readers, RowMapper mapper)
+    private ConnectionPool(SqliteConnection writer, List<SqliteConnection> readers, RowMapper mapper, WalCheckpointer checkpointer)
     {
         _writer = writer;
+        _checkpointer = checkpointer;
         _allReaders = readers;
         _mapper = mapper;
         _writerStatements = new StatementCache(writer);
         _readerStatements = readers.ToDictionary(r => r, r => new StatementCache(r));
         _readers = Channel.CreateUnbounded<SqliteConnection>();
         foreach (var reader in readers) _readers.Writer.TryWrite(reader);
-        _hook = (_, _, _, table, _) => _touched.Add(table.utf8_to_string());
+        _hook = (_, _, _, table, _) => Touched(table);
         raw.sqlite3_update_hook(writer.Handle, _hook, null);
     }
 
     public TableChangeNotifier Changes { get; } = new();
+
+    /// <summary>The NUL-terminated UTF-8 name of the table the hook saw last, already in <see cref="_touched"/>.</summary>
+    private byte[] _lastTouched = [0];
+
+    /// <summary>
+    /// Called by SQLite for every row written: a bulk write touches one table row after row, so the name
+    /// is compared in place with the last one and only turned into a string when it differs.
+    /// </summary>
+    private void Touched(utf8z table)
+    {
+        ref readonly var name = ref table.GetPinnableReference();
+        var last = _lastTouched;
+        for (var i = 0; i < last.Length; i++)
+        {
+            if (Unsafe.Add(ref Unsafe.AsRef(in name), i) != last[i]) break;
+            if (last[i] == 0) return;
+        }
+
+        var text = table.utf8_to_string();
+        _touched.Add(text);
+        _lastTouched = [.. System.Text.Encoding.UTF8.GetBytes(text), 0];
+    }
 
     /// <summary>The writer's native handle, for tests only.</summary>
     internal sqlite3 WriterHandle => _writer.Handle!;
@@ -45,18 +70,28 @@ internal sealed class ConnectionPool : IAsyncDisposable
         Batteries_V2.Init();
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 };
         var writer = new SqliteConnection(builder.ToString());
-        await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ConfigureAsync(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA journal_size_limit=6291456; PRAGMA cache_size=-51200;", cancellationToken).ConfigureAwait(false);
         var list = new List<SqliteConnection>();
-        for (var i = 0; i < readers; i++)
+        try
         {
-            var reader = new SqliteConnection(builder.ToString());
-            await reader.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await ConfigureAsync(reader, "PRAGMA busy_timeout=30000; PRAGMA query_only=true; PRAGMA cache_size=-51200;", cancellationToken).ConfigureAwait(false);
-            list.Add(reader);
-        }
+            await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ConfigureAsync(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA journal_size_limit=6291456; PRAGMA cache_size=-51200;", cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < readers; i++)
+            {
+                var reader = new SqliteConnection(builder.ToString());
+                list.Add(reader);
+                await reader.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await ConfigureAsync(reader, "PRAGMA busy_timeout=30000; PRAGMA query_only=true; PRAGMA cache_size=-51200;", cancellationToken).ConfigureAwait(false);
+            }
 
-        return new ConnectionPool(writer, list, mapper);
+            var checkpointer = await WalCheckpointer.StartAsync(writer, builder.ToString(), cancellationToken).ConfigureAwait(false);
+            return new ConnectionPool(writer, list, mapper, checkpointer);
+        }
+        catch
+        {
+            foreach (var reader in list) await reader.DisposeAsync().ConfigureAwait(false);
+            await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async Task ConfigureAsync(SqliteConnection connection, string pragmas, CancellationToken cancellationToken)
@@ -80,7 +115,9 @@ internal sealed class ConnectionPool : IAsyncDisposable
         try
         {
             _touched.Clear();
+            _lastTouched = [0];
             var context = new SqlContext(_writerStatements, _mapper);
+            _checkpointer.BeforeTransaction();
             await context.RunAsync("BEGIN IMMEDIATE", cancellationToken).ConfigureAwait(false);
             try
             {
@@ -94,6 +131,10 @@ internal sealed class ConnectionPool : IAsyncDisposable
                     await context.RunAsync("ROLLBACK", CancellationToken.None).ConfigureAwait(false);
                 _touched.Clear();
                 throw;
+            }
+            finally
+            {
+                if (!_writer.Handle!.IsInvalid) _checkpointer.AfterTransaction();
             }
 
             changed = new HashSet<string>(_touched, StringComparer.Ordinal);
@@ -139,6 +180,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
         try
         {
             raw.sqlite3_update_hook(_writer.Handle, (delegate_update?)null, null);
+            await _checkpointer.DisposeAsync().ConfigureAwait(false);
             _writerStatements.Dispose();
             foreach (var statements in _readerStatements.Values) statements.Dispose();
             await _writer.DisposeAsync().ConfigureAwait(false);

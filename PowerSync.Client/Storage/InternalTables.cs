@@ -5,15 +5,22 @@ namespace PowerSync.Client.Storage;
 /// <c>ps_oplog</c>, <c>ps_crud</c>, <c>ps_tx</c>, <c>ps_kv</c>, <c>ps_untyped</c>, <c>ps_updated_rows</c>,
 /// <c>ps_sync_state</c>. The write gate lives in <c>ps_kv</c> as in the core's schema v14 (see
 /// <see cref="CheckpointKeys"/>); an older <c>$local</c> gate row is moved there when the database
-/// opens. Two deviations serve bulk downloads:
-/// the (bucket, key) index is gone (a key's ops are found through <c>ps_oplog_row</c>, which is dropped
-/// while a download fills an empty op log and rebuilt before the apply), and <c>ps_oplog_pending</c>
-/// holds the ops saved meanwhile that may supersede an earlier op of their key (see OplogWriter).
+/// opens. Deviations that serve bulk downloads: <c>ps_oplog.key</c> holds only the subkey ("null" when
+/// absent), the type and id being in their own columns; the (bucket, key) index is gone (a key's ops
+/// are found through <c>ps_oplog_row</c>); both op log indexes are dropped while a download fills an
+/// empty op log and rebuilt before they are needed; and <c>ps_oplog_pending</c> holds the ops saved
+/// meanwhile that may supersede an earlier op of their key (see OplogWriter).
 /// </summary>
 internal static class InternalTables
 {
     public const long MaxOpId = long.MaxValue;
     public const int FullSyncPriority = int.MaxValue;
+
+    /// <summary>The <c>ps_kv</c> key marking the op log's keys as subkeys (see <see cref="MigrateOplogKeysSql"/>); kept by a clear.</summary>
+    public const string OplogKeyFormat = "oplog_key_format";
+
+    /// <summary>The op log's indexes (dropped while a download fills an empty op log).</summary>
+    public const string OplogIndexesSql = "CREATE INDEX IF NOT EXISTS ps_oplog_row ON ps_oplog(row_type, row_id); CREATE INDEX IF NOT EXISTS ps_oplog_opid ON ps_oplog(bucket, op_id);";
 
     public const string CreateSql = """
         CREATE TABLE IF NOT EXISTS ps_migration(id INTEGER PRIMARY KEY, down_migrations TEXT);
@@ -38,8 +45,7 @@ internal static class InternalTables
           key TEXT,
           data TEXT,
           hash INTEGER NOT NULL) STRICT;
-        CREATE INDEX IF NOT EXISTS ps_oplog_row ON ps_oplog(row_type, row_id);
-        CREATE INDEX IF NOT EXISTS ps_oplog_opid ON ps_oplog(bucket, op_id);
+        """ + OplogIndexesSql + """
         DROP INDEX IF EXISTS ps_oplog_key;
         CREATE TABLE IF NOT EXISTS ps_oplog_pending(bucket INTEGER NOT NULL, op_id INTEGER NOT NULL, row_type TEXT, row_id TEXT, key TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS ps_updated_rows(row_type TEXT, row_id TEXT, PRIMARY KEY(row_type, row_id)) STRICT, WITHOUT ROWID;
@@ -51,5 +57,18 @@ internal static class InternalTables
         INSERT OR IGNORE INTO ps_kv(key, value) VALUES('client_id', uuid());
         CREATE TABLE IF NOT EXISTS ps_sync_state(priority INTEGER NOT NULL PRIMARY KEY, last_synced_at TEXT NOT NULL);
         INSERT OR IGNORE INTO ps_migration(id, down_migrations) VALUES(12, '[]');
-        """ + CheckpointKeys.MigrateLocalBucketSql;
+        """ + CheckpointKeys.MigrateLocalBucketSql + MigrateOplogKeysSql;
+
+    /// <summary>
+    /// Rewrites the op log's keys of a database written before <c>key</c> held only the subkey (it held
+    /// <c>type/id/subkey</c>, as the official core's does); marked done in <c>ps_kv</c>, a no-op afterwards.
+    /// </summary>
+    public const string MigrateOplogKeysSql = """
+
+        UPDATE ps_oplog SET key = substr(key, length(row_type) + length(row_id) + 3)
+          WHERE NOT EXISTS (SELECT 1 FROM ps_kv WHERE key = 'oplog_key_format') AND substr(key, 1, length(row_type) + length(row_id) + 2) = row_type || '/' || row_id || '/';
+        UPDATE ps_oplog_pending SET key = substr(key, length(row_type) + length(row_id) + 3)
+          WHERE NOT EXISTS (SELECT 1 FROM ps_kv WHERE key = 'oplog_key_format') AND substr(key, 1, length(row_type) + length(row_id) + 2) = row_type || '/' || row_id || '/';
+        INSERT OR IGNORE INTO ps_kv(key, value) VALUES('oplog_key_format', 'subkey');
+        """;
 }

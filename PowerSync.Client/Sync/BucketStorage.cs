@@ -24,8 +24,8 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
 {
     private const string InScope = "name IN (SELECT value FROM json_each(@names))";
 
-    /// <summary>Bulk mode: hashes of the (bucket, key)s stored since it began; null in indexed mode. Guarded by the write lock.</summary>
-    private HashSet<long>? _bulkKeys;
+    /// <summary>Bulk mode's state; null in indexed mode. Guarded by the write lock.</summary>
+    private BulkLoad? _bulk;
 
     public Task<string> GetClientIdAsync(CancellationToken cancellationToken) =>
         pool.ReadAsync(db => db.GetAsync<string>("SELECT CAST(value AS TEXT) FROM ps_kv WHERE key = 'client_id'", null, cancellationToken), cancellationToken);
@@ -76,13 +76,13 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     }
 
     /// <summary>
-    /// Saves data lines' ops in one transaction. A download into an empty op log runs in bulk mode: the
-    /// <c>ps_oplog_row</c> index is dropped and rebuilt in one pass before the apply (see <see cref="OplogWriter"/>).
+    /// Saves data lines' ops in one transaction. A download into an empty op log runs in bulk mode: the op
+    /// log's indexes are dropped, and rebuilt in one pass when first needed (see <see cref="OplogWriter"/>).
     /// </summary>
     public Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
     {
         var indexed = await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ps_oplog_row')", cancellationToken).ConfigureAwait(false) is 1L;
-        if (!indexed && _bulkKeys is null)
+        if (!indexed && _bulk is null)
         {
             await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
             indexed = true;
@@ -92,8 +92,8 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
         {
             if (await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM ps_oplog)", cancellationToken).ConfigureAwait(false) is 0L)
             {
-                await db.RunAsync("DROP INDEX ps_oplog_row; DELETE FROM ps_oplog_pending", cancellationToken).ConfigureAwait(false);
-                _bulkKeys = [];
+                await db.RunAsync("DROP INDEX ps_oplog_row; DROP INDEX IF EXISTS ps_oplog_opid; DELETE FROM ps_oplog_pending", cancellationToken).ConfigureAwait(false);
+                _bulk = new BulkLoad();
             }
             else
             {
@@ -101,7 +101,7 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
             }
         }
 
-        using var writer = new OplogWriter(db.Connection.Handle!, _bulkKeys);
+        using var writer = new OplogWriter(db.Connection.Handle!, _bulk);
         foreach (var line in lines)
         {
             await db.ExecuteAsync("INSERT INTO ps_buckets(name) VALUES(?) ON CONFLICT(name) DO NOTHING", [line.Bucket], cancellationToken).ConfigureAwait(false);
@@ -117,13 +117,13 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     }, cancellationToken);
 
     /// <summary>
-    /// Leaves bulk mode: rebuilds the <c>ps_oplog_row</c> index (a no-op when it exists) and deletes the ops
+    /// Leaves bulk mode: rebuilds the op log's indexes (a no-op when they exist) and deletes the ops
     /// superseded by <c>ps_oplog_pending</c> rows, also those a crash left behind.
     /// </summary>
     private async Task EnsureIndexedAsync(SqlContext db, CancellationToken cancellationToken)
     {
-        if (_bulkKeys is not null) await db.RunAsync("CREATE INDEX IF NOT EXISTS ps_oplog_row ON ps_oplog(row_type, row_id)", cancellationToken).ConfigureAwait(false);
-        _bulkKeys = null;
+        if (_bulk is not null) await db.RunAsync(InternalTables.OplogIndexesSql, cancellationToken).ConfigureAwait(false);
+        _bulk = null;
         if (await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM ps_oplog_pending)", cancellationToken).ConfigureAwait(false) is 1L)
             await db.RunAsync(OplogWriter.ResolvePendingSql, cancellationToken).ConfigureAwait(false);
     }
@@ -156,10 +156,20 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
                 if (blocked is not null) return (SyncLocalOutcome.Pending, []);
             }
 
-            await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
             var fresh = priority is null && await db.ScalarAsync("SELECT NOT EXISTS(SELECT 1 FROM ps_buckets WHERE last_applied_op > 0)", cancellationToken).ConfigureAwait(false) is 1L;
-            if (fresh) await ApplyAllAsync(db, cancellationToken).ConfigureAwait(false);
-            else await ApplyAsync(db, names, priority is null, cancellationToken).ConfigureAwait(false);
+            if (fresh && _bulk is { RowsUnique: true } bulk
+                && await db.ScalarAsync("SELECT NOT EXISTS(SELECT 1 FROM ps_updated_rows) AND NOT EXISTS(SELECT 1 FROM ps_oplog_pending)", cancellationToken).ConfigureAwait(false) is 1L)
+            {
+                // Each op is its row's winner: copy them as stored; the indexes wait for the next save or apply.
+                await ApplyEachOnceAsync(db, bulk, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
+                if (fresh) await ApplyAllAsync(db, cancellationToken).ConfigureAwait(false);
+                else await ApplyAsync(db, names, priority is null, cancellationToken).ConfigureAwait(false);
+            }
+
             await Run(db, $"UPDATE ps_buckets SET last_applied_op = last_op WHERE {InScope}", cancellationToken, ("@names", names)).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             if (priority is null)
@@ -241,6 +251,70 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     }
 
     /// <summary>
+    /// The first apply of a bulk download that saw each row once, in PUTs with data: every op is its row's
+    /// winner, so the op log is copied as stored, without the row index. With few types, one
+    /// <c>INSERT ... SELECT</c> per type (a scan each); with more, one pass that sends each op to its table.
+    /// </summary>
+    private async Task ApplyEachOnceAsync(SqlContext db, BulkLoad bulk, CancellationToken cancellationToken)
+    {
+        var current = schema();
+        if (bulk.Types.Count > MaxScansPerApply)
+        {
+            CopyOplogInOnePass(db.Connection.Handle!, current, cancellationToken);
+            return;
+        }
+
+        foreach (var type in bulk.Types)
+        {
+            var sql = current.FindSynced(type) is { } table
+                ? $"INSERT OR REPLACE INTO {ViewSql.Id(table.DataTableName)}(id, data) SELECT row_id, data FROM ps_oplog WHERE row_type = ? AND data IS NOT NULL"
+                : "INSERT OR REPLACE INTO ps_untyped(type, id, data) SELECT row_type, row_id, data FROM ps_oplog WHERE row_type = ? AND data IS NOT NULL";
+            await db.ExecuteAsync(sql, [type], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Types up to which a first apply scans the op log once per type (a scan costs less than the per-op calls of one pass).</summary>
+    internal const int MaxScansPerApply = 3;
+
+    private static void CopyOplogInOnePass(SQLitePCL.sqlite3 handle, Schema current, CancellationToken cancellationToken)
+    {
+        var targets = new List<(byte[] Type, RawStatement Insert, bool Untyped)>();
+        try
+        {
+            using var read = new RawStatement(handle, "SELECT row_type, row_id, data FROM ps_oplog WHERE data IS NOT NULL");
+            var last = -1;
+            for (var n = 1; read.Step(); n++)
+            {
+                if ((n & 0xfff) == 0) cancellationToken.ThrowIfCancellationRequested();
+                var type = read.Utf8(0);
+                if (last < 0 || !type.SequenceEqual(targets[last].Type))
+                {
+                    last = targets.Count - 1;
+                    while (last >= 0 && !type.SequenceEqual(targets[last].Type)) last--;
+                    if (last < 0)
+                    {
+                        var name = System.Text.Encoding.UTF8.GetString(type);
+                        targets.Add(current.FindSynced(name) is { } table
+                            ? (type.ToArray(), new RawStatement(handle, $"INSERT OR REPLACE INTO {ViewSql.Id(table.DataTableName)}(id, data) VALUES(?1, ?2)"), false)
+                            : (type.ToArray(), new RawStatement(handle, "INSERT OR REPLACE INTO ps_untyped(type, id, data) VALUES(?3, ?1, ?2)"), true));
+                        last = targets.Count - 1;
+                    }
+                }
+
+                var (_, insert, untyped) = targets[last];
+                insert.BindUtf8(1, read.Utf8(1));
+                insert.BindUtf8(2, read.Utf8(2));
+                if (untyped) insert.BindUtf8(3, type);
+                insert.Execute();
+            }
+        }
+        finally
+        {
+            foreach (var target in targets) target.Insert.Dispose();
+        }
+    }
+
+    /// <summary>
     /// After the upload queue drained: when the gate waits for an unknown write checkpoint, obtain one
     /// (a legacy write checkpoint or an accepted checkpoint request) and make it the target, unless new
     /// local writes arrived meanwhile. False when nothing changed.
@@ -296,13 +370,16 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
     /// <summary>Deletes all synced state and queued writes (and local-only data when asked); keeps the client id.</summary>
     public Task ClearAsync(bool clearLocal, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
     {
-        await db.RunAsync("""
+        await db.RunAsync($"""
             DELETE FROM ps_oplog; DELETE FROM ps_oplog_pending; DELETE FROM ps_buckets; DELETE FROM ps_crud; DELETE FROM ps_untyped; DELETE FROM ps_updated_rows;
-            DELETE FROM ps_sync_state; DELETE FROM ps_kv WHERE key != 'client_id';
+            DELETE FROM ps_sync_state; DELETE FROM ps_kv WHERE key NOT IN ('client_id', '{InternalTables.OplogKeyFormat}');
             """, cancellationToken).ConfigureAwait(false);
         var tables = await db.GetAllAsync<string>(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND (name GLOB 'ps_data__*'" + (clearLocal ? " OR name GLOB 'ps_data_local__*')" : ")"), null, cancellationToken).ConfigureAwait(false);
         foreach (var table in tables) await db.RunAsync($"DELETE FROM {ViewSql.Id(table)}", cancellationToken).ConfigureAwait(false);
+        // The next download starts bulk mode afresh from an empty op log.
+        await db.RunAsync(InternalTables.OplogIndexesSql, cancellationToken).ConfigureAwait(false);
+        _bulk = null;
         return true;
     }, cancellationToken);
 

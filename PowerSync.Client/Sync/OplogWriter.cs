@@ -10,9 +10,9 @@ namespace PowerSync.Client.Sync;
 /// superseded ops, MOVEs, REMOVEs and CLEARs in <c>add_checksum</c>.
 /// <para>
 /// Indexed mode (the <c>ps_oplog_row</c> index exists): a PUT or REMOVE deletes the bucket's earlier op
-/// of the same key at once. Bulk mode (a set of key hashes given; the index is dropped while a
-/// download fills an empty op log): inserts only append, and an op whose (bucket, key) may have been
-/// stored before is recorded in <c>ps_oplog_pending</c>; <see cref="ResolvePendingSql"/> deletes the
+/// of the same key at once. Bulk mode (a <see cref="BulkLoad"/> given; the indexes are dropped while a
+/// download fills an empty op log): inserts only append, and an op whose row may have been stored
+/// before (in any bucket) is recorded in <c>ps_oplog_pending</c>; <see cref="ResolvePendingSql"/> deletes the
 /// superseded ops once the index is rebuilt. Checksum sums are right in both modes at all times.
 /// </para>
 /// </summary>
@@ -31,32 +31,35 @@ internal sealed class OplogWriter : IDisposable
         """;
 
     private readonly sqlite3 _db;
-    private readonly HashSet<long>? _bulkKeys;
-    private readonly Statement _insert;
-    private readonly Statement _supersede;
-    private readonly Statement _pending;
-    private readonly Statement _updated;
-    private readonly Statement _hasOps;
-    private char[] _key = new char[128];
+    private readonly BulkLoad? _bulk;
+    private readonly RawStatement _insert;
+    private readonly RawStatement _supersede;
+    private readonly RawStatement _pending;
+    private readonly RawStatement _updated;
+    private readonly RawStatement _hasOps;
 
-    public OplogWriter(sqlite3 db, HashSet<long>? bulkKeys)
+    public OplogWriter(sqlite3 db, BulkLoad? bulk)
     {
         _db = db;
-        _bulkKeys = bulkKeys;
-        _insert = new Statement(db, "INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        _supersede = new Statement(db, "DELETE FROM ps_oplog WHERE row_type IS ?1 AND row_id IS ?2 AND bucket = ?3 AND key = ?4 RETURNING hash");
-        _pending = new Statement(db, "INSERT INTO ps_oplog_pending(bucket, op_id, row_type, row_id, key) VALUES(?1, ?2, ?3, ?4, ?5)");
-        _updated = new Statement(db, "INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) VALUES(?1, ?2)");
-        _hasOps = new Statement(db, "SELECT EXISTS(SELECT 1 FROM ps_oplog WHERE bucket = ?1)");
+        _bulk = bulk;
+        _insert = new RawStatement(db, "INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        _supersede = new RawStatement(db, "DELETE FROM ps_oplog WHERE row_type IS ?1 AND row_id IS ?2 AND bucket = ?3 AND key = ?4 RETURNING hash");
+        _pending = new RawStatement(db, "INSERT INTO ps_oplog_pending(bucket, op_id, row_type, row_id, key) VALUES(?1, ?2, ?3, ?4, ?5)");
+        _updated = new RawStatement(db, "INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) VALUES(?1, ?2)");
+        _hasOps = new RawStatement(db, "SELECT EXISTS(SELECT 1 FROM ps_oplog WHERE bucket = ?1)");
     }
 
     /// <summary>Saves one line's ops; returns the new checksums and whether the bucket was cleared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long Add, long Op, bool Cleared) Save(long bucketId, DataLine line, long add, long op, CancellationToken cancellationToken)
     {
-        _hasOps.Bind(1, bucketId);
-        var mayHaveKeys = _hasOps.Step() && _hasOps.Int64(0) != 0;
-        _hasOps.Reset();
+        var mayHaveKeys = false;
+        if (_bulk is null)
+        {
+            _hasOps.Bind(1, bucketId);
+            mayHaveKeys = _hasOps.Step() && _hasOps.Int64(0) != 0;
+            _hasOps.Reset();
+        }
         var cleared = false;
         foreach (var entry in line.Data)
         {
@@ -66,11 +69,22 @@ internal sealed class OplogWriter : IDisposable
                 case OpKind.Put or OpKind.Remove:
                 {
                     var key = Key(entry);
-                    if (_bulkKeys is not null)
+                    if (_bulk is not null)
                     {
-                        var hash = KeyHash(bucketId, key);
-                        if (_bulkKeys.Contains(hash)) Pending(bucketId, entry, key);
-                        if (entry.Op == OpKind.Put) _bulkKeys.Add(hash);
+                        // A row seen before (in any bucket) may have an earlier op of this key to supersede.
+                        var hash = RowHash(entry);
+                        if (_bulk.Rows.Contains(hash))
+                        {
+                            Pending(bucketId, entry, key);
+                            _bulk.RowsUnique = false;
+                        }
+                        else if (entry.Op == OpKind.Put)
+                        {
+                            _bulk.Rows.Add(hash);
+                            if (entry.ObjectType is { } type) _bulk.Types.Add(type);
+                        }
+
+                        if (entry.Op == OpKind.Remove || entry.Data is null) _bulk.RowsUnique = false;
                     }
                     else if (mayHaveKeys)
                     {
@@ -101,6 +115,7 @@ internal sealed class OplogWriter : IDisposable
                     add += entry.Checksum;
                     break;
                 case OpKind.Clear:
+                    if (_bulk is not null) _bulk.RowsUnique = false;
                     Run($"INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT row_type, row_id FROM ps_oplog WHERE bucket = {bucketId}");
                     Run($"DELETE FROM ps_oplog WHERE bucket = {bucketId}");
                     Run($"DELETE FROM ps_oplog_pending WHERE bucket = {bucketId}");
@@ -115,21 +130,11 @@ internal sealed class OplogWriter : IDisposable
         return (add, op, cleared);
     }
 
-    /// <summary><c>type/id/subkey</c> (subkey "null" when absent), built in a reused buffer.</summary>
-    private ReadOnlySpan<char> Key(OplogEntry entry)
-    {
-        var type = entry.ObjectType.AsSpan();
-        var id = entry.ObjectId.AsSpan();
-        var subkey = entry.Subkey is null ? "null".AsSpan() : entry.Subkey.AsSpan();
-        var length = type.Length + id.Length + subkey.Length + 2;
-        if (_key.Length < length) _key = new char[Math.Max(length, _key.Length * 2)];
-        type.CopyTo(_key);
-        _key[type.Length] = '/';
-        id.CopyTo(_key.AsSpan(type.Length + 1));
-        _key[type.Length + id.Length + 1] = '/';
-        subkey.CopyTo(_key.AsSpan(type.Length + id.Length + 2));
-        return _key.AsSpan(0, length);
-    }
+    /// <summary>
+    /// The op's key within its row: the subkey, "null" when absent (the official key <c>type/id/subkey</c>
+    /// without the type and id, which have their own columns and are always compared with it).
+    /// </summary>
+    private static ReadOnlySpan<char> Key(OplogEntry entry) => (entry.Subkey ?? "null").AsSpan();
 
     private long Supersede(long bucketId, OplogEntry entry, ReadOnlySpan<char> key)
     {
@@ -178,11 +183,13 @@ internal sealed class OplogWriter : IDisposable
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
     }
 
-    /// <summary>64-bit FNV-1a of the bucket id and key (bulk mode's "may exist" set; a collision only costs a pending row).</summary>
-    private static long KeyHash(long bucketId, ReadOnlySpan<char> key)
+    /// <summary>64-bit FNV-1a of the row's type and id (bulk mode's "may exist" set; a collision only costs a pending row).</summary>
+    private static long RowHash(OplogEntry entry)
     {
-        var hash = unchecked((ulong)bucketId * 1099511628211UL) ^ 14695981039346656037UL;
-        foreach (var c in key) hash = unchecked((hash ^ c) * 1099511628211UL);
+        var hash = 14695981039346656037UL;
+        foreach (var c in entry.ObjectType ?? "") hash = unchecked((hash ^ c) * 1099511628211UL);
+        hash = unchecked((hash ^ 0xffff) * 1099511628211UL);
+        foreach (var c in entry.ObjectId ?? "") hash = unchecked((hash ^ c) * 1099511628211UL);
         return unchecked((long)hash);
     }
 
@@ -193,57 +200,5 @@ internal sealed class OplogWriter : IDisposable
         _pending.Dispose();
         _updated.Dispose();
         _hasOps.Dispose();
-    }
-
-    /// <summary>A raw prepared statement: binding and stepping without per-call allocations.</summary>
-    private sealed class Statement : IDisposable
-    {
-        private readonly sqlite3 _db;
-        private readonly sqlite3_stmt _stmt;
-
-        public Statement(sqlite3 db, string sql)
-        {
-            _db = db;
-            var rc = raw.sqlite3_prepare_v2(db, sql, out _stmt);
-            if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
-        }
-
-        public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
-
-        public void Bind(int index, string? value) =>
-            Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text16(_stmt, index, value.AsSpan()));
-
-        public void Bind(int index, ReadOnlySpan<char> value) => Check(raw.sqlite3_bind_text16(_stmt, index, value));
-
-        /// <summary>UTF-8 text (null binds NULL).</summary>
-        public void BindUtf8(int index, byte[]? value) =>
-            Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value.AsSpan()));
-
-        public bool Step()
-        {
-            var rc = raw.sqlite3_step(_stmt);
-            if (rc == raw.SQLITE_ROW) return true;
-            if (rc == raw.SQLITE_DONE) return false;
-            raw.sqlite3_reset(_stmt);
-            SqliteException.ThrowExceptionForRC(rc, _db);
-            return false;
-        }
-
-        public long Int64(int column) => raw.sqlite3_column_int64(_stmt, column);
-
-        public void Execute()
-        {
-            Step();
-            Reset();
-        }
-
-        public void Reset() => raw.sqlite3_reset(_stmt);
-
-        private void Check(int rc)
-        {
-            if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
-        }
-
-        public void Dispose() => _stmt.Dispose();
     }
 }

@@ -1,0 +1,146 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace PowerSync.Client.Storage;
+
+/// <summary>
+/// Checkpoints the WAL on a connection of its own, off the writer's path. The writer's automatic
+/// checkpoint is off; after each of its transactions the pages it wrote are counted, and once
+/// <see cref="DefaultPagesPerCheckpoint"/> have accumulated (SQLite's own automatic threshold) a passive
+/// checkpoint runs here while the writer goes on with its next transaction: on two cores, a bulk
+/// download's page copying no longer stalls the writer. A passive checkpoint never blocks readers or
+/// the writer; one that could not copy everything (a reader still needs old frames) is followed by the next.
+/// <para>
+/// SQLite starts the WAL file over only when a write begins with every frame checkpointed, which a writer
+/// that never pauses for its own checkpoints rarely sees. So once a checkpoint reports
+/// <see cref="DefaultRestartFrames"/> or more frames in the WAL, the writer copies the frames left itself
+/// before its next transaction (<see cref="BeforeTransaction"/>), and that transaction starts the WAL
+/// over: the file stays bounded by about that size plus the largest transaction.
+/// </para>
+/// </summary>
+internal sealed class WalCheckpointer : IAsyncDisposable
+{
+    public const int DefaultPagesPerCheckpoint = 1000;
+
+    /// <summary>WAL frames after which the writer makes the WAL start over (64 MiB of 4 KiB pages).</summary>
+    public const int DefaultRestartFrames = 16_384;
+
+    private readonly sqlite3 _writer;
+    private readonly SqliteConnection _connection;
+    private readonly int _pagesPerCheckpoint;
+    private readonly int _restartFrames;
+    private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Task _loop;
+    private long _pending;
+    private long _checkpointed;
+    private long _runs;
+    private volatile bool _restartDue;
+
+    private WalCheckpointer(sqlite3 writer, SqliteConnection connection, int pagesPerCheckpoint, int restartFrames)
+    {
+        _writer = writer;
+        _connection = connection;
+        _pagesPerCheckpoint = pagesPerCheckpoint;
+        _restartFrames = restartFrames;
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>Frames the background checkpoints have copied into the database file so far.</summary>
+    public long CheckpointedFrames => Interlocked.Read(ref _checkpointed);
+
+    /// <summary>Background checkpoints run so far, whatever their outcome.</summary>
+    public long Runs => Interlocked.Read(ref _runs);
+
+    /// <summary>The result code of the last background checkpoint that failed other than busy, if any (the next one retries).</summary>
+    public int? LastError { get; private set; }
+
+    /// <summary>Turns the writer's automatic checkpoint off and opens the checkpointing connection.</summary>
+    public static async Task<WalCheckpointer> StartAsync(
+        SqliteConnection writer, string connectionString, CancellationToken cancellationToken,
+        int pagesPerCheckpoint = DefaultPagesPerCheckpoint, int restartFrames = DefaultRestartFrames)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // A connection learns the journal mode when it first reads; until then a checkpoint on it does nothing.
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "PRAGMA journal_mode";
+                var mode = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidOperationException($"The database is in journal mode '{mode}', not WAL; background checkpoints need WAL.");
+            }
+
+            Check(raw.sqlite3_wal_autocheckpoint(writer.Handle, 0), writer.Handle!);
+            // Pages written before now (schema set-up) start the count.
+            Check(raw.sqlite3_db_status(writer.Handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out _, out _, 1), writer.Handle!);
+            return new WalCheckpointer(writer.Handle!, connection, pagesPerCheckpoint, restartFrames);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Called by the writer before each transaction: once the WAL has grown past the restart size, copies
+    /// the frames not yet checkpointed so that this transaction starts the WAL over. When that cannot
+    /// finish (the background checkpoint holds the lock, or a reader needs old frames) it is tried again
+    /// before the next transaction.
+    /// </summary>
+    public void BeforeTransaction()
+    {
+        if (!_restartDue) return;
+        var rc = raw.sqlite3_wal_checkpoint_v2(_writer, null, raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
+        if (rc == raw.SQLITE_OK && log == copied) _restartDue = false;
+    }
+
+    /// <summary>
+    /// Called by the writer after each transaction: counts the pages it wrote and asks for a checkpoint
+    /// when enough have; true when it asked.
+    /// </summary>
+    public bool AfterTransaction()
+    {
+        if (raw.sqlite3_db_status(_writer, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1) != raw.SQLITE_OK) return false;
+        _pending += written;
+        if (_pending < _pagesPerCheckpoint) return false;
+        _pending = 0;
+        _requests.Writer.TryWrite(true);
+        return true;
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var request in _requests.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            var rc = raw.sqlite3_wal_checkpoint_v2(_connection.Handle, null, raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
+            if (rc == raw.SQLITE_OK)
+            {
+                Interlocked.Add(ref _checkpointed, Math.Max(copied, 0));
+                if (log >= _restartFrames) _restartDue = true;
+            }
+            else if (rc != raw.SQLITE_BUSY && rc != raw.SQLITE_LOCKED)
+            {
+                LastError = rc;
+            }
+
+            Interlocked.Increment(ref _runs);
+        }
+    }
+
+    private static void Check(int rc, sqlite3 db)
+    {
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
+    }
+
+    /// <summary>Stops the background checkpoints (one in progress finishes) and closes their connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _requests.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+}
