@@ -67,6 +67,9 @@ public sealed class ClientInitialSyncScenario : IScenario
 
     private static string Data(int n) => $"{{\"id\":\"item-{n}\",\"name\":\"Item {n}\",\"price\":{n}.5,\"qty\":{n % 100}}}";
 
+    /// <summary>A subkey shaped like the service's (a UUID derived from table and replica id), distinct per row.</summary>
+    private static string Subkey(int n) => $"{n:x8}-{n % 65536:x4}-5{n % 4096:x3}-8{n % 4096:x3}-{(long)n * 2654435761L % 0xffffffffffffL:x12}";
+
     private static async Task WriteLinesAsync(string path, int rows, CancellationToken ct)
     {
         var checksums = new uint[Buckets];
@@ -80,7 +83,7 @@ public sealed class ClientInitialSyncScenario : IScenario
             var checksum = OpChecksum.ForPut("items", $"item-{n}", data);
             checksums[b] = OpChecksum.Add(checksums[b], checksum);
             counts[b]++;
-            perBucket[b].Add($"{{\"checksum\":{checksum},\"data\":{JsonSerializer.Serialize(data)},\"object_id\":\"item-{n}\",\"object_type\":\"items\",\"op\":\"PUT\",\"op_id\":\"{n + 1}\",\"subkey\":\"s{n}\"}}");
+            perBucket[b].Add($"{{\"checksum\":{checksum},\"data\":{JsonSerializer.Serialize(data)},\"object_id\":\"item-{n}\",\"object_type\":\"items\",\"op\":\"PUT\",\"op_id\":\"{n + 1}\",\"subkey\":\"{Subkey(n)}\"}}");
         }
 
         var buckets = string.Join(",", Enumerable.Range(0, Buckets).Select(b => $"{{\"bucket\":\"b[{b}]\",\"checksum\":{unchecked((int)checksums[b])},\"count\":{counts[b]},\"priority\":3}}"));
