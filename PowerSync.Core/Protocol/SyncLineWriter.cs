@@ -82,12 +82,19 @@ internal static class SyncLineWriter
         return Volatile.Read(ref forms[index]) ?? (forms[index] = ToBytes(new DataLine(page), rawData));
     }
 
-    /// <summary>The line as bytes (NDJSON, newline included).</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>The line as bytes (NDJSON, newline included), written through a per-thread buffer that keeps its size.</summary>
     public static byte[] ToBytes(SyncLine line, bool rawData)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
         Write(line, rawData, buffer);
-        return buffer.WrittenSpan.ToArray();
+        var bytes = buffer.WrittenSpan.ToArray();
+        // A one-off huge line does not pin its buffer to the thread.
+        if (buffer.Capacity > 4 * 1024 * 1024) t_buffer = null;
+        return bytes;
     }
 
     private static void WriteCheckpointId(Utf8JsonWriter json, long? writeCheckpoint)
@@ -133,30 +140,54 @@ internal static class SyncLineWriter
         json.WriteEndObject();
     }
 
+    // Property names and op kinds pre-encoded: a data line writes them for every op.
+    private static readonly JsonEncodedText OpIdName = JsonEncodedText.Encode("op_id");
+    private static readonly JsonEncodedText OpName = JsonEncodedText.Encode("op");
+    private static readonly JsonEncodedText ObjectTypeName = JsonEncodedText.Encode("object_type");
+    private static readonly JsonEncodedText ObjectIdName = JsonEncodedText.Encode("object_id");
+    private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
+    private static readonly JsonEncodedText ChecksumName = JsonEncodedText.Encode("checksum");
+    private static readonly JsonEncodedText SubkeyName = JsonEncodedText.Encode("subkey");
+    private static readonly JsonEncodedText Put = JsonEncodedText.Encode(OpType.Put.WireName());
+    private static readonly JsonEncodedText Remove = JsonEncodedText.Encode(OpType.Remove.WireName());
+    private static readonly JsonEncodedText Move = JsonEncodedText.Encode(OpType.Move.WireName());
+    private static readonly JsonEncodedText Clear = JsonEncodedText.Encode(OpType.Clear.WireName());
+
+    private static JsonEncodedText WireName(OpType op) => op switch
+    {
+        OpType.Put => Put,
+        OpType.Remove => Remove,
+        OpType.Move => Move,
+        OpType.Clear => Clear,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown op type."),
+    };
+
     private static void WriteData(Utf8JsonWriter json, BucketDataPage page, bool rawData)
     {
         json.WriteStartObject("data");
         json.WriteString("bucket", page.Bucket);
         json.WriteStartArray("data");
+        Span<byte> digits = stackalloc byte[20];
         foreach (var op in page.Ops)
         {
             json.WriteStartObject();
-            json.WriteString("op_id", op.OpId.ToString());
-            json.WriteString("op", op.Op.WireName());
+            op.OpId.Value.TryFormat(digits, out var length, default, System.Globalization.CultureInfo.InvariantCulture);
+            json.WriteString(OpIdName, digits[..length]);
+            json.WriteString(OpName, WireName(op.Op));
             if (op.Op is OpType.Put or OpType.Remove)
             {
-                json.WriteString("object_type", op.ObjectType);
-                json.WriteString("object_id", op.ObjectId);
-                if (op.Data is null) json.WriteNull("data");
-                else if (rawData) json.WriteString("data", op.Data);
+                json.WriteString(ObjectTypeName, op.ObjectType);
+                json.WriteString(ObjectIdName, op.ObjectId);
+                if (op.Data is null) json.WriteNull(DataName);
+                else if (rawData) json.WriteString(DataName, op.Data);
                 else
                 {
-                    json.WritePropertyName("data");
+                    json.WritePropertyName(DataName);
                     json.WriteRawValue(op.Data, skipInputValidation: true);
                 }
             }
-            json.WriteNumber("checksum", op.Checksum);
-            if (op.Op is OpType.Put or OpType.Remove) json.WriteString("subkey", op.Subkey);
+            json.WriteNumber(ChecksumName, op.Checksum);
+            if (op.Op is OpType.Put or OpType.Remove) json.WriteString(SubkeyName, op.Subkey);
             json.WriteEndObject();
         }
         json.WriteEndArray();
