@@ -134,46 +134,46 @@ internal sealed class OplogWriter : IDisposable
     /// The op's key within its row: the subkey, "null" when absent (the official key <c>type/id/subkey</c>
     /// without the type and id, which have their own columns and are always compared with it).
     /// </summary>
-    private static ReadOnlySpan<char> Key(OplogEntry entry) => (entry.Subkey ?? "null").AsSpan();
+    private static ReadOnlySpan<byte> Key(OplogEntry entry) => entry.Subkey is { } subkey ? subkey : "null"u8;
 
-    private long Supersede(long bucketId, OplogEntry entry, ReadOnlySpan<char> key)
+    private long Supersede(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
     {
         _supersede.Bind(1, entry.ObjectType);
-        _supersede.Bind(2, entry.ObjectId);
+        _supersede.BindUtf8(2, entry.ObjectId);
         _supersede.Bind(3, bucketId);
-        _supersede.Bind(4, key);
+        _supersede.BindUtf8(4, key);
         long sum = 0;
         while (_supersede.Step()) sum += _supersede.Int64(0);
         _supersede.Reset();
         return sum;
     }
 
-    private void Insert(long bucketId, OplogEntry entry, ReadOnlySpan<char> key)
+    private void Insert(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
     {
         _insert.Bind(1, bucketId);
         _insert.Bind(2, entry.OpId);
         _insert.Bind(3, entry.ObjectType);
-        _insert.Bind(4, entry.ObjectId);
-        _insert.Bind(5, key);
+        _insert.BindUtf8(4, entry.ObjectId);
+        _insert.BindUtf8(5, key);
         _insert.BindUtf8(6, entry.Data);
         _insert.Bind(7, entry.Checksum);
         _insert.Execute();
     }
 
-    private void Pending(long bucketId, OplogEntry entry, ReadOnlySpan<char> key)
+    private void Pending(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
     {
         _pending.Bind(1, bucketId);
         _pending.Bind(2, entry.OpId);
         _pending.Bind(3, entry.ObjectType);
-        _pending.Bind(4, entry.ObjectId);
-        _pending.Bind(5, key);
+        _pending.BindUtf8(4, entry.ObjectId);
+        _pending.BindUtf8(5, key);
         _pending.Execute();
     }
 
     private void Updated(OplogEntry entry)
     {
         _updated.Bind(1, entry.ObjectType);
-        _updated.Bind(2, entry.ObjectId);
+        _updated.BindUtf8(2, entry.ObjectId);
         _updated.Execute();
     }
 
@@ -189,7 +189,7 @@ internal sealed class OplogWriter : IDisposable
         var hash = 14695981039346656037UL;
         foreach (var c in entry.ObjectType ?? "") hash = unchecked((hash ^ c) * 1099511628211UL);
         hash = unchecked((hash ^ 0xffff) * 1099511628211UL);
-        foreach (var c in entry.ObjectId ?? "") hash = unchecked((hash ^ c) * 1099511628211UL);
+        foreach (var b in entry.ObjectId.AsSpan()) hash = unchecked((hash ^ b) * 1099511628211UL);
         return unchecked((long)hash);
     }
 

@@ -63,8 +63,8 @@ internal static class SyncDataLineReader
     {
         long? opId = null;
         OpKind? kind = null;
-        string? type = null, id = null, subkey = null;
-        byte[]? data = null;
+        string? type = null;
+        byte[]? id = null, subkey = null, data = null;
         uint? checksum = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -83,8 +83,8 @@ internal static class SyncDataLineReader
                     : throw new FormatException($"unknown op '{(reader.TokenType == JsonTokenType.String ? reader.GetString() : "(not a string)")}'");
             }
             else if (reader.ValueTextEquals("object_type"u8)) type = types.Read(ref reader, utf8);
-            else if (reader.ValueTextEquals("object_id"u8)) id = Text(ref reader, utf8);
-            else if (reader.ValueTextEquals("subkey"u8)) subkey = Text(ref reader, utf8);
+            else if (reader.ValueTextEquals("object_id"u8)) id = types.ReadUtf8(ref reader, utf8);
+            else if (reader.ValueTextEquals("subkey"u8)) subkey = types.ReadUtf8(ref reader, utf8);
             else if (reader.ValueTextEquals("data"u8)) data = types.ReadUtf8(ref reader, utf8);
             else if (reader.ValueTextEquals("checksum"u8))
             {
@@ -115,12 +115,6 @@ internal static class SyncDataLineReader
     }
 
     /// <summary>A string value as is, null as null, anything else as its JSON text.</summary>
-    private static string? Text(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
-    {
-        reader.Read();
-        return TextAt(ref reader, utf8);
-    }
-
     private static string? TextAt(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
     {
         switch (reader.TokenType)

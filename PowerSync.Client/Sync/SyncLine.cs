@@ -40,7 +40,11 @@ internal enum OpKind
 /// One op of a bucket. <c>Data</c> is the row's JSON as UTF-8 (stored as is; no UTF-16 round trip).
 /// <c>Checksum</c> is the op's checksum (CLEAR's may arrive negative: mod 2^32).
 /// </summary>
-internal sealed record OplogEntry(long OpId, OpKind Op, string? ObjectType, string? ObjectId, string? Subkey, byte[]? Data, uint Checksum);
+/// <summary>
+/// One op of a data line. The id, subkey and data stay UTF-8 as received: they go to SQLite as they are,
+/// without a round trip through UTF-16.
+/// </summary>
+internal sealed record OplogEntry(long OpId, OpKind Op, string? ObjectType, byte[]? ObjectId, byte[]? Subkey, byte[]? Data, uint Checksum);
 
 /// <summary>A checkpoint being downloaded: the target of the current iteration.</summary>
 internal sealed record SyncCheckpoint(long LastOpId, long? WriteCheckpoint, IReadOnlyDictionary<string, BucketChecksum> Buckets)

@@ -65,7 +65,7 @@ internal static class SyncLineParser
             byte[]? data = null;
             if (op.TryGetProperty("data", out var v))
                 data = v.ValueKind switch { JsonValueKind.String => Encoding.UTF8.GetBytes(v.GetString()!), JsonValueKind.Null => null, _ => Encoding.UTF8.GetBytes(v.GetRawText()) };
-            ops.Add(new OplogEntry(OpId(op, "op_id"), kind, Text(op, "object_type"), Text(op, "object_id"), Text(op, "subkey"), data, Checksum(op.GetProperty("checksum"))));
+            ops.Add(new OplogEntry(OpId(op, "op_id"), kind, Text(op, "object_type"), Utf8(Text(op, "object_id")), Utf8(Text(op, "subkey")), data, Checksum(op.GetProperty("checksum"))));
         }
 
         return new DataLine(d.GetProperty("bucket").GetString()!, ops, d.TryGetProperty("has_more", out var h) && h.ValueKind == JsonValueKind.True, size);
@@ -96,6 +96,8 @@ internal static class SyncLineParser
         if (!parent.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         return v.ValueKind == JsonValueKind.String ? long.Parse(v.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture) : v.GetInt64();
     }
+
+    private static byte[]? Utf8(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
 
     private static string? Text(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var v) ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Null => null, _ => v.GetRawText() } : null;

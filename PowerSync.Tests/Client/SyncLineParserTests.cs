@@ -9,11 +9,11 @@ namespace PowerSync.Tests.Client;
 public sealed class SyncLineParserTests
 {
     [Test]
-    public void A_data_line_reads_string_and_numeric_ids_object_data_escapes_and_skips_unknown_keys()
+    public void A_data_line_reads_string_and_numeric_ids_object_data_escaped_ids_and_subkeys_and_skips_unknown_keys()
     {
         var line = SyncLineParser.Parse("""
             {"data":{"after":"0","bucket":"b[\"x\"]","extra":{"a":[1,2]},"data":[
-              {"checksum":4294967295,"data":"{\"id\":\"t1\",\"d\":\"\u00e9\\n\"}","object_id":"t1","object_type":"test","op":"PUT","op_id":"7","subkey":null},
+              {"checksum":4294967295,"data":"{\"id\":\"t1\",\"d\":\"\u00e9\\n\"}","object_id":"t\u0031","object_type":"test","op":"PUT","op_id":"7","subkey":"k\/\u00e9"},
               {"op_id":8,"op":"PUT","object_type":"test","object_id":"t2","data":{"id":"t2","n":1.5},"checksum":"-1","unknown":[{}]},
               {"checksum":3,"op":"CLEAR","op_id":"9"}],"has_more":true,"next_after":"9"}}
             """);
@@ -24,14 +24,16 @@ public sealed class SyncLineParserTests
         Assert.That(data.Data, Has.Count.EqualTo(3));
         Assert.That(data.Data.Select(Fields), Is.EqualTo(new[]
         {
-            (7L, OpKind.Put, (string?)"test", (string?)"t1", (string?)null, (string?)"{\"id\":\"t1\",\"d\":\"é\\n\"}", uint.MaxValue),
+            (7L, OpKind.Put, (string?)"test", (string?)"t1", (string?)"k/é", (string?)"{\"id\":\"t1\",\"d\":\"é\\n\"}", uint.MaxValue),
             (8L, OpKind.Put, "test", "t2", null, """{"id":"t2","n":1.5}""", uint.MaxValue),
             (9L, OpKind.Clear, null, null, null, null, 3u),
         }));
     }
 
     private static (long, OpKind, string?, string?, string?, string?, uint) Fields(OplogEntry e) =>
-        (e.OpId, e.Op, e.ObjectType, e.ObjectId, e.Subkey, e.Data is null ? null : System.Text.Encoding.UTF8.GetString(e.Data), e.Checksum);
+        (e.OpId, e.Op, e.ObjectType, Text(e.ObjectId), Text(e.Subkey), Text(e.Data), e.Checksum);
+
+    private static string? Text(byte[]? utf8) => utf8 is null ? null : System.Text.Encoding.UTF8.GetString(utf8);
 
     [TestCase("""{"data":{"bucket":"b","data":[{"op":"PUT","op_id":"1","object_type":"t","object_id":"x","data":"{}"}]}}""", "'checksum' is missing")]
     [TestCase("""{"data":{"bucket":"b","data":[{"op":"UPSERT","op_id":"1","checksum":1}]}}""", "unknown op 'UPSERT'")]
