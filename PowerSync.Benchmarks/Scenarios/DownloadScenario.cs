@@ -81,23 +81,36 @@ public sealed class DownloadScenario : IScenario
         request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        // Counts ops in the raw bytes, without decoding lines into strings: the figure is the server's.
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[1 << 20];
         long ops = 0, bytes = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var carry = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer.AsMemory(carry), ct)) > 0)
         {
-            bytes += line.Length + 1;
-            if (line.StartsWith("{\"data\":", StringComparison.Ordinal))
-                ops += CountOps(line);
-            else if (line.StartsWith("{\"checkpoint_complete\"", StringComparison.Ordinal))
-                return (ops, bytes);
+            bytes += read;
+            var span = buffer.AsSpan(0, carry + read);
+            // The carried tail was scanned already: only a match that ends past it is new.
+            ops += CountEndingAfter(span, "\"op_id\":"u8, carry);
+            if (span.IndexOf("{\"checkpoint_complete\""u8) >= 0) return (ops, bytes);
+            carry = Math.Min(span.Length, 32);
+            span[^carry..].CopyTo(buffer);
         }
+
         throw new InvalidOperationException("The stream ended before checkpoint_complete.");
     }
 
-    private static int CountOps(string line)
+    private static int CountEndingAfter(ReadOnlySpan<byte> text, ReadOnlySpan<byte> pattern, int end)
     {
         var count = 0;
-        for (var i = line.IndexOf("\"op_id\":", StringComparison.Ordinal); i >= 0; i = line.IndexOf("\"op_id\":", i + 8, StringComparison.Ordinal)) count++;
+        var offset = 0;
+        while (text[offset..].IndexOf(pattern) is var i and >= 0)
+        {
+            if (offset + i + pattern.Length > end) count++;
+            offset += i + pattern.Length;
+        }
+
         return count;
     }
 }

@@ -80,6 +80,12 @@ internal sealed class NativeStatement : IDisposable
 
     public long Int64(int column) => raw.sqlite3_column_int64(_stmt, column);
 
+    public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
+
+    /// <summary>A text column as a string (null for NULL).</summary>
+    public string? Text(int column) =>
+        raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL ? null : System.Text.Encoding.UTF8.GetString(raw.sqlite3_column_blob(_stmt, column));
+
     private void Check(int rc)
     {
         if (rc is raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW) return;

@@ -57,40 +57,49 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOps, 1);
         using var connection = storage.OpenReadConnection();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
+        using var read = new NativeStatement(connection, """
             SELECT d.op_id, d.op, d.object_type, d.object_id, d.subkey, d.data, d.checksum, d.target_op
             FROM buckets b JOIN bucket_data d ON d.bucket_id = b.id
-            WHERE b.rules_id = $r AND b.name = $name AND d.op_id > $after AND d.op_id <= $cp
-            ORDER BY d.op_id LIMIT $limit
-            """;
-        cmd.Parameters.AddWithValue("$r", checkpoint.RulesVersion);
-        cmd.Parameters.AddWithValue("$name", position.Bucket);
-        cmd.Parameters.AddWithValue("$after", position.After.Value);
-        cmd.Parameters.AddWithValue("$cp", checkpoint.OpId.Value);
-        cmd.Parameters.AddWithValue("$limit", maxOps + 1);
+            WHERE b.rules_id = ?1 AND b.name = ?2 AND d.op_id > ?3 AND d.op_id <= ?4
+            ORDER BY d.op_id LIMIT ?5
+            """);
+        read.Bind(1, checkpoint.RulesVersion).Bind(2, position.Bucket).Bind(3, position.After.Value).Bind(4, checkpoint.OpId.Value).Bind(5, maxOps + 1L);
         var ops = new List<OplogEntry>(Math.Min(maxOps, 1024));
         var hasMore = false;
         long bytes = 0;
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read())
+        // Ops of a page mostly share a handful of object types: each distinct name is decoded once.
+        byte[] lastType = [];
+        string? lastTypeName = null;
+        while (read.Read())
         {
             if (ops.Count == maxOps || (ops.Count > 0 && bytes >= maxBytes))
             {
                 hasMore = true;
+                read.Reset();
                 break;
             }
-            var data = reader.IsDBNull(5) ? null : reader.GetString(5);
+            var data = read.Text(5);
             bytes += data?.Length ?? 0;
+            string? type = null;
+            if (!read.IsNull(2))
+            {
+                var utf8 = read.BlobSpan(2);
+                if (lastTypeName is null || !utf8.SequenceEqual(lastType))
+                {
+                    lastType = utf8.ToArray();
+                    lastTypeName = System.Text.Encoding.UTF8.GetString(utf8);
+                }
+                type = lastTypeName;
+            }
             ops.Add(new OplogEntry(
-                new OpId(reader.GetInt64(0)),
-                (OpType)reader.GetInt32(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
+                new OpId(read.Int64(0)),
+                (OpType)read.Int64(1),
+                type,
+                read.Text(3),
+                read.Text(4),
                 data,
-                (uint)reader.GetInt64(6),
-                reader.IsDBNull(7) ? null : new OpId(reader.GetInt64(7))));
+                (uint)read.Int64(6),
+                read.IsNull(7) ? null : new OpId(read.Int64(7))));
         }
         return Task.FromResult(new BucketDataPage(position.Bucket, position.After, ops, hasMore));
     }
