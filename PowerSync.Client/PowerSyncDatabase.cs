@@ -34,7 +34,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         _options = options;
         _pool = pool;
         _schema = options.Schema;
-        _storage = new BucketStorage(pool, () => _schema);
+        _storage = new BucketStorage(pool, () => _schema, options.BulkRowLimit);
         _queue = new CrudQueue(pool);
         if (transport is null)
         {
@@ -54,7 +54,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var pool = await ConnectionPool.OpenAsync(options.DatabasePath, options.ReadPoolSize, new RowMapper(), cancellationToken).ConfigureAwait(false);
+        var pool = await ConnectionPool.OpenAsync(options.DatabasePath, options.ReadPoolSize, new RowMapper(), options.Logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
         var database = new PowerSyncDatabase(options, pool, transport, time ?? TimeProvider.System);
         try
         {

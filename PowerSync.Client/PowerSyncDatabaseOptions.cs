@@ -21,6 +21,12 @@ public sealed record PowerSyncDatabaseOptions
     /// <summary>Where the sync engine logs (connection fallbacks, retried checkpoint requests); nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>
+    /// Rows a bulk download tracks in memory (about 40 bytes each) before it builds the op log's indexes
+    /// and goes on op by op; internal, for tests of that switch.
+    /// </summary>
+    internal int BulkRowLimit { get; init; } = 2_000_000;
+
     internal void Validate()
     {
         var errors = new List<string>();

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using SQLitePCL;
 
 namespace PowerSync.Client.Storage;
@@ -65,7 +66,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
     /// <summary>The writer's native handle, for tests only.</summary>
     internal sqlite3 WriterHandle => _writer.Handle!;
 
-    public static async Task<ConnectionPool> OpenAsync(string path, int readers, RowMapper mapper, CancellationToken cancellationToken)
+    public static async Task<ConnectionPool> OpenAsync(string path, int readers, RowMapper mapper, ILogger logger, CancellationToken cancellationToken)
     {
         Batteries_V2.Init();
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 };
@@ -83,7 +84,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
                 await ConfigureAsync(reader, "PRAGMA busy_timeout=30000; PRAGMA query_only=true; PRAGMA cache_size=-51200;", cancellationToken).ConfigureAwait(false);
             }
 
-            var checkpointer = await WalCheckpointer.StartAsync(writer, builder.ToString(), cancellationToken).ConfigureAwait(false);
+            var checkpointer = await WalCheckpointer.StartAsync(writer, builder.ToString(), logger, cancellationToken).ConfigureAwait(false);
             return new ConnectionPool(writer, list, mapper, checkpointer);
         }
         catch

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using SQLitePCL;
 
 namespace PowerSync.Client.Storage;
@@ -28,6 +29,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     private readonly sqlite3 _writer;
     private readonly SqliteConnection _connection;
+    private readonly ILogger _logger;
     private readonly int _pagesPerCheckpoint;
     private readonly int _restartFrames;
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -37,9 +39,10 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     private long _runs;
     private volatile bool _restartDue;
 
-    private WalCheckpointer(sqlite3 writer, SqliteConnection connection, int pagesPerCheckpoint, int restartFrames)
+    private WalCheckpointer(sqlite3 writer, SqliteConnection connection, ILogger logger, int pagesPerCheckpoint, int restartFrames)
     {
         _writer = writer;
+        _logger = logger;
         _connection = connection;
         _pagesPerCheckpoint = pagesPerCheckpoint;
         _restartFrames = restartFrames;
@@ -57,7 +60,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     /// <summary>Turns the writer's automatic checkpoint off and opens the checkpointing connection.</summary>
     public static async Task<WalCheckpointer> StartAsync(
-        SqliteConnection writer, string connectionString, CancellationToken cancellationToken,
+        SqliteConnection writer, string connectionString, ILogger logger, CancellationToken cancellationToken,
         int pagesPerCheckpoint = DefaultPagesPerCheckpoint, int restartFrames = DefaultRestartFrames)
     {
         var connection = new SqliteConnection(connectionString);
@@ -76,7 +79,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
             Check(raw.sqlite3_wal_autocheckpoint(writer.Handle, 0), writer.Handle!);
             // Pages written before now (schema set-up) start the count.
             Check(raw.sqlite3_db_status(writer.Handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out _, out _, 1), writer.Handle!);
-            return new WalCheckpointer(writer.Handle!, connection, pagesPerCheckpoint, restartFrames);
+            return new WalCheckpointer(writer.Handle!, connection, logger, pagesPerCheckpoint, restartFrames);
         }
         catch
         {
@@ -125,6 +128,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
             else if (rc != raw.SQLITE_BUSY && rc != raw.SQLITE_LOCKED)
             {
                 LastError = rc;
+                WalCheckpointerLog.Failed(_logger, rc, raw.sqlite3_errstr(rc).utf8_to_string());
             }
 
             Interlocked.Increment(ref _runs);
@@ -143,4 +147,11 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
+}
+
+internal static partial class WalCheckpointerLog
+{
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
+        Message = "A background WAL checkpoint failed with SQLite error {Code} ({Error}); the WAL keeps the data and the next checkpoint retries")]
+    public static partial void Failed(ILogger logger, int code, string error);
 }

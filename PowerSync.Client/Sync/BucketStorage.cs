@@ -20,7 +20,7 @@ internal enum SyncLocalOutcome
 /// The local op log per bucket (<c>ps_buckets</c>, <c>ps_oplog</c>) and applying validated checkpoints to
 /// the data tables, following the official core's semantics (see powersync-client-notes §2.3-2.4).
 /// </summary>
-internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
+internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema, int bulkRowLimit)
 {
     private const string InScope = "name IN (SELECT value FROM json_each(@names))";
 
@@ -101,16 +101,31 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema)
             }
         }
 
-        using var writer = new OplogWriter(db.Connection.Handle!, _bulk);
-        foreach (var line in lines)
+        var writer = new OplogWriter(db.Connection.Handle!, _bulk);
+        try
         {
-            await db.ExecuteAsync("INSERT INTO ps_buckets(name) VALUES(?) ON CONFLICT(name) DO NOTHING", [line.Bucket], cancellationToken).ConfigureAwait(false);
-            var bucket = await db.GetAsync<BucketState>("SELECT id, add_checksum, op_checksum FROM ps_buckets WHERE name = ?", [line.Bucket], cancellationToken).ConfigureAwait(false);
-            var (add, op, cleared) = writer.Save(bucket.Id, line, bucket.AddChecksum, bucket.OpChecksum, cancellationToken);
-            var lastOp = line.Data.Count > 0 ? line.Data[^1].OpId : (long?)null;
-            await db.ExecuteAsync(
-                "UPDATE ps_buckets SET last_op = coalesce(?, last_op), add_checksum = ?, op_checksum = ?, last_applied_op = CASE WHEN ? THEN 0 ELSE last_applied_op END, count_since_last = count_since_last + ?, downloaded_size = downloaded_size + ? WHERE id = ?",
-                [lastOp, add & 0xffffffffL, op & 0xffffffffL, cleared, line.Data.Count, line.Size, bucket.Id], cancellationToken).ConfigureAwait(false);
+            foreach (var line in lines)
+            {
+                if (_bulk is { } bulk && bulk.Rows.Count >= bulkRowLimit)
+                {
+                    // Its row set would grow with the download: leave bulk mode, indexes built, and go on op by op.
+                    writer.Dispose();
+                    await EnsureIndexedAsync(db, cancellationToken).ConfigureAwait(false);
+                    writer = new OplogWriter(db.Connection.Handle!, null);
+                }
+
+                await db.ExecuteAsync("INSERT INTO ps_buckets(name) VALUES(?) ON CONFLICT(name) DO NOTHING", [line.Bucket], cancellationToken).ConfigureAwait(false);
+                var bucket = await db.GetAsync<BucketState>("SELECT id, add_checksum, op_checksum FROM ps_buckets WHERE name = ?", [line.Bucket], cancellationToken).ConfigureAwait(false);
+                var (add, op, cleared) = writer.Save(bucket.Id, line, bucket.AddChecksum, bucket.OpChecksum, cancellationToken);
+                var lastOp = line.Data.Count > 0 ? line.Data[^1].OpId : (long?)null;
+                await db.ExecuteAsync(
+                    "UPDATE ps_buckets SET last_op = coalesce(?, last_op), add_checksum = ?, op_checksum = ?, last_applied_op = CASE WHEN ? THEN 0 ELSE last_applied_op END, count_since_last = count_since_last + ?, downloaded_size = downloaded_size + ? WHERE id = ?",
+                    [lastOp, add & 0xffffffffL, op & 0xffffffffL, cleared, line.Data.Count, line.Size, bucket.Id], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            writer.Dispose();
         }
 
         return true;

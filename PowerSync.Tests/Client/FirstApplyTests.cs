@@ -147,6 +147,39 @@ public sealed class FirstApplyTests
         Assert.That(db.CurrentStatus.DownloadError, Is.Null);
     }
 
+    [Test]
+    public async Task A_download_past_the_bulk_row_limit_goes_on_op_by_op_and_supersedes_exactly()
+    {
+        await using var ctx = new ClientTestContext();
+        await using var server = new LoopbackSyncServer();
+        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions
+        {
+            DatabasePath = ctx.DatabasePath,
+            Schema = SyncHarness.TestSchema,
+            BulkRowLimit = 3,
+        });
+        // Ten rows in lines of two: bulk mode ends after the second line, inside the same save.
+        var puts = Enumerable.Range(1, 10).Select(n => Put(n, $"r{n}", $$"""{"id":"r{{n}}","description":"v{{n}}"}""")).ToArray();
+        var again = Put(11, "r2", """{"id":"r2","description":"v11"}""");
+        var r1Gone = Remove(12, "r1");
+        Op[] all = [.. puts, again, r1Gone];
+        await db.ConnectAsync(new TestConnector(server.Endpoint), SyncHarness.Options);
+        var stream = await server.NextStreamAsync();
+        stream.Send([Checkpoint(12, null, Bucket("a", Sum(all), all.Length)), .. all.Chunk(2).Select(ops => Data("a", ops))]);
+        await Eventually.WithTimeout(db.WaitForStatusAsync(s => s.DownloadProgress is { DownloadedOperations: >= 12 }), "the ops to be stored");
+        Assert.That(await OplogIndexesAsync(db), Is.EqualTo(new[] { "ps_oplog_opid", "ps_oplog_row" }), "bulk mode ended before the download did");
+
+        stream.Send(Complete(12));
+        await Eventually.WithTimeout(db.WaitForFirstSyncAsync(), "the first sync");
+
+        var expected = Enumerable.Range(2, 9).Select(n => ($"r{n}", (string?)(n == 2 ? "v11" : $"v{n}"))).OrderBy(r => r.Item1, StringComparer.Ordinal);
+        Assert.That(await SyncHarness.RowsAsync(db), Is.EqualTo(expected));
+        Assert.That(await db.GetAllAsync<long>("SELECT op_id FROM ps_oplog ORDER BY op_id"), Is.EqualTo(new long[] { 3, 4, 5, 6, 7, 8, 9, 10, 11 }), "r1's and r2's earlier ops are gone");
+        Assert.That(await OplogIndexesAsync(db), Is.EqualTo(new[] { "ps_oplog_opid", "ps_oplog_row" }));
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_oplog_pending"), Is.Zero);
+        Assert.That(db.CurrentStatus.DownloadError, Is.Null, "the checksum matched");
+    }
+
     private static Task<IReadOnlyList<string>> OplogIndexesAsync(PowerSyncDatabase db) =>
         db.GetAllAsync<string>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ps_oplog' ORDER BY name");
 }

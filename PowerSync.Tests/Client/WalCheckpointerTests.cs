@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using PowerSync.Client.Storage;
 
@@ -36,7 +37,7 @@ public sealed class WalCheckpointerTests
     [Test]
     public async Task Pages_the_writer_commits_reach_the_database_file_through_background_checkpoints_only()
     {
-        await using var checkpointer = await WalCheckpointer.StartAsync(_writer, ConnectionString, CancellationToken.None, pagesPerCheckpoint: 50, restartFrames: 1_000_000);
+        await using var checkpointer = await WalCheckpointer.StartAsync(_writer, ConnectionString, NullLogger.Instance, CancellationToken.None, pagesPerCheckpoint: 50, restartFrames: 1_000_000);
         Assert.That(await ScalarAsync("PRAGMA wal_autocheckpoint"), Is.Zero, "the writer's own checkpoint is off");
         var before = new FileInfo(_ctx.DatabasePath).Length;
 
@@ -59,7 +60,7 @@ public sealed class WalCheckpointerTests
     public async Task Writing_far_past_the_restart_size_keeps_the_wal_file_near_that_size_and_loses_nothing()
     {
         const int RestartFrames = 100;
-        await using var checkpointer = await WalCheckpointer.StartAsync(_writer, ConnectionString, CancellationToken.None, pagesPerCheckpoint: 10, restartFrames: RestartFrames);
+        await using var checkpointer = await WalCheckpointer.StartAsync(_writer, ConnectionString, NullLogger.Instance, CancellationToken.None, pagesPerCheckpoint: 10, restartFrames: RestartFrames);
         // As in a download: the writer begins each transaction before the checkpoint that the previous one
         // asked for has run, so no transaction begins with every frame copied, and SQLite alone never
         // starts the WAL over; the writer's catch-up before a transaction (BeforeTransaction) does.
@@ -99,7 +100,7 @@ public sealed class WalCheckpointerTests
             await command.ExecuteNonQueryAsync();
         }
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(() => WalCheckpointer.StartAsync(other, other.ConnectionString, CancellationToken.None));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => WalCheckpointer.StartAsync(other, other.ConnectionString, NullLogger.Instance, CancellationToken.None));
         Assert.That(error!.Message, Does.Contain("'delete'").And.Contain("WAL"));
     }
 
