@@ -73,13 +73,15 @@ internal static class SyncLineWriter
 
     /// <summary>
     /// A data line's bytes, serialized once per page and encoding and shared by every connection that
-    /// sends the same page (pages come from <see cref="DataPageCache"/>).
+    /// sends the same page (pages come from <see cref="DataPageCache"/>; sessions prefetch the next one).
     /// </summary>
     public static byte[] DataLineBytes(BucketDataPage page, bool rawData)
     {
         var forms = PageBytes.GetValue(page, _ => new byte[]?[2]);
         var index = rawData ? 0 : 1;
-        return Volatile.Read(ref forms[index]) ?? (forms[index] = ToBytes(new DataLine(page), rawData));
+        if (Volatile.Read(ref forms[index]) is { } done) return done;
+        // A session and a prefetch of the same page serialize it once: the second waits for the first.
+        lock (forms) return forms[index] ??= ToBytes(new DataLine(page), rawData);
     }
 
     [ThreadStatic]

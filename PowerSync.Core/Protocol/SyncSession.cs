@@ -132,6 +132,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                 {
                     var position = new BucketPosition(bucket.Bucket, _positions.GetValueOrDefault(bucket.Bucket));
                     var page = await services.Pages.ReadAsync(checkpoint, position, options.MaxOpsPerPage, options.MaxBytesPerPage, ct).ConfigureAwait(false);
+                    if (page.HasMore) Prefetch(checkpoint, position with { After = page.NextAfter });
                     if (page.Ops.Count > 0) yield return new DataLine(page);
                     _positions[bucket.Bucket] = page.NextAfter;
                     sentOps += page.Ops.Count;
@@ -149,6 +150,18 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
         // checkpoint (the one compaction ran at) follows immediately.
         if (!crossedByCompaction) yield return new CheckpointCompleteLine(checkpoint.OpId);
     }
+
+    /// <summary>
+    /// Reads and serializes the bucket's next page in the background, through the shared page cache, while
+    /// this one is being sent: the session's own read of it then finds it done. A failure is left to
+    /// that read, which retries and reports it.
+    /// </summary>
+    private void Prefetch(Checkpoint checkpoint, BucketPosition next) => _ = Task.Run(async () =>
+    {
+        var read = services.Pages.ReadAsync(checkpoint, next, options.MaxOpsPerPage, options.MaxBytesPerPage, CancellationToken.None);
+        await ((Task)read).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (read.IsCompletedSuccessfully && read.Result.Ops.Count > 0) SyncLineWriter.DataLineBytes(read.Result, request.RawData);
+    }, CancellationToken.None);
 
     private async Task<(Dictionary<string, CheckpointBucket> Buckets, IReadOnlyList<StreamDescription> Streams)> CurrentBucketsAsync(Checkpoint checkpoint, CancellationToken ct)
     {
