@@ -42,7 +42,9 @@ internal sealed class ConnectionPool : IAsyncDisposable
     public TableChangeNotifier Changes { get; } = new();
 
     /// <summary>The NUL-terminated UTF-8 name of the table the hook saw last, already in <see cref="_touched"/>.</summary>
-    private byte[] _lastTouched = [0];
+    private byte[] _lastTouched = NoTable;
+
+    private static readonly byte[] NoTable = [0];
 
     /// <summary>
     /// Called by SQLite for every row written: a bulk write touches one table row after row, so the name
@@ -116,7 +118,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
         try
         {
             _touched.Clear();
-            _lastTouched = [0];
+            _lastTouched = NoTable;
             var context = new SqlContext(_writerStatements, _mapper);
             _checkpointer.BeforeTransaction();
             await context.RunAsync("BEGIN IMMEDIATE", cancellationToken).ConfigureAwait(false);

@@ -57,18 +57,17 @@ internal static class InternalTables
         INSERT OR IGNORE INTO ps_kv(key, value) VALUES('client_id', uuid());
         CREATE TABLE IF NOT EXISTS ps_sync_state(priority INTEGER NOT NULL PRIMARY KEY, last_synced_at TEXT NOT NULL);
         INSERT OR IGNORE INTO ps_migration(id, down_migrations) VALUES(12, '[]');
-        """ + CheckpointKeys.MigrateLocalBucketSql + MigrateOplogKeysSql;
+        """ + CheckpointKeys.MigrateLocalBucketSql;
 
     /// <summary>
     /// Rewrites the op log's keys of a database written before <c>key</c> held only the subkey (it held
-    /// <c>type/id/subkey</c>, as the official core's does); marked done in <c>ps_kv</c>, a no-op afterwards.
+    /// <c>type/id/subkey</c>, as the official core's does) and marks it done; run only while the mark is absent.
     /// </summary>
-    public const string MigrateOplogKeysSql = """
-
+    public const string MigrateOplogKeysSql = $"""
         UPDATE ps_oplog SET key = substr(key, length(row_type) + length(row_id) + 3)
-          WHERE NOT EXISTS (SELECT 1 FROM ps_kv WHERE key = 'oplog_key_format') AND substr(key, 1, length(row_type) + length(row_id) + 2) = row_type || '/' || row_id || '/';
+          WHERE substr(key, 1, length(row_type) + length(row_id) + 2) = row_type || '/' || row_id || '/';
         UPDATE ps_oplog_pending SET key = substr(key, length(row_type) + length(row_id) + 3)
-          WHERE NOT EXISTS (SELECT 1 FROM ps_kv WHERE key = 'oplog_key_format') AND substr(key, 1, length(row_type) + length(row_id) + 2) = row_type || '/' || row_id || '/';
-        INSERT OR IGNORE INTO ps_kv(key, value) VALUES('oplog_key_format', 'subkey');
+          WHERE substr(key, 1, length(row_type) + length(row_id) + 2) = row_type || '/' || row_id || '/';
+        INSERT OR IGNORE INTO ps_kv(key, value) VALUES('{OplogKeyFormat}', 'subkey');
         """;
 }

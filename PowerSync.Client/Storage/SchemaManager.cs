@@ -12,6 +12,9 @@ internal static class SchemaManager
     public static async Task ApplyAsync(SqlContext db, Schema schema, CancellationToken cancellationToken)
     {
         await db.RunAsync(InternalTables.CreateSql, cancellationToken).ConfigureAwait(false);
+        // Checked here, not in the SQL: an UPDATE guarded by the mark would still scan the whole op log on every open.
+        if (await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM ps_kv WHERE key = ?)", cancellationToken, InternalTables.OplogKeyFormat).ConfigureAwait(false) is 0L)
+            await db.RunAsync(InternalTables.MigrateOplogKeysSql, cancellationToken).ConfigureAwait(false);
 
         // Generated views and triggers go first; they are recreated below.
         var generated = await db.GetAllAsync<NameAndType>(

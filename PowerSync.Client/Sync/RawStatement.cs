@@ -21,8 +21,6 @@ internal sealed class RawStatement : IDisposable
     public void Bind(int index, string? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text16(_stmt, index, value.AsSpan()));
 
-    public void Bind(int index, ReadOnlySpan<char> value) => Check(raw.sqlite3_bind_text16(_stmt, index, value));
-
     /// <summary>UTF-8 text (null binds NULL).</summary>
     public void BindUtf8(int index, byte[]? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value.AsSpan()));
@@ -41,8 +39,6 @@ internal sealed class RawStatement : IDisposable
 
     /// <summary>A column's UTF-8 text (empty for NULL), valid until the next step or reset.</summary>
     public ReadOnlySpan<byte> Utf8(int column) => raw.sqlite3_column_blob(_stmt, column);
-
-    public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
 
     /// <summary>Binds UTF-8 text; SQLite copies it.</summary>
     public void BindUtf8(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_text(_stmt, index, value));

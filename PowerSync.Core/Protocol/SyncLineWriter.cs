@@ -150,19 +150,8 @@ internal static class SyncLineWriter
     private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
     private static readonly JsonEncodedText ChecksumName = JsonEncodedText.Encode("checksum");
     private static readonly JsonEncodedText SubkeyName = JsonEncodedText.Encode("subkey");
-    private static readonly JsonEncodedText Put = JsonEncodedText.Encode(OpType.Put.WireName());
-    private static readonly JsonEncodedText Remove = JsonEncodedText.Encode(OpType.Remove.WireName());
-    private static readonly JsonEncodedText Move = JsonEncodedText.Encode(OpType.Move.WireName());
-    private static readonly JsonEncodedText Clear = JsonEncodedText.Encode(OpType.Clear.WireName());
-
-    private static JsonEncodedText WireName(OpType op) => op switch
-    {
-        OpType.Put => Put,
-        OpType.Remove => Remove,
-        OpType.Move => Move,
-        OpType.Clear => Clear,
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown op type."),
-    };
+    private static readonly Dictionary<OpType, JsonEncodedText> WireNames =
+        Enum.GetValues<OpType>().ToDictionary(op => op, op => JsonEncodedText.Encode(op.WireName()));
 
     private static void WriteData(Utf8JsonWriter json, BucketDataPage page, bool rawData)
     {
@@ -175,7 +164,7 @@ internal static class SyncLineWriter
             json.WriteStartObject();
             op.OpId.Value.TryFormat(digits, out var length, default, System.Globalization.CultureInfo.InvariantCulture);
             json.WriteString(OpIdName, digits[..length]);
-            json.WriteString(OpName, WireName(op.Op));
+            json.WriteString(OpName, WireNames[op.Op]);
             if (op.Op is OpType.Put or OpType.Remove)
             {
                 json.WriteString(ObjectTypeName, op.ObjectType);

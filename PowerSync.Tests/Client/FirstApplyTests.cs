@@ -130,13 +130,13 @@ public sealed class FirstApplyTests
         {
             await raw.OpenAsync();
             await using var command = raw.CreateCommand();
-            command.CommandText = "UPDATE ps_oplog SET key = row_type || '/' || row_id || '/' || key; DELETE FROM ps_kv WHERE key = 'oplog_key_format'";
+            command.CommandText = "UPDATE ps_oplog SET key = row_type || '/' || row_id || '/' || key; DELETE FROM ps_kv WHERE key = '" + PowerSync.Client.Storage.InternalTables.OplogKeyFormat + "'";
             await command.ExecuteNonQueryAsync();
         }
 
         var db = await _h.Context.OpenAsync(SyncHarness.TestSchema);
         Assert.That(await db.GetAllAsync<string>("SELECT key FROM ps_oplog ORDER BY op_id"), Is.EqualTo(subkeys));
-        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_kv WHERE key = 'oplog_key_format'"), Is.EqualTo(1));
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_kv WHERE key = ?", [PowerSync.Client.Storage.InternalTables.OplogKeyFormat]), Is.EqualTo(1));
 
         await db.ConnectAsync(new TestConnector(_h.Server.Endpoint), SyncHarness.Options);
         stream = await _h.Server.NextStreamAsync();
