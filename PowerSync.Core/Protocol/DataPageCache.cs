@@ -12,10 +12,10 @@ namespace PowerSync.Core.Protocol;
 /// </summary>
 internal sealed class DataPageCache(IBucketStorageReader reader, int maxEntries = 10_000, long maxBytes = DataPageCache.DefaultMaxBytes)
 {
-    /// <summary>64 MiB of loaded pages (their ops' text as .NET strings, plus a per-op allowance).</summary>
+    /// <summary>64 MiB of loaded pages (their ops' UTF-8 text twice, as read and as serialized, plus a per-op allowance).</summary>
     public const long DefaultMaxBytes = 64L * 1024 * 1024;
 
-    /// <summary>Bytes counted per op beside its text: the op object, its strings' headers, the list slot.</summary>
+    /// <summary>Bytes counted per op beside its text: the op object, its arrays' headers, the list slot, the line's field names.</summary>
     private const int OpOverhead = 160;
 
     private readonly record struct Key(long Version, string Bucket, long After, long Checkpoint, int MaxOps, int MaxBytes);

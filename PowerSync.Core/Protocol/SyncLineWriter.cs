@@ -13,8 +13,14 @@ internal static class SyncLineWriter
 {
     private static readonly JsonWriterOptions Options = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(SyncLine line, bool rawData, IBufferWriter<byte> output)
+    public static void Write(SyncLine line, bool rawData, ArrayBufferWriter<byte> output)
     {
+        if (line is DataLine data)
+        {
+            DataLineWriter.Write(data.Page, rawData, output);
+            return;
+        }
+
         using (var json = new Utf8JsonWriter(output, Options))
         {
             json.WriteStartObject();
@@ -43,9 +49,6 @@ internal static class SyncLineWriter
                     foreach (var b in d.UpdatedBuckets) WriteBucket(json, b);
                     json.WriteEndArray();
                     json.WriteEndObject();
-                    break;
-                case DataLine data:
-                    WriteData(json, data.Page, rawData);
                     break;
                 case CheckpointCompleteLine done:
                     json.WriteStartObject("checkpoint_complete");
@@ -139,52 +142,6 @@ internal static class SyncLineWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        json.WriteEndObject();
-    }
-
-    // Property names and op kinds pre-encoded: a data line writes them for every op.
-    private static readonly JsonEncodedText OpIdName = JsonEncodedText.Encode("op_id");
-    private static readonly JsonEncodedText OpName = JsonEncodedText.Encode("op");
-    private static readonly JsonEncodedText ObjectTypeName = JsonEncodedText.Encode("object_type");
-    private static readonly JsonEncodedText ObjectIdName = JsonEncodedText.Encode("object_id");
-    private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
-    private static readonly JsonEncodedText ChecksumName = JsonEncodedText.Encode("checksum");
-    private static readonly JsonEncodedText SubkeyName = JsonEncodedText.Encode("subkey");
-    private static readonly Dictionary<OpType, JsonEncodedText> WireNames =
-        Enum.GetValues<OpType>().ToDictionary(op => op, op => JsonEncodedText.Encode(op.WireName()));
-
-    private static void WriteData(Utf8JsonWriter json, BucketDataPage page, bool rawData)
-    {
-        json.WriteStartObject("data");
-        json.WriteString("bucket", page.Bucket);
-        json.WriteStartArray("data");
-        Span<byte> digits = stackalloc byte[20];
-        foreach (var op in page.Ops)
-        {
-            json.WriteStartObject();
-            op.OpId.Value.TryFormat(digits, out var length, default, System.Globalization.CultureInfo.InvariantCulture);
-            json.WriteString(OpIdName, digits[..length]);
-            json.WriteString(OpName, WireNames[op.Op]);
-            if (op.Op is OpType.Put or OpType.Remove)
-            {
-                json.WriteString(ObjectTypeName, op.ObjectType);
-                json.WriteString(ObjectIdName, op.ObjectId);
-                if (op.Data is null) json.WriteNull(DataName);
-                else if (rawData) json.WriteString(DataName, op.Data);
-                else
-                {
-                    json.WritePropertyName(DataName);
-                    json.WriteRawValue(op.Data, skipInputValidation: true);
-                }
-            }
-            json.WriteNumber(ChecksumName, op.Checksum);
-            if (op.Op is OpType.Put or OpType.Remove) json.WriteString(SubkeyName, op.Subkey);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteBoolean("has_more", page.HasMore);
-        json.WriteString("after", page.After.ToString());
-        json.WriteString("next_after", page.NextAfter.ToString());
         json.WriteEndObject();
     }
 }

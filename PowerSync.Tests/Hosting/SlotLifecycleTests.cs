@@ -83,8 +83,8 @@ public sealed class SlotLifecycleTests
         var live = new Dictionary<string, string?>();
         foreach (var op in page.Ops)
         {
-            if (op.Op == OpType.Put) live[op.ObjectId!] = op.Data;
-            else if (op.Op == OpType.Remove) live.Remove(op.ObjectId!);
+            if (op.Op == OpType.Put) live[op.ObjectIdText!] = op.DataText;
+            else if (op.Op == OpType.Remove) live.Remove(op.ObjectIdText!);
         }
         return [.. live.Keys.Order()];
     }
@@ -132,7 +132,7 @@ public sealed class SlotLifecycleTests
         {
             var checkpoint = (await service.Storage.Reader.GetCheckpointAsync(default))!.Value;
             var page = await service.Storage.Reader.ReadBucketPageAsync(checkpoint, new BucketPosition("global[]", OpId.Zero), 10_000, int.MaxValue, default);
-            return page.Ops.Any(o => o.Data?.Contains("streamed", StringComparison.Ordinal) == true);
+            return page.Ops.Any(o => o.DataText?.Contains("streamed", StringComparison.Ordinal) == true);
         }, "the replacement streams new changes");
     }
 

@@ -86,7 +86,7 @@ internal static class BucketReducer
         var checksum = start?.Checksum ?? 0u;
         foreach (var op in ops)
         {
-            var key = (op.ObjectType, op.ObjectId, op.Subkey);
+            var key = (op.ObjectTypeText, op.ObjectIdText, op.SubkeyText);
             switch (op.Op)
             {
                 case OpType.Clear:
@@ -94,7 +94,7 @@ internal static class BucketReducer
                     checksum = op.Checksum;
                     continue;
                 case OpType.Put:
-                    rows[key] = op.Data;
+                    rows[key] = op.DataText;
                     break;
                 case OpType.Remove:
                     rows.Remove(key);

@@ -54,8 +54,7 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
                     break;
                 }
                 var data = doc["d"].IsNull ? null : doc["d"].AsString;
-                bytes += data?.Length ?? 0;
-                ops.Add(new OplogEntry(
+                var op = OplogEntry.FromText(
                     new OpId(LiteDbKeys.LastNumber(doc["_id"])),
                     (OpType)doc["o"].AsInt32,
                     doc["ot"].IsNull ? null : doc["ot"].AsString,
@@ -63,7 +62,9 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
                     doc["sk"].IsNull ? null : doc["sk"].AsString,
                     data,
                     (uint)doc["cs"].AsInt64,
-                    doc["t"].IsNull ? null : new OpId(doc["t"].AsInt64)));
+                    doc["t"].IsNull ? null : new OpId(doc["t"].AsInt64));
+                bytes += op.Data?.Length ?? 0;
+                ops.Add(op);
             }
         }
         return Task.FromResult(new BucketDataPage(position.Bucket, position.After, ops, hasMore));

@@ -72,6 +72,7 @@ internal sealed class NativeStatement : IDisposable
     /// <summary>Ends reading early and makes the statement reusable.</summary>
     public void Reset() => raw.sqlite3_reset(_stmt);
 
+    /// <summary>A blob column, or a text column's UTF-8, copied (null for NULL).</summary>
     public byte[]? Blob(int column) =>
         raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_blob(_stmt, column).ToArray();
 
@@ -81,10 +82,6 @@ internal sealed class NativeStatement : IDisposable
     public long Int64(int column) => raw.sqlite3_column_int64(_stmt, column);
 
     public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
-
-    /// <summary>A text column as a string (null for NULL).</summary>
-    public string? Text(int column) =>
-        raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL ? null : System.Text.Encoding.UTF8.GetString(raw.sqlite3_column_blob(_stmt, column));
 
     private void Check(int rc)
     {

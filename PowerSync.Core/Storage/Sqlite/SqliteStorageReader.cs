@@ -67,9 +67,8 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
         var ops = new List<OplogEntry>(Math.Min(maxOps, 1024));
         var hasMore = false;
         long bytes = 0;
-        // Ops of a page mostly share a handful of object types: each distinct name is decoded once.
-        byte[] lastType = [];
-        string? lastTypeName = null;
+        // Ops of a page mostly share a handful of object types: each distinct name is copied once.
+        byte[]? lastType = null;
         while (read.Read())
         {
             if (ops.Count == maxOps || (ops.Count > 0 && bytes >= maxBytes))
@@ -78,25 +77,21 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
                 read.Reset();
                 break;
             }
-            var data = read.Text(5);
+            var data = read.Blob(5);
             bytes += data?.Length ?? 0;
-            string? type = null;
+            byte[]? type = null;
             if (!read.IsNull(2))
             {
                 var utf8 = read.BlobSpan(2);
-                if (lastTypeName is null || !utf8.SequenceEqual(lastType))
-                {
-                    lastType = utf8.ToArray();
-                    lastTypeName = System.Text.Encoding.UTF8.GetString(utf8);
-                }
-                type = lastTypeName;
+                if (lastType is null || !utf8.SequenceEqual(lastType)) lastType = utf8.ToArray();
+                type = lastType;
             }
             ops.Add(new OplogEntry(
                 new OpId(read.Int64(0)),
                 (OpType)read.Int64(1),
                 type,
-                read.Text(3),
-                read.Text(4),
+                read.Blob(3),
+                read.Blob(4),
                 data,
                 (uint)read.Int64(6),
                 read.IsNull(7) ? null : new OpId(read.Int64(7))));

@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using PowerSync.Core.Storage;
+
+namespace PowerSync.Core.Protocol;
+
+/// <summary>
+/// Writes a <c>data</c> sync line straight from the ops' UTF-8, the bulk of every download: no
+/// .NET strings, no general JSON writer. Its bytes are those of the official service, which writes
+/// lines with <c>JSON.stringify</c>: strings escape only <c>"</c>, <c>\</c> and control characters
+/// (<c>\b \f \n \r \t</c>, the rest as lowercase <c>\u00xx</c>); everything else, non-ASCII included,
+/// is sent as it is. Row data is a JSON string (<c>raw_data</c>) or, for legacy clients, the stored JSON itself.
+/// </summary>
+internal static class DataLineWriter
+{
+    private static readonly SearchValues<byte> MustEscape = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+
+    private static readonly byte[][] WireNames = BuildWireNames();
+
+    public static void Write(BucketDataPage page, bool rawData, ArrayBufferWriter<byte> output)
+    {
+        Append(output, "{\"data\":{\"bucket\":"u8);
+        String(output, Encoding.UTF8.GetBytes(page.Bucket));
+        Append(output, ",\"data\":["u8);
+        var first = true;
+        foreach (var op in page.Ops)
+        {
+            Append(output, first ? "{\"op_id\":\""u8 : ",{\"op_id\":\""u8);
+            first = false;
+            Number(output, op.OpId.Value);
+            Append(output, "\",\"op\":\""u8);
+            Append(output, WireName(op.Op));
+            Append(output, "\""u8);
+            var identified = op.Op is OpType.Put or OpType.Remove;
+            if (identified)
+            {
+                Append(output, ",\"object_type\":"u8);
+                String(output, op.ObjectType);
+                Append(output, ",\"object_id\":"u8);
+                String(output, op.ObjectId);
+                Append(output, ",\"data\":"u8);
+                if (op.Data is null) Append(output, "null"u8);
+                else if (rawData) String(output, op.Data);
+                else Append(output, op.Data);
+            }
+            Append(output, ",\"checksum\":"u8);
+            Number(output, op.Checksum);
+            if (identified)
+            {
+                Append(output, ",\"subkey\":"u8);
+                String(output, op.Subkey);
+            }
+            Append(output, "}"u8);
+        }
+        Append(output, page.HasMore ? "],\"has_more\":true,\"after\":\""u8 : "],\"has_more\":false,\"after\":\""u8);
+        Number(output, page.After.Value);
+        Append(output, "\",\"next_after\":\""u8);
+        Number(output, page.NextAfter.Value);
+        Append(output, "\"}}\n"u8);
+    }
+
+    /// <summary>A JSON string of UTF-8 text (valid UTF-8, as stored from .NET strings), or <c>null</c>.</summary>
+    private static void String(ArrayBufferWriter<byte> output, byte[]? text)
+    {
+        if (text is null)
+        {
+            Append(output, "null"u8);
+            return;
+        }
+
+        ReadOnlySpan<byte> utf8 = text;
+        // At most 6 bytes per input byte (\u00xx) and the quotes.
+        var dest = output.GetSpan(2 + (6 * utf8.Length));
+        var n = 0;
+        dest[n++] = (byte)'"';
+        while (true)
+        {
+            var i = utf8.IndexOfAny(MustEscape);
+            if (i < 0)
+            {
+                utf8.CopyTo(dest[n..]);
+                n += utf8.Length;
+                break;
+            }
+
+            utf8[..i].CopyTo(dest[n..]);
+            n += i;
+            n += Escape(utf8[i], dest[n..]);
+            utf8 = utf8[(i + 1)..];
+        }
+        dest[n++] = (byte)'"';
+        output.Advance(n);
+    }
+
+    private static int Escape(byte b, Span<byte> dest)
+    {
+        dest[0] = (byte)'\\';
+        var letter = b switch
+        {
+            (byte)'"' => (byte)'"',
+            (byte)'\\' => (byte)'\\',
+            (byte)'\b' => (byte)'b',
+            (byte)'\f' => (byte)'f',
+            (byte)'\n' => (byte)'n',
+            (byte)'\r' => (byte)'r',
+            (byte)'\t' => (byte)'t',
+            _ => (byte)0,
+        };
+        if (letter != 0)
+        {
+            dest[1] = letter;
+            return 2;
+        }
+
+        dest[1] = (byte)'u';
+        dest[2] = (byte)'0';
+        dest[3] = (byte)'0';
+        dest[4] = Hex(b >> 4);
+        dest[5] = Hex(b & 0xF);
+        return 6;
+    }
+
+    private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+
+    private static void Number(ArrayBufferWriter<byte> output, long value)
+    {
+        var dest = output.GetSpan(20);
+        Utf8Formatter.TryFormat(value, dest, out var written);
+        output.Advance(written);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
+
+    private static byte[] WireName(OpType op) =>
+        (int)op < WireNames.Length && WireNames[(int)op] is { } name
+            ? name
+            : throw new InvalidOperationException($"The store returned op kind {(int)op}, which is not PUT, REMOVE, MOVE or CLEAR.");
+
+    private static byte[][] BuildWireNames()
+    {
+        var kinds = Enum.GetValues<OpType>();
+        var names = new byte[kinds.Max(k => (int)k) + 1][];
+        foreach (var kind in kinds) names[(int)kind] = Encoding.UTF8.GetBytes(kind.WireName());
+        return names;
+    }
+}

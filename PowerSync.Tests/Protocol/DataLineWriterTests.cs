@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using NUnit.Framework;
+using PowerSync.Core.Protocol;
+using PowerSync.Core.Storage;
+
+namespace PowerSync.Tests.Protocol;
+
+/// <summary>Data lines written from the ops' UTF-8, byte for byte as the official service (JSON.stringify) writes them.</summary>
+[TestFixture]
+public sealed class DataLineWriterTests
+{
+    // Quote, backslash, the short escapes, other control characters, DEL, non-ASCII, an emoji, U+2028, HTML-ish characters.
+    private const string Awkward = "q\"b\\n\n t\t r\r b\b f\f c\u0001 u\u001f del\u007f é 😀 ls\u2028 <&>'/";
+
+    // What node's JSON.stringify(Awkward) prints: only " \ and control characters are escaped, \u00xx in lowercase.
+    private const string AwkwardAsJson = "\"q\\\"b\\\\n\\n t\\t r\\r b\\b f\\f c\\u0001 u\\u001f del\u007f é 😀 ls\u2028 <&>'/\"";
+
+    private static readonly OplogEntry[] Ops =
+    [
+        OplogEntry.FromText(new OpId(7), OpType.Put, "todos", "t\"1", "sub\\k", """{"id":"t\"1","n":1.5}""", uint.MaxValue, null),
+        OplogEntry.FromText(new OpId(8), OpType.Remove, "todos", "t2", "s2", null, 5, null),
+        OplogEntry.FromText(new OpId(9), OpType.Move, null, null, null, null, 6, new OpId(12)),
+        OplogEntry.FromText(new OpId(10), OpType.Clear, null, null, null, null, 0, null),
+    ];
+
+    [Test]
+    public void A_raw_data_line_sends_row_data_as_a_string_and_every_op_kind_with_its_fields()
+    {
+        var line = Write(new BucketDataPage("by_list[\"a\"]", new OpId(3), Ops, HasMore: true), rawData: true);
+
+        Assert.That(line, Is.EqualTo(
+            """{"data":{"bucket":"by_list[\"a\"]","data":[""" +
+            """{"op_id":"7","op":"PUT","object_type":"todos","object_id":"t\"1","data":"{\"id\":\"t\\\"1\",\"n\":1.5}","checksum":4294967295,"subkey":"sub\\k"},""" +
+            """{"op_id":"8","op":"REMOVE","object_type":"todos","object_id":"t2","data":null,"checksum":5,"subkey":"s2"},""" +
+            """{"op_id":"9","op":"MOVE","checksum":6},""" +
+            """{"op_id":"10","op":"CLEAR","checksum":0}""" +
+            """],"has_more":true,"after":"3","next_after":"10"}}""" + "\n"));
+    }
+
+    [Test]
+    public void A_legacy_data_line_embeds_the_stored_json_as_an_object()
+    {
+        var line = Write(new BucketDataPage("b", OpId.Zero, Ops[..1], HasMore: false), rawData: false);
+
+        Assert.That(line, Is.EqualTo(
+            """{"data":{"bucket":"b","data":[{"op_id":"7","op":"PUT","object_type":"todos","object_id":"t\"1","data":{"id":"t\"1","n":1.5},"checksum":4294967295,"subkey":"sub\\k"}],"has_more":false,"after":"0","next_after":"7"}}""" + "\n"));
+    }
+
+    [Test]
+    public void Strings_are_escaped_exactly_as_JSON_stringify_escapes_them()
+    {
+        var op = OplogEntry.FromText(new OpId(1), OpType.Put, Awkward, Awkward, Awkward, Awkward, 1, null);
+        var line = Write(new BucketDataPage(Awkward, OpId.Zero, [op], HasMore: false), rawData: true);
+
+        Assert.That(line, Is.EqualTo(
+            "{\"data\":{\"bucket\":" + AwkwardAsJson + ",\"data\":[{\"op_id\":\"1\",\"op\":\"PUT\",\"object_type\":" + AwkwardAsJson +
+            ",\"object_id\":" + AwkwardAsJson + ",\"data\":" + AwkwardAsJson + ",\"checksum\":1,\"subkey\":" + AwkwardAsJson +
+            "}],\"has_more\":false,\"after\":\"0\",\"next_after\":\"1\"}}\n"));
+    }
+
+    [Test]
+    public void Every_control_character_and_long_text_round_trip_through_a_json_parser()
+    {
+        var text = new StringBuilder();
+        for (var c = 0; c < 0x80; c++) text.Append((char)c);
+        text.Append(new string('x', 5000)).Append("\"\\\u0000ü€𝄞");
+        var op = OplogEntry.FromText(new OpId(1), OpType.Put, "t", text.ToString(), text.ToString(), text.ToString(), 1, null);
+
+        using var parsed = JsonDocument.Parse(Write(new BucketDataPage("b", OpId.Zero, [op], HasMore: false), rawData: true));
+
+        var written = parsed.RootElement.GetProperty("data").GetProperty("data")[0];
+        foreach (var field in new[] { "object_id", "subkey", "data" })
+            Assert.That(written.GetProperty(field).GetString(), Is.EqualTo(text.ToString()), field);
+    }
+
+    [Test]
+    public void An_unknown_op_kind_from_the_store_is_refused_by_name()
+    {
+        var op = OplogEntry.FromText(new OpId(1), (OpType)9, null, null, null, null, 1, null);
+
+        var error = Assert.Throws<InvalidOperationException>(() => Write(new BucketDataPage("b", OpId.Zero, [op], HasMore: false), rawData: true));
+        Assert.That(error!.Message, Does.Contain("op kind 9"));
+    }
+
+    private static string Write(BucketDataPage page, bool rawData) =>
+        Encoding.UTF8.GetString(SyncLineWriter.ToBytes(new DataLine(page), rawData));
+}
