@@ -97,18 +97,7 @@ internal static class DataLineWriter
     private static int Escape(byte b, Span<byte> dest)
     {
         dest[0] = (byte)'\\';
-        var letter = b switch
-        {
-            (byte)'"' => (byte)'"',
-            (byte)'\\' => (byte)'\\',
-            (byte)'\b' => (byte)'b',
-            (byte)'\f' => (byte)'f',
-            (byte)'\n' => (byte)'n',
-            (byte)'\r' => (byte)'r',
-            (byte)'\t' => (byte)'t',
-            _ => (byte)0,
-        };
-        if (letter != 0)
+        if (JsonStringifyEncoder.ShortEscape(b) is var letter and not 0)
         {
             dest[1] = letter;
             return 2;
@@ -117,12 +106,10 @@ internal static class DataLineWriter
         dest[1] = (byte)'u';
         dest[2] = (byte)'0';
         dest[3] = (byte)'0';
-        dest[4] = Hex(b >> 4);
-        dest[5] = Hex(b & 0xF);
+        dest[4] = JsonStringifyEncoder.HexDigit(b >> 4);
+        dest[5] = JsonStringifyEncoder.HexDigit(b & 0xF);
         return 6;
     }
-
-    private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 
     private static void Number(ArrayBufferWriter<byte> output, long value)
     {

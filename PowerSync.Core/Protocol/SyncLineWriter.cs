@@ -11,7 +11,7 @@ namespace PowerSync.Core.Protocol;
 /// </summary>
 internal static class SyncLineWriter
 {
-    private static readonly JsonWriterOptions Options = new() { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Options = new() { SkipValidation = true, Encoder = JsonStringifyEncoder.Instance };
 
     public static void Write(SyncLine line, bool rawData, ArrayBufferWriter<byte> output)
     {

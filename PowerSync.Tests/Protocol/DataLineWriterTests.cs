@@ -6,7 +6,7 @@ using PowerSync.Core.Storage;
 
 namespace PowerSync.Tests.Protocol;
 
-/// <summary>Data lines written from the ops' UTF-8, byte for byte as the official service (JSON.stringify) writes them.</summary>
+/// <summary>Sync lines byte for byte as the official service (JSON.stringify) writes them; data lines straight from the ops' UTF-8.</summary>
 [TestFixture]
 public sealed class DataLineWriterTests
 {
@@ -57,6 +57,17 @@ public sealed class DataLineWriterTests
             "{\"data\":{\"bucket\":" + AwkwardAsJson + ",\"data\":[{\"op_id\":\"1\",\"op\":\"PUT\",\"object_type\":" + AwkwardAsJson +
             ",\"object_id\":" + AwkwardAsJson + ",\"data\":" + AwkwardAsJson + ",\"checksum\":1,\"subkey\":" + AwkwardAsJson +
             "}],\"has_more\":false,\"after\":\"0\",\"next_after\":\"1\"}}\n"));
+    }
+
+    [Test]
+    public void Checkpoint_lines_escape_bucket_and_stream_names_the_same_way()
+    {
+        var line = Encoding.UTF8.GetString(SyncLineWriter.ToBytes(
+            new CheckpointLine(new OpId(5), null, [new CheckpointBucket(Awkward, -1, 2, 3, [])], [new StreamDescription(Awkward, true, [])]), rawData: true));
+
+        Assert.That(line, Is.EqualTo(
+            "{\"checkpoint\":{\"last_op_id\":\"5\",\"buckets\":[{\"bucket\":" + AwkwardAsJson + ",\"checksum\":-1,\"count\":2,\"priority\":3,\"subscriptions\":[]}]," +
+            "\"streams\":[{\"name\":" + AwkwardAsJson + ",\"is_default\":true,\"errors\":[]}]}}\n"));
     }
 
     [Test]
