@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -93,10 +92,7 @@ internal sealed class JwksServer : IAsyncDisposable
 
     public JwksServer()
     {
-        var port = FreePort();
-        Uri = new Uri($"http://127.0.0.1:{port}/.well-known/jwks.json");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        Uri = new Uri(Infrastructure.LoopbackPorts.StartHttpListener(_listener), ".well-known/jwks.json");
         _loop = ServeAsync();
     }
 
@@ -119,13 +115,6 @@ internal sealed class JwksServer : IAsyncDisposable
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -26,10 +25,7 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
 
     public LoopbackSyncServer()
     {
-        var port = FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(Endpoint.ToString());
-        _listener.Start();
+        Endpoint = Infrastructure.LoopbackPorts.StartHttpListener(_listener);
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -66,13 +62,6 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     public void FailNextStreams(int count) => Interlocked.Exchange(ref _failNextStreams, count);
 
     public Task<ScriptedStream> NextStreamAsync() => Eventually.WithTimeout(_streams.Reader.ReadAsync().AsTask(), "the client to open a sync stream");
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     private async Task AcceptLoopAsync()
     {
