@@ -91,22 +91,26 @@ internal sealed class SyncEndpoints(
         {
             await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
             {
-                ReadOnlyMemory<byte> bytes;
+                long sent = 0;
+                // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
                 if (line is DataLine data)
                 {
-                    bytes = SyncLineWriter.DataLineBytes(data.Page, request.RawData);
+                    foreach (var chunk in SyncLineWriter.DataLineBytes(data.Page, request.RawData))
+                    {
+                        await body.WriteAsync(chunk, ct).ConfigureAwait(false);
+                        sent += chunk.Length;
+                    }
                     metrics.OperationsSent.Add(data.Page.Ops.Count);
                 }
                 else
                 {
                     buffer.ResetWrittenCount();
                     SyncLineWriter.Write(line, request.RawData, buffer);
-                    bytes = buffer.WrittenMemory;
+                    await body.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
+                    sent = buffer.WrittenCount;
                 }
-                // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
-                await body.WriteAsync(bytes, ct).ConfigureAwait(false);
                 await body.FlushAsync(ct).ConfigureAwait(false);
-                metrics.BytesSent.Add(bytes.Length);
+                metrics.BytesSent.Add(sent);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

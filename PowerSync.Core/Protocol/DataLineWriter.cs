@@ -19,6 +19,9 @@ internal static class DataLineWriter
 
     private static readonly byte[][] WireNames = BuildWireNames();
 
+    /// <summary>Bytes reserved beside a string for its escapes before more is asked for.</summary>
+    private const int EscapeRoom = 256;
+
     public static void Write(BucketDataPage page, bool rawData, ArrayBufferWriter<byte> output)
     {
         Append(output, "{\"data\":{\"bucket\":"u8);
@@ -71,22 +74,25 @@ internal static class DataLineWriter
         }
 
         ReadOnlySpan<byte> utf8 = text;
-        // At most 6 bytes per input byte (\u00xx) and the quotes.
-        var dest = output.GetSpan(2 + (6 * utf8.Length));
+        // Room for the text, the quotes and some escapes; more is asked for only when escapes use it up, so a
+        // large value never reserves the worst case of 6 bytes (\u00xx) per byte.
+        var dest = output.GetSpan(utf8.Length + 2 + EscapeRoom);
         var n = 0;
         dest[n++] = (byte)'"';
         while (true)
         {
             var i = utf8.IndexOfAny(MustEscape);
-            if (i < 0)
+            var run = i < 0 ? utf8.Length : i;
+            if (dest.Length - n < run + 7)
             {
-                utf8.CopyTo(dest[n..]);
-                n += utf8.Length;
-                break;
+                output.Advance(n);
+                dest = output.GetSpan(utf8.Length + 7 + EscapeRoom);
+                n = 0;
             }
 
-            utf8[..i].CopyTo(dest[n..]);
-            n += i;
+            utf8[..run].CopyTo(dest[n..]);
+            n += run;
+            if (i < 0) break;
             n += Escape(utf8[i], dest[n..]);
             utf8 = utf8[(i + 1)..];
         }

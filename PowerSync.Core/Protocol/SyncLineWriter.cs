@@ -72,34 +72,56 @@ internal static class SyncLineWriter
         output.Write("\n"u8);
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BucketDataPage, byte[]?[]> PageBytes = [];
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BucketDataPage, byte[][]?[]> PageBytes = [];
 
     /// <summary>
-    /// A data line's bytes, serialized once per page and encoding and shared by every connection that
-    /// sends the same page (pages come from <see cref="DataPageCache"/>; sessions prefetch the next one).
+    /// Size of the pieces a data line's bytes are kept in: under the 85,000 bytes from which .NET allocates
+    /// on the large object heap, whose churn (a page of 1000 ops is about 240 KB) forced full collections.
     /// </summary>
-    public static byte[] DataLineBytes(BucketDataPage page, bool rawData)
+    public const int ChunkSize = 64 * 1024;
+
+    /// <summary>
+    /// A data line's bytes in pieces of at most <see cref="ChunkSize"/>, serialized once per page and encoding
+    /// and shared by every connection that sends the same page (pages come from <see cref="DataPageCache"/>;
+    /// sessions prefetch the next one). Written one piece after the other they are the line.
+    /// </summary>
+    public static byte[][] DataLineBytes(BucketDataPage page, bool rawData)
     {
-        var forms = PageBytes.GetValue(page, _ => new byte[]?[2]);
+        var forms = PageBytes.GetValue(page, _ => new byte[][]?[2]);
         var index = rawData ? 0 : 1;
         if (Volatile.Read(ref forms[index]) is { } done) return done;
         // A session and a prefetch of the same page serialize it once: the second waits for the first.
-        lock (forms) return forms[index] ??= ToBytes(new DataLine(page), rawData);
+        lock (forms) return forms[index] ??= ToChunks(new DataLine(page), rawData);
     }
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    /// <summary>The line as bytes (NDJSON, newline included), written through a per-thread buffer that keeps its size.</summary>
-    public static byte[] ToBytes(SyncLine line, bool rawData)
+    /// <summary>The line as bytes (NDJSON, newline included).</summary>
+    public static byte[] ToBytes(SyncLine line, bool rawData) => Serialize(line, rawData, written => written.ToArray());
+
+    /// <summary>The line's bytes in pieces of at most <see cref="ChunkSize"/>.</summary>
+    public static byte[][] ToChunks(SyncLine line, bool rawData) => Serialize(line, rawData, Split);
+
+    /// <summary>Writes the line through a per-thread buffer that keeps its size, and copies it out.</summary>
+    private static T Serialize<T>(SyncLine line, bool rawData, SpanCopy<T> copy)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
         Write(line, rawData, buffer);
-        var bytes = buffer.WrittenSpan.ToArray();
+        var result = copy(buffer.WrittenSpan);
         // A one-off huge line does not pin its buffer to the thread.
         if (buffer.Capacity > 4 * 1024 * 1024) t_buffer = null;
-        return bytes;
+        return result;
+    }
+
+    private delegate T SpanCopy<out T>(ReadOnlySpan<byte> written);
+
+    private static byte[][] Split(ReadOnlySpan<byte> written)
+    {
+        var chunks = new byte[(written.Length + ChunkSize - 1) / ChunkSize][];
+        for (var i = 0; i < chunks.Length; i++) chunks[i] = written.Slice(i * ChunkSize, Math.Min(ChunkSize, written.Length - (i * ChunkSize))).ToArray();
+        return chunks;
     }
 
     private static void WriteCheckpointId(Utf8JsonWriter json, long? writeCheckpoint)

@@ -71,11 +71,12 @@ public sealed class DataLineWriterTests
     }
 
     [Test]
-    public void Every_control_character_and_long_text_round_trip_through_a_json_parser()
+    public void Every_control_character_long_text_and_text_of_escapes_round_trip_through_a_json_parser()
     {
         var text = new StringBuilder();
         for (var c = 0; c < 0x80; c++) text.Append((char)c);
-        text.Append(new string('x', 5000)).Append("\"\\\u0000ü€𝄞");
+        // Long runs, and more escapes than the writer reserves room for at first.
+        text.Append(new string('x', 5000)).Append("\"\\\u0000ü€𝄞").Append(new string('\u0001', 1000)).Append('"', 500).Append("end");
         var op = OplogEntry.FromText(new OpId(1), OpType.Put, "t", text.ToString(), text.ToString(), text.ToString(), 1, null);
 
         using var parsed = JsonDocument.Parse(Write(new BucketDataPage("b", OpId.Zero, [op], HasMore: false), rawData: true));
@@ -83,6 +84,21 @@ public sealed class DataLineWriterTests
         var written = parsed.RootElement.GetProperty("data").GetProperty("data")[0];
         foreach (var field in new[] { "object_id", "subkey", "data" })
             Assert.That(written.GetProperty(field).GetString(), Is.EqualTo(text.ToString()), field);
+    }
+
+    [Test]
+    public void A_served_line_is_kept_in_pieces_below_the_large_object_heap_that_together_are_the_line()
+    {
+        var ops = Enumerable.Range(1, 1000).Select(i => OplogEntry.FromText(new OpId(i), OpType.Put, "t", $"id{i}", $"s{i}", "{\"x\":\"" + new string('x', 200) + "\"}", 1, null)).ToList();
+        var page = new BucketDataPage("b", OpId.Zero, ops, HasMore: false);
+
+        var chunks = SyncLineWriter.DataLineBytes(page, rawData: true);
+
+        Assert.That(chunks, Has.Length.GreaterThan(2));
+        Assert.That(chunks.SkipLast(1), Has.All.Length.EqualTo(SyncLineWriter.ChunkSize));
+        Assert.That(chunks[^1], Has.Length.InRange(1, SyncLineWriter.ChunkSize));
+        Assert.That(chunks.SelectMany(c => c), Is.EqualTo(SyncLineWriter.ToBytes(new DataLine(page), rawData: true)));
+        Assert.That(SyncLineWriter.DataLineBytes(page, rawData: true), Is.SameAs(chunks), "serialized once per page");
     }
 
     [Test]
