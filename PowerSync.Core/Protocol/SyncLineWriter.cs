@@ -82,15 +82,15 @@ internal static class SyncLineWriter
 
     /// <summary>
     /// A data line's bytes in pieces of at most <see cref="ChunkSize"/>, serialized once per page and encoding
-    /// and shared by every connection that sends the same page (pages come from <see cref="DataPageCache"/>;
-    /// sessions prefetch the next one). Written one piece after the other they are the line.
+    /// and shared by every connection that sends the same page (pages come from <see cref="DataPageCache"/>).
+    /// Written one piece after the other they are the line.
     /// </summary>
     public static byte[][] DataLineBytes(BucketDataPage page, bool rawData)
     {
         var forms = PageBytes.GetValue(page, _ => new byte[][]?[2]);
         var index = rawData ? 0 : 1;
         if (Volatile.Read(ref forms[index]) is { } done) return done;
-        // A session and a prefetch of the same page serialize it once: the second waits for the first.
+        // Sessions sending the same page at once serialize it once: the others wait for the first.
         lock (forms) return forms[index] ??= ToChunks(new DataLine(page), rawData);
     }
 

@@ -152,15 +152,15 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
     }
 
     /// <summary>
-    /// Reads and serializes the bucket's next page in the background, through the shared page cache, while
-    /// this one is being sent: the session's own read of it then finds it done. A failure is left to
-    /// that read, which retries and reports it.
+    /// Reads the bucket's next page in the background, through the shared page cache, while this one is
+    /// being serialized and sent: the session's own read of it then finds it loaded. It only reads: were it
+    /// to serialize the page too, the session would wait on that serialization (spinning on its lock) and
+    /// gain nothing. A failure is left to the session's read, which retries and reports it.
     /// </summary>
     private void Prefetch(Checkpoint checkpoint, BucketPosition next) => _ = Task.Run(async () =>
     {
-        var read = services.Pages.ReadAsync(checkpoint, next, options.MaxOpsPerPage, options.MaxBytesPerPage, CancellationToken.None);
-        await ((Task)read).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (read.IsCompletedSuccessfully && read.Result.Ops.Count > 0) SyncLineWriter.DataLineBytes(read.Result, request.RawData);
+        Task read = services.Pages.ReadAsync(checkpoint, next, options.MaxOpsPerPage, options.MaxBytesPerPage, CancellationToken.None);
+        await read.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }, CancellationToken.None);
 
     private async Task<(Dictionary<string, CheckpointBucket> Buckets, IReadOnlyList<StreamDescription> Streams)> CurrentBucketsAsync(Checkpoint checkpoint, CancellationToken ct)
