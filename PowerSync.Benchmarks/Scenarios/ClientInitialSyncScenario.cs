@@ -55,8 +55,8 @@ public sealed class ClientInitialSyncScenario : IScenario
                 DeleteDatabase(clientPath);
             }
 
-            var ceiling = Median(ceilings, c => c);
-            var sync = Median(syncs, s => s.Elapsed);
+            var ceiling = RunFigures.Median(ceilings, c => c);
+            var sync = RunFigures.Median(syncs, s => s.Elapsed);
             var fromHost = await MeasureSyncFromHostAsync(Path.Combine(folder, "client-host.db"), rows, ct);
             report.Add("rows", (long)rows);
             report.Add("source", "loopback-replay");
@@ -65,7 +65,7 @@ public sealed class ClientInitialSyncScenario : IScenario
             report.Add("ceiling_rows_per_s", rows / ceiling.TotalSeconds, "rows/s");
             // Each sync is compared with the ceiling measured just before it; the median of those pairs is the ratio.
             var ratios = ceilings.Zip(syncs, (c, s) => c.TotalSeconds / s.Elapsed.TotalSeconds).ToList();
-            report.Add("ratio", Median(ratios, r => r));
+            report.Add("ratio", RunFigures.Median(ratios, r => r));
             report.Add("run_ratios", string.Join(" ", ratios.Select(r => r.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))));
             report.Add("local_writes_per_s", LocalWrites / sync.LocalWrites.TotalSeconds, "rows/s");
             report.Add("host_rows_per_s", rows / fromHost.TotalSeconds, "rows/s");
@@ -146,8 +146,6 @@ public sealed class ClientInitialSyncScenario : IScenario
         await tx.CommitAsync(ct);
         return watch.Elapsed;
     }
-
-    private static T Median<T, TKey>(IEnumerable<T> runs, Func<T, TKey> key) => runs.OrderBy(key).ElementAt(Runs / 2);
 
     private static void DeleteDatabase(string path)
     {

@@ -51,7 +51,7 @@ public sealed class DownloadScenario : IScenario
         var cold = await TimedDownloadAsync(client, host.Token("u1"), rows, ct);
         await ReadDirectAsync(host, checkpoint, rows, ct);
 
-        var runs = new List<(double RowsPerS, double StoreRowsPerS, double CpuPerRow, GcUsage Gc, long Bytes)>();
+        var runs = new List<WarmRun>();
         for (var run = 0; run < 3; run++)
         {
             await host.SaveItemAsync($"t-extra{run}", new Dictionary<string, SqliteValue>
@@ -68,11 +68,10 @@ public sealed class DownloadScenario : IScenario
             var cpuBefore = Environment.CpuUsage.TotalTime;
             var (overHttp, bytes) = await TimedDownloadAsync(client, host.Token("u1"), total, ct);
             var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
-            runs.Add((total / overHttp.TotalSeconds, total / direct.TotalSeconds, cpu.TotalMicroseconds / total, GcUsage.Since(gcBefore), bytes));
+            runs.Add(new WarmRun(total / overHttp.TotalSeconds, total / direct.TotalSeconds, cpu.TotalMicroseconds / total, GcUsage.Since(gcBefore), bytes));
         }
 
-        double Median(Func<(double RowsPerS, double StoreRowsPerS, double CpuPerRow, GcUsage Gc, long Bytes), double> figure) =>
-            runs.Select(figure).Order().ElementAt(runs.Count / 2);
+        double Median(Func<WarmRun, double> figure) => RunFigures.Median([.. runs.Select(figure)], x => x);
         report.Add("rows", rows);
         report.Add("rows_per_s", Median(r => r.RowsPerS), "rows/s");
         report.Add("run_rows_per_s", string.Join(' ', runs.Select(r => r.RowsPerS.ToString("F0", CultureInfo.InvariantCulture))));
@@ -86,6 +85,8 @@ public sealed class DownloadScenario : IScenario
         report.Add("full_gcs", runs.Sum(r => r.Gc.FullCollections));
         report.Add("gc_pause_ms", Median(r => r.Gc.Paused.TotalMilliseconds), "ms");
     }
+
+    private readonly record struct WarmRun(double RowsPerS, double StoreRowsPerS, double CpuPerRow, GcUsage Gc, long Bytes);
 
     /// <summary>Reads every bucket straight from the store, page by page as serving does: the ceiling.</summary>
     private static async Task<TimeSpan> ReadDirectAsync(BenchmarkHost host, Checkpoint checkpoint, int rows, CancellationToken ct)

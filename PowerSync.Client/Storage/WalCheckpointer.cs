@@ -38,6 +38,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     private long _checkpointed;
     private long _runs;
     private volatile bool _restartDue;
+    private TaskCompletionSource _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WalCheckpointer(sqlite3 writer, SqliteConnection connection, ILogger logger, int pagesPerCheckpoint, int restartFrames)
     {
@@ -54,6 +55,18 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     /// <summary>Background checkpoints run so far, whatever their outcome.</summary>
     public long Runs => Interlocked.Read(ref _runs);
+
+    /// <summary>Completes once <see cref="Runs"/> reaches <paramref name="runs"/> (each background checkpoint signals when it ends).</summary>
+    public async Task WaitForRunsAsync(long runs, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Taken before the count is read: a run that ends in between has completed this one.
+            var ran = Volatile.Read(ref _ran);
+            if (Runs >= runs) return;
+            await ran.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>The result code of the last background checkpoint that failed other than busy, if any (the next one retries).</summary>
     public int? LastError { get; private set; }
@@ -132,6 +145,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _runs);
+            Interlocked.Exchange(ref _ran, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
         }
     }
 

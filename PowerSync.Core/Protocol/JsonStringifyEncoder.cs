@@ -13,6 +13,9 @@ internal sealed class JsonStringifyEncoder : JavaScriptEncoder
 {
     public static readonly JsonStringifyEncoder Instance = new();
 
+    private static readonly System.Buffers.SearchValues<char> MustEscape = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '"', '\\']);
+
     private JsonStringifyEncoder()
     {
     }
@@ -37,16 +40,8 @@ internal sealed class JsonStringifyEncoder : JavaScriptEncoder
 
     public override bool WillEncode(int unicodeScalar) => unicodeScalar is < 0x20 or '"' or '\\';
 
-    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength)
-    {
-        var span = new ReadOnlySpan<char>(text, textLength);
-        for (var i = 0; i < span.Length; i++)
-        {
-            if (WillEncode(span[i])) return i;
-        }
-
-        return -1;
-    }
+    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) =>
+        new ReadOnlySpan<char>(text, textLength).IndexOfAny(MustEscape);
 
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {

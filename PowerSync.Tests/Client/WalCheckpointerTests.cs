@@ -49,7 +49,7 @@ public sealed class WalCheckpointerTests
         }
 
         written += 20;
-        await UntilAsync(() => checkpointer.Runs > 0, "the background checkpoint");
+        await Eventually.WithTimeout(checkpointer.WaitForRunsAsync(1, CancellationToken.None), "the background checkpoint");
 
         Assert.That(checkpointer.CheckpointedFrames, Is.GreaterThanOrEqualTo(written), "every committed frame was copied");
         Assert.That(checkpointer.LastError, Is.Null);
@@ -73,8 +73,7 @@ public sealed class WalCheckpointerTests
             await ExecAsync("SELECT count(*) FROM t", tx);
             if (asked)
             {
-                var expected = ++runs;
-                await UntilAsync(() => checkpointer.Runs >= expected, "the background checkpoint");
+                await Eventually.WithTimeout(checkpointer.WaitForRunsAsync(++runs, CancellationToken.None), "the background checkpoint");
             }
 
             for (var r = 0; r < 20; r++) await ExecAsync("INSERT INTO t(pad) VALUES(zeroblob(3900))", tx);
@@ -132,16 +131,5 @@ public sealed class WalCheckpointerTests
         await using var command = _writer.CreateCommand();
         command.CommandText = sql;
         return await command.ExecuteScalarAsync();
-    }
-
-    /// <summary>Polls a condition that has no notification, with a deadline.</summary>
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Eventually.Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out after {Eventually.Timeout.TotalSeconds}s waiting for {what}.");
-            await Task.Delay(5);
-        }
     }
 }
