@@ -27,14 +27,17 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
-    public Task WaitForTimersCreatedAsync(int count)
+    public Task WaitForTimersCreatedAsync(int count) => Eventually.WithTimeout(WhenTimersCreated(count), $"timer #{count} to be created");
+
+    /// <summary>Completes once <paramref name="count"/> timers have been created (no deadline of its own).</summary>
+    public Task WhenTimersCreated(int count)
     {
         lock (_gate)
         {
             if (_created >= count) return Task.CompletedTask;
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((count, done));
-            return Eventually.WithTimeout(done.Task, $"timer #{count} to be created");
+            return done.Task;
         }
     }
 

@@ -96,14 +96,14 @@ internal sealed class SessionHarness : IAsyncDisposable
         return new SessionHarness(folder, await StorageScope.StartAsync(storage));
     }
 
-    public static SyncUser User(TimeSpan? lifetime = null, string id = "user-1") =>
-        new(id, JsonDocument.Parse($"{{\"sub\":\"{id}\"}}").RootElement.Clone(), DateTimeOffset.UtcNow + (lifetime ?? TimeSpan.FromHours(1)));
+    public static SyncUser User(TimeSpan? lifetime = null, string id = "user-1", DateTimeOffset? now = null) =>
+        new(id, JsonDocument.Parse($"{{\"sub\":\"{id}\"}}").RootElement.Clone(), (now ?? DateTimeOffset.UtcNow) + (lifetime ?? TimeSpan.FromHours(1)));
 
     public static SyncRequest Request(string json = "{\"raw_data\":true}") => SyncRequest.Parse(Encoding.UTF8.GetBytes(json), 1000);
 
-    public void Connect(SyncUser? user = null, SyncRequest? request = null, SyncSessionOptions? options = null)
+    public void Connect(SyncUser? user = null, SyncRequest? request = null, SyncSessionOptions? options = null, TimeProvider? time = null)
     {
-        var services = new SyncSessionServices(Scope.Storage.Reader, Scope.Storage.Checkpoints, Scope.Storage.WriteCheckpoints, Resolver, TimeProvider.System);
+        var services = new SyncSessionServices(Scope.Storage.Reader, Scope.Storage.Checkpoints, Scope.Storage.WriteCheckpoints, Resolver, time ?? TimeProvider.System);
         var session = new SyncSession(services, user ?? User(), request ?? Request(), options ?? new SyncSessionOptions());
         _lines = session.RunAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
     }

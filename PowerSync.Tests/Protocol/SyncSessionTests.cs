@@ -169,11 +169,26 @@ public sealed class SyncSessionTests
     public async Task Keepalives_count_down_and_the_stream_ends_when_the_token_expires()
     {
         await using var h = await SessionHarness.StartAsync();
-        h.Connect(user: SessionHarness.User(TimeSpan.FromSeconds(2)), options: new SyncSessionOptions(KeepaliveInterval: TimeSpan.FromMilliseconds(300)));
+        // The session's clock moves only here, so a slow machine cannot skip keepalives: each time the
+        // session arms its wait, the clock moves past the longest jittered interval (330 ms).
+        var clock = new PowerSync.Tests.Client.ManualTimeProvider();
+        h.Connect(user: SessionHarness.User(TimeSpan.FromSeconds(2), now: clock.GetUtcNow()),
+            options: new SyncSessionOptions(KeepaliveInterval: TimeSpan.FromMilliseconds(300)), time: clock);
 
         var keepalives = new List<string>();
-        string? line;
-        while ((line = await h.NextAsync()) is not null) keepalives.Add(line);
+        var timers = 0;
+        while (true)
+        {
+            var next = h.NextAsync();
+            while (await Task.WhenAny(next, clock.WhenTimersCreated(timers + 1)) != next)
+            {
+                timers++;
+                clock.Advance(TimeSpan.FromMilliseconds(330));
+            }
+
+            if (await next is not { } line) break;
+            keepalives.Add(line);
+        }
 
         Assert.That(keepalives, Has.Count.GreaterThanOrEqualTo(3));
         Assert.That(keepalives[^1], Is.EqualTo("""{"token_expires_in":0}"""));
