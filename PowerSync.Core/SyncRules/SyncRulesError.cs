@@ -6,6 +6,10 @@ namespace PowerSync.Core.SyncRules;
 /// </summary>
 public sealed record SyncRulesError(int Line, int Column, string Message, string Code, bool IsWarning = false)
 {
-    /// <summary><c>line:column: [code] message</c>.</summary>
-    public override string ToString() => $"{Line}:{Column}: {(IsWarning ? "warning " : string.Empty)}[{Code}] {Message}";
+    /// <summary>The rules file (<see cref="SyncRulesParseOptions.FileName"/>), or null when the YAML did not come from a file.</summary>
+    public string? File { get; init; }
+
+    /// <summary><c>file:line:column: [code] message</c> (without <c>file:</c> when there is none).</summary>
+    public override string ToString() =>
+        $"{(File is null ? string.Empty : File + ":")}{Line}:{Column}: {(IsWarning ? "warning " : string.Empty)}[{Code}] {Message}";
 }

@@ -18,4 +18,10 @@ public sealed record SyncRulesParseOptions
     /// Requires <see cref="SyncRulesVersion"/>.
     /// </summary>
     public bool? VersionedBucketIds { get; init; }
+
+    /// <summary>
+    /// The file the YAML was read from, as the user named it (e.g. <c>sync-rules.yaml</c>). Errors and
+    /// warnings then read <c>sync-rules.yaml:12:8: [code] message</c>; null leaves the file name out.
+    /// </summary>
+    public string? FileName { get; init; }
 }

@@ -19,8 +19,11 @@ public sealed class SyncRulesSet
     private readonly string _bucketPrefix;
     private readonly ConcurrentDictionary<(string Schema, string Table), TableQueries> _byTable = new();
 
-    private SyncRulesSet(SyncRulesConfig config, IReadOnlyList<BucketDefinition> definitions, IReadOnlyList<SyncStream> streams, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix)
+    private SyncRulesSet(SyncRulesDocument document, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix, string? fileName)
     {
+        var (config, definitions, streams) = (document.Config, document.Definitions, document.Streams);
+        TableReferences = document.References;
+        FileName = fileName;
         _definitions = definitions;
         _streams = streams;
         _bucketPrefix = bucketPrefix;
@@ -72,6 +75,15 @@ public sealed class SyncRulesSet
     public IReadOnlyList<SourceTablePattern> ParameterTables { get; }
 
     /// <summary>
+    /// Every table each query reads, with the columns it reads and their YAML positions, in document order:
+    /// what a check against the source database needs (<see cref="SourceTableReference"/>).
+    /// </summary>
+    public IReadOnlyList<SourceTableReference> TableReferences { get; }
+
+    /// <summary>The file the rules were read from (<see cref="SyncRulesParseOptions.FileName"/>), or null.</summary>
+    public string? FileName { get; }
+
+    /// <summary>
     /// Parses and compiles sync-rules YAML. All problems are collected in one pass; if any is an
     /// error, throws <see cref="SyncRulesException"/> listing them with YAML line and column.
     /// </summary>
@@ -80,13 +92,14 @@ public sealed class SyncRulesSet
         ArgumentNullException.ThrowIfNull(yaml);
         options ??= new SyncRulesParseOptions();
         var document = SyncRulesYamlReader.Read(yaml, options);
-        var errors = document.Problems.Where(p => !p.IsWarning).ToList();
+        var problems = options.FileName is { } file ? document.Problems.Select(p => p with { File = file }).ToList() : document.Problems;
+        var errors = problems.Where(p => !p.IsWarning).ToList();
         if (errors.Count > 0)
         {
             throw new SyncRulesException(errors);
         }
 
-        var warnings = document.Problems.Where(p => p.IsWarning).ToList();
+        var warnings = problems.Where(p => p.IsWarning).ToList();
         var versioned = options.VersionedBucketIds ?? document.Config.VersionedBucketIds;
         var prefix = string.Empty;
         if (versioned && options.SyncRulesVersion is { } version)
@@ -97,10 +110,10 @@ public sealed class SyncRulesSet
         {
             warnings.Add(new SyncRulesError(1, 1,
                 "Bucket ids are versioned (versioned_bucket_ids / edition 2) but no SyncRulesVersion was given: ids are produced without the '<version>#' prefix",
-                SyncRulesErrorCodes.SqlWarning, IsWarning: true));
+                SyncRulesErrorCodes.SqlWarning, IsWarning: true) { File = options.FileName });
         }
 
-        return new SyncRulesSet(document.Config, document.Definitions, document.Streams, warnings, prefix);
+        return new SyncRulesSet(document, warnings, prefix, options.FileName);
     }
 
     /// <summary>True when the rules read this table (data or parameter queries).</summary>

@@ -8,7 +8,11 @@ using YamlDotNet.RepresentationModel;
 namespace PowerSync.Core.SyncRules.Yaml;
 
 /// <summary>The result of reading a YAML document: compiled definitions plus every error and warning.</summary>
-internal sealed record SyncRulesDocument(SyncRulesConfig Config, IReadOnlyList<BucketDefinition> Definitions, IReadOnlyList<SyncStream> Streams, IReadOnlyList<SyncRulesError> Problems);
+internal sealed record SyncRulesDocument(SyncRulesConfig Config, IReadOnlyList<BucketDefinition> Definitions, IReadOnlyList<SyncStream> Streams, IReadOnlyList<SyncRulesError> Problems)
+{
+    /// <summary>The source tables the compiled queries read, with their columns and positions.</summary>
+    public IReadOnlyList<SourceTableReference> References { get; init; } = [];
+}
 
 /// <summary>
 /// Reads sync-rules YAML with YamlDotNet in one validation pass: aliases, anchors and tags are
@@ -24,6 +28,7 @@ internal sealed class SyncRulesYamlReader
     private readonly SyncRulesParseOptions _options;
     private readonly YamlLocator _locator;
     private readonly ErrorSink _errors = new();
+    private readonly List<SourceTableReference> _references = [];
 
     private SyncRulesYamlReader(string yaml, SyncRulesParseOptions options)
     {
@@ -153,7 +158,7 @@ internal sealed class SyncRulesYamlReader
             }
         }
 
-        return new(config, definitions, streams, _errors.Items);
+        return new(config, definitions, streams, _errors.Items) { References = _references };
     }
 
     private bool RejectAliasesAndTags()
@@ -349,6 +354,11 @@ internal sealed class SyncRulesYamlReader
                     continue;
                 }
 
+                if (q is TableParameterQuery)
+                {
+                    TableReferenceCollector.Collect(source, SourceQueryKind.ParameterQuery, name, _options.DefaultSchema, _references);
+                }
+
                 if (q.UsesClientParameters && !accept)
                 {
                     _errors.AddSql(source, 0,
@@ -374,9 +384,11 @@ internal sealed class SyncRulesYamlReader
         {
             foreach (var query in ReadQueries(dataNode, "data", allowSingle: false) ?? [])
             {
-                if (DataQuery.Compile(Source(query), bucketParameters, config, _options.DefaultSchema, _errors) is { } d)
+                var source = Source(query);
+                if (DataQuery.Compile(source, bucketParameters, config, _options.DefaultSchema, _errors) is { } d)
                 {
                     dataQueries.Add(d);
+                    TableReferenceCollector.Collect(source, SourceQueryKind.DataQuery, name, _options.DefaultSchema, _references);
                 }
             }
         }
@@ -445,6 +457,13 @@ internal sealed class SyncRulesYamlReader
             return null;
         }
 
-        return StreamCompiler.Compile(name, Source(query), autoSubscribe, priority, config, _options.DefaultSchema, _errors);
+        var source = Source(query);
+        var stream = StreamCompiler.Compile(name, source, autoSubscribe, priority, config, _options.DefaultSchema, _errors);
+        if (stream is not null)
+        {
+            TableReferenceCollector.Collect(source, SourceQueryKind.StreamQuery, name, _options.DefaultSchema, _references);
+        }
+
+        return stream;
     }
 }
