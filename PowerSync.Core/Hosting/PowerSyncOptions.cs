@@ -42,6 +42,14 @@ public sealed class PowerSyncOptions
     /// <summary>Largest accepted request body. Default 1 MiB.</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Whether problems found by checking the sync rules against the source database at start-up (a table
+    /// missing or not published, an unknown column, a table without replica identity, an inactive old slot)
+    /// fail start-up with one <see cref="PowerSyncException"/> (PSYNC_N4000) listing them all. Default false:
+    /// they are logged as warnings and exposed as <see cref="PowerSyncService.SourceValidationProblems"/>.
+    /// </summary>
+    public bool FailOnSourceValidationProblems { get; set; }
+
     /// <summary>Every problem with these options.</summary>
     internal List<string> Problems()
     {

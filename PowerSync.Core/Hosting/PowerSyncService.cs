@@ -109,12 +109,23 @@ public sealed class PowerSyncService : IAsyncDisposable
     /// <summary>Whether clients can be served: a checkpoint exists.</summary>
     public bool HasCheckpoint => _checkpoints.Latest is not null;
 
+    /// <summary>
+    /// What checking the sync rules against the source database found at start-up (each with the rules file,
+    /// line and column): tables missing or not published, unknown columns, tables without replica identity,
+    /// inactive old slots. Empty when everything matched, before start, or when the source could not be reached.
+    /// </summary>
+    public IReadOnlyList<SourceValidationProblem> SourceValidationProblems => Volatile.Read(ref _sourceValidationProblems);
+
+    private IReadOnlyList<SourceValidationProblem> _sourceValidationProblems = [];
+
     /// <summary>Deploys the configured sync rules (a changed version replicates in the background) and starts replication.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
         var content = _options.SyncRules ?? await File.ReadAllTextAsync(_options.SyncRulesPath!, ct).ConfigureAwait(false);
         // Reject bad rules before anything is stored or replicated: the exception lists every error with its line.
-        SyncRulesSet.Parse(content);
+        var rules = SyncRulesSet.Parse(content, new SyncRulesParseOptions { FileName = _options.SyncRulesPath });
+        Volatile.Write(ref _sourceValidationProblems,
+            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _logger, ct).ConfigureAwait(false));
         var deployed = await _storage.Admin.DeployAsync(content, ct).ConfigureAwait(false);
         var active = await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) StartReplicator(active);

@@ -220,17 +220,19 @@ internal static class PostgresSourceChecker
         return new SourceCheckResult(errors, warnings);
     }
 
+    /// <summary>Why a published table cannot identify its rows in updates and deletes ("has REPLICA IDENTITY NOTHING"), or null.</summary>
+    public static string? ReplicaIdentityProblem(PublishedTableFacts table) => table.ReplicaIdentity switch
+    {
+        'n' => "has REPLICA IDENTITY NOTHING",
+        'd' when !table.HasPrimaryKey => "has no primary key (REPLICA IDENTITY DEFAULT needs one)",
+        'i' when !table.HasReplicaIdentityIndex => "has REPLICA IDENTITY USING INDEX but the index no longer exists",
+        _ => null,
+    };
+
     private static void CheckTable(PublishedTableFacts table, SourceFacts facts, List<SourceProblem> errors, List<SourceProblem> warnings)
     {
         var name = table.QualifiedName;
-        var identityProblem = table.ReplicaIdentity switch
-        {
-            'n' => "has REPLICA IDENTITY NOTHING",
-            'd' when !table.HasPrimaryKey => "has no primary key (REPLICA IDENTITY DEFAULT needs one)",
-            'i' when !table.HasReplicaIdentityIndex => "has REPLICA IDENTITY USING INDEX but the index no longer exists",
-            _ => null,
-        };
-        if (identityProblem is not null)
+        if (ReplicaIdentityProblem(table) is { } identityProblem)
         {
             warnings.Add(new(ReplicationErrorCodes.NoReplicaIdentity,
                 $"Table {name} {identityProblem}: Postgres rejects its updates and deletes while it is published, and they cannot be replicated. " +
