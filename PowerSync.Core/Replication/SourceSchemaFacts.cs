@@ -12,8 +12,11 @@ internal sealed record SourceSchemaFacts(
     IReadOnlyDictionary<(string Schema, string Name), IReadOnlyList<SourceColumnFacts>> Tables,
     IReadOnlyList<string> InactiveSlots)
 {
+    /// <summary>Those of <see cref="Tables"/> that are views or materialized views, which no publication can hold.</summary>
+    public IReadOnlySet<(string Schema, string Name)> Views { get; init; } = new HashSet<(string, string)>();
+
     private const string ColumnsQuery = """
-        SELECT n.nspname::text, c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)
+        SELECT n.nspname::text, c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), c.relkind IN ('v', 'm')
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -37,6 +40,7 @@ internal sealed record SourceSchemaFacts(
             await using (connection.ConfigureAwait(false))
             {
                 var tables = new Dictionary<(string, string), IReadOnlyList<SourceColumnFacts>>();
+                var views = new HashSet<(string, string)>();
                 var columns = new NpgsqlCommand(ColumnsQuery, connection) { Parameters = { new() { Value = schemas.ToArray() } } };
                 await using (columns.ConfigureAwait(false))
                 {
@@ -47,6 +51,7 @@ internal sealed record SourceSchemaFacts(
                         {
                             var key = (reader.GetString(0), reader.GetString(1));
                             if (!tables.TryGetValue(key, out var list)) tables[key] = list = new List<SourceColumnFacts>();
+                            if (reader.GetBoolean(4)) views.Add(key);
                             if (!reader.IsDBNull(2)) ((List<SourceColumnFacts>)list).Add(new SourceColumnFacts(reader.GetString(2), reader.GetString(3)));
                         }
                     }
@@ -62,7 +67,7 @@ internal sealed record SourceSchemaFacts(
                         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) slots.Add(reader.GetString(0));
                     }
                 }
-                return new SourceSchemaFacts(tables, slots);
+                return new SourceSchemaFacts(tables, slots) { Views = views };
             }
         }
         catch (NpgsqlException ex)

@@ -12,7 +12,7 @@ public static class SourceValidationErrorCodes
     /// <summary>A data query or stream reads a table that does not exist (or a pattern no table matches).</summary>
     public const string TableMissing = "PSYNC_N4001";
 
-    /// <summary>A table the rules read is not in the publication, so none of its rows replicate.</summary>
+    /// <summary>A table the rules read is not in the publication (or is a view, which cannot be published), so none of its rows replicate.</summary>
     public const string TableNotPublished = "PSYNC_N4002";
 
     /// <summary>A query reads a column its table does not have.</summary>

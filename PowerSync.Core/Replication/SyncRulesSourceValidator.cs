@@ -58,13 +58,15 @@ internal static partial class SyncRulesSourceValidator
             foreach (var key in matches)
             {
                 var name = $"{key.Schema}.{key.Name}";
-                if (facts.Publication is not null && !published.TryGetValue(key, out var table))
+                if (facts.Publication is not null && !published.ContainsKey(key))
                 {
                     if (reported.Add(SourceValidationErrorCodes.TableNotPublished + name))
                     {
-                        problems.Add(At(reference, SourceValidationErrorCodes.TableNotPublished,
-                            $"Table {name}, read by {reference.Describe()}, is not in publication '{publicationName}', so none of its rows replicate. " +
-                            $"Run: ALTER PUBLICATION {Quote(publicationName)} ADD TABLE {Sql(key)};", name));
+                        problems.Add(At(reference, SourceValidationErrorCodes.TableNotPublished, schema.Views.Contains(key)
+                            ? $"{name}, read by {reference.Describe()}, is a view: Postgres publishes only tables, so none of its rows replicate. " +
+                              "Read the tables it is built on in the rules instead."
+                            : $"Table {name}, read by {reference.Describe()}, is not in publication '{publicationName}', so none of its rows replicate. " +
+                              $"Run: ALTER PUBLICATION {Quote(publicationName)} ADD TABLE {Sql(key)};", name));
                     }
                 }
                 else if (facts.Publication is not null && PostgresSourceChecker.ReplicaIdentityProblem(published[key]) is { } identity

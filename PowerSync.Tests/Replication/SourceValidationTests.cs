@@ -50,12 +50,13 @@ public sealed class SourceValidationTests
     }
 
     [Test]
-    public async Task A_table_missing_from_the_publication_is_reported_with_the_statement_that_adds_it()
+    public async Task A_table_missing_from_the_publication_is_reported_with_the_statement_that_adds_it_and_a_view_as_unpublishable()
     {
         var ct = Timeout();
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync("""
             CREATE TABLE todos (id text PRIMARY KEY); CREATE TABLE lists (id text PRIMARY KEY);
+            CREATE VIEW open_todos AS SELECT * FROM todos;
             CREATE PUBLICATION powersync FOR TABLE todos;
             """, ct);
 
@@ -65,11 +66,13 @@ public sealed class SourceValidationTests
                 data:
                   - SELECT * FROM todos
                   - SELECT * FROM lists
+                  - SELECT * FROM open_todos
             """, ct);
 
         Assert.That(problems, Is.EqualTo(new[]
         {
             "sync-rules.yaml:5:23: [PSYNC_N4002] Table public.lists, read by the data query of bucket definition 'everything', is not in publication 'powersync', so none of its rows replicate. Run: ALTER PUBLICATION powersync ADD TABLE public.lists;",
+            "sync-rules.yaml:6:23: [PSYNC_N4002] public.open_todos, read by the data query of bucket definition 'everything', is a view: Postgres publishes only tables, so none of its rows replicate. Read the tables it is built on in the rules instead.",
         }));
     }
 
