@@ -175,7 +175,7 @@ internal static class ChaosClient
 
         public async Task RunAsync(CancellationToken ct)
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(300));
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(400));
             try
             {
                 while (await timer.WaitForNextTickAsync(ct))

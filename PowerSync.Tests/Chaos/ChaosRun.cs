@@ -19,7 +19,7 @@ namespace PowerSync.Tests.Chaos;
 internal sealed partial class ChaosRun : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private readonly int _seed;
     private readonly ChaosSettings _settings;
