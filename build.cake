@@ -1,6 +1,6 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Demo, Interop, Bench, Pack.
+// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -9,6 +9,10 @@ var configuration = Argument("configuration", "Release");
 var benchArgs = Argument("bench-args", "--filter *");
 // Demo: --interactive=true keeps the sample backend running at http://127.0.0.1:5080 after the script.
 var interactive = Argument("interactive", false);
+// Chaos: how many seeds (1..n, or a list such as "3,17"), seconds of writes and faults per seed, client processes.
+var chaosSeeds = Argument("chaos-seeds", "5");
+var chaosSeconds = Argument("chaos-seconds", 60);
+var chaosClients = Argument("chaos-clients", 4);
 
 var solution = File("./PowerSync.sln");
 var artifacts = MakeAbsolute(Directory("./artifacts"));
@@ -86,6 +90,31 @@ Task("Interop")
         Filter = "TestCategory=Interop",
         ResultsDirectory = artifacts.Combine("interop-results"),
         Loggers = new[] { "trx;LogFileName=Interop.trx", "console;verbosity=normal" },
+    });
+});
+
+Task("Chaos")
+    .Description("Fault-injection suite (not part of Test): the sample backend, client processes and a Postgres-side writer under a seeded fault schedule; table in artifacts/chaos/.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var chaos = artifacts.Combine("chaos");
+    EnsureDirectoryExists(chaos);
+    DotNetTest("./PowerSync.Tests/PowerSync.Tests.csproj", new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        Filter = "TestCategory=Chaos",
+        ResultsDirectory = chaos,
+        Loggers = new[] { "trx;LogFileName=Chaos.trx", "console;verbosity=normal" },
+        EnvironmentVariables = new Dictionary<string, string>
+        {
+            ["POWERSYNC_CHAOS_SEEDS"] = chaosSeeds,
+            ["POWERSYNC_CHAOS_SECONDS"] = chaosSeconds.ToString(),
+            ["POWERSYNC_CHAOS_CLIENTS"] = chaosClients.ToString(),
+            ["POWERSYNC_CHAOS_ARTIFACTS"] = chaos.FullPath,
+        },
     });
 });
 

@@ -118,6 +118,33 @@ public sealed class PrivatePostgresTests
     }
 
     [Test]
+    public async Task A_cluster_with_durable_commits_keeps_a_committed_row_across_an_immediate_stop_and_start()
+    {
+        if (Environment.GetEnvironmentVariable(PostgresServer.ExternalServerVariable) is { Length: > 0 })
+            Assert.Ignore("POWERSYNC_TEST_PG is set: this run uses no private cluster.");
+
+        await using var cluster = await PrivatePostgresCluster.StartAsync(["synchronous_commit = on"], Timeout());
+        await using (var conn = new NpgsqlConnection(cluster.AdminConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SHOW synchronous_commit; ", conn);
+            Assert.That(await cmd.ExecuteScalarAsync(), Is.EqualTo("on"), "the extra setting overrides the test default (off)");
+            cmd.CommandText = "CREATE TABLE kept (id int); INSERT INTO kept VALUES (1)";
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        Assert.That(await cluster.StopServerAsync("immediate", TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(await cluster.StopServerAsync("immediate", TimeSpan.FromSeconds(30)), Is.True, "stopping a stopped server is not an error");
+        NpgsqlConnection.ClearAllPools();
+        await cluster.StartServerAsync(Timeout());
+
+        await using var again = new NpgsqlConnection(cluster.AdminConnectionString);
+        await again.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM kept", again);
+        Assert.That(await count.ExecuteScalarAsync(), Is.EqualTo(1L));
+    }
+
+    [Test]
     public void Missing_server_binaries_fail_with_the_package_to_install()
     {
         var empty = Directory.CreateTempSubdirectory("powersync-nobin-").FullName;

@@ -4,8 +4,10 @@ using System.Net.Sockets;
 namespace PowerSync.Tests.Replication;
 
 /// <summary>
-/// A TCP proxy in front of Postgres that can be frozen: it then stops forwarding in both directions
-/// without closing anything, like a half-open connection or a network partition without RST.
+/// A TCP proxy (in front of Postgres, or between a client and a backend) that injects network faults:
+/// frozen, it stops forwarding in both directions without closing anything, like a half-open connection
+/// or a partition without RST, until thawed; dropping resets every connection, and refusing resets new
+/// ones too until connections are accepted again.
 /// </summary>
 internal sealed class FreezableTcpProxy : IAsyncDisposable
 {
@@ -13,10 +15,11 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
     private readonly string _targetHost;
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _pumps = [];
     private readonly List<TcpClient> _sockets = [];
     private readonly Task _acceptLoop;
+    private TaskCompletionSource _thawed = NewGate(open: true);
+    private volatile bool _refusing;
 
     public FreezableTcpProxy(string targetHost, int targetPort)
     {
@@ -28,28 +31,64 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Stops forwarding (bytes in flight are held back, sockets stay open).</summary>
-    public void Freeze() => _frozen.TrySetResult();
+    /// <summary>Stops forwarding (bytes in flight and closes are held back, sockets stay open) until <see cref="Thaw"/>.</summary>
+    public void Freeze()
+    {
+        lock (_pumps)
+        {
+            if (_thawed.Task.IsCompleted) _thawed = NewGate(open: false);
+        }
+    }
+
+    /// <summary>Forwards again: what was held back is delivered, as after a partition heals.</summary>
+    public void Thaw()
+    {
+        lock (_pumps) _thawed.TrySetResult();
+    }
 
     /// <summary>Closes every connection made so far (both sides see the connection drop); new ones still work.</summary>
     public void DropConnections()
     {
         lock (_pumps)
         {
-            foreach (var socket in _sockets)
-            {
-                try
-                {
-                    // RST, as a crashed peer or a middlebox would send. Sockets a pump already closed have no Client.
-                    if (socket.Client is { } client) client.LingerState = new LingerOption(true, 0);
-                }
-                catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
-                {
-                }
-                socket.Dispose();
-            }
+            foreach (var socket in _sockets) Reset(socket);
             _sockets.Clear();
         }
+    }
+
+    /// <summary>Drops every connection and resets new ones as soon as they are made, until <see cref="AcceptConnections"/>.</summary>
+    public void RefuseConnections()
+    {
+        _refusing = true;
+        DropConnections();
+    }
+
+    /// <summary>Ends <see cref="RefuseConnections"/>.</summary>
+    public void AcceptConnections() => _refusing = false;
+
+    private static TaskCompletionSource NewGate(bool open)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (open) gate.SetResult();
+        return gate;
+    }
+
+    private Task ThawedAsync()
+    {
+        lock (_pumps) return _thawed.Task;
+    }
+
+    private static void Reset(TcpClient socket)
+    {
+        try
+        {
+            // RST, as a crashed peer or a middlebox would send. Sockets a pump already closed have no Client.
+            if (socket.Client is { } client) client.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+        }
+        socket.Dispose();
     }
 
     private async Task AcceptAsync()
@@ -59,15 +98,12 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                var server = new TcpClient();
-                await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
-                lock (_pumps)
+                if (_refusing)
                 {
-                    _sockets.Add(client);
-                    _sockets.Add(server);
-                    _pumps.Add(PumpAsync(client, server));
-                    _pumps.Add(PumpAsync(server, client));
+                    Reset(client);
+                    continue;
                 }
+                lock (_pumps) _pumps.Add(ConnectAsync(client));
             }
         }
         catch (OperationCanceledException)
@@ -78,6 +114,37 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
         }
     }
 
+    private async Task ConnectAsync(TcpClient client)
+    {
+        var server = new TcpClient();
+        try
+        {
+            // A frozen network does not carry the connection attempt either.
+            await ThawedAsync().WaitAsync(_stop.Token);
+            await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException)
+        {
+            // The target is down (or the proxy stops): the client sees its connection reset.
+            Reset(client);
+            server.Dispose();
+            return;
+        }
+        lock (_pumps)
+        {
+            if (_refusing || _stop.IsCancellationRequested)
+            {
+                Reset(client);
+                Reset(server);
+                return;
+            }
+            _sockets.Add(client);
+            _sockets.Add(server);
+            _pumps.Add(PumpAsync(client, server));
+            _pumps.Add(PumpAsync(server, client));
+        }
+    }
+
     private async Task PumpAsync(TcpClient from, TcpClient to)
     {
         var buffer = new byte[16384];
@@ -85,17 +152,28 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
         {
             var input = from.GetStream();
             var output = to.GetStream();
-            while (!_frozen.Task.IsCompleted)
+            while (true)
             {
                 var read = await input.ReadAsync(buffer, _stop.Token);
-                if (read == 0 || _frozen.Task.IsCompleted) break;
+                // Frozen: hold the bytes (or the close) until thawed or the proxy is disposed.
+                await ThawedAsync().WaitAsync(_stop.Token);
+                if (read == 0) break;
                 await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
-            // Frozen: hold both sockets open, silent, until the proxy is disposed.
-            if (_frozen.Task.IsCompleted) await Task.Delay(Timeout.Infinite, _stop.Token);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
+            // A reset (or the proxy stopping) while frozen is still held back until thawed.
+            if (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await ThawedAsync().WaitAsync(_stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
         }
         finally
         {

@@ -1,5 +1,5 @@
-using Npgsql;
 using PowerSync.Tests.Infrastructure.Postgres;
+using TodoBackend;
 using TodoClient;
 
 namespace Demo;
@@ -27,17 +27,10 @@ internal static class Scenario
     /// <summary>Null when the client's todos equal the ones the user may see in Postgres (own and shared lists); else the difference.</summary>
     public static async Task<string?> ConvergedAsync(TestDatabase db, TodoSession session, CancellationToken ct)
     {
-        var expected = new List<string>();
+        IReadOnlyList<VisibleTodo> visible;
         await using (var connection = await db.OpenConnectionAsync(ct))
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT t.id, t.description, t.completed FROM todos t JOIN lists l ON l.id = t.list_id
-            WHERE l.owner_id = $1 OR EXISTS (SELECT 1 FROM list_members m WHERE m.list_id = l.id AND m.user_id = $1)
-            """, connection))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = session.UserId });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) expected.Add($"{reader.GetString(0)} '{reader.GetString(1)}' {reader.GetInt32(2)}");
-        }
+            visible = await VisibleTodos.ReadAsync(connection, session.UserId, ct);
+        var expected = visible.Select(t => $"{t.Id} '{t.Description}' {t.Completed}").ToList();
         var actual = (await session.TodosAsync(ct)).Select(t => $"{t.Id} '{t.Description}' {t.Completed}").ToList();
         var missing = expected.Except(actual).ToList();
         var extra = actual.Except(expected).ToList();

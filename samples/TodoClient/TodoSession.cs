@@ -36,7 +36,16 @@ public sealed class TodoSession : IAsyncDisposable, IPowerSyncBackendConnector
         return new TodoSession(database, new HttpClient { BaseAddress = backend }, userId);
     }
 
+    /// <summary>
+    /// Raised when the backend answered an upload with a success status, before the transaction leaves the
+    /// queue: its entries and the ids the backend refused. (The fault-injection suite records acknowledged writes with it.)
+    /// </summary>
+    public event EventHandler<TodoUploadEventArgs>? Uploaded;
+
     public Task ConnectAsync(CancellationToken ct = default) => Database.ConnectAsync(this, cancellationToken: ct);
+
+    /// <summary>Connects with <paramref name="options"/> (retry delays, parameters).</summary>
+    public Task ConnectAsync(PowerSyncConnectionOptions options, CancellationToken ct = default) => Database.ConnectAsync(this, options, ct);
 
     public Task DisconnectAsync(CancellationToken ct = default) => Database.DisconnectAsync(ct);
 
@@ -118,6 +127,7 @@ public sealed class TodoSession : IAsyncDisposable, IPowerSyncBackendConnector
         response.EnsureSuccessStatusCode(); // a failure leaves the transaction queued: the client retries it
         var result = await response.Content.ReadFromJsonAsync<UploadResult>(ct);
         lock (_rejections) _rejections.AddRange(result?.Rejected.Select(r => $"{r.Id}: {r.Reason}") ?? []);
+        Uploaded?.Invoke(this, new TodoUploadEventArgs(transaction.Entries, result?.Rejected.Select(r => (r.Id, r.Reason)).ToList() ?? []));
         await transaction.CompleteAsync(cancellationToken: ct);
     }
 
@@ -132,6 +142,13 @@ public sealed class TodoSession : IAsyncDisposable, IPowerSyncBackendConnector
     private sealed record UploadResult([property: JsonPropertyName("applied")] int Applied, [property: JsonPropertyName("rejected")] List<Rejected> Rejected);
 
     private sealed record Rejected([property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("reason")] string Reason);
+}
+
+/// <summary>An upload the backend accepted: the transaction's entries and the (id, reason) of each entry it refused.</summary>
+public sealed class TodoUploadEventArgs(IReadOnlyList<CrudEntry> entries, IReadOnlyList<(string Id, string Reason)> rejected) : EventArgs
+{
+    public IReadOnlyList<CrudEntry> Entries { get; } = entries;
+    public IReadOnlyList<(string Id, string Reason)> Rejected { get; } = rejected;
 }
 
 public sealed record TodoList(string Id, string Name, string OwnerId);

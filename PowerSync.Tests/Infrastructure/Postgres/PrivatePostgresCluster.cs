@@ -46,7 +46,13 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
         $"Host=127.0.0.1;Port={Port};Username={PostgresUser};Database=postgres;Pooling=true;Maximum Pool Size=20;Timeout=30;Command Timeout=60";
 
     /// <summary>Creates and starts a new cluster.</summary>
-    public static async Task<PrivatePostgresCluster> StartAsync(CancellationToken ct = default)
+    public static Task<PrivatePostgresCluster> StartAsync(CancellationToken ct = default) => StartAsync([], ct);
+
+    /// <summary>
+    /// Creates and starts a new cluster with <paramref name="extraSettings"/> (postgresql.conf lines, which
+    /// override the test settings: e.g. <c>synchronous_commit = on</c> where a crash must not lose a commit).
+    /// </summary>
+    public static async Task<PrivatePostgresCluster> StartAsync(IReadOnlyList<string> extraSettings, CancellationToken ct = default)
     {
         var binaries = PostgresBinaries.Locate();
         SweepAbandonedClusters(binaries);
@@ -61,7 +67,7 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
             var cluster = new PrivatePostgresCluster(binaries, root, FreeTcpPort(), runAs);
             try
             {
-                await cluster.InitializeAsync(ct);
+                await cluster.InitializeAsync(extraSettings, ct);
                 await cluster.RunPgCtlAsync(["start", "-w", "-t", "60", "-D", cluster.DataDirectory, "-l", cluster.LogFile], ct);
                 AppDomain.CurrentDomain.ProcessExit += cluster.OnProcessExit;
                 return cluster;
@@ -80,7 +86,7 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
         throw new InvalidOperationException("Could not start a private PostgreSQL cluster after 3 attempts.", last);
     }
 
-    private async Task InitializeAsync(CancellationToken ct)
+    private async Task InitializeAsync(IReadOnlyList<string> extraSettings, CancellationToken ct)
     {
         if (_runAs is not null)
             await ExternalProcess.RunAsync("chown", ["-R", $"{_runAs}:{_runAs}", RootDirectory], null, RootDirectory, ct);
@@ -110,8 +116,36 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
             log_min_messages = warning
             log_min_error_statement = panic
             """;
+        settings += string.Concat(extraSettings.Select(line => Environment.NewLine + line)) + Environment.NewLine;
         await File.AppendAllTextAsync(Path.Combine(DataDirectory, "postgresql.conf"), settings, ct);
     }
+
+    /// <summary>
+    /// Stops the server in <paramref name="mode"/> (<c>smart</c>, <c>fast</c> or <c>immediate</c>, as
+    /// <c>pg_ctl stop -m</c>); false when it has not stopped within <paramref name="timeout"/> (it may still be
+    /// shutting down: stop it again, e.g. immediately). <see cref="StartServerAsync"/> starts it again.
+    /// </summary>
+    public async Task<bool> StopServerAsync(string mode, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await RunPgCtlAsync(["stop", "-w", "-t", seconds, "-m", mode, "-D", DataDirectory], ct);
+            return true;
+        }
+        catch (InvalidOperationException) when (!File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        {
+            return true; // it was not running
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // "server does not shut down"
+        }
+    }
+
+    /// <summary>Starts the server stopped by <see cref="StopServerAsync"/> again, on the same port and data.</summary>
+    public Task StartServerAsync(CancellationToken ct = default) =>
+        RunPgCtlAsync(["start", "-w", "-t", "60", "-D", DataDirectory, "-l", LogFile], ct);
 
     private Task<string> RunPgCtlAsync(IReadOnlyList<string> args, CancellationToken ct) =>
         ExternalProcess.RunAsync(_binaries.Program("pg_ctl"), args, _runAs, RootDirectory, ct);
