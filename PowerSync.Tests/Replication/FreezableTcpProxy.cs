@@ -5,7 +5,8 @@ namespace PowerSync.Tests.Replication;
 
 /// <summary>
 /// A TCP proxy in front of Postgres that can be frozen: it then stops forwarding in both directions
-/// without closing anything, like a half-open connection or a network partition without RST.
+/// without closing anything, like a half-open connection or a network partition without RST. Thawing
+/// heals the partition: the connections that were frozen are reset and new ones are forwarded again.
 /// </summary>
 internal sealed class FreezableTcpProxy : IAsyncDisposable
 {
@@ -13,13 +14,15 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
     private readonly string _targetHost;
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _frozen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource _thawed = new();
     private readonly List<Task> _pumps = [];
     private readonly List<TcpClient> _sockets = [];
     private readonly Task _acceptLoop;
 
-    public FreezableTcpProxy(string targetHost, int targetPort)
+    public FreezableTcpProxy(string targetHost, int targetPort, bool frozen = false)
     {
+        if (frozen) Freeze();
         _targetHost = targetHost;
         _targetPort = targetPort;
         _listener.Start();
@@ -29,7 +32,22 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Stops forwarding (bytes in flight are held back, sockets stay open).</summary>
-    public void Freeze() => _frozen.TrySetResult();
+    public void Freeze() => Volatile.Read(ref _frozen).TrySetResult();
+
+    /// <summary>Ends a freeze: the connections held frozen are reset (both sides see them drop), new ones are forwarded.</summary>
+    public void Thaw()
+    {
+        CancellationTokenSource thawed;
+        lock (_pumps)
+        {
+            thawed = _thawed;
+            _thawed = new CancellationTokenSource();
+            Volatile.Write(ref _frozen, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+        DropConnections();
+        thawed.Cancel();
+        thawed.Dispose();
+    }
 
     /// <summary>Closes every connection made so far (both sides see the connection drop); new ones still work.</summary>
     public void DropConnections()
@@ -65,8 +83,8 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
                 {
                     _sockets.Add(client);
                     _sockets.Add(server);
-                    _pumps.Add(PumpAsync(client, server));
-                    _pumps.Add(PumpAsync(server, client));
+                    _pumps.Add(PumpAsync(client, server, _frozen.Task, _thawed.Token));
+                    _pumps.Add(PumpAsync(server, client, _frozen.Task, _thawed.Token));
                 }
             }
         }
@@ -78,21 +96,25 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(TcpClient from, TcpClient to)
+    private async Task PumpAsync(TcpClient from, TcpClient to, Task frozen, CancellationToken thawed)
     {
         var buffer = new byte[16384];
         try
         {
             var input = from.GetStream();
             var output = to.GetStream();
-            while (!_frozen.Task.IsCompleted)
+            while (!frozen.IsCompleted)
             {
                 var read = await input.ReadAsync(buffer, _stop.Token);
-                if (read == 0 || _frozen.Task.IsCompleted) break;
+                if (read == 0 || frozen.IsCompleted) break;
                 await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
-            // Frozen: hold both sockets open, silent, until the proxy is disposed.
-            if (_frozen.Task.IsCompleted) await Task.Delay(Timeout.Infinite, _stop.Token);
+            // Frozen: hold both sockets open, silent, until the proxy thaws or is disposed.
+            if (frozen.IsCompleted)
+            {
+                using var held = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, thawed);
+                await Task.Delay(Timeout.Infinite, held.Token);
+            }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
@@ -114,5 +136,6 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
         lock (_pumps) pumps = [.. _pumps];
         await Task.WhenAll(pumps);
         _stop.Dispose();
+        _thawed.Dispose();
     }
 }
