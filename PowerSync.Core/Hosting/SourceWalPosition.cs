@@ -14,9 +14,24 @@ internal sealed record SourceWalPosition(Lsn Current, Lsn? ConfirmedFlush)
         ? (long)(Current.Value > confirmed.Value ? Current.Value - confirmed.Value : 0)
         : null;
 
-    /// <summary>Reads both in one query (on a standby the current position is the last replayed one).</summary>
+    /// <summary>
+    /// Reads both in one query (on a standby the current position is the last replayed one). A pooled connection
+    /// that Postgres closed meanwhile (a restart) fails its first use: the query is tried once more on a new one.
+    /// </summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
     public static async Task<SourceWalPosition> ReadAsync(NpgsqlDataSource source, string slotName, CancellationToken ct)
+    {
+        try
+        {
+            return await QueryAsync(source, slotName, ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException) when (!ct.IsCancellationRequested)
+        {
+            return await QueryAsync(source, slotName, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<SourceWalPosition> QueryAsync(NpgsqlDataSource source, string slotName, CancellationToken ct)
     {
         try
         {
