@@ -50,6 +50,20 @@ public sealed class PowerSyncOptions
     /// </summary>
     public bool FailOnSourceValidationProblems { get; set; }
 
+    /// <summary>
+    /// Silence after which the replication connection counts as dead (half-open, or a frozen network path) and is
+    /// replaced. Postgres sends keepalives every <c>wal_sender_timeout</c>/2, and PowerSync asks it for one after
+    /// half this time without a message; TCP keepalives probe the connection too. Default 30 s; at least 1 s.
+    /// </summary>
+    public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Lag behind the source beyond which the health check reports <c>Degraded</c>: how long ago the source
+    /// was at the oldest position replication has not made durable yet (zero on an idle, caught-up source).
+    /// Default 1 minute.
+    /// </summary>
+    public TimeSpan ReplicationLagThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every problem with these options.</summary>
     internal List<string> Problems()
     {
@@ -69,6 +83,10 @@ public sealed class PowerSyncOptions
         if (MaxConcurrentConnections < 1) problems.Add($"MaxConcurrentConnections must be at least 1 (was {MaxConcurrentConnections}).");
         if (MaxBucketsPerConnection < 1) problems.Add($"MaxBucketsPerConnection must be at least 1 (was {MaxBucketsPerConnection}).");
         if (MaxRequestBodyBytes < 1024) problems.Add($"MaxRequestBodyBytes must be at least 1024 (was {MaxRequestBodyBytes}).");
+        if (ReplicationTimeout < TimeSpan.FromSeconds(1) || ReplicationTimeout > TimeSpan.FromHours(1))
+            problems.Add($"ReplicationTimeout must be between 1 second and 1 hour (was {ReplicationTimeout}).");
+        if (ReplicationLagThreshold <= TimeSpan.Zero)
+            problems.Add($"ReplicationLagThreshold must be positive (was {ReplicationLagThreshold}).");
         problems.AddRange(Auth.Problems());
         return problems;
     }

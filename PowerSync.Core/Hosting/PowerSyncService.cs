@@ -34,8 +34,8 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _replicatorStops = new();
     private readonly SemaphoreSlim _slotsToDrop = new(0);
     private static readonly TimeSpan RetiredSlotRetry = TimeSpan.FromSeconds(30);
-    private Exception? _lastReplicationError;
-    private readonly ReplicationProgress _progress = new();
+    private readonly ConcurrentDictionary<long, (SyncRulesVersion Version, ReplicationProgress Progress)> _progress = new();
+    private long _commitsOfReplacedVersions;
     private readonly System.Diagnostics.Metrics.Meter _meter;
 
     /// <summary>Checks the options (every problem reported together) and opens the bucket store.</summary>
@@ -66,9 +66,10 @@ public sealed class PowerSyncService : IAsyncDisposable
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System);
         _metrics = new SyncMetrics(meterFactory);
         _meter = meterFactory?.Create(SyncMetrics.MeterName + ".Replication") ?? new System.Diagnostics.Metrics.Meter(SyncMetrics.MeterName + ".Replication");
-        _meter.CreateObservableGauge("powersync.replication.lag", () => _progress.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0, "s",
-            "Time since the source commit of the last transaction replicated into the bucket store.");
-        _meter.CreateObservableCounter("powersync.replication.storage_commits", () => _progress.Commits,
+        _meter.CreateObservableGauge("powersync.replication.lag", () => ReplicationLag?.TotalSeconds ?? 0, "s",
+            "How long ago the source was at the oldest position replication has not made durable yet (zero when caught up).");
+        _meter.CreateObservableCounter("powersync.replication.storage_commits",
+            () => Interlocked.Read(ref _commitsOfReplacedVersions) + _progress.Values.Sum(p => p.Progress.Commits),
             description: "Storage commits (checkpoints) made by replication.");
         Endpoints = new SyncEndpoints(
             new JwtAuthenticator(options.Auth, _keys, TimeProvider.System),
@@ -86,11 +87,31 @@ public sealed class PowerSyncService : IAsyncDisposable
 
     internal IBucketStorage Storage => _storage;
 
-    /// <summary>The last replication failure, if replication is currently failing (for health checks).</summary>
-    public Exception? ReplicationError => Volatile.Read(ref _lastReplicationError);
+    /// <summary>The failure replication is in now (null while it works: cleared once it streams again).</summary>
+    public Exception? ReplicationError => Replications.Select(r => r.Progress.Failure).FirstOrDefault(f => f is not null)?.Exception;
 
-    /// <summary>Time since the source commit of the last replicated transaction (null before the first).</summary>
-    public TimeSpan? ReplicationLag => _progress.Lag(DateTimeOffset.UtcNow);
+    /// <summary>
+    /// How far replication of the served version is behind the source: how long ago the source was at the oldest
+    /// position not yet durable in the bucket store. Zero when caught up (also on an idle source); null before
+    /// replication reported anything.
+    /// </summary>
+    public TimeSpan? ReplicationLag => ServingReplication?.Progress.Lag();
+
+    /// <summary>The options the service runs with.</summary>
+    internal PowerSyncOptions Options => _options;
+
+    /// <summary>The versions replicating here, with how each stands.</summary>
+    internal IReadOnlyList<(SyncRulesVersion Version, ReplicationProgress Progress)> Replications =>
+        [.. _progress.Values.OrderBy(r => r.Version.Id)];
+
+    /// <summary>The replication of the version clients are served from (else, before the first checkpoint, the oldest replicating).</summary>
+    internal (SyncRulesVersion Version, ReplicationProgress Progress)? ServingReplication =>
+        _checkpoints.Latest is { } latest && _progress.TryGetValue(latest.RulesVersion, out var serving)
+            ? serving
+            : Replications.Count > 0 ? Replications[0] : null;
+
+    /// <summary>Where the source's WAL is and what a slot retains of it (for health checks).</summary>
+    internal Task<SourceWalPosition> ProbeSourceAsync(string slotName, CancellationToken ct) => SourceWalPosition.ReadAsync(_source, slotName, ct);
 
     /// <summary>Whether the bucket store answers a query (for health checks); the error when it does not.</summary>
     internal async Task<Exception?> ProbeStorageAsync(CancellationToken ct)
@@ -140,6 +161,7 @@ public sealed class PowerSyncService : IAsyncDisposable
             if (!_replicating.Add(version.Id)) return;
             _rules[version.Id] = SyncRulesSet.Parse(version.Content, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
             PowerSyncServiceLog.Replicating(_logger, version.Id, version.State, version.SlotName);
+            _progress[version.Id] = (version, new ReplicationProgress());
             // Its own token: stopping the service ends it, and so does another version becoming active.
             var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             _replicatorStops[version.Id] = stop;
@@ -152,6 +174,10 @@ public sealed class PowerSyncService : IAsyncDisposable
                 finally
                 {
                     _replicatorStops.TryRemove(version.Id, out _);
+                    if (_progress.TryGetValue(version.Id, out var progress)) progress.Progress.Stopped();
+                    // A replaced version is no longer replicated here: its state says nothing about health.
+                    if (!_stopping.IsCancellationRequested && _progress.TryRemove(version.Id, out var replaced))
+                        Interlocked.Add(ref _commitsOfReplacedVersions, replaced.Progress.Commits);
                     stop.Dispose();
                     // Its slot may be retired now that nothing streams from it.
                     if (!_stopping.IsCancellationRequested) _slotsToDrop.Release();
@@ -236,6 +262,9 @@ public sealed class PowerSyncService : IAsyncDisposable
     private async Task ReplicateAsync(SyncRulesVersion version, CancellationToken ct)
     {
         var attempt = 0;
+        var progress = _progress[version.Id].Progress;
+        // Status updates go out well within the timeout (the server's wal_sender_timeout applies to them too).
+        var statusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _options.ReplicationTimeout.Ticks / 3));
         while (!ct.IsCancellationRequested)
         {
             try
@@ -244,7 +273,8 @@ public sealed class PowerSyncService : IAsyncDisposable
                 await using (writer.ConfigureAwait(false))
                 {
                     var replicator = new BucketReplicator(_source, RulesOf(version.Id), writer,
-                        new BucketReplicatorOptions(_options.SourceConnectionString!, _options.PublicationName, Progress: _progress), _logger);
+                        new BucketReplicatorOptions(_options.SourceConnectionString!, _options.PublicationName,
+                            StatusInterval: statusInterval, ReceiveTimeout: _options.ReplicationTimeout, Progress: progress), _logger);
                     await replicator.RunAsync(ct).ConfigureAwait(false);
                 }
                 attempt = 0;
@@ -271,9 +301,11 @@ public sealed class PowerSyncService : IAsyncDisposable
             }
             catch (Exception e)
             {
-                Volatile.Write(ref _lastReplicationError, e);
+                progress.Failed(e);
                 var delay = ReconnectPolicy.Default.DelayFor(++attempt, Random.Shared);
-                PowerSyncServiceLog.ReplicationFailed(_logger, e, version.Id, delay);
+                // Connection problems (source down, restarting, unreachable) are expected in operation: no stack trace.
+                if (!ct.IsCancellationRequested && ReplicationFailure.IsConnectionProblem(e)) PowerSyncServiceLog.ReplicationInterrupted(_logger, version.Id, progress.Failure?.Code ?? "", e.Message, delay);
+                else PowerSyncServiceLog.ReplicationFailed(_logger, e, version.Id, delay);
                 try
                 {
                     await Task.Delay(delay, ct).ConfigureAwait(false);

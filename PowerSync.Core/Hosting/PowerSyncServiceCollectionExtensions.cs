@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,7 @@ public static class PowerSyncServiceCollectionExtensions
     /// <summary>
     /// Adds PowerSync: the options are checked when the service is first resolved (all problems
     /// together), replication starts with the host, and a <c>powersync</c> health check reports
-    /// replication and storage state.
+    /// replication and storage state (map it with <see cref="PowerSyncHealth.WriteResponseAsync"/> to see why).
     /// </summary>
     public static IServiceCollection AddPowerSync(this IServiceCollection services, Action<PowerSyncOptions> configure)
     {
@@ -44,21 +43,4 @@ internal sealed class PowerSyncHostedService(PowerSyncService service) : IHosted
     public Task StartAsync(CancellationToken cancellationToken) => service.StartAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => service.StopAsync();
-}
-
-/// <summary>Healthy once clients can be served; degraded while replication fails.</summary>
-internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        if (await service.ProbeStorageAsync(cancellationToken).ConfigureAwait(false) is { } storageError)
-            return HealthCheckResult.Unhealthy("The bucket store cannot be read: " + storageError.Message, storageError);
-        if (service.ReplicationError is { } error)
-            return HealthCheckResult.Degraded("Replication is failing: " + error.Message, error);
-        if (!service.HasCheckpoint)
-            return HealthCheckResult.Degraded("No checkpoint yet: the initial snapshot is still running.");
-        var lag = service.ReplicationLag;
-        var data = new Dictionary<string, object> { ["replication_lag_seconds"] = lag?.TotalSeconds ?? 0 };
-        return HealthCheckResult.Healthy($"Replicating; clients can sync (replication lag {lag?.TotalSeconds ?? 0:0.0} s).", data);
-    }
 }

@@ -21,4 +21,7 @@ internal static partial class PowerSyncServiceLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Could not drop replication slot {Slot} of retired sync rules version {Version} yet; retrying later")]
     public static partial void SlotDropDeferred(ILogger logger, Exception exception, string slot, long version);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Replication of sync rules version {Version} was interrupted ({Code}: {Reason}); retrying in {Delay}")]
+    public static partial void ReplicationInterrupted(ILogger logger, long version, string code, string reason, TimeSpan delay);
 }

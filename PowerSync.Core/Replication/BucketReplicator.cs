@@ -129,6 +129,8 @@ internal sealed class BucketReplicator(
             if (midStream) continue;
             await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), ct).ConfigureAwait(false);
             await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+            // The snapshot advances: whatever failure came before is over.
+            if (options.Progress?.Streaming() == true) BucketReplicatorLog.StreamingAgain(logger, SlotName);
         }
         await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(null, Done: true), ct).ConfigureAwait(false);
         if (!midStream) await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
@@ -209,7 +211,7 @@ internal sealed class BucketReplicator(
         var changes = new ChangeBatches();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pump = changes.ReadAsync(stream, start, stop.Token);
-        var inFlight = new Queue<(Lsn Lsn, DateTime SourceCommit, Task Durable)>();
+        var inFlight = new Queue<(Lsn Lsn, Task Durable)>();
 
         async Task AcknowledgeDurableAsync(bool all)
         {
@@ -218,19 +220,19 @@ internal sealed class BucketReplicator(
                 await commit.Durable.WaitAsync(ct).ConfigureAwait(false);
                 inFlight.Dequeue();
                 stream.Acknowledge(commit.Lsn);
-                options.Progress?.Committed(commit.SourceCommit, commit.Lsn);
+                options.Progress?.Durable(commit.Lsn);
             }
         }
 
         Lsn? pendingCommit = null;
-        var pendingCommitTime = DateTime.MinValue;
         var uncommittedSince = Stopwatch.GetTimestamp();
 
         // Starts the storage commit of every source transaction saved so far (pipelined: acknowledged once durable).
         void CommitPending()
         {
             if (pendingCommit is not { } lsn) return;
-            inFlight.Enqueue((lsn, pendingCommitTime, writer.StartCommit(lsn)));
+            inFlight.Enqueue((lsn, writer.StartCommit(lsn)));
+            options.Progress?.Committed();
             pendingCommit = null;
             uncommittedSince = Stopwatch.GetTimestamp();
         }
@@ -261,6 +263,7 @@ internal sealed class BucketReplicator(
                     if (!await more.ConfigureAwait(false)) break;
                     continue;
                 }
+                if (change is not StreamRestarted && options.Progress?.Streaming() == true) BucketReplicatorLog.StreamingAgain(logger, SlotName);
                 switch (change)
                 {
                     case RowInsert or RowUpdate or RowDelete or TableTruncate when replaying:
@@ -291,7 +294,6 @@ internal sealed class BucketReplicator(
                     case TransactionCommit commit:
                         inTransaction = false;
                         pendingCommit = commit.EndLsn;
-                        pendingCommitTime = commit.CommitTimestamp;
                         // Under sustained load the channel never empties: still commit regularly, so
                         // clients see new checkpoints within a bounded delay.
                         if (Stopwatch.GetElapsedTime(uncommittedSince) >= MaxCommitDelay) CommitPending();
@@ -310,12 +312,31 @@ internal sealed class BucketReplicator(
                             // committed after the message may lie before that end and are not processed yet.
                             await writer.KeepaliveAsync(message.MessageLsn, ct).ConfigureAwait(false);
                             stream.Acknowledge(message.MessageLsn);
-                            // A keepalive is emitted now: replication is caught up to this moment.
-                            options.Progress?.Committed(DateTime.UtcNow, message.MessageLsn);
+                            options.Progress?.Durable(message.MessageLsn);
                         }
                         break;
+                    case SourcePosition position:
+                        options.Progress?.SourceAt(position.Position, DateTimeOffset.UtcNow);
+                        // Inside a transaction the position may lie before its commit: only its commit may be acknowledged.
+                        if (inTransaction || replaying) break;
+                        if (pendingCommit is { } waiting)
+                        {
+                            // Every transaction that committed before the position is saved: commit them at it.
+                            pendingCommit = Lsn.Max(waiting, position.Position);
+                            break;
+                        }
+                        // Nothing is open and nothing waits to be committed: once the commits under way are durable,
+                        // everything before the position is, and the source may drop the WAL up to it (it needs
+                        // that before it can shut down, and to stop keeping WAL written to unpublished tables).
+                        await AcknowledgeDurableAsync(all: true).ConfigureAwait(false);
+                        if (position.Position <= stream.AcknowledgedLsn) break;
+                        stream.Acknowledge(position.Position);
+                        options.Progress?.Durable(position.Position);
+                        await stream.SendStatusAsync(ct).ConfigureAwait(false);
+                        break;
                     case StreamRestarted restarted:
-                        BucketReplicatorLog.Reconnecting(logger, restarted.Cause.Message, restarted.Delay, restarted.Attempt);
+                        options.Progress?.Failed(restarted.Cause);
+                        BucketReplicatorLog.Reconnecting(logger, ReplicationFailure.CodeOf(restarted.Cause), restarted.Cause.Message, restarted.Delay, restarted.Attempt);
                         // The new connection replays from the last acknowledged LSN, which lags behind what
                         // storage has (commits await their flush before acknowledgement) and behind what this
                         // writer saved since its last commit. Drop the latter; skip transactions storage has.
@@ -331,6 +352,7 @@ internal sealed class BucketReplicator(
                         // Commit the earlier transactions before this one's rows arrive (otherwise they wait for
                         // its commit, however large it is) once they have waited long enough — sooner when the
                         // source is no faster than us. Grouping keeps commits large under load.
+                        options.Progress?.SourceAt(begin.FinalLsn, new DateTimeOffset(DateTime.SpecifyKind(begin.CommitTimestamp, DateTimeKind.Utc)));
                         var waited = Stopwatch.GetElapsedTime(uncommittedSince);
                         if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.NothingBuffered)) CommitPending();
                         inTransaction = true;

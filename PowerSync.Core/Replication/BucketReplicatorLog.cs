@@ -13,8 +13,8 @@ internal static partial class BucketReplicatorLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Initial snapshot done; checkpoints start once streaming passes {Lsn}")]
     public static partial void SnapshotDone(ILogger logger, Lsn lsn);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Replication connection lost ({Reason}); reconnecting in {Delay} (attempt {Attempt})")]
-    public static partial void Reconnecting(ILogger logger, string reason, TimeSpan delay, int attempt);
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Replication connection lost ({Code}: {Reason}); reconnecting in {Delay} (attempt {Attempt})")]
+    public static partial void Reconnecting(ILogger logger, string code, string reason, TimeSpan delay, int attempt);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Sync rules could not evaluate a row of {Table}: {Error}")]
     public static partial void RowError(ILogger logger, string table, string error);
@@ -24,4 +24,7 @@ internal static partial class BucketReplicatorLog
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Table {Table} was {Change} (now {Current}): its stored rows leave the buckets")]
     public static partial void TableReplaced(ILogger logger, string table, string change, string current);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Replication from slot {Slot} works again")]
+    public static partial void StreamingAgain(ILogger logger, string slot);
 }

@@ -19,6 +19,9 @@ namespace PowerSync.Core.Replication;
 /// </summary>
 internal sealed class PgOutputReplicationStream : IAsyncDisposable
 {
+    /// <summary>How often a waiting stream looks for a later position reported by a server keepalive (at most the status interval).</summary>
+    private static readonly TimeSpan MaxPositionCheckInterval = TimeSpan.FromSeconds(1);
+
     private readonly ReplicationStreamOptions _options;
     private readonly PostgresValueMapper _mapper;
     private readonly LogicalReplicationConnection _connection;
@@ -33,17 +36,33 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
         _mapper = mapper;
         // Fixed session settings make values print the same as in snapshot queries (UTC also keeps
         // timestamptz text free of offsets with seconds, e.g. LMT before 1900).
-        // After a receive timeout Npgsql first sends a cancel request over a new connection, bounded by
-        // the connect timeout: capping that at the receive timeout keeps detection of a dead path near
-        // the configured timeout, and CancellationTimeout -1 skips waiting for the cancel's answer.
-        var builder = SourceSessionSettings.Apply(new NpgsqlConnectionStringBuilder(options.ConnectionString) { CancellationTimeout = -1 });
-        builder.Timeout = Math.Min(builder.Timeout, Math.Max(1, (int)Math.Ceiling(options.ReceiveTimeout.TotalSeconds)));
-        var connectionString = builder.ConnectionString;
-        _connection = new LogicalReplicationConnection(connectionString)
+        _connection = new LogicalReplicationConnection(ConnectionStringFor(options))
         {
             WalReceiverStatusInterval = options.StatusInterval,
             WalReceiverTimeout = options.ReceiveTimeout,
         };
+    }
+
+    /// <summary>
+    /// The connection string the replication connection uses: fixed session settings, which make values print the
+    /// same as in snapshot queries (UTC also keeps timestamptz text free of offsets with seconds, e.g. LMT before
+    /// 1900); a connect timeout of at most the receive timeout (after a receive timeout Npgsql first sends a cancel
+    /// request over a new connection, bounded by the connect timeout; <c>CancellationTimeout -1</c> skips waiting for
+    /// its answer); and, unless the connection string sets them, TCP keepalives, so the kernel probes an idle
+    /// connection and a peer that vanished (a half-open connection) fails it.
+    /// </summary>
+    internal static string ConnectionStringFor(ReplicationStreamOptions options)
+    {
+        var builder = SourceSessionSettings.Apply(new NpgsqlConnectionStringBuilder(options.ConnectionString) { CancellationTimeout = -1 });
+        var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.ReceiveTimeout.TotalSeconds));
+        builder.Timeout = Math.Min(builder.Timeout, timeoutSeconds);
+        if (builder.TcpKeepAliveTime == 0)
+        {
+            builder.TcpKeepAlive = true;
+            builder.TcpKeepAliveTime = Math.Max(1, timeoutSeconds / 2);
+            builder.TcpKeepAliveInterval = Math.Max(1, timeoutSeconds / 6);
+        }
+        return builder.ConnectionString;
     }
 
     /// <summary>The highest LSN acknowledged so far (zero before the first).</summary>
@@ -89,27 +108,55 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
 
     /// <summary>
     /// Streams changes from the slot, starting at <paramref name="startLsn"/> (zero: where the slot's
-    /// confirmed position is). The sequence ends only by cancellation or an error.
+    /// confirmed position is). While it waits for the next message it checks, every
+    /// <see cref="PositionCheckInterval"/>, whether the server reported a later WAL position in a keepalive,
+    /// and yields it as a <see cref="SourcePosition"/> in stream order. The sequence ends only by
+    /// cancellation or an error.
     /// </summary>
     /// <exception cref="PowerSyncException">The connection went silent (<see cref="ReplicationErrorCodes.ReplicationTimeout"/>) or a value could not be decoded.</exception>
     public async IAsyncEnumerable<ReplicationChange> ReadChangesAsync(Lsn startLsn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Its own token: a read still under way when the consumer stops (after a SourcePosition) is cancelled with it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var slot = new PgOutputReplicationSlot(_options.SlotName);
         var pgOptions = new PgOutputReplicationOptions(_options.PublicationName, PgOutputProtocolVersion.V1, messages: true);
         var messages = _connection.StartReplication(
-            slot, pgOptions, cancellationToken, startLsn.IsZero ? null : new NpgsqlLogSequenceNumber(startLsn.Value));
+            slot, pgOptions, stop.Token, startLsn.IsZero ? null : new NpgsqlLogSequenceNumber(startLsn.Value));
 
-        var enumerator = messages.GetAsyncEnumerator(cancellationToken);
-        await using (enumerator.ConfigureAwait(false))
+        var enumerator = messages.GetAsyncEnumerator(stop.Token);
+        var watch = new PositionWatch(_connection, PositionCheckInterval, stop.Token);
+        Task<bool>? pending = null; // a read of the next message still under way when a position was reported
+        try
         {
             while (true)
             {
-                ReplicationChange? change;
+                ReplicationChange? change = null;
+                var ended = false;
                 try
                 {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) yield break;
-                    change = await DecodeAsync(enumerator.Current, cancellationToken).ConfigureAwait(false);
+                    bool hasNext;
+                    var next = pending is null ? enumerator.MoveNextAsync() : new ValueTask<bool>(pending);
+                    pending = null;
+                    if (next.IsCompleted)
+                    {
+                        hasNext = await next.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var waiting = next.AsTask();
+                        if (await watch.NextPositionAsync(waiting).ConfigureAwait(false) is { } position)
+                        {
+                            pending = waiting;
+                            change = new SourcePosition(position);
+                        }
+                        hasNext = change is null && await waiting.ConfigureAwait(false);
+                    }
+                    if (change is null)
+                    {
+                        if (hasNext) change = await DecodeAsync(enumerator.Current, stop.Token).ConfigureAwait(false);
+                        else ended = true;
+                    }
                 }
                 catch (PostgresException ex) when (SlotOrPublicationProblem(ex) is { } problem)
                 {
@@ -122,8 +169,19 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
                         $"The replication connection sent nothing for {_options.ReceiveTimeout.TotalSeconds:0} s and is treated as dead. Reconnect; if this repeats, check the network path to Postgres and wal_sender_timeout.",
                         ex);
                 }
+                if (ended) yield break;
                 if (change is not null) yield return change;
             }
+        }
+        finally
+        {
+            if (pending is { IsCompleted: false })
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            watch.Dispose();
+            await enumerator.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -145,6 +203,37 @@ internal sealed class PgOutputReplicationStream : IAsyncDisposable
     public Task SendStatusAsync(CancellationToken cancellationToken) => _connection.SendStatusUpdate(cancellationToken);
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private TimeSpan PositionCheckInterval => _options.StatusInterval < MaxPositionCheckInterval ? _options.StatusInterval : MaxPositionCheckInterval;
+
+    /// <summary>
+    /// Npgsql answers primary keepalives itself and does not hand them over; it only records their WAL end in
+    /// <see cref="ReplicationConnection.LastReceivedLsn"/>. While a read waits, that value is looked at on a
+    /// timer: when it moved, the server reported a later position.
+    /// </summary>
+    private sealed class PositionWatch(LogicalReplicationConnection connection, TimeSpan interval, CancellationToken cancellationToken) : IDisposable
+    {
+        private readonly PeriodicTimer _timer = new(interval);
+        private Task<bool>? _tick;
+        private Lsn _reported;
+
+        /// <summary>A position later than the last one reported, found before <paramref name="read"/> completes; null once it completed.</summary>
+        public async Task<Lsn?> NextPositionAsync(Task<bool> read)
+        {
+            while (true)
+            {
+                _tick ??= _timer.WaitForNextTickAsync(cancellationToken).AsTask();
+                if (await Task.WhenAny(read, _tick).ConfigureAwait(false) == read || !_tick.IsCompletedSuccessfully || !_tick.Result) return null;
+                _tick = null;
+                var received = new Lsn((ulong)connection.LastReceivedLsn);
+                if (received <= _reported) continue;
+                _reported = received;
+                return received;
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {

@@ -55,6 +55,26 @@ internal sealed class ReconnectingReplicationStream
         }
     }
 
+    /// <summary>
+    /// Sends the acknowledged position to the server now instead of with the next periodic status update (a
+    /// server shutting down waits for it). Does nothing between connections; a failure to send shows up as a
+    /// failure of the read loop, so it is not reported here.
+    /// </summary>
+    public async Task SendStatusAsync(CancellationToken cancellationToken)
+    {
+        PgOutputReplicationStream? current;
+        lock (_lock) current = _current;
+        if (current is null) return;
+        try
+        {
+            await current.SendStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or NpgsqlException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // The connection is not streaming (any more): the next one starts from the acknowledged position anyway.
+        }
+    }
+
     /// <summary>Streams changes from <paramref name="startLsn"/> (zero: the slot's confirmed position), reconnecting as needed.</summary>
     public async IAsyncEnumerable<ReplicationChange> ReadChangesAsync(Lsn startLsn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

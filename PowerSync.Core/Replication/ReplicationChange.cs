@@ -55,3 +55,11 @@ internal sealed record TableTruncate(Lsn WalStart, Lsn WalEnd, ImmutableArray<So
 /// <summary>A <c>pg_logical_emit_message</c> (e.g. the <c>powersync</c> keepalive); non-transactional ones arrive outside transactions.</summary>
 internal sealed record LogicalMessage(Lsn WalStart, Lsn WalEnd, Lsn MessageLsn, bool Transactional, string Prefix, ImmutableArray<byte> Content)
     : ReplicationChange(WalStart, WalEnd);
+
+/// <summary>
+/// The source reported how far it has decoded its WAL (a primary keepalive): every transaction that
+/// committed before <see cref="Position"/> has been streamed before this record. Safe to acknowledge
+/// once no source transaction is open and everything received before it is durable; it may lie in the
+/// middle of a transaction that is still being sent, so it never stands for a transaction boundary.
+/// </summary>
+internal sealed record SourcePosition(Lsn Position) : ReplicationChange(Position, Position);

@@ -59,4 +59,7 @@ public static class ReplicationErrorCodes
 
     /// <summary>The replication connection was silent for longer than the configured timeout.</summary>
     public const string ReplicationTimeout = "PSYNC_N1012";
+
+    /// <summary>The replication connection failed or could not be opened (network error, Postgres restarting, shutting down or refusing connections).</summary>
+    public const string ConnectionLost = "PSYNC_N1013";
 }

@@ -25,7 +25,8 @@ internal sealed class EmbeddedApp : IAsyncDisposable
     public string Folder { get; }
     public Uri Address => new(App.Urls.First());
 
-    public static async Task<EmbeddedApp> StartAsync(string sourceConnectionString, string rules, BucketStorageEngine engine = BucketStorageEngine.Sqlite)
+    public static async Task<EmbeddedApp> StartAsync(string sourceConnectionString, string rules, BucketStorageEngine engine = BucketStorageEngine.Sqlite,
+        Action<PowerSyncOptions>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("powersync-app-").FullName;
         var key = TestKey.Hmac(null);
@@ -40,10 +41,12 @@ internal sealed class EmbeddedApp : IAsyncDisposable
             options.StorageEngine = engine;
             options.Auth.Jwks = TestKey.Set(key);
             options.Auth.Audiences.Add("powersync");
+            configure?.Invoke(options);
         });
         var app = builder.Build();
         app.MapPowerSync();
         app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health.json", new() { ResponseWriter = PowerSyncHealth.WriteResponseAsync });
         await app.StartAsync();
         return new EmbeddedApp(app, key, folder);
     }

@@ -21,8 +21,10 @@ internal sealed class FreezableTcpProxy : IAsyncDisposable
     private TaskCompletionSource _thawed = NewGate(open: true);
     private volatile bool _refusing;
 
-    public FreezableTcpProxy(string targetHost, int targetPort)
+    /// <param name="frozen">Start frozen: nothing gets through until <see cref="Thaw"/> (a source unreachable from the start).</param>
+    public FreezableTcpProxy(string targetHost, int targetPort, bool frozen = false)
     {
+        if (frozen) Freeze();
         _targetHost = targetHost;
         _targetPort = targetPort;
         _listener.Start();

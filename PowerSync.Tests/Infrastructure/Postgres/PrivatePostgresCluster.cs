@@ -147,6 +147,24 @@ public sealed class PrivatePostgresCluster : IAsyncDisposable
     public Task StartServerAsync(CancellationToken ct = default) =>
         RunPgCtlAsync(["start", "-w", "-t", "60", "-D", DataDirectory, "-l", LogFile], ct);
 
+    /// <summary>
+    /// Restarts the server with <c>pg_ctl restart -m <paramref name="mode"/></c> (<c>fast</c>, <c>smart</c> or
+    /// <c>immediate</c>), waiting at most <paramref name="timeout"/> for it to stop and start again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">pg_ctl failed or gave up (the message has its output and the server log).</exception>
+    public async Task RestartAsync(string mode, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await RunPgCtlAsync(["restart", "-w", "-t", seconds, "-m", mode, "-D", DataDirectory, "-l", LogFile], ct);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"{ex.Message}{Environment.NewLine}Server log:{Environment.NewLine}{ReadLog()}", ex);
+        }
+    }
+
     private Task<string> RunPgCtlAsync(IReadOnlyList<string> args, CancellationToken ct) =>
         ExternalProcess.RunAsync(_binaries.Program("pg_ctl"), args, _runAs, RootDirectory, ct);
 
