@@ -19,6 +19,19 @@ internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCh
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var result = await CheckNowAsync(cancellationToken).ConfigureAwait(false);
+        // Found once at start-up (a restart checks again): reported with any status, but they do not change it,
+        // since the status says how things stand now.
+        var mismatches = service.SourceValidationProblems;
+        if (mismatches.Count == 0) return result;
+        var data = new Dictionary<string, object>(result.Data) { ["source_validation_problems"] = mismatches.Select(p => p.ToString()).ToArray() };
+        var description = result.Description + string.Create(CultureInfo.InvariantCulture,
+            $" At start-up the sync rules did not match the source database in {mismatches.Count} place(s): see source_validation_problems.");
+        return new HealthCheckResult(result.Status, description, result.Exception, data);
+    }
+
+    private async Task<HealthCheckResult> CheckNowAsync(CancellationToken cancellationToken)
+    {
         if (await service.ProbeStorageAsync(cancellationToken).ConfigureAwait(false) is { } storageError)
             return HealthCheckResult.Unhealthy("The bucket store cannot be read: " + storageError.Message, storageError);
 
@@ -32,10 +45,6 @@ internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCh
             sourceError = await ProbeSourceAsync(version.SlotName, progress, data, cancellationToken).ConfigureAwait(false);
             data["connected"] = progress.Connected;
         }
-        // Found once at start-up (a restart checks again): reported, but they do not change the status, which
-        // says how things stand now.
-        var mismatches = service.SourceValidationProblems;
-        if (mismatches.Count > 0) data["source_validation_problems"] = mismatches.Select(p => p.ToString()).ToArray();
         var lag = service.ReplicationLag;
         data["replication_lag_seconds"] = Math.Round(lag?.TotalSeconds ?? 0, 3);
 
@@ -57,10 +66,8 @@ internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCh
                 string.Create(CultureInfo.InvariantCulture, $"Replication lags {lag.Value.TotalSeconds:0.0} s behind the source (threshold {threshold.TotalSeconds:0.#} s)."),
                 data: data);
         }
-        var healthy = string.Create(CultureInfo.InvariantCulture, $"Replicating; clients can sync (replication lag {lag?.TotalSeconds ?? 0:0.0} s).");
-        if (mismatches.Count > 0)
-            healthy += string.Create(CultureInfo.InvariantCulture, $" At start-up the sync rules did not match the source database in {mismatches.Count} place(s): see source_validation_problems.");
-        return HealthCheckResult.Healthy(healthy, data);
+        return HealthCheckResult.Healthy(
+            string.Create(CultureInfo.InvariantCulture, $"Replicating; clients can sync (replication lag {lag?.TotalSeconds ?? 0:0.0} s)."), data);
     }
 
     /// <summary>Reads where the source is (which also feeds the lag) and what the slot retains; the reason when the source cannot answer.</summary>

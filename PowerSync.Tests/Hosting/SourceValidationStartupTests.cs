@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Core;
@@ -79,6 +80,9 @@ public sealed class SourceValidationStartupTests
         var warnings = logger.Entries.Where(e => e.EventId == 4001).ToList();
         Assert.That(warnings.Select(w => (w.Level, w.Message)), Is.EqualTo(new[] { (LogLevel.Warning, "The sync rules do not match the source database: " + expected) }));
         Assert.That(await service.Storage.Admin.GetProcessingAsync(ct) ?? await service.Storage.Admin.GetActiveAsync(ct), Is.Not.Null, "the rules were deployed");
+        var health = await new PowerSyncHealthCheck(service).CheckHealthAsync(new HealthCheckContext(), ct);
+        Assert.That(health.Data["source_validation_problems"], Is.EqualTo(new[] { expected }), "the health data lists them");
+        Assert.That(health.Description, Does.Contain("see source_validation_problems"));
     }
 
     [Test]
