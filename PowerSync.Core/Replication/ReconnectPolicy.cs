@@ -6,8 +6,13 @@ namespace PowerSync.Core.Replication;
 /// </summary>
 public sealed record ReconnectPolicy
 {
-    /// <summary>1 s doubling to 60 s.</summary>
-    public static readonly ReconnectPolicy Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+    /// <summary>
+    /// 1 s doubling to 10 s: a replication connection is one per instance and version, so retrying every few
+    /// seconds costs the source nothing, while a longer cap would keep replication down for up to that long
+    /// after a Postgres restart or failover (with a 60 s cap, replication resumed up to a minute after Postgres
+    /// was back).
+    /// </summary>
+    public static readonly ReconnectPolicy Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 
     /// <summary>Creates a policy.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The minimum is not positive or exceeds the maximum.</exception>

@@ -109,6 +109,16 @@ public sealed class ReconnectingStreamTests
     }
 
     [Test]
+    public void Replication_retries_at_least_every_10_s_however_long_the_source_was_down()
+    {
+        var random = new Random(11);
+        var delays = Enumerable.Range(1, 40).Select(a => ReconnectPolicy.Default.DelayFor(a, random)).ToList();
+
+        Assert.That(delays, Is.All.LessThanOrEqualTo(TimeSpan.FromSeconds(10)), "a restarted source is picked up within 10 s");
+        Assert.That(delays[^1], Is.GreaterThan(TimeSpan.FromSeconds(1)), "but retries still back off");
+    }
+
+    [Test]
     public void A_slot_still_held_by_the_old_walsender_is_retried_but_a_missing_one_is_not()
     {
         var active = new Npgsql.PostgresException("replication slot \"s\" is active for PID 42", "ERROR", "ERROR", "55006");
