@@ -4,8 +4,11 @@ using PowerSync.Core.Storage;
 
 namespace PowerSync.Core.Protocol;
 
-/// <summary>A subscription to a sync stream, as the client asked for it.</summary>
-internal sealed record StreamSubscription(string Stream, JsonElement? Parameters, int? OverridePriority);
+/// <summary>
+/// A subscription to a sync stream, as the client asked for it; <paramref name="Index"/> is its position in the
+/// request's list (what the <c>checkpoint</c> line's <c>{"sub": i}</c> refers to), kept when repeats are merged.
+/// </summary>
+internal sealed record StreamSubscription(string Stream, JsonElement? Parameters, int? OverridePriority, int Index);
 
 /// <summary>
 /// A parsed <c>POST /sync/stream</c> body. Unknown fields are allowed (clients send more than the
@@ -143,7 +146,7 @@ internal sealed record SyncRequest(
                 throw Invalid($"streams.subscriptions[{index}].override_priority must be 0, 1, 2, 3 or null.");
             priority = value;
         }
-        return new StreamSubscription(stream, parameters, priority);
+        return new StreamSubscription(stream, parameters, priority, index);
     }
 
     /// <summary>Why a client id cannot be used (too long, or not well-formed text), or null when it can.</summary>

@@ -100,6 +100,8 @@ public sealed class SyncRequestTests
             ("todos", """{"list":"l1"}""", null),
             ("lists", (string?)null, null),
         }));
+        // Each keeps its index in the request, which is what a bucket's {"sub": i} names.
+        Assert.That(request.Subscriptions.Select(s => s.Index), Is.EqualTo(new[] { 0, 15_000, 15_001, 15_002 }));
     }
 
     [Test]
@@ -134,5 +136,28 @@ public sealed class SyncRequestTests
             Assert.That(ex.Message, Does.Contain(field).And.Contain("not valid text"));
         }
         Assert.That(() => SyncRequest.Parse(Body(Encoding.UTF8.GetBytes("\\ud83d\\ude00")), 1000), Throws.Nothing, "a surrogate pair is text");
+    }
+
+    [Test]
+    public async Task Merged_repeats_leave_each_bucket_naming_the_request_indexes_of_the_distinct_subscriptions()
+    {
+        var rules = PowerSync.Core.SyncRules.SyncRulesSet.Parse("""
+            config:
+              edition: 2
+            streams:
+              mine:
+                query: SELECT * FROM items WHERE owner = auth.user_id()
+              all:
+                query: SELECT * FROM items
+            """);
+        await using var h = await SessionHarness.StartAsync();
+        var resolver = new SyncRulesBucketResolver(_ => rules, h.Scope.Storage.Reader);
+        var request = Parse("""{"streams":{"include_defaults":false,"subscriptions":[{"stream":"mine"},{"stream":"mine"},{"stream":"mine"},{"stream":"all"},{"stream":"mine","override_priority":1}]}}""");
+
+        var resolved = await resolver.ResolveAsync(SessionHarness.User(), request, new Checkpoint(1, new OpId(1), Lsn.Zero), default);
+
+        var subscriptions = resolved.Buckets.ToDictionary(b => b.Name, b => b.Subscriptions.Select(s => (s.IsDefault, s.Index)).ToList());
+        Assert.That(subscriptions["all|0[]"], Is.EqualTo(new[] { (false, 3) }));
+        Assert.That(subscriptions["mine|0[\"user-1\"]"], Is.EqualTo(new[] { (false, 0), (false, 4) }));
     }
 }
