@@ -134,7 +134,7 @@ internal sealed class SyncEndpoints(
                     }
                     metrics.OperationsSent.Add(data.Page.Ops.Count);
                 }
-                else if (line is CheckpointLine or CheckpointDiffLine)
+                else if (SyncLineWriter.IsLarge(line))
                 {
                     // Its size follows the client's buckets and subscriptions: streamed, never built whole.
                     sent = await SyncLineWriter.WriteAsync(line, body, ct).ConfigureAwait(false);

@@ -35,6 +35,25 @@ internal static class SyncLineWriter
     internal const int StreamedFlushBytes = 16 * 1024;
 
     /// <summary>
+    /// Whether a line may be large enough to be worth streaming with <see cref="WriteAsync"/>: a checkpoint or
+    /// diff listing many buckets or subscriptions. Small ones (the usual diff of a few buckets) are cheaper built
+    /// whole and written at once.
+    /// </summary>
+    public static bool IsLarge(SyncLine line) => line switch
+    {
+        CheckpointLine c => Entries(c.Buckets) + c.Streams.Count > 256,
+        CheckpointDiffLine d => Entries(d.UpdatedBuckets) + d.RemovedBuckets.Count > 256,
+        _ => false,
+    };
+
+    private static int Entries(IReadOnlyList<CheckpointBucket> buckets)
+    {
+        var entries = buckets.Count;
+        foreach (var b in buckets) entries += b.Subscriptions.Count;
+        return entries;
+    }
+
+    /// <summary>
     /// Writes a control line straight to <paramref name="output"/>, in pieces of about
     /// <see cref="StreamedFlushBytes"/>: a <c>checkpoint</c> line lists every bucket with its subscriptions,
     /// so it is never built whole in memory. Returns the bytes written (newline included).

@@ -53,6 +53,7 @@ public sealed class SyncLineWriterTests
         Assert.That(stream.ToArray(), Is.EqualTo(whole.WrittenSpan.ToArray()));
         Assert.That(written, Is.EqualTo(whole.WrittenCount));
         Assert.That(whole.WrittenCount, Is.GreaterThan(1_000_000));
+        Assert.That(SyncLineWriter.IsLarge(line), Is.True, "the endpoint streams it");
         Assert.That(stream.LargestWrite, Is.LessThan(SyncLineWriter.StreamedFlushBytes + 4096), "no write holds more than a piece and one bucket");
     }
 
@@ -70,6 +71,7 @@ public sealed class SyncLineWriterTests
             using var stream = new MemoryStream();
             await SyncLineWriter.WriteAsync(line, stream, default);
             Assert.That(stream.ToArray(), Is.EqualTo(SyncLineWriter.ToBytes(line, rawData: true)), line.GetType().Name);
+            Assert.That(SyncLineWriter.IsLarge(line), Is.False, "the endpoint builds small lines whole and writes them at once");
         }
     }
 }
