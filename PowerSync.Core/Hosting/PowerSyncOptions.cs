@@ -42,6 +42,12 @@ public sealed class PowerSyncOptions
     /// <summary>Largest accepted request body. Default 1 MiB.</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Distinct stream subscriptions one sync request may hold (repeats are merged first); more get HTTP 400 (PSYNC_N2403). Default 100.</summary>
+    public int MaxSubscriptionsPerConnection { get; set; } = Protocol.SyncRequest.DefaultMaxSubscriptions;
+
+    /// <summary>Open sync streams one user may have on this instance; more get HTTP 429 (PSYNC_N2404). Default 0: no per-user limit.</summary>
+    public int MaxStreamsPerUser { get; set; }
+
     /// <summary>
     /// Whether problems found by checking the sync rules against the source database at start-up (a table
     /// missing or not published, an unknown column, a table without replica identity, an inactive old slot)
@@ -83,6 +89,8 @@ public sealed class PowerSyncOptions
         if (MaxConcurrentConnections < 1) problems.Add($"MaxConcurrentConnections must be at least 1 (was {MaxConcurrentConnections}).");
         if (MaxBucketsPerConnection < 1) problems.Add($"MaxBucketsPerConnection must be at least 1 (was {MaxBucketsPerConnection}).");
         if (MaxRequestBodyBytes < 1024) problems.Add($"MaxRequestBodyBytes must be at least 1024 (was {MaxRequestBodyBytes}).");
+        if (MaxSubscriptionsPerConnection < 1) problems.Add($"MaxSubscriptionsPerConnection must be at least 1 (was {MaxSubscriptionsPerConnection}).");
+        if (MaxStreamsPerUser < 0) problems.Add($"MaxStreamsPerUser must be 0 (no limit) or more (was {MaxStreamsPerUser}).");
         if (ReplicationTimeout < TimeSpan.FromSeconds(1) || ReplicationTimeout > TimeSpan.FromHours(1))
             problems.Add($"ReplicationTimeout must be between 1 second and 1 hour (was {ReplicationTimeout}).");
         if (ReplicationLagThreshold <= TimeSpan.Zero)

@@ -76,8 +76,8 @@ public sealed class PowerSyncService : IAsyncDisposable
             _storage,
             new SyncRulesBucketResolver(RulesOf, _storage.Reader, options.MaxBucketsPerConnection),
             new PostgresReplicationHead(_source),
-            new SyncSessionOptions(MaxBucketsPerConnection: options.MaxBucketsPerConnection),
-            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes),
+            new SyncSessionOptions(MaxBucketsPerConnection: options.MaxBucketsPerConnection, MaxSubscriptionsPerConnection: options.MaxSubscriptionsPerConnection),
+            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes, options.MaxStreamsPerUser),
             _metrics,
             loggers.CreateLogger("PowerSync.Sync"),
             TimeProvider.System);

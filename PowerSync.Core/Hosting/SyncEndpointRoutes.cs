@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace PowerSync.Core.Hosting;
 
@@ -11,5 +13,7 @@ internal static class SyncEndpointRoutes
         routes.MapPost("/sync/stream", endpoints.StreamAsync);
         routes.MapGet("/write-checkpoint2.json", endpoints.WriteCheckpointAsync);
         routes.MapPost("/sync/checkpoint-request", endpoints.CheckpointRequestAsync);
+        // Open streams end as soon as the host starts stopping, before the server waits for requests to drain.
+        if (routes.ServiceProvider.GetService<IHostApplicationLifetime>() is { } lifetime) endpoints.StopStreamsWhen(lifetime.ApplicationStopping);
     }
 }

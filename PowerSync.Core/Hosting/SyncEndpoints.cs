@@ -27,20 +27,31 @@ internal sealed class SyncEndpoints(
 {
     private int _connections;
     private readonly SyncSessionServices _services = new(storage.Reader, storage.Checkpoints, storage.WriteCheckpoints, resolver, time);
+    private readonly UserStreamCounts _perUser = new(limits.MaxStreamsPerUser);
+    private CancellationToken _shutdown;
 
     /// <summary>Sync streams open right now.</summary>
     public int OpenStreams => Volatile.Read(ref _connections);
 
+    /// <summary>
+    /// When <paramref name="stopping"/> fires (the host's <c>ApplicationStopping</c>), every open stream ends
+    /// cleanly (its response completes, so clients reconnect elsewhere) and new ones get 503 (PSYNC_S2003).
+    /// </summary>
+    public void StopStreamsWhen(CancellationToken stopping) => _shutdown = stopping;
+
     /// <summary><c>POST /sync/stream</c></summary>
     public async Task StreamAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
+        var ct = stopping.Token;
         SyncUser user;
         SyncRequest request;
         try
         {
+            ThrowIfShuttingDown();
             user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            request = SyncRequest.Parse(await ReadBodyAsync(context, ct).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection);
+            request = SyncRequest.Parse(await ReadBodyAsync(context, ct).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection,
+                sessionOptions.MaxSubscriptionsPerConnection);
             if (await storage.Admin.GetActiveAsync(ct).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(ct).ConfigureAwait(false) is null)
             {
                 throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
@@ -52,12 +63,24 @@ internal sealed class SyncEndpoints(
             await RefuseAsync(context, e).ConfigureAwait(false);
             return;
         }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            await RefuseAsync(context, ShuttingDown()).ConfigureAwait(false);
+            return;
+        }
 
         if (Interlocked.Increment(ref _connections) > limits.MaxConcurrentConnections)
         {
             Interlocked.Decrement(ref _connections);
             await RefuseAsync(context, new PowerSyncException(ProtocolErrorCodes.TooManyConnections,
                 $"This instance already serves {limits.MaxConcurrentConnections} sync streams: retry later, or add instances.")).ConfigureAwait(false);
+            return;
+        }
+        if (!_perUser.TryOpen(user.UserId))
+        {
+            Interlocked.Decrement(ref _connections);
+            await RefuseAsync(context, new PowerSyncException(ProtocolErrorCodes.TooManyUserStreams,
+                $"This user already has {limits.MaxStreamsPerUser} sync streams open on this instance: close one first (MaxStreamsPerUser).")).ConfigureAwait(false);
             return;
         }
         metrics.Connections.Add(1);
@@ -67,10 +90,19 @@ internal sealed class SyncEndpoints(
         }
         finally
         {
+            _perUser.Close(user.UserId);
             Interlocked.Decrement(ref _connections);
             metrics.Connections.Add(-1);
         }
     }
+
+    private void ThrowIfShuttingDown()
+    {
+        if (_shutdown.IsCancellationRequested) throw ShuttingDown();
+    }
+
+    private static PowerSyncException ShuttingDown() =>
+        new(ProtocolErrorCodes.ShuttingDown, "This instance is shutting down: connect to another instance, or retry shortly.");
 
     private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken ct)
     {
@@ -102,6 +134,11 @@ internal sealed class SyncEndpoints(
                     }
                     metrics.OperationsSent.Add(data.Page.Ops.Count);
                 }
+                else if (SyncLineWriter.IsLarge(line))
+                {
+                    // Its size follows the client's buckets and subscriptions: streamed, never built whole.
+                    sent = await SyncLineWriter.WriteAsync(line, body, ct).ConfigureAwait(false);
+                }
                 else
                 {
                     buffer.ResetWrittenCount();
@@ -115,7 +152,7 @@ internal sealed class SyncEndpoints(
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the host is stopping: the response ends here, cleanly when the client is still there.
         }
         catch (PowerSyncException e)
         {
@@ -124,7 +161,8 @@ internal sealed class SyncEndpoints(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            SyncEndpointsLog.StreamCrashed(logger, e, user.UserId);
+            // A bug: the stack trace matters, the user's identity does not belong in an error log.
+            SyncEndpointsLog.StreamCrashed(logger, e);
         }
         finally
         {
@@ -140,6 +178,10 @@ internal sealed class SyncEndpoints(
         {
             var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
             var clientId = context.Request.Query["client_id"].ToString();
+            if (!QueryValuesAreUtf8(context.Request.QueryString.Value, "client_id"))
+                throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: 'client_id' is not valid UTF-8 once percent-decoded.");
+            if (SyncRequest.ClientIdProblem(clientId) is { } problem)
+                throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: " + problem);
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
             var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, ct), ct).ConfigureAwait(false);
             await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
@@ -148,6 +190,42 @@ internal sealed class SyncEndpoints(
         {
             await RefuseAsync(context, e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Whether every value of <paramref name="name"/> in the raw query decodes to valid UTF-8. ASP.NET replaces
+    /// invalid bytes (and encoded surrogates) with U+FFFD; such an id is refused rather than silently changed.
+    /// </summary>
+    internal static bool QueryValuesAreUtf8(string? query, string name)
+    {
+        if (string.IsNullOrEmpty(query)) return true;
+        foreach (var pair in query.TrimStart('?').Split('&'))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0 || !pair.AsSpan(0, equals).SequenceEqual(name)) continue;
+            var value = pair.AsSpan(equals + 1);
+            var bytes = new byte[value.Length];
+            var length = 0;
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (value[i] == '%' && i + 2 < value.Length && byte.TryParse(value.Slice(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
+                {
+                    bytes[length++] = b;
+                    i += 2;
+                }
+                else if (value[i] < 0x80)
+                {
+                    bytes[length++] = (byte)value[i];
+                }
+                else
+                {
+                    // Non-ASCII characters sent unencoded were decoded by the server already.
+                    return SyncRequest.IsWellFormed(value.ToString());
+                }
+            }
+            if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(0, length))) return false;
+        }
+        return true;
     }
 
     /// <summary><c>POST /sync/checkpoint-request</c> with <c>{client_id, checkpoint_request_id}</c>: a client-supplied, monotonic write checkpoint.</summary>
@@ -188,10 +266,9 @@ internal sealed class SyncEndpoints(
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw InvalidCheckpointRequest($"the body must be a JSON object; {Shape}.");
-            if (!root.TryGetProperty("client_id", out var c) || c.ValueKind != JsonValueKind.String || c.GetString() is not { Length: > 0 } clientId)
+            if (!root.TryGetProperty("client_id", out var c) || c.ValueKind != JsonValueKind.String || ClientIdText(c) is not { Length: > 0 } clientId)
                 throw InvalidCheckpointRequest($"'client_id' must be a non-empty string (checkpoint requests are counted per user and client); {Shape}.");
-            if (clientId.Length > SyncRequest.MaxClientIdLength)
-                throw InvalidCheckpointRequest($"'client_id' is {clientId.Length} characters long; at most {SyncRequest.MaxClientIdLength} are allowed.");
+            if (SyncRequest.ClientIdProblem(clientId) is { } problem) throw InvalidCheckpointRequest(problem);
             if (root.TryGetProperty("checkpoint_request_id", out var idElement))
             {
                 var text = idElement.ValueKind switch
@@ -204,6 +281,18 @@ internal sealed class SyncEndpoints(
                     return (clientId, id);
             }
             throw InvalidCheckpointRequest($"'checkpoint_request_id' must be an integer from 1 to 9223372036854775807 (a string of digits, or a number); {Shape}.");
+        }
+    }
+
+    private static string? ClientIdText(JsonElement element)
+    {
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw InvalidCheckpointRequest("'client_id' is not valid text: it holds invalid UTF-8 or an escaped lone surrogate.");
         }
     }
 
@@ -273,11 +362,14 @@ internal sealed class SyncEndpoints(
         ProtocolErrorCodes.InvalidRequest => StatusCodes.Status400BadRequest,
         ProtocolErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProtocolErrorCodes.TooManyConnections => StatusCodes.Status429TooManyRequests,
+        ProtocolErrorCodes.TooManySubscriptions => StatusCodes.Status400BadRequest,
+        ProtocolErrorCodes.TooManyUserStreams => StatusCodes.Status429TooManyRequests,
         ProtocolErrorCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
         StorageErrorCodes.InvalidCheckpointRequest => StatusCodes.Status400BadRequest,
+        StorageErrorCodes.WriteCheckpointExhausted => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
 
-/// <summary>Per-instance limits of the HTTP endpoints.</summary>
-internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes);
+/// <summary>Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit.</summary>
+internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0);

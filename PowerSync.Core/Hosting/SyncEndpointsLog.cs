@@ -10,6 +10,6 @@ internal static partial class SyncEndpointsLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Sync stream for user {UserId} ended with {Code}: {Reason}")]
     public static partial void StreamFailed(ILogger logger, string userId, string code, string reason);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Sync stream for user {UserId} failed unexpectedly")]
-    public static partial void StreamCrashed(ILogger logger, Exception exception, string userId);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "A sync stream failed unexpectedly")]
+    public static partial void StreamCrashed(ILogger logger, Exception exception);
 }

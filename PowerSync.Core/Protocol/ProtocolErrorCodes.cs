@@ -20,4 +20,10 @@ internal static class ProtocolErrorCodes
 
     /// <summary>The request body is larger than allowed (HTTP 413).</summary>
     public const string RequestTooLarge = "PSYNC_N2402";
+
+    /// <summary>More distinct stream subscriptions than one request may hold (HTTP 400).</summary>
+    public const string TooManySubscriptions = "PSYNC_N2403";
+
+    /// <summary>The user already has as many sync streams open on this instance as allowed (HTTP 429).</summary>
+    public const string TooManyUserStreams = "PSYNC_N2404";
 }

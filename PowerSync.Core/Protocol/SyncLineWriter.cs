@@ -23,53 +23,120 @@ internal static class SyncLineWriter
 
         using (var json = new Utf8JsonWriter(output, Options))
         {
-            json.WriteStartObject();
-            switch (line)
+            foreach (var _ in Parts(json, line))
             {
-                case CheckpointLine c:
-                    json.WriteStartObject("checkpoint");
-                    json.WriteString("last_op_id", c.LastOpId.ToString());
-                    WriteCheckpointId(json, c.WriteCheckpoint);
-                    json.WriteStartArray("buckets");
-                    foreach (var b in c.Buckets) WriteBucket(json, b);
-                    json.WriteEndArray();
-                    json.WriteStartArray("streams");
-                    foreach (var s in c.Streams) WriteStream(json, s);
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                    break;
-                case CheckpointDiffLine d:
-                    json.WriteStartObject("checkpoint_diff");
-                    json.WriteString("last_op_id", d.LastOpId.ToString());
-                    WriteCheckpointId(json, d.WriteCheckpoint);
-                    json.WriteStartArray("removed_buckets");
-                    foreach (var name in d.RemovedBuckets) json.WriteStringValue(name);
-                    json.WriteEndArray();
-                    json.WriteStartArray("updated_buckets");
-                    foreach (var b in d.UpdatedBuckets) WriteBucket(json, b);
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                    break;
-                case CheckpointCompleteLine done:
-                    json.WriteStartObject("checkpoint_complete");
-                    json.WriteString("last_op_id", done.LastOpId.ToString());
-                    json.WriteEndObject();
-                    break;
-                case PartialCheckpointCompleteLine partial:
-                    json.WriteStartObject("partial_checkpoint_complete");
-                    json.WriteString("last_op_id", partial.LastOpId.ToString());
-                    json.WriteNumber("priority", partial.Priority);
-                    json.WriteEndObject();
-                    break;
-                case KeepaliveLine keepalive:
-                    json.WriteNumber("token_expires_in", keepalive.TokenExpiresInSeconds);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(line), line.GetType().Name, "Unknown sync line type.");
+                // Everything goes to the growing buffer: control lines other than checkpoints are small.
             }
-            json.WriteEndObject();
         }
         output.Write("\n"u8);
+    }
+
+    /// <summary>Bytes a streamed line gathers before they are written out.</summary>
+    internal const int StreamedFlushBytes = 16 * 1024;
+
+    /// <summary>
+    /// Whether a line may be large enough to be worth streaming with <see cref="WriteAsync"/>: a checkpoint or
+    /// diff listing many buckets or subscriptions. Small ones (the usual diff of a few buckets) are cheaper built
+    /// whole and written at once.
+    /// </summary>
+    public static bool IsLarge(SyncLine line) => line switch
+    {
+        CheckpointLine c => Entries(c.Buckets) + c.Streams.Count > 256,
+        CheckpointDiffLine d => Entries(d.UpdatedBuckets) + d.RemovedBuckets.Count > 256,
+        _ => false,
+    };
+
+    private static int Entries(IReadOnlyList<CheckpointBucket> buckets)
+    {
+        var entries = buckets.Count;
+        foreach (var b in buckets) entries += b.Subscriptions.Count;
+        return entries;
+    }
+
+    /// <summary>
+    /// Writes a control line straight to <paramref name="output"/>, in pieces of about
+    /// <see cref="StreamedFlushBytes"/>: a <c>checkpoint</c> line lists every bucket with its subscriptions,
+    /// so it is never built whole in memory. Returns the bytes written (newline included).
+    /// </summary>
+    public static async ValueTask<long> WriteAsync(SyncLine line, Stream output, CancellationToken ct)
+    {
+        long written;
+        var json = new Utf8JsonWriter(output, Options);
+        await using (json.ConfigureAwait(false))
+        {
+            foreach (var _ in Parts(json, line))
+            {
+                if (json.BytesPending >= StreamedFlushBytes) await json.FlushAsync(ct).ConfigureAwait(false);
+            }
+            await json.FlushAsync(ct).ConfigureAwait(false);
+            written = json.BytesCommitted;
+        }
+        await output.WriteAsync(NewLine, ct).ConfigureAwait(false);
+        return written + 1;
+    }
+
+    private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
+
+    /// <summary>Writes a control line's JSON, pausing after each bucket (where a streamed write may flush).</summary>
+    private static IEnumerable<bool> Parts(Utf8JsonWriter json, SyncLine line)
+    {
+        json.WriteStartObject();
+        switch (line)
+        {
+            case CheckpointLine c:
+                json.WriteStartObject("checkpoint");
+                json.WriteString("last_op_id", c.LastOpId.ToString());
+                WriteCheckpointId(json, c.WriteCheckpoint);
+                json.WriteStartArray("buckets");
+                foreach (var b in c.Buckets)
+                {
+                    WriteBucket(json, b);
+                    yield return true;
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("streams");
+                foreach (var stream in c.Streams)
+                {
+                    WriteStream(json, stream);
+                    yield return true;
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+                break;
+            case CheckpointDiffLine d:
+                json.WriteStartObject("checkpoint_diff");
+                json.WriteString("last_op_id", d.LastOpId.ToString());
+                WriteCheckpointId(json, d.WriteCheckpoint);
+                json.WriteStartArray("removed_buckets");
+                foreach (var name in d.RemovedBuckets) json.WriteStringValue(name);
+                json.WriteEndArray();
+                json.WriteStartArray("updated_buckets");
+                foreach (var b in d.UpdatedBuckets)
+                {
+                    WriteBucket(json, b);
+                    yield return true;
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+                break;
+            case CheckpointCompleteLine done:
+                json.WriteStartObject("checkpoint_complete");
+                json.WriteString("last_op_id", done.LastOpId.ToString());
+                json.WriteEndObject();
+                break;
+            case PartialCheckpointCompleteLine partial:
+                json.WriteStartObject("partial_checkpoint_complete");
+                json.WriteString("last_op_id", partial.LastOpId.ToString());
+                json.WriteNumber("priority", partial.Priority);
+                json.WriteEndObject();
+                break;
+            case KeepaliveLine keepalive:
+                json.WriteNumber("token_expires_in", keepalive.TokenExpiresInSeconds);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(line), line.GetType().Name, "Unknown sync line type.");
+        }
+        json.WriteEndObject();
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BucketDataPage, byte[][]?[]> PageBytes = [];

@@ -42,7 +42,7 @@ internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVe
         var streams = new List<StreamDescription>();
         var defaultIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var definition in rules.BucketDefinitionNames) AddDefault(definition);
-        var explicitStreams = request.Subscriptions.Select((s, i) => (s.Stream, i)).ToLookup(x => x.Stream, x => x.i, StringComparer.Ordinal);
+        var explicitStreams = request.Subscriptions.ToLookup(s => s.Stream, s => s.Index, StringComparer.Ordinal);
         foreach (var bucket in buckets)
         {
             if (!defaultIndex.ContainsKey(bucket.Definition) && !explicitStreams.Contains(bucket.Definition)) AddDefault(bucket.Definition);

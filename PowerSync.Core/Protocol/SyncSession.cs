@@ -32,7 +32,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
     private long? _sentWriteCheckpoint;
     private long _sentRulesVersion = -1;
 
-    private string WriteCheckpointKey { get; } = WriteCheckpointKeys.For(user.UserId, request.ClientId);
+    private WriteCheckpointKey WriteCheckpointKey { get; } = WriteCheckpointKeys.For(user.UserId, request.ClientId);
 
     public async IAsyncEnumerable<SyncLine> RunAsync([EnumeratorCancellation] CancellationToken ct)
     {
@@ -45,9 +45,9 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var checkpoints = services.Checkpoints.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Task<bool>? next = null;
         try
         {
-            Task<bool>? next = null;
             var nextKeepalive = time.GetUtcNow() + Jittered(options.Keepalive);
             var warned = false;
             while (true)
@@ -86,6 +86,9 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
+            // A read may still be pending (the consumer stopped during a keepalive): an enumerator cannot be
+            // disposed while it runs, so let the read see the cancellation first.
+            if (next is not null) await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await checkpoints.DisposeAsync().ConfigureAwait(false);
         }
     }

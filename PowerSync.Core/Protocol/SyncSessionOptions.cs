@@ -6,12 +6,14 @@ namespace PowerSync.Core.Protocol;
 /// <param name="MaxBytesPerPage">Approximate row data per <c>data</c> line (official: about 1 MiB).</param>
 /// <param name="KeepaliveInterval">Keepalive period; each one is jittered by ±10 %.</param>
 /// <param name="InterruptAfterOps">After this many ops of one checkpoint, a newer checkpoint that affects the client interrupts the download.</param>
+/// <param name="MaxSubscriptionsPerConnection">Distinct stream subscriptions one request may hold (repeats are merged); more is a 400 (PSYNC_N2403).</param>
 internal sealed record SyncSessionOptions(
     int MaxBucketsPerConnection = 1000,
     int MaxOpsPerPage = 1000,
     int MaxBytesPerPage = 1024 * 1024,
     TimeSpan? KeepaliveInterval = null,
-    int InterruptAfterOps = 1000)
+    int InterruptAfterOps = 1000,
+    int MaxSubscriptionsPerConnection = SyncRequest.DefaultMaxSubscriptions)
 {
     public TimeSpan Keepalive => KeepaliveInterval ?? TimeSpan.FromSeconds(20);
 

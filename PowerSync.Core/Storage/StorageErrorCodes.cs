@@ -15,6 +15,9 @@ internal static class StorageErrorCodes
     /// <summary>A client-supplied write checkpoint id is out of range.</summary>
     public const string InvalidCheckpointRequest = "PSYNC_N2307";
 
+    /// <summary>A client's generated write checkpoint id would pass 2^63-1 (HTTP 409; the client should use a new client id).</summary>
+    public const string WriteCheckpointExhausted = "PSYNC_N2308";
+
     /// <summary>The storage file has a schema this version does not know.</summary>
     public const string UnknownSchemaVersion = "PSYNC_N1504";
 }

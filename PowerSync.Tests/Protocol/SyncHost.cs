@@ -30,14 +30,14 @@ internal sealed class SyncHost : IAsyncDisposable
     public TestKey Key { get; }
 
     public static async Task<SyncHost> StartAsync(IBucketStorage storage, IBucketResolver resolver, IReplicationHead head,
-        int maxConnections = 100, int maxBodyBytes = 64 * 1024)
+        int maxConnections = 100, int maxBodyBytes = 64 * 1024, int maxStreamsPerUser = 0)
     {
         var key = TestKey.Hmac(null);
         var auth = new PowerSyncAuthOptions { Jwks = TestKey.Set(key) };
         auth.Audiences.Add("powersync");
         var endpoints = new SyncEndpoints(
             new JwtAuthenticator(auth, new JwksKeySource(auth, null, TimeProvider.System), TimeProvider.System),
-            storage, resolver, head, new SyncSessionOptions(), new SyncEndpointLimits(maxConnections, maxBodyBytes),
+            storage, resolver, head, new SyncSessionOptions(), new SyncEndpointLimits(maxConnections, maxBodyBytes, maxStreamsPerUser),
             new SyncMetrics(), NullLogger.Instance, TimeProvider.System);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -65,6 +65,9 @@ internal sealed class SyncHost : IAsyncDisposable
     /// <summary>Opens a stream; the caller reads lines with <see cref="LineReader"/>.</summary>
     public async Task<HttpResponseMessage> OpenAsync(HttpRequestMessage request) =>
         await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+    /// <summary>Stops the host as the app's shutdown does (ApplicationStopping, then the server drains).</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -142,7 +142,7 @@ public sealed class SyncSessionTests
         h.Connect(request: SessionHarness.Request("""{"raw_data":true,"client_id":"c1"}"""));
         for (var i = 0; i < 3; i++) await h.NextAsync();
 
-        await h.Scope.Storage.WriteCheckpoints.RequestAsync("user-1/c1", 7, Lsn.Parse("0/30"), default);
+        await h.Scope.Storage.WriteCheckpoints.RequestAsync(new WriteCheckpointKey("user-1", "c1"), 7, Lsn.Parse("0/30"), default);
         var next = h.NextAsync();
         await h.Scope.Writer.KeepaliveAsync(Lsn.Parse("0/20"), default);
         await h.Resolver.EvaluatedCountAsync(2);
@@ -207,5 +207,58 @@ public sealed class SyncSessionTests
         var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await h.NextAsync());
         Assert.That(ex!.Code, Is.EqualTo(ProtocolErrorCodes.TooManyBuckets));
         Assert.That(ex.Message, Does.Contain("5 buckets").And.Contain("limit is 4"));
+    }
+
+    /// <summary>
+    /// Hands out one checkpoint, then waits; once cancelled it holds its pending read open until released, as a
+    /// read does whose cancellation continuation has not run yet (the window of the disconnect race).
+    /// </summary>
+    private sealed class SlowToCancelWatcher(Checkpoint first) : ICheckpointWatcher
+    {
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async IAsyncEnumerable<Checkpoint> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            yield return first;
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.TrySetResult();
+                await Release.Task;
+                throw;
+            }
+        }
+    }
+
+    [Test]
+    public async Task A_session_disposed_while_its_checkpoint_read_is_pending_waits_for_that_read_instead_of_failing()
+    {
+        await using var h = await SessionHarness.StartAsync();
+        h.Resolver.Set(Bucket("a[]"));
+        await h.Scope.SaveAsync(Put("r1", "{}", "a[]"));
+        var checkpoint = await h.Scope.CommitAsync("0/10");
+        var watcher = new SlowToCancelWatcher(checkpoint);
+        var services = new SyncSessionServices(h.Scope.Storage.Reader, watcher, h.Scope.Storage.WriteCheckpoints, h.Resolver, TimeProvider.System);
+        using var disconnect = new CancellationTokenSource();
+        var lines = new SyncSession(services, SessionHarness.User(), SessionHarness.Request(), new SyncSessionOptions()).RunAsync(disconnect.Token).GetAsyncEnumerator();
+        do Assert.That(await lines.MoveNextAsync(), Is.True);
+        while (lines.Current is not CheckpointCompleteLine);
+
+        // The client goes away while the session waits for the next checkpoint: the wait wakes with a
+        // keepalive, and the consumer (whose write fails) disposes the session with the read still pending.
+        var waiting = lines.MoveNextAsync();
+        await disconnect.CancelAsync();
+        Assert.That(await waiting, Is.True);
+        Assert.That(lines.Current, Is.InstanceOf<KeepaliveLine>());
+        await watcher.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var disposed = lines.DisposeAsync().AsTask();
+        watcher.Release.SetResult();
+
+        Assert.That(async () => await disposed.WaitAsync(TimeSpan.FromSeconds(30)), Throws.Nothing,
+            "disposing the watcher's enumerator while its read was pending threw NotSupportedException");
     }
 }

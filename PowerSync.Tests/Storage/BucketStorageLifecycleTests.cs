@@ -191,17 +191,17 @@ public abstract partial class BucketStorageConformanceTests
     {
         await using var s = await StartAsync();
         var store = s.Storage.WriteCheckpoints;
-        Assert.That(await store.RequestAsync("u1/c1", 5, Lsn.Parse("0/100"), default), Is.EqualTo(5));
-        Assert.That(await store.RequestAsync("u1/c1", 3, Lsn.Parse("0/150"), default), Is.EqualTo(5), "a stale request gets the larger stored id");
-        Assert.That(await store.RequestAsync("u1/c1", 7, Lsn.Parse("0/200"), default), Is.EqualTo(7));
-        Assert.That(await store.RequestAsync("u2/c1", 1, Lsn.Parse("0/200"), default), Is.EqualTo(1));
+        Assert.That(await store.RequestAsync(new WriteCheckpointKey("u1", "c1"), 5, Lsn.Parse("0/100"), default), Is.EqualTo(5));
+        Assert.That(await store.RequestAsync(new WriteCheckpointKey("u1", "c1"), 3, Lsn.Parse("0/150"), default), Is.EqualTo(5), "a stale request gets the larger stored id");
+        Assert.That(await store.RequestAsync(new WriteCheckpointKey("u1", "c1"), 7, Lsn.Parse("0/200"), default), Is.EqualTo(7));
+        Assert.That(await store.RequestAsync(new WriteCheckpointKey("u2", "c1"), 1, Lsn.Parse("0/200"), default), Is.EqualTo(1));
 
-        Assert.That(await store.GetAsync("u1/c1", Lsn.Parse("0/50"), default), Is.Null);
-        Assert.That(await store.GetAsync("u1/c1", Lsn.Parse("0/100"), default), Is.EqualTo(5));
-        Assert.That(await store.GetAsync("u1/c1", Lsn.Parse("0/199"), default), Is.EqualTo(5));
-        Assert.That(await store.GetAsync("u1/c1", Lsn.Parse("FFFFFFFF/0"), default), Is.EqualTo(7));
+        Assert.That(await store.GetAsync(new WriteCheckpointKey("u1", "c1"), Lsn.Parse("0/50"), default), Is.Null);
+        Assert.That(await store.GetAsync(new WriteCheckpointKey("u1", "c1"), Lsn.Parse("0/100"), default), Is.EqualTo(5));
+        Assert.That(await store.GetAsync(new WriteCheckpointKey("u1", "c1"), Lsn.Parse("0/199"), default), Is.EqualTo(5));
+        Assert.That(await store.GetAsync(new WriteCheckpointKey("u1", "c1"), Lsn.Parse("FFFFFFFF/0"), default), Is.EqualTo(7));
 
-        var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await store.RequestAsync("u1/c1", 0, Lsn.Zero, default));
+        var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await store.RequestAsync(new WriteCheckpointKey("u1", "c1"), 0, Lsn.Zero, default));
         Assert.That(ex!.Code, Is.EqualTo(StorageErrorCodes.InvalidCheckpointRequest));
     }
 
@@ -210,9 +210,9 @@ public abstract partial class BucketStorageConformanceTests
     {
         await using var s = await StartAsync();
         var store = s.Storage.WriteCheckpoints;
-        Assert.That(await store.CreateAsync("u1", Lsn.Parse("0/10"), default), Is.EqualTo(1));
-        Assert.That(await store.CreateAsync("u1", Lsn.Parse("0/20"), default), Is.EqualTo(2));
-        Assert.That(await store.CreateAsync("u2", Lsn.Parse("0/20"), default), Is.EqualTo(1));
-        Assert.That(await store.GetAsync("u1", Lsn.Parse("0/15"), default), Is.EqualTo(1));
+        Assert.That(await store.CreateAsync(new WriteCheckpointKey("u1", ""), Lsn.Parse("0/10"), default), Is.EqualTo(1));
+        Assert.That(await store.CreateAsync(new WriteCheckpointKey("u1", ""), Lsn.Parse("0/20"), default), Is.EqualTo(2));
+        Assert.That(await store.CreateAsync(new WriteCheckpointKey("u2", ""), Lsn.Parse("0/20"), default), Is.EqualTo(1));
+        Assert.That(await store.GetAsync(new WriteCheckpointKey("u1", ""), Lsn.Parse("0/15"), default), Is.EqualTo(1));
     }
 }

@@ -28,6 +28,10 @@ public sealed class LiteDbBucketStorageConformanceTests(bool fullSync) : BucketS
             FaultInjection = faultInjection,
         });
 
+    private protected override void WriteLegacyWriteCheckpoint(IBucketStorage storage, string key, long id, Lsn lsn) =>
+        ((LiteDbBucketStorage)storage).Database.GetCollection(LiteDbKeys.WriteCheckpoints)
+            .Insert(new LiteDB.BsonDocument { ["_id"] = LiteDbKeys.Of(key, id), ["lsn"] = StoredLsn.ToStored(lsn) });
+
     [Test]
     public void A_store_written_with_an_unknown_schema_version_is_refused_with_a_clear_error()
     {

@@ -25,6 +25,7 @@ internal static class LiteDbKeys
     public const string Parameters = "parameters";
     public const string Relations = "relations";
     public const string WriteCheckpoints = "write_checkpoints";
+    public const string WriteCheckpointIds = "write_checkpoint_ids";
 
     /// <summary>A key of parts; each part is a number (8 bytes) or a name (string or raw bytes, then a 0 byte).</summary>
     public static BsonValue Of(params object[] parts)

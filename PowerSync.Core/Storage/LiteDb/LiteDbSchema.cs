@@ -14,7 +14,7 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// <item><c>ops</c>: (version, bucket, op id) → op; op id 0 holds the bucket's totals (checksum, count, last op).</item>
 /// <item><c>rows</c>: (version, table, key) → membership and raw row.</item>
 /// <item><c>parameters</c>: (version, lookup, table, key, op id) → parameters (null: retracted).</item>
-/// <item><c>relations</c>, <c>progress</c>: per version; <c>write_checkpoints</c>: (key, id) → lsn.</item>
+/// <item><c>relations</c>, <c>progress</c>: per version; <c>write_checkpoint_ids</c>: (user, client, id) → lsn, two per key; <c>write_checkpoints</c>: the same under the old single-string key, read only.</item>
 /// </list>
 /// </remarks>
 internal static class LiteDbSchema

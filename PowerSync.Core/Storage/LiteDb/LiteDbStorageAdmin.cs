@@ -114,7 +114,7 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
         storage.InTransaction(db =>
         {
             foreach (var name in new[] { LiteDbKeys.Ops, LiteDbKeys.Buckets, LiteDbKeys.Rows, LiteDbKeys.Parameters, LiteDbKeys.Progress,
-                LiteDbKeys.Relations, LiteDbKeys.WriteCheckpoints, LiteDbKeys.Rules })
+                LiteDbKeys.Relations, LiteDbKeys.WriteCheckpoints, LiteDbKeys.WriteCheckpointIds, LiteDbKeys.Rules })
             {
                 db.GetCollection(name).DeleteAll();
             }

@@ -57,6 +57,9 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS write_checkpoints (
             key TEXT NOT NULL, id INTEGER NOT NULL, lsn INTEGER NOT NULL,
             PRIMARY KEY (key, id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS write_checkpoint_ids (
+            user_id TEXT NOT NULL, client_id TEXT NOT NULL, id INTEGER NOT NULL, lsn INTEGER NOT NULL,
+            PRIMARY KEY (user_id, client_id, id)) WITHOUT ROWID;
         INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', 1), ('next_op_id', 1);
         """;
 

@@ -149,7 +149,7 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         using var tx = connection.BeginTransaction(deferred: false);
         Execute(connection, tx, """
             DELETE FROM bucket_data; DELETE FROM buckets; DELETE FROM current_data; DELETE FROM parameter_data;
-            DELETE FROM snapshot_progress; DELETE FROM source_relations; DELETE FROM write_checkpoints; DELETE FROM sync_rules;
+            DELETE FROM snapshot_progress; DELETE FROM source_relations; DELETE FROM write_checkpoints; DELETE FROM write_checkpoint_ids; DELETE FROM sync_rules;
             """);
         tx.Commit();
         storage.Checksums.InvalidateAll();
