@@ -109,7 +109,7 @@ internal sealed partial class JwtAuthenticator(PowerSyncAuthOptions options, Jwk
         if (audiences.Count == 0)
             throw Fail(AuthErrorCodes.AudienceMismatch, $"The token has no 'aud' claim: set it to one of: {string.Join(", ", options.Audiences)}.");
         if (!audiences.Any(options.Audiences.Contains))
-            throw Fail(AuthErrorCodes.AudienceMismatch, $"The token's audience ({string.Join(", ", audiences)}) is not accepted: expected one of {string.Join(", ", options.Audiences)}.");
+            throw Fail(AuthErrorCodes.AudienceMismatch, $"The token's audience ({string.Join(", ", audiences.Take(5).Select(CompactJwt.Shown))}) is not accepted: expected one of {string.Join(", ", options.Audiences)}.");
 
         if (options.Issuers.Count > 0)
         {

@@ -327,6 +327,10 @@ public sealed class JwtAuthenticatorTests
 
         Assert.That((await Authenticator(TestKey.Set(key)).AuthenticateAsync("Token " + key.Token(WithIss("anyone")), default)).UserId,
             Is.EqualTo("user-1"), "no issuer configured: iss is not checked");
+
+        var blank = new PowerSyncAuthOptions();
+        blank.Issuers.Add(" ");
+        Assert.That(blank.Problems(), Has.Some.Contains("Issuers"));
     }
 
     [Test]
