@@ -8,7 +8,7 @@ public sealed record PowerSyncConnectionOptions
     /// <summary>Client parameters sent with the sync request (available to sync rules as <c>request.parameters()</c>).</summary>
     public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
 
-    /// <summary>First delay before reconnecting or retrying an upload; doubled per failure (default 1 s).</summary>
+    /// <summary>First delay before reconnecting or retrying an upload; doubled per failure in a row, back to this after a successful upload (default 1 s).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Largest reconnect/retry delay (default 60 s).</summary>

@@ -47,6 +47,8 @@ internal sealed class SyncSession : IAsyncDisposable
     private readonly CheckpointState _state;
     private readonly CheckpointRequests _requests;
     private int _legacyFallback;
+    /// <summary>Upload failures since the last upload that completed its entry (the upload loop's only).</summary>
+    private int _uploadFailures;
     private PowerSyncCredentials? _credentials;
     private Task _streamTask = Task.CompletedTask;
     private Task _uploadTask = Task.CompletedTask;
@@ -254,7 +256,8 @@ internal sealed class SyncSession : IAsyncDisposable
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 _uploadSignal.Reader.TryRead(out _);
                 var started = Stopwatch.GetTimestamp();
-                for (var attempt = 0; ; attempt++)
+                _uploadFailures = 0;
+                while (true)
                 {
                     try
                     {
@@ -264,7 +267,7 @@ internal sealed class SyncSession : IAsyncDisposable
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         _deps.Status.Update(s => s with { Uploading = false, UploadError = e });
-                        await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(Backoff(_uploadFailures++), _deps.Time, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -275,7 +278,11 @@ internal sealed class SyncSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Uploads until the queue is empty, then moves the write gate; false when there was nothing to upload.</summary>
+    /// <summary>
+    /// Uploads until the queue is empty, then moves the write gate; false when there was nothing to upload.
+    /// Every upload that completes its queue entry resets the retry delay: under steady writes the queue
+    /// may never be empty, and failures far apart must not add up to the longest delay.
+    /// </summary>
     private async Task<bool> UploadAllAsync(CancellationToken cancellationToken)
     {
         long? previousHead = null;
@@ -286,12 +293,14 @@ internal sealed class SyncSession : IAsyncDisposable
                 throw new PowerSyncClientException(ClientErrorCodes.UploadNotCompleted,
                     $"UploadDataAsync returned without completing upload queue entry {head}; call CompleteAsync on the transaction or batch once the backend accepted it. The upload is retried.");
             }
+            if (previousHead is not null) _uploadFailures = 0;
 
             _deps.Status.Update(s => s with { Uploading = true });
             await _connector.UploadDataAsync(_deps.Database, cancellationToken).ConfigureAwait(false);
             previousHead = head;
         }
 
+        if (previousHead is not null) _uploadFailures = 0;
         _deps.Status.Update(s => s with { Uploading = false, UploadError = null });
         var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
         var updated = await _deps.Storage.UpdateLocalTargetAsync(ct => ObtainWriteCheckpointAsync(clientId, ct), cancellationToken).ConfigureAwait(false);

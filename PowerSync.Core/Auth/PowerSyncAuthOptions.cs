@@ -15,10 +15,16 @@ public sealed class PowerSyncAuthOptions
     /// <summary>Accepted <c>aud</c> values; a token must carry at least one of them. Required.</summary>
     public IList<string> Audiences { get; } = [];
 
+    /// <summary>
+    /// Accepted <c>iss</c> values, compared exactly. When any are listed, a token must carry one of them;
+    /// when none are (the default), <c>iss</c> is not checked.
+    /// </summary>
+    public IList<string> Issuers { get; } = [];
+
     /// <summary>The longest token lifetime accepted (<c>exp - iat</c>). Default 1 day.</summary>
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Clock tolerance for <c>exp</c> and <c>iat</c>. Default 60 seconds.</summary>
+    /// <summary>Clock tolerance for <c>exp</c>, <c>nbf</c> and <c>iat</c>. Default 60 seconds.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long fetched JWKS keys are used before a refresh. Default 5 minutes.</summary>
@@ -34,6 +40,8 @@ public sealed class PowerSyncAuthOptions
             yield return "Auth: give the verification keys, as Auth.Jwks (a JWK Set) and/or Auth.JwksUris.";
         if (Audiences.Count == 0)
             yield return "Auth: list at least one accepted token audience in Auth.Audiences (tokens must carry 'aud').";
+        if (Issuers.Any(string.IsNullOrWhiteSpace))
+            yield return "Auth: Issuers cannot hold an empty value (list the exact 'iss' of each token issuer, or none to skip the check).";
         if (MaxLifetime <= TimeSpan.Zero)
             yield return $"Auth: MaxLifetime must be positive (was {MaxLifetime}).";
         if (ClockSkew < TimeSpan.Zero)

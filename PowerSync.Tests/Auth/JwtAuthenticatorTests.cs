@@ -1,3 +1,5 @@
+using System.Text;
+using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
 using PowerSync.Core;
 using PowerSync.Core.Auth;
@@ -12,10 +14,13 @@ public sealed class JwtAuthenticatorTests
     [SetUp]
     public void ResetClock() => _clock = new TestClock(Now);
 
-    private JwtAuthenticator Authenticator(string? jwks, params Uri[] uris)
+    private JwtAuthenticator Authenticator(string? jwks, params Uri[] uris) => Authenticator(jwks, [], uris);
+
+    private JwtAuthenticator Authenticator(string? jwks, string[] issuers, params Uri[] uris)
     {
         var options = new PowerSyncAuthOptions { Jwks = jwks };
         options.Audiences.Add("powersync");
+        foreach (var issuer in issuers) options.Issuers.Add(issuer);
         foreach (var uri in uris) options.JwksUris.Add(uri);
         return new JwtAuthenticator(options, new JwksKeySource(options, null, _clock), _clock);
     }
@@ -193,6 +198,191 @@ public sealed class JwtAuthenticatorTests
         server.Failing = true;
         _clock.Now = Now.AddMinutes(20);
         Assert.That((await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.Now)), default)).UserId, Is.EqualTo("user-1"), "keys younger than the maximum age still verify");
+    }
+
+    private static string B64(string text) => Base64UrlEncoder.Encode(text);
+
+    private static string B64(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
+
+    private static readonly string Hs256 = B64("""{"alg":"HS256","typ":"JWT"}""");
+
+    /// <summary>Tokens anyone can send: no key needed. Each is refused before any signature check.</summary>
+    private static IEnumerable<TestCaseData> MalformedTokens()
+    {
+        TestCaseData Case(string name, string token) => new TestCaseData(token).SetArgDisplayNames(name);
+        yield return Case("five parts (JWE shape)", "e30.a.b.c.d");
+        yield return Case("two parts", "e30.e30");
+        yield return Case("four parts", "e30.e30.e30.e30");
+        yield return Case("only dots", "..");
+        yield return Case("empty payload", Hs256 + "..c2ln");
+        yield return Case("bad base64 characters", "e30.!!!.c2ln");
+        yield return Case("impossible base64 length", Hs256 + ".e.c2ln");
+        yield return Case("non-ascii characters", "éé.e30.c2ln");
+        yield return Case("base64 with stray low bits", "not.a.jwt");
+        yield return Case("padded base64", B64("{\"alg\":\"HS256\"}") + "==.e30.c2ln");
+        yield return Case("header not json", B64("not json") + ".e30.c2ln");
+        yield return Case("header an array", B64("[1]") + ".e30.c2ln");
+        yield return Case("header a string", B64("\"HS256\"") + ".e30.c2ln");
+        yield return Case("alg a number", B64("""{"alg":5}""") + ".e30.c2ln");
+        yield return Case("kid a number", B64("""{"alg":"HS256","kid":7}""") + ".e30.c2ln");
+        yield return Case("header invalid utf-8", B64([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) + ".e30.c2ln");
+        yield return Case("header lone surrogate escape", B64("""{"alg":"HS256","kid":"\ud800"}""") + ".e30.c2ln");
+        yield return Case("header nested 1000 deep", B64("{\"alg\":\"HS256\",\"x\":" + new string('[', 1000) + new string(']', 1000) + "}") + ".e30.c2ln");
+        yield return Case("huge header", B64("{\"alg\":\"HS256\",\"x\":\"" + new string('a', 300_000) + "\"}") + ".e30.c2ln");
+        yield return Case("payload not json", Hs256 + "." + B64("hello") + ".c2ln");
+        yield return Case("payload invalid utf-8", Hs256 + "." + B64([0x7b, 0xc3, 0x28, 0x7d]) + ".c2ln");
+        yield return Case("signature not base64", Hs256 + ".e30.!!");
+    }
+
+    [TestCaseSource(nameof(MalformedTokens))]
+    public async Task A_malformed_token_is_S2101_with_a_short_message_that_does_not_repeat_it(string token)
+    {
+        var ex = Assert.ThrowsAsync<PowerSyncException>(async () =>
+            await Authenticator(TestKey.Set(TestKey.Hmac(null))).AuthenticateAsync("Token " + token, default));
+        Assert.That(ex!.Code, Is.EqualTo(AuthErrorCodes.Generic), ex.Message);
+        Assert.That(ex.Message, Has.Length.LessThan(400));
+        Assert.That(ex.Message, Does.Not.Contain(token));
+        Assert.That(ex.InnerException, Is.Null, "nothing to log but the message");
+    }
+
+    /// <summary>Tokens only a key holder can make: correctly signed, but the payload is unusable.</summary>
+    private static IEnumerable<TestCaseData> SignedMalformedPayloads()
+    {
+        TestCaseData Case(string name, byte[] payload) => new TestCaseData(payload).SetArgDisplayNames(name);
+        var now = Now.ToUnixTimeSeconds();
+        var claims = $"\"sub\":\"u\",\"aud\":\"powersync\",\"iat\":{now},\"exp\":{now + 60}";
+        yield return Case("not json", "hello"u8.ToArray());
+        yield return Case("a json array", "[1]"u8.ToArray());
+        yield return Case("invalid utf-8", [0x7b, 0xc3, 0x28, 0x7d]);
+        yield return Case("nested 1000 deep", Encoding.UTF8.GetBytes("{" + claims + ",\"x\":" + new string('[', 1000) + new string(']', 1000) + "}"));
+        yield return Case("duplicate sub", Encoding.UTF8.GetBytes("{" + claims + ",\"sub\":\"admin\"}"));
+        yield return Case("exp out of range", Encoding.UTF8.GetBytes($"{{\"sub\":\"u\",\"aud\":\"powersync\",\"iat\":{now},\"exp\":1e400}}"));
+        yield return Case("exp a string", Encoding.UTF8.GetBytes($"{{\"sub\":\"u\",\"aud\":\"powersync\",\"iat\":{now},\"exp\":\"{now + 60}\"}}"));
+    }
+
+    [TestCaseSource(nameof(SignedMalformedPayloads))]
+    public async Task A_signed_token_with_an_unusable_payload_is_S2101(byte[] payload)
+    {
+        var key = TestKey.Hmac(null);
+        var token = key.SignRaw("""{"alg":"HS256","typ":"JWT"}"""u8.ToArray(), payload);
+        var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await Authenticator(TestKey.Set(key)).AuthenticateAsync("Token " + token, default));
+        Assert.That(ex!.Code, Is.EqualTo(AuthErrorCodes.Generic), ex.Message);
+        Assert.That(ex.Message, Does.Not.Contain(token));
+    }
+
+    [Test]
+    public async Task Header_values_echoed_in_refusals_are_cut_short()
+    {
+        var kid = new string('k', 5000);
+        var unknownKid = B64($$"""{"alg":"HS256","kid":"{{kid}}"}""") + ".e30.c2ln";
+        var unknownAlg = B64($$"""{"alg":"{{kid}}"}""") + ".e30.c2ln";
+        var auth = Authenticator(TestKey.Set(TestKey.Hmac("k1")));
+        foreach (var (token, code) in new[] { (unknownKid, AuthErrorCodes.SignatureInvalid), (unknownAlg, AuthErrorCodes.Generic) })
+        {
+            var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await auth.AuthenticateAsync("Token " + token, default));
+            Assert.That(ex!.Code, Is.EqualTo(code));
+            Assert.That(ex.Message, Has.Length.LessThan(400));
+        }
+    }
+
+    [Test]
+    public async Task A_token_used_before_its_nbf_is_refused_but_clock_skew_is_tolerated()
+    {
+        var key = TestKey.Hmac(null);
+        var auth = Authenticator(TestKey.Set(key));
+        var early = TestKey.Claims(Now);
+        early["nbf"] = Now.AddMinutes(5).ToUnixTimeSeconds();
+        var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await auth.AuthenticateAsync("Token " + key.Token(early), default));
+        Assert.That(ex!.Code, Is.EqualTo(AuthErrorCodes.Generic));
+        Assert.That(ex.Message, Does.Contain("nbf"));
+
+        var withinSkew = TestKey.Claims(Now);
+        withinSkew["nbf"] = Now.AddSeconds(30).ToUnixTimeSeconds();
+        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(withinSkew), default)).UserId, Is.EqualTo("user-1"));
+
+        var notNumeric = TestKey.Claims(Now);
+        notNumeric["nbf"] = "soon";
+        Assert.That(await CodeOf(auth, "Token " + key.Token(notNumeric)), Is.EqualTo(AuthErrorCodes.Generic));
+    }
+
+    [Test]
+    public async Task With_issuers_configured_iss_must_be_one_of_them()
+    {
+        var key = TestKey.Hmac(null);
+        var auth = Authenticator(TestKey.Set(key), ["https://auth.example.com/", "https://auth2.example.com/"]);
+        Dictionary<string, object> WithIss(object? iss)
+        {
+            var claims = TestKey.Claims(Now);
+            if (iss is not null) claims["iss"] = iss;
+            return claims;
+        }
+
+        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(WithIss("https://auth2.example.com/")), default)).UserId, Is.EqualTo("user-1"));
+        foreach (var iss in new object?[] { null, "https://evil.example.com/", "https://AUTH.example.com/", new[] { "https://auth.example.com/" } })
+        {
+            var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await auth.AuthenticateAsync("Token " + key.Token(WithIss(iss)), default));
+            Assert.That(ex!.Code, Is.EqualTo(AuthErrorCodes.Generic), $"iss {iss}");
+            Assert.That(ex.Message, Does.Contain("iss"));
+        }
+
+        Assert.That((await Authenticator(TestKey.Set(key)).AuthenticateAsync("Token " + key.Token(WithIss("anyone")), default)).UserId,
+            Is.EqualTo("user-1"), "no issuer configured: iss is not checked");
+
+        var blank = new PowerSyncAuthOptions();
+        blank.Issuers.Add(" ");
+        Assert.That(blank.Problems(), Has.Some.Contains("Issuers"));
+    }
+
+    [Test]
+    public async Task An_empty_sub_is_refused()
+    {
+        var key = TestKey.Hmac(null);
+        var ex = Assert.ThrowsAsync<PowerSyncException>(async () =>
+            await Authenticator(TestKey.Set(key)).AuthenticateAsync("Token " + key.Token(TestKey.Claims(Now, sub: "")), default));
+        Assert.That(ex!.Code, Is.EqualTo(AuthErrorCodes.Generic));
+        Assert.That(ex.Message, Does.Contain("sub"));
+    }
+
+    [Test]
+    public async Task A_sub_that_is_neither_a_string_nor_a_number_is_refused()
+    {
+        var key = TestKey.Hmac(null);
+        var auth = Authenticator(TestKey.Set(key));
+        foreach (var sub in new object[] { true, new { id = 7 }, new object[] { 1, "a" } })
+        {
+            var claims = TestKey.Claims(Now);
+            claims["sub"] = sub;
+            var ex = Assert.ThrowsAsync<PowerSyncException>(async () => await auth.AuthenticateAsync("Token " + key.Token(claims), default));
+            Assert.That(ex!.Code, Is.EqualTo(AuthErrorCodes.Generic));
+            Assert.That(ex.Message, Does.Contain("'sub' (the user id) must be a string or a number"));
+        }
+        var real = TestKey.Claims(Now);
+        real["sub"] = 1.5;
+        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(real), default)).UserId, Is.EqualTo("1.5"));
+    }
+
+    [Test]
+    public async Task A_numeric_and_a_string_sub_are_different_users_to_the_sync_rules_and_share_the_text_form_like_the_official_service()
+    {
+        var key = TestKey.Hmac(null);
+        var auth = Authenticator(TestKey.Set(key));
+        var numeric = TestKey.Claims(Now);
+        numeric["sub"] = 1;
+        var numericUser = await auth.AuthenticateAsync("Token " + key.Token(numeric), default);
+        var stringUser = await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(Now, sub: "1")), default);
+
+        var rules = PowerSync.Core.SyncRules.SyncRulesSet.Parse("""
+            bucket_definitions:
+              by_user:
+                parameters: SELECT request.user_id() AS user_id
+                data:
+                  - SELECT * FROM lists WHERE owner_id = bucket.user_id
+            """);
+        string BucketOf(SyncUser user) =>
+            rules.ResolveRequest(new PowerSync.Core.SyncRules.RequestParameters(user.Claims.GetRawText())).StaticBuckets.Single().Bucket;
+        Assert.That(BucketOf(numericUser), Is.EqualTo("by_user[1]"));
+        Assert.That(BucketOf(stringUser), Is.EqualTo("by_user[\"1\"]"));
+        Assert.That((numericUser.UserId, stringUser.UserId), Is.EqualTo(("1", "1")), "write checkpoints and logs use sub's text form");
     }
 
     [Test]

@@ -11,11 +11,21 @@ internal sealed class ManualTimeProvider : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly List<TimeSpan> _dueTimes = [];
     private int _created;
 
     public override DateTimeOffset GetUtcNow()
     {
         lock (_gate) return _now;
+    }
+
+    /// <summary>The due time each timer was created with, in order of creation.</summary>
+    public IReadOnlyList<TimeSpan> DueTimes
+    {
+        get
+        {
+            lock (_gate) return [.. _dueTimes];
+        }
     }
 
     /// <summary>Timers created so far.</summary>
@@ -49,6 +59,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         {
             _timers.Add(timer);
             timer.Arm(dueTime, period);
+            _dueTimes.Add(dueTime);
             _created++;
             released = _waiters.Where(w => w.Count <= _created).Select(w => w.Done).ToList();
             _waiters.RemoveAll(w => w.Count <= _created);

@@ -107,6 +107,55 @@ public sealed class UploadAndGatingTests
     }
 
     [Test]
+    public async Task The_upload_retry_delay_starts_over_after_every_upload_that_succeeds()
+    {
+        // Uploads alternate: fail, succeed, fail, succeed... with four writes queued, so the queue never
+        // empties between failures (as under steady writes). Each retry must wait the first delay again.
+        var time = new ManualTimeProvider();
+        // Legacy write checkpoints: the request mode's re-post loop would arm timers of its own on the clock.
+        var options = SyncHarness.Options with { RetryDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromSeconds(60), CheckpointMode = CheckpointMode.Legacy };
+        var calls = 0;
+        var failing = false;
+        _h.Connector.Upload = async (db, ct) =>
+        {
+            if (Interlocked.Increment(ref calls) % 2 == 1 || failing) throw new HttpRequestException("backend hiccup");
+            await _h.Connector.UploadNextAsync(db, ct);
+        };
+        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions
+        {
+            DatabasePath = Path.Combine(_h.Context.Folder, "manual-clock.db"),
+            Schema = SyncHarness.TestSchema,
+        }, null, time, CancellationToken.None);
+        for (var i = 0; i < 4; i++) await db.ExecuteAsync("INSERT INTO test(id, description) VALUES(?, 'steady')", [$"w{i}"]);
+        await db.ConnectAsync(_h.Connector, options);
+
+        // Jitter is +-20 %: the first delay is at most 1.2 s, the second after failures in a row at least 1.6 s.
+        var first = TimeSpan.FromSeconds(1.2);
+        for (var failure = 1; failure <= 4; failure++)
+        {
+            await time.WaitForTimersCreatedAsync(failure);
+            var delay = time.DueTimes[failure - 1];
+            Assert.That(delay, Is.LessThanOrEqualTo(first), $"retry delay after failure {failure}, each after a successful upload");
+            time.Advance(delay);
+        }
+        await Eventually.UntilAsync(db, "SELECT count(*) FROM ps_crud", n => n == 0, "the queue to drain");
+        Assert.That(_h.Connector.Uploaded.Select(t => t.Entries.Single().Id), Is.EqualTo(new[] { "w0", "w1", "w2", "w3" }));
+
+        // Failures in a row, with no upload between them, still back off: 1 s, 2 s, 4 s (+-20 %).
+        failing = true;
+        await db.ExecuteAsync("INSERT INTO test(id, description) VALUES('w4', 'down')");
+        for (var failure = 0; failure < 3; failure++)
+        {
+            await time.WaitForTimersCreatedAsync(5 + failure);
+            var delay = time.DueTimes[4 + failure];
+            var expected = TimeSpan.FromSeconds(Math.Pow(2, failure));
+            Assert.That(delay, Is.InRange(expected * 0.8, expected * 1.2), $"delay after {failure + 1} failures in a row");
+            time.Advance(delay);
+        }
+        await db.DisconnectAsync();
+    }
+
+    [Test]
     public async Task A_connector_that_does_not_complete_gets_an_error_instead_of_a_duplicate_upload_loop()
     {
         var calls = 0;

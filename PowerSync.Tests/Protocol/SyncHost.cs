@@ -30,7 +30,7 @@ internal sealed class SyncHost : IAsyncDisposable
     public TestKey Key { get; }
 
     public static async Task<SyncHost> StartAsync(IBucketStorage storage, IBucketResolver resolver, IReplicationHead head,
-        int maxConnections = 100, int maxBodyBytes = 64 * 1024, int maxStreamsPerUser = 0)
+        int maxConnections = 100, int maxBodyBytes = 64 * 1024, int maxStreamsPerUser = 0, ILoggerProvider? logs = null)
     {
         var key = TestKey.Hmac(null);
         var auth = new PowerSyncAuthOptions { Jwks = TestKey.Set(key) };
@@ -38,11 +38,12 @@ internal sealed class SyncHost : IAsyncDisposable
         var endpoints = new SyncEndpoints(
             new JwtAuthenticator(auth, new JwksKeySource(auth, null, TimeProvider.System), TimeProvider.System),
             storage, resolver, head, new SyncSessionOptions(), new SyncEndpointLimits(maxConnections, maxBodyBytes, maxStreamsPerUser),
-            new SyncMetrics(), NullLogger.Instance, TimeProvider.System);
+            new SyncMetrics(), logs?.CreateLogger("PowerSync.Sync") ?? NullLogger.Instance, TimeProvider.System);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        if (logs is not null) builder.Logging.AddProvider(logs);
         var app = builder.Build();
         SyncEndpointRoutes.Map(app, endpoints);
         await app.StartAsync();

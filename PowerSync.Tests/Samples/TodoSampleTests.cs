@@ -28,12 +28,12 @@ public sealed class TodoSampleTests
         public string Folder { get; }
         public Uri Address => new(App.Urls.First());
 
-        public static async Task<Sample> StartAsync(CancellationToken ct)
+        public static async Task<Sample> StartAsync(CancellationToken ct, string environment = "Development")
         {
             var db = await TestPostgres.CreateDatabaseAsync();
             await db.ExecuteAsync(File.ReadAllText(TodoBackendApp.InAppFolder("schema.sql")) + File.ReadAllText(TodoBackendApp.InAppFolder("seed.sql")), ct);
             var folder = Directory.CreateTempSubdirectory("powersync-sample-").FullName;
-            var app = TodoBackendApp.Build([], builder =>
+            var app = TodoBackendApp.Build(["--environment", environment], builder =>
             {
                 builder.WebHost.UseUrls("http://127.0.0.1:0");
                 builder.Configuration["ConnectionStrings:Postgres"] = db.ConnectionString;
@@ -112,6 +112,92 @@ public sealed class TodoSampleTests
         using var anonymous = new HttpRequestMessage(HttpMethod.Post, "/api/data") { Content = JsonContent.Create(new { batch = Array.Empty<object>() }) };
         using var refused = await http.SendAsync(anonymous, ct);
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    /// <summary>Entries no client should send; each must be refused with a reason, never fail the batch.</summary>
+    private static readonly (string Kind, string Entry)[] BadEntries =
+    [
+        ("op a number", """{"op":1,"table":"todos","id":"t-op","data":{}}"""),
+        ("table an array", """{"op":"PUT","table":["todos"],"id":"t-table","data":{}}"""),
+        ("entry a number", "5"),
+        ("entry a string", "\"PUT todos\""),
+        ("entry null", "null"),
+        ("entry an array", """["PUT","todos","t-array"]"""),
+        ("id a number", """{"op":"PUT","table":"todos","id":7,"data":{}}"""),
+        ("data an array", """{"op":"PATCH","table":"todos","id":"report","data":[1]}"""),
+        ("boolean 1.5", """{"op":"PATCH","table":"todos","id":"report","data":{"completed":1.5}}"""),
+        ("boolean 1e12", """{"op":"PATCH","table":"todos","id":"report","data":{"completed":1e12}}"""),
+        ("boolean 2", """{"op":"PATCH","table":"todos","id":"report","data":{"completed":2}}"""),
+        ("NUL in a value", """{"op":"PATCH","table":"todos","id":"report","data":{"description":"a\u0000b"}}"""),
+        ("NUL in an id", """{"op":"PUT","table":"lists","id":"l\u0000x","data":{"name":"n"}}"""),
+        ("lone surrogate in an id", """{"op":"PUT","table":"lists","id":"l\ud800x","data":{"name":"n"}}"""),
+        ("lone surrogate in a value", """{"op":"PUT","table":"lists","id":"l-surrogate","data":{"name":"\udc00"}}"""),
+        ("description a number", """{"op":"PATCH","table":"todos","id":"report","data":{"description":5}}"""),
+    ];
+
+    [Test]
+    public async Task The_upload_endpoint_answers_every_well_formed_batch_with_200_and_a_reason_per_bad_entry_and_malformed_json_with_400()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = timeout.Token;
+        await using var sample = await Sample.StartAsync(ct);
+        using var http = new HttpClient { BaseAddress = sample.Address };
+        var token = await Sample.TokenAsync(http, "bob", ct);
+        async Task<(HttpStatusCode Status, string Body)> PostAsync(byte[] body)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/data") { Content = content };
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await http.SendAsync(request, ct);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        }
+
+        const string Good = """{"op":"PATCH","table":"todos","id":"report","data":{"completed":true}}""";
+        foreach (var (kind, entry) in BadEntries)
+        {
+            var (status, body) = await PostAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"batch":[{{entry}},{{Good}}]}"""));
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), $"{kind}: {body}");
+            using var json = JsonDocument.Parse(body);
+            Assert.That(json.RootElement.GetProperty("applied").GetInt32(), Is.EqualTo(1), $"{kind}: the good entry still applies");
+            var rejected = json.RootElement.GetProperty("rejected").EnumerateArray().ToList();
+            Assert.That(rejected, Has.Count.EqualTo(1), kind);
+            Assert.That(rejected[0].GetProperty("reason").GetString(), Is.Not.Empty, kind);
+        }
+
+        byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+        foreach (var (kind, body) in new[] { ("not json", Utf8("{\"batch\":[")), ("invalid utf-8", [.. Utf8("{\"batch\":[\""), 0xff, .. Utf8("\"]}")]), ("a json array", Utf8("[]")), ("no batch", Utf8("{}")), ("batch an object", Utf8("{\"batch\":{}}")) })
+        {
+            var (status, answer) = await PostAsync(body);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), $"{kind}: {answer}");
+        }
+
+        await using var conn = await sample.Db.OpenConnectionAsync(ct);
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT description, completed FROM todos WHERE id = 'report'", conn);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        Assert.That(await reader.ReadAsync(ct), Is.True);
+        Assert.That((reader.GetString(0), reader.GetInt32(1)), Is.EqualTo(("Quarterly report", 1)), "no bad value reached the row");
+    }
+
+    [Test]
+    public async Task Outside_development_there_is_no_token_endpoint_and_the_sample_signing_key_is_refused()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = timeout.Token;
+        using (var settings = JsonDocument.Parse(File.ReadAllText(TodoBackendApp.InAppFolder("appsettings.json"))))
+            Assert.That(settings.RootElement.GetProperty("Auth").GetProperty("DevSigningKey").GetString(), Is.EqualTo(DevTokens.SampleSigningKey));
+
+        var refused = Assert.Throws<InvalidOperationException>(() => TodoBackendApp.Build(["--environment", "Production"], builder =>
+        {
+            builder.Configuration["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Database=unused";
+            builder.Logging.ClearProviders();
+        }));
+        Assert.That(refused!.Message, Does.Contain("Auth:DevSigningKey").And.Contain("Development").And.Contain("'Production'"));
+
+        await using var sample = await Sample.StartAsync(ct, environment: "Production");
+        using var http = new HttpClient { BaseAddress = sample.Address };
+        using var response = await http.PostAsJsonAsync("/api/auth/token", new { user_id = "alice" }, ct);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "no tokens for anyone who asks");
     }
 
     [Test]

@@ -22,7 +22,8 @@ await using var db = await postgres.CreateDatabaseAsync("todo-demo", ct);
 await db.ExecuteAsync(File.ReadAllText(TodoBackendApp.InAppFolder("schema.sql")) + File.ReadAllText(TodoBackendApp.InAppFolder("seed.sql")), ct);
 
 Console.WriteLine("Starting the todo backend with PowerSync embedded ...");
-var app = TodoBackendApp.Build([], builder =>
+// Development: the sample's token endpoint, which signs a token for any user, exists only there.
+var app = TodoBackendApp.Build(["--environment", "Development"], builder =>
 {
     builder.WebHost.UseUrls(interactive ? "http://127.0.0.1:5080" : "http://127.0.0.1:0");
     builder.Configuration["ConnectionStrings:Postgres"] = db.ConnectionString;

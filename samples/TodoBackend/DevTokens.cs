@@ -11,6 +11,9 @@ namespace TodoBackend;
 /// </summary>
 public sealed class DevTokens
 {
+    /// <summary>The signing key published in the sample's appsettings.json: fine in Development, refused anywhere else.</summary>
+    public const string SampleSigningKey = "change-me-in-production-a-32-byte-or-longer-secret";
+
     private readonly SymmetricSecurityKey _key;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 

@@ -3,10 +3,16 @@ using PowerSync.Core.Hosting;
 
 namespace TodoBackend;
 
-/// <summary>The sample backend: PowerSync embedded, a development token endpoint, and the upload endpoint.</summary>
+/// <summary>
+/// The sample backend: PowerSync embedded, a development token endpoint (in the Development environment
+/// only), and the upload endpoint. Outside Development it refuses to start with the sample signing key.
+/// </summary>
 public static class TodoBackendApp
 {
-    /// <summary>Builds the app; <paramref name="configure"/> lets a host (the demo, tests) override settings.</summary>
+    /// <summary>
+    /// Builds the app; <paramref name="configure"/> lets a host (the demo, tests) override settings.
+    /// Throws <see cref="InvalidOperationException"/> with what to configure when the settings are unusable.
+    /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Settings and sync rules live beside the app, wherever it is started from.
@@ -15,7 +21,17 @@ public static class TodoBackendApp
         var config = builder.Configuration;
         var connectionString = config.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("Set ConnectionStrings:Postgres to the source database.");
-        var tokens = new DevTokens(config["Auth:DevSigningKey"] ?? "", config["Auth:Audience"] ?? "powersync");
+        var signingKey = config["Auth:DevSigningKey"] ?? "";
+        var development = builder.Environment.IsDevelopment();
+        if (!development && signingKey == DevTokens.SampleSigningKey)
+        {
+            throw new InvalidOperationException(
+                $"Auth:DevSigningKey is the sample key published in appsettings.json, and the environment is '{builder.Environment.EnvironmentName}': " +
+                "anyone could sign tokens for any user with it. Outside Development, set Auth:DevSigningKey to a secret of your own " +
+                "(at least 32 bytes, e.g. in an environment variable Auth__DevSigningKey), or run in Development " +
+                "(ASPNETCORE_ENVIRONMENT=Development, or --environment Development) to try the sample.");
+        }
+        var tokens = new DevTokens(signingKey, config["Auth:Audience"] ?? "powersync");
 
         // PowerSync, embedded: replication, bucket storage and the sync API live in this process.
         builder.Services.AddPowerSync(options =>
@@ -32,10 +48,14 @@ public static class TodoBackendApp
         var app = builder.Build();
         app.MapPowerSync();
         app.MapHealthChecks("/health");
-        app.MapPost("/api/auth/token", (TokenRequest request, DevTokens devTokens) =>
-            string.IsNullOrWhiteSpace(request.UserId)
-                ? Results.BadRequest(new { error = "Send {\"user_id\": \"...\"}." })
-                : Results.Ok(devTokens.Issue(request.UserId)));
+        // Tokens for any user who asks: a development convenience only, never mapped outside Development.
+        if (development)
+        {
+            app.MapPost("/api/auth/token", (TokenRequest request, DevTokens devTokens) =>
+                string.IsNullOrWhiteSpace(request.UserId) || request.UserId.Contains('\0', StringComparison.Ordinal)
+                    ? Results.BadRequest(new { error = "Send {\"user_id\": \"...\"} (text without NUL)." })
+                    : Results.Ok(devTokens.Issue(request.UserId)));
+        }
         app.MapPost("/api/data", UploadEndpoint.HandleAsync);
         return app;
     }

@@ -5,10 +5,10 @@ namespace TodoBackend;
 
 /// <summary>
 /// <c>POST /api/data</c>: a client's queued writes, <c>{"batch":[{"op","table","id","data"}]}</c>, applied
-/// in one Postgres transaction, last write wins. An entry that is invalid or not allowed is skipped
-/// and reported with a 200 (retrying it would never succeed, so the client must not retry it
-/// forever); only a failure that may pass (database unavailable) is an error status, and then the
-/// client retries the whole batch.
+/// in one Postgres transaction, last write wins. An entry that is invalid (see <see cref="UploadEntry"/>)
+/// or not allowed is skipped and reported with a 200 (retrying it would never succeed, so the client
+/// must not retry it forever); a body that is not JSON, or not a batch, is a 400. Only a failure that
+/// may pass (database unavailable) is an error status, and then the client retries the whole batch.
 /// </summary>
 public static class UploadEndpoint
 {
@@ -19,10 +19,16 @@ public static class UploadEndpoint
         var user = await tokens.UserOfAsync(context.Request.Headers.Authorization);
         if (user is null) return Results.Unauthorized();
 
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        // JSON text is UTF-8 (RFC 8259); the parser itself only checks the bytes of strings it decodes.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            return Results.BadRequest(new { error = "The body is not UTF-8 text." });
+
         JsonDocument body;
         try
         {
-            body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            body = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
@@ -30,17 +36,17 @@ public static class UploadEndpoint
         }
         using (body)
         {
-            if (!body.RootElement.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
+            if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
                 return Results.BadRequest(new { error = "Send {\"batch\": [...]}." });
 
             await using var connection = await db.OpenConnectionAsync(context.RequestAborted);
             await using var transaction = await connection.BeginTransactionAsync(context.RequestAborted);
             var rejected = new List<Rejection>();
             var applied = 0;
-            foreach (var entry in batch.EnumerateArray())
+            foreach (var element in batch.EnumerateArray())
             {
-                var id = entry.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
-                var reason = await ApplyAsync(connection, transaction, user, entry, id, context.RequestAborted);
+                var entry = UploadEntry.Parse(element, out var id, out var reason);
+                if (entry is not null) reason = await ApplyAsync(connection, transaction, user, entry, context.RequestAborted);
                 if (reason is null) applied++;
                 else rejected.Add(new Rejection(id, reason));
             }
@@ -49,14 +55,10 @@ public static class UploadEndpoint
         }
     }
 
-    /// <summary>Applies one entry; returns why it was rejected, or null.</summary>
-    private static async Task<string?> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string user, JsonElement entry, string id, CancellationToken ct)
+    /// <summary>Applies one (well-formed) entry; returns why it was rejected, or null.</summary>
+    private static async Task<string?> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string user, UploadEntry entry, CancellationToken ct)
     {
-        var op = entry.TryGetProperty("op", out var o) ? o.GetString() : null;
-        var table = entry.TryGetProperty("table", out var t) ? t.GetString() : null;
-        var data = entry.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
-        if (id.Length == 0) return "Missing id.";
-        if (op is not ("PUT" or "PATCH" or "DELETE")) return $"Unknown op '{op}'.";
+        var (op, table, id) = (entry.Op, entry.Table, entry.Id);
 
         async Task<int> Run(string sql, params object?[] args)
         {
@@ -64,8 +66,7 @@ public static class UploadEndpoint
             foreach (var arg in args) cmd.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
             return await cmd.ExecuteNonQueryAsync(ct);
         }
-        string? Text(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        int? Int(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+        string? Text(string name) => entry.Text(name);
 
         switch (table, op)
         {
@@ -87,12 +88,12 @@ public static class UploadEndpoint
                 await Run("""
                     INSERT INTO todos (id, list_id, description, completed, created_by) VALUES ($1, $2, $3, $4, $5)
                     ON CONFLICT (id) DO UPDATE SET list_id = $2, description = $3, completed = $4, updated_at = now()
-                    """, id, listId, description, Int("completed") ?? 0, user);
+                    """, id, listId, description, entry.Completed() ?? 0, user);
                 return null;
             case ("todos", "PATCH"):
                 if (!await TodoWritableAsync(connection, tx, user, id, ct)) return "No such todo in your lists.";
                 await Run("UPDATE todos SET description = coalesce($2, description), completed = coalesce($3, completed), updated_at = now() WHERE id = $1",
-                    id, Text("description"), Int("completed"));
+                    id, Text("description"), entry.Completed());
                 return null;
             case ("todos", "DELETE"):
                 if (!await TodoWritableAsync(connection, tx, user, id, ct)) return "No such todo in your lists.";
