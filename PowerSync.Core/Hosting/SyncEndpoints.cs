@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Protocol;
+using PowerSync.Core.Replication;
 using PowerSync.Core.Storage;
 
 namespace PowerSync.Core.Hosting;
@@ -359,6 +360,9 @@ internal sealed class SyncEndpoints(
     internal static int StatusFor(string code) => code switch
     {
         _ when code.StartsWith("PSYNC_S21", StringComparison.Ordinal) => StatusCodes.Status401Unauthorized,
+        // The keys could not be fetched: the token cannot be verified, answered as the official service does.
+        AuthErrorCodes.JwksFetchFailed => StatusCodes.Status401Unauthorized,
+        ReplicationErrorCodes.SourceQueryFailed => StatusCodes.Status503ServiceUnavailable,
         ProtocolErrorCodes.InvalidRequest => StatusCodes.Status400BadRequest,
         ProtocolErrorCodes.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProtocolErrorCodes.TooManyConnections => StatusCodes.Status429TooManyRequests,

@@ -131,4 +131,32 @@ public sealed class SyncEndpointLimitsTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (host.Endpoints.OpenStreams != count) await Task.Delay(20, timeout.Token);
     }
+
+    [Test]
+    public async Task A_source_that_cannot_be_reached_makes_write_checkpoints_a_503_not_a_500()
+    {
+        // A port that takes connections but never answers: Postgres down or a frozen network path.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var source = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={port};Username=x;Password=y;Timeout=1;Pooling=false");
+        var (h, host) = await SyncEndpointsTests.StartAsync(new PowerSync.Core.Hosting.PostgresReplicationHead(source));
+        await using var _ = h;
+        await using var __ = host;
+
+        var legacy = await SendAsync(host, WriteCheckpoint("client_id=c1"));
+        var request = await SendAsync(host, CheckpointRequest("""{"client_id":"c1","checkpoint_request_id":"1"}"""u8.ToArray()));
+
+        foreach (var (status, body) in new[] { legacy, request })
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body);
+            Assert.That(body, Does.Contain(PowerSync.Core.Replication.ReplicationErrorCodes.SourceQueryFailed).And.Contain("retry shortly"));
+        }
+    }
+
+    [Test]
+    public void Keys_that_cannot_be_fetched_are_answered_401_as_the_official_service_does()
+    {
+        Assert.That(PowerSync.Core.Hosting.SyncEndpoints.StatusFor(PowerSync.Core.Auth.AuthErrorCodes.JwksFetchFailed), Is.EqualTo(401));
+    }
 }
