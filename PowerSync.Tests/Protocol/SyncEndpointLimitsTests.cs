@@ -3,6 +3,7 @@ using System.Text;
 using NUnit.Framework;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Storage;
+using PowerSync.Tests.Infrastructure;
 
 namespace PowerSync.Tests.Protocol;
 
@@ -126,11 +127,8 @@ public sealed class SyncEndpointLimitsTests
     }
 
     /// <summary>Awaits the server noticing closed streams until <paramref name="count"/> remain.</summary>
-    private static async Task OpenStreamsAsync(SyncHost host, int count)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (host.Endpoints.OpenStreams != count) await Task.Delay(20, timeout.Token);
-    }
+    private static Task<TimeSpan> OpenStreamsAsync(SyncHost host, int count) =>
+        Condition.AwaitAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == count, TimeSpan.FromSeconds(30), $"{count} streams are open");
 
     [Test]
     public async Task A_source_that_cannot_be_reached_makes_write_checkpoints_a_503_not_a_500()
