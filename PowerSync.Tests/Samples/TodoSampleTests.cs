@@ -64,6 +64,40 @@ public sealed class TodoSampleTests
     }
 
     [Test]
+    public async Task An_upload_while_the_database_connection_is_cut_is_a_503_the_client_retries_and_the_retry_applies()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = timeout.Token;
+        await using var sample = await Sample.StartAsync(ct);
+        using var http = new HttpClient { BaseAddress = sample.Address };
+        var token = await Sample.TokenAsync(http, "bob", ct);
+        async Task<(HttpStatusCode Status, string Body)> UploadAsync(string id)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/data")
+            {
+                Content = JsonContent.Create(new { batch = new object[] { new { op = "PUT", table = "todos", id, data = new { list_id = "trip", description = id } } } }),
+            };
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await http.SendAsync(request, ct);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        }
+        Assert.That((await UploadAsync("before")).Status, Is.EqualTo(HttpStatusCode.OK), "the pool now holds an idle connection");
+
+        // As a Postgres restart does: every session of the app is ended (the replication connection is not a client backend).
+        await sample.Db.ExecuteAsync("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+            """, ct);
+        var cut = await UploadAsync("cut");
+        var retried = await UploadAsync("cut");
+
+        Assert.That(cut.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), cut.Body);
+        Assert.That(cut.Body, Does.Contain("retry the batch"));
+        Assert.That(retried.Status, Is.EqualTo(HttpStatusCode.OK), retried.Body);
+        Assert.That(await sample.Db.ScalarAsync<long>("SELECT count(*) FROM todos WHERE id = 'cut'", ct), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task The_upload_endpoint_applies_allowed_writes_in_one_transaction_and_answers_refusals_with_reasons()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -14,7 +14,7 @@ public static class UploadEndpoint
 {
     public sealed record Rejection(string Id, string Reason);
 
-    public static async Task<IResult> HandleAsync(HttpContext context, DevTokens tokens, NpgsqlDataSource db)
+    public static async Task<IResult> HandleAsync(HttpContext context, DevTokens tokens, NpgsqlDataSource db, ILoggerFactory logs)
     {
         var user = await tokens.UserOfAsync(context.Request.Headers.Authorization);
         if (user is null) return Results.Unauthorized();
@@ -39,20 +39,36 @@ public static class UploadEndpoint
             if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("batch", out var batch) || batch.ValueKind != JsonValueKind.Array)
                 return Results.BadRequest(new { error = "Send {\"batch\": [...]}." });
 
-            await using var connection = await db.OpenConnectionAsync(context.RequestAborted);
-            await using var transaction = await connection.BeginTransactionAsync(context.RequestAborted);
-            var rejected = new List<Rejection>();
-            var applied = 0;
-            foreach (var element in batch.EnumerateArray())
+            try
             {
-                var entry = UploadEntry.Parse(element, out var id, out var reason);
-                if (entry is not null) reason = await ApplyAsync(connection, transaction, user, entry, context.RequestAborted);
-                if (reason is null) applied++;
-                else rejected.Add(new Rejection(id, reason));
+                return await ApplyBatchAsync(db, user, batch, context.RequestAborted);
             }
-            await transaction.CommitAsync(context.RequestAborted);
-            return Results.Ok(new { applied, rejected });
+            catch (NpgsqlException e) when (e.IsTransient || e is not PostgresException)
+            {
+                // Postgres is down, restarting, or a pooled connection was cut: nothing was committed, and the
+                // client retries the whole batch. One line, no stack trace: an outage must not flood the log.
+                logs.CreateLogger(typeof(UploadEndpoint)).LogWarning("Upload of {Entries} entries deferred: the database is unavailable ({Reason}).",
+                    batch.GetArrayLength(), e.Message);
+                return Results.Problem("The database is unavailable; retry the batch.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
         }
+    }
+
+    private static async Task<IResult> ApplyBatchAsync(NpgsqlDataSource db, string user, JsonElement batch, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var rejected = new List<Rejection>();
+        var applied = 0;
+        foreach (var element in batch.EnumerateArray())
+        {
+            var entry = UploadEntry.Parse(element, out var id, out var reason);
+            if (entry is not null) reason = await ApplyAsync(connection, transaction, user, entry, ct);
+            if (reason is null) applied++;
+            else rejected.Add(new Rejection(id, reason));
+        }
+        await transaction.CommitAsync(ct);
+        return Results.Ok(new { applied, rejected });
     }
 
     /// <summary>Applies one (well-formed) entry; returns why it was rejected, or null.</summary>
