@@ -15,48 +15,16 @@ internal sealed class PostgresReplicationHead(NpgsqlDataSource source) : IReplic
 {
     public async Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct)
     {
-        try
-        {
-            var (connection, lsn) = await ReadHeadAsync(ct).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var result = await record(lsn).ConfigureAwait(false);
-                using var ping = new NpgsqlCommand("SELECT pg_logical_emit_message(false, 'powersync', 'ping')::text", connection);
-                await ping.ExecuteScalarAsync(ct).ConfigureAwait(false);
-                return result;
-            }
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed,
-                $"The source database cannot be reached to place a write checkpoint ({e.Message}); retry shortly.", e);
-        }
+        var lsn = await ScalarAsync("SELECT pg_current_wal_insert_lsn()::text", ct).ConfigureAwait(false);
+        var result = await record(Lsn.Parse(lsn ?? throw new InvalidOperationException("pg_current_wal_insert_lsn() returned NULL."))).ConfigureAwait(false);
+        await ScalarAsync("SELECT pg_logical_emit_message(false, 'powersync', 'ping')::text", ct).ConfigureAwait(false);
+        return result;
     }
 
-    /// <summary>
-    /// The head position, on the connection that read it. A pooled connection that a Postgres restart broke
-    /// fails its first command: that read is tried once more on a fresh connection (nothing was recorded yet).
-    /// </summary>
-    private async Task<(NpgsqlConnection Connection, Lsn Lsn)> ReadHeadAsync(CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    private Task<string?> ScalarAsync(string sql, CancellationToken ct) =>
+        SourceQuery.RunAsync(source, async connection =>
         {
-            var connection = await source.OpenConnectionAsync(ct).ConfigureAwait(false);
-            try
-            {
-                using var read = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()::text", connection);
-                var text = (string?)await read.ExecuteScalarAsync(ct).ConfigureAwait(false);
-                return (connection, Lsn.Parse(text ?? throw new InvalidOperationException("pg_current_wal_insert_lsn() returned NULL.")));
-            }
-            catch (NpgsqlException e) when (attempt == 1 && e.IsTransient)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
-    }
+            using var command = new NpgsqlCommand(sql, connection);
+            return (string?)await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        }, cause => $"The source database cannot be reached to place a write checkpoint ({cause}); retry shortly.", ct);
 }

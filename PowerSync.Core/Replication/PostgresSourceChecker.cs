@@ -65,83 +65,72 @@ internal static class PostgresSourceChecker
     public static async Task<SourceFacts> ReadFactsAsync(
         NpgsqlDataSource dataSource, string publicationName, string? slotName, CancellationToken cancellationToken)
     {
-        try
+        return await SourceQuery.RunAsync(dataSource, async connection =>
         {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            SourceFacts facts;
+            var settings = new NpgsqlCommand(SettingsQuery, connection) { Parameters = { new() { Value = slotName ?? "" } } };
+            await using (settings.ConfigureAwait(false))
             {
-                SourceFacts facts;
-                var settings = new NpgsqlCommand(SettingsQuery, connection) { Parameters = { new() { Value = slotName ?? "" } } };
-                await using (settings.ConfigureAwait(false))
+                var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        throw new PowerSyncException(ReplicationErrorCodes.AssertionFailed, "The current role was not found in pg_roles.");
+                    }
+                    facts = new SourceFacts
+                    {
+                        ServerVersionNum = reader.GetInt32(0),
+                        WalLevel = reader.GetString(1),
+                        MaxReplicationSlots = reader.GetInt32(2),
+                        UsedReplicationSlots = reader.GetInt32(3),
+                        SlotExists = reader.GetBoolean(4),
+                        MaxWalSenders = reader.GetInt32(5),
+                        UsedWalSenders = reader.GetInt32(6),
+                        RoleName = reader.GetString(7),
+                        RoleCanReplicate = reader.GetBoolean(8),
+                        RoleBypassesRls = reader.GetBoolean(9),
+                        Publication = null,
+                    };
+                }
+            }
+
+            var publication = new NpgsqlCommand(PublicationQuery, connection) { Parameters = { new() { Value = publicationName } } };
+            await using (publication.ConfigureAwait(false))
+            {
+                var reader = await publication.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        facts = facts with
                         {
-                            throw new PowerSyncException(ReplicationErrorCodes.AssertionFailed, "The current role was not found in pg_roles.");
-                        }
-                        facts = new SourceFacts
-                        {
-                            ServerVersionNum = reader.GetInt32(0),
-                            WalLevel = reader.GetString(1),
-                            MaxReplicationSlots = reader.GetInt32(2),
-                            UsedReplicationSlots = reader.GetInt32(3),
-                            SlotExists = reader.GetBoolean(4),
-                            MaxWalSenders = reader.GetInt32(5),
-                            UsedWalSenders = reader.GetInt32(6),
-                            RoleName = reader.GetString(7),
-                            RoleCanReplicate = reader.GetBoolean(8),
-                            RoleBypassesRls = reader.GetBoolean(9),
-                            Publication = null,
+                            Publication = new PublicationFacts(
+                                reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4)),
                         };
                     }
                 }
-
-                var publication = new NpgsqlCommand(PublicationQuery, connection) { Parameters = { new() { Value = publicationName } } };
-                await using (publication.ConfigureAwait(false))
-                {
-                    var reader = await publication.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            facts = facts with
-                            {
-                                Publication = new PublicationFacts(
-                                    reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4)),
-                            };
-                        }
-                    }
-                }
-
-                if (facts.Publication is null) return facts;
-
-                var tables = ImmutableArray.CreateBuilder<PublishedTableFacts>();
-                var tableCommand = new NpgsqlCommand(TablesQuery, connection) { Parameters = { new() { Value = publicationName } } };
-                await using (tableCommand.ConfigureAwait(false))
-                {
-                    var reader = await tableCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            tables.Add(new PublishedTableFacts(
-                                reader.GetString(0), reader.GetString(1), reader.GetString(2)[0],
-                                reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5), reader.GetBoolean(6)));
-                        }
-                    }
-                }
-                return facts with { Tables = tables.ToImmutable() };
             }
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new PowerSyncException(
-                ReplicationErrorCodes.SourceQueryFailed,
-                $"Could not check the source database's replication settings: {ex.Message}. Check the connection string and that the role can connect.",
-                ex);
-        }
+
+            if (facts.Publication is null) return facts;
+
+            var tables = ImmutableArray.CreateBuilder<PublishedTableFacts>();
+            var tableCommand = new NpgsqlCommand(TablesQuery, connection) { Parameters = { new() { Value = publicationName } } };
+            await using (tableCommand.ConfigureAwait(false))
+            {
+                var reader = await tableCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        tables.Add(new PublishedTableFacts(
+                            reader.GetString(0), reader.GetString(1), reader.GetString(2)[0],
+                            reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5), reader.GetBoolean(6)));
+                    }
+                }
+            }
+            return facts with { Tables = tables.ToImmutable() };
+        }, cause => $"Could not check the source database's replication settings: {cause}. Check the connection string and that the role can connect.", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Turns the facts into errors and warnings (pure; every rule applied, none short-circuits).</summary>

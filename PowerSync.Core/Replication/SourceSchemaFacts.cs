@@ -34,47 +34,38 @@ internal sealed record SourceSchemaFacts(
     /// <exception cref="PowerSyncException">The source could not be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
     public static async Task<SourceSchemaFacts> ReadAsync(NpgsqlDataSource dataSource, IReadOnlyCollection<string> schemas, CancellationToken cancellationToken)
     {
-        try
+        return await SourceQuery.RunAsync(dataSource, async connection =>
         {
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var tables = new Dictionary<(string, string), IReadOnlyList<SourceColumnFacts>>();
+            var views = new HashSet<(string, string)>();
+            var columns = new NpgsqlCommand(ColumnsQuery, connection) { Parameters = { new() { Value = schemas.ToArray() } } };
+            await using (columns.ConfigureAwait(false))
             {
-                var tables = new Dictionary<(string, string), IReadOnlyList<SourceColumnFacts>>();
-                var views = new HashSet<(string, string)>();
-                var columns = new NpgsqlCommand(ColumnsQuery, connection) { Parameters = { new() { Value = schemas.ToArray() } } };
-                await using (columns.ConfigureAwait(false))
+                var reader = await columns.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    var reader = await columns.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            var key = (reader.GetString(0), reader.GetString(1));
-                            if (!tables.TryGetValue(key, out var list)) tables[key] = list = new List<SourceColumnFacts>();
-                            if (reader.GetBoolean(4)) views.Add(key);
-                            if (!reader.IsDBNull(2)) ((List<SourceColumnFacts>)list).Add(new SourceColumnFacts(reader.GetString(2), reader.GetString(3)));
-                        }
+                        var key = (reader.GetString(0), reader.GetString(1));
+                        if (!tables.TryGetValue(key, out var list)) tables[key] = list = new List<SourceColumnFacts>();
+                        if (reader.GetBoolean(4)) views.Add(key);
+                        if (!reader.IsDBNull(2)) ((List<SourceColumnFacts>)list).Add(new SourceColumnFacts(reader.GetString(2), reader.GetString(3)));
                     }
                 }
-
-                var slots = new List<string>();
-                var slotCommand = new NpgsqlCommand(SlotsQuery, connection);
-                await using (slotCommand.ConfigureAwait(false))
-                {
-                    var reader = await slotCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) slots.Add(reader.GetString(0));
-                    }
-                }
-                return new SourceSchemaFacts(tables, slots) { Views = views };
             }
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed,
-                $"Could not read the source database's tables and slots to check the sync rules: {ex.Message}", ex);
-        }
+
+            var slots = new List<string>();
+            var slotCommand = new NpgsqlCommand(SlotsQuery, connection);
+            await using (slotCommand.ConfigureAwait(false))
+            {
+                var reader = await slotCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) slots.Add(reader.GetString(0));
+                }
+            }
+            return new SourceSchemaFacts(tables, slots) { Views = views };
+        }, cause => $"Could not read the source database's tables and slots to check the sync rules: {cause}", cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -1,7 +1,6 @@
 using Npgsql;
-using PowerSync.Core.Replication;
 
-namespace PowerSync.Core.Hosting;
+namespace PowerSync.Core.Replication;
 
 /// <summary>
 /// Where the source's WAL is now, and the position a replication slot has confirmed (null when the slot
@@ -14,31 +13,15 @@ internal sealed record SourceWalPosition(Lsn Current, Lsn? ConfirmedFlush)
         ? (long)(Current.Value > confirmed.Value ? Current.Value - confirmed.Value : 0)
         : null;
 
-    /// <summary>
-    /// Reads both in one query (on a standby the current position is the last replayed one). A pooled connection
-    /// that Postgres closed meanwhile (a restart) fails its first use: the query is tried once more on a new one.
-    /// </summary>
+    /// <summary>Reads both in one query (on a standby the current position is the last replayed one).</summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
-    public static async Task<SourceWalPosition> ReadAsync(NpgsqlDataSource source, string slotName, CancellationToken ct)
-    {
-        try
+    public static Task<SourceWalPosition> ReadAsync(NpgsqlDataSource source, string slotName, CancellationToken ct) =>
+        SourceQuery.RunAsync(source, async connection =>
         {
-            return await QueryAsync(source, slotName, ct).ConfigureAwait(false);
-        }
-        catch (NpgsqlException) when (!ct.IsCancellationRequested)
-        {
-            return await QueryAsync(source, slotName, ct).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<SourceWalPosition> QueryAsync(NpgsqlDataSource source, string slotName, CancellationToken ct)
-    {
-        try
-        {
-            var command = source.CreateCommand("""
+            var command = new NpgsqlCommand("""
                 SELECT (CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END)::text,
                        (SELECT confirmed_flush_lsn::text FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)
-                """);
+                """, connection);
             await using (command.ConfigureAwait(false))
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = slotName });
@@ -51,10 +34,5 @@ internal sealed record SourceWalPosition(Lsn Current, Lsn? ConfirmedFlush)
                     return new SourceWalPosition(current, confirmed);
                 }
             }
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-        {
-            throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed, $"The source database cannot be queried: {ex.Message}", ex);
-        }
-    }
+        }, cause => $"The source database cannot be queried: {cause}", ct);
 }

@@ -1,0 +1,43 @@
+using Npgsql;
+
+namespace PowerSync.Core.Replication;
+
+/// <summary>
+/// Plain queries on the source database (not the replication connection), through the application's pooled
+/// data source, with one meaning for "the source cannot be queried".
+/// </summary>
+internal static class SourceQuery
+{
+    /// <summary>
+    /// Runs <paramref name="query"/> on a connection of <paramref name="source"/>. A pooled connection that
+    /// Postgres closed meanwhile (a restart) only fails at its first command: the query then runs once more on a
+    /// new connection. A source that cannot be reached or answers too late is
+    /// <see cref="ReplicationErrorCodes.SourceQueryFailed"/>, worded by <paramref name="failure"/> from the cause.
+    /// </summary>
+    /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
+    public static async Task<T> RunAsync<T>(NpgsqlDataSource source, Func<NpgsqlConnection, Task<T>> query, Func<string, string> failure, CancellationToken ct)
+    {
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var connection = await source.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    try
+                    {
+                        return await query(connection).ConfigureAwait(false);
+                    }
+                    catch (NpgsqlException e) when (attempt == 1 && e.IsTransient && !ct.IsCancellationRequested)
+                    {
+                        // The connection broke under us: the next one is opened fresh.
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed, failure(e.Message), e);
+        }
+    }
+}
