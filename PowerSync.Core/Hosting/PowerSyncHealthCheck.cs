@@ -48,8 +48,7 @@ internal sealed class PowerSyncHealthCheck(PowerSyncService service) : IHealthCh
         var lag = service.ReplicationLag;
         data["replication_lag_seconds"] = Math.Round(lag?.TotalSeconds ?? 0, 3);
 
-        var failure = service.Replications.Select(r => r.Progress.Failure).FirstOrDefault(f => f is not null);
-        if (failure is not null)
+        if (service.ReplicationFailure is { } failure)
         {
             data["last_error_code"] = failure.Code;
             data["failing_since"] = failure.Since.ToString("O", CultureInfo.InvariantCulture);

@@ -88,7 +88,10 @@ public sealed class PowerSyncService : IAsyncDisposable
     internal IBucketStorage Storage => _storage;
 
     /// <summary>The failure replication is in now (null while it works: cleared once it streams again).</summary>
-    public Exception? ReplicationError => Replications.Select(r => r.Progress.Failure).FirstOrDefault(f => f is not null)?.Exception;
+    public Exception? ReplicationError => ReplicationFailure?.Exception;
+
+    /// <summary>The failure replication of any version here is in now, with its code and since when; null while all work.</summary>
+    internal ReplicationFailure? ReplicationFailure => Replications.Select(r => r.Progress.Failure).FirstOrDefault(f => f is not null);
 
     /// <summary>
     /// How far replication of the served version is behind the source: how long ago the source was at the oldest
