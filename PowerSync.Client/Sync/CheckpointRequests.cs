@@ -126,6 +126,6 @@ internal static partial class CheckpointRequestsLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Checkpoint request {Id} not acknowledged by the stream yet; posting it again")]
     public static partial void Reposted(ILogger logger, long id);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Posting checkpoint request {Id} again failed; retrying after the next delay")]
-    public static partial void RepostFailed(ILogger logger, Exception exception, long id);
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Posting checkpoint request {Id} again failed ({Code}: {Reason}); retrying in {Delay}")]
+    public static partial void RepostFailed(ILogger logger, long id, string code, string reason, TimeSpan delay);
 }

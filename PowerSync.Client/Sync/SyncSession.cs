@@ -110,9 +110,11 @@ internal sealed class SyncSession : IAsyncDisposable
         var attempt = 0;
         var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
         var parameters = _options.ParametersJson().ToJsonString();
+        var streamFailures = new FailureStreak();
         while (!cancellationToken.IsCancellationRequested)
         {
             var delay = true;
+            TimeSpan? wait = null;
             var receivedLine = false;
             try
             {
@@ -136,6 +138,7 @@ internal sealed class SyncSession : IAsyncDisposable
                             receivedLine = true;
                             // Repeated checksum failures keep growing the delay (the official core has a TODO here).
                             if (_state.ChecksumFailureStreak == 0) attempt = 0;
+                            streamFailures.Reset();
                             _deps.Status.Update(s => s with { Connected = true, Connecting = false });
                             _uploadSignal.Writer.TryWrite(true);
                         }
@@ -167,19 +170,28 @@ internal sealed class SyncSession : IAsyncDisposable
                     ? new PowerSyncClientException(ClientErrorCodes.SyncHttpError, $"No line arrived for {_options.StreamIdleTimeout}; the stream is considered dead and reopened.", e)
                     : e;
                 _deps.Status.Update(s => s with { DownloadError = error });
+                wait = Backoff(attempt++);
+                LogFailure(streamFailures, error, SyncSessionLog.CodeOf(error, syncService: true), wait.Value, attempt, SyncSessionLog.StreamFailed);
             }
 
             _deps.Status.Update(s => s with { Connected = false, Connecting = true, Downloading = false });
             if (!delay) continue;
             try
             {
-                await Task.Delay(Backoff(attempt++), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait ?? Backoff(attempt++), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
+    }
+
+    /// <summary>One Warning line for a failed attempt that is retried; the exception behind it at Debug when it is a new failure.</summary>
+    private void LogFailure(FailureStreak streak, Exception e, string code, TimeSpan delay, int attempt, Action<ILogger, string, string, TimeSpan, int> log)
+    {
+        log(_deps.Logger, code, e.Message, delay, attempt);
+        if (streak.IsNew(code, e)) SyncSessionLog.FailureDetail(_deps.Logger, e, code);
     }
 
     private async Task ReadStreamAsync(PowerSyncCredentials credentials, StreamingSyncRequest request, ChannelWriter<SyncLine> writer, CancellationTokenSource streamCts)
@@ -250,6 +262,7 @@ internal sealed class SyncSession : IAsyncDisposable
             // Leading-edge throttle: a write after a quiet period uploads at once; writes during or right
             // after a round that uploaded wait until CrudUploadThrottle has passed since it began, then go together.
             long? lastRound = null;
+            var uploadFailures = new FailureStreak();
             while (await _uploadSignal.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (lastRound is { } last && _options.CrudUploadThrottle - Stopwatch.GetElapsedTime(last) is { Ticks: > 0 } wait)
@@ -262,12 +275,15 @@ internal sealed class SyncSession : IAsyncDisposable
                     try
                     {
                         if (await UploadAllAsync(cancellationToken).ConfigureAwait(false)) lastRound = started;
+                        uploadFailures.Reset();
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         _deps.Status.Update(s => s with { Uploading = false, UploadError = e });
-                        await Task.Delay(Backoff(_uploadFailures++), _deps.Time, cancellationToken).ConfigureAwait(false);
+                        var retryIn = Backoff(_uploadFailures++);
+                        LogFailure(uploadFailures, e, SyncSessionLog.CodeOf(e), retryIn, _uploadFailures, SyncSessionLog.UploadFailed);
+                        await Task.Delay(retryIn, _deps.Time, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -349,6 +365,7 @@ internal sealed class SyncSession : IAsyncDisposable
         try
         {
             var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
+            var repostFailures = new FailureStreak();
             while (UsesRequests)
             {
                 var outstanding = await _deps.Storage.GetUnacknowledgedRequestAsync(cancellationToken).ConfigureAwait(false);
@@ -362,8 +379,12 @@ internal sealed class SyncSession : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    CheckpointRequestsLog.RepostFailed(_deps.Logger, e, id);
+                    var code = SyncSessionLog.CodeOf(e, syncService: true);
+                    CheckpointRequestsLog.RepostFailed(_deps.Logger, id, code, e.Message, _options.CheckpointRequestRetryDelay);
+                    if (repostFailures.IsNew(code, e)) SyncSessionLog.FailureDetail(_deps.Logger, e, code);
+                    continue;
                 }
+                repostFailures.Reset();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

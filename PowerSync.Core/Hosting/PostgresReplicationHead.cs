@@ -26,5 +26,5 @@ internal sealed class PostgresReplicationHead(NpgsqlDataSource source) : IReplic
         {
             using var command = new NpgsqlCommand(sql, connection);
             return (string?)await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        }, cause => $"The source database cannot be reached to place a write checkpoint ({cause}); retry shortly.", ct);
+        }, cause => $"The source database cannot be reached to place a write checkpoint ({cause.Message}); retry shortly.", ct);
 }

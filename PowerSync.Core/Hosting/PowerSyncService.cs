@@ -198,6 +198,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     private async Task DropRetiredSlotsAsync(CancellationToken ct)
     {
         var activations = SignalActivationsAsync(ct);
+        var explained = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             while (true)
@@ -218,7 +219,9 @@ public sealed class PowerSyncService : IAsyncDisposable
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         // Still streamed from by a replicator that has not noticed it was replaced, or the source is down.
-                        PowerSyncServiceLog.SlotDropDeferred(_logger, e, version.SlotName, version.Id);
+                        var code = ReplicationFailure.CodeOf(e);
+                        PowerSyncServiceLog.SlotDropDeferred(_logger, version.SlotName, version.Id, code, e.Message, RetiredSlotRetry);
+                        if (explained.Add(version.SlotName)) PowerSyncServiceLog.FailureDetail(_logger, e, code);
                     }
                 }
                 await _slotsToDrop.WaitAsync(RetiredSlotRetry, ct).ConfigureAwait(false);
@@ -265,6 +268,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     private async Task ReplicateAsync(SyncRulesVersion version, CancellationToken ct)
     {
         var attempt = 0;
+        string? lastFailure = null;
         var progress = _progress[version.Id].Progress;
         // Status updates go out well within the timeout (the server's wal_sender_timeout applies to them too).
         var statusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _options.ReplicationTimeout.Ticks / 3));
@@ -281,6 +285,7 @@ public sealed class PowerSyncService : IAsyncDisposable
                     await replicator.RunAsync(ct).ConfigureAwait(false);
                 }
                 attempt = 0;
+                lastFailure = null;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -304,11 +309,11 @@ public sealed class PowerSyncService : IAsyncDisposable
             }
             catch (Exception e)
             {
+                // Failing because the service stops (a cancelled command) is no failure to report.
+                if (ct.IsCancellationRequested) return;
                 progress.Failed(e);
                 var delay = ReconnectPolicy.Default.DelayFor(++attempt, Random.Shared);
-                // Connection problems (source down, restarting, unreachable) are expected in operation: no stack trace.
-                if (!ct.IsCancellationRequested && ReplicationFailure.IsConnectionProblem(e)) PowerSyncServiceLog.ReplicationInterrupted(_logger, version.Id, progress.Failure?.Code ?? "", e.Message, delay);
-                else PowerSyncServiceLog.ReplicationFailed(_logger, e, version.Id, delay);
+                LogRetry(version, e, delay, attempt, ref lastFailure);
                 try
                 {
                     await Task.Delay(delay, ct).ConfigureAwait(false);
@@ -319,6 +324,26 @@ public sealed class PowerSyncService : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One Warning line per failed attempt, with its code and that it is retried. Expected failures (the source
+    /// down or not ready, a coded problem) add their stack trace once at Debug; an unexpected one (a bug) is an
+    /// Error with its stack trace. Either is logged again only when the failure changes.
+    /// </summary>
+    private void LogRetry(SyncRulesVersion version, Exception e, TimeSpan delay, int attempt, ref string? lastFailure)
+    {
+        var code = ReplicationFailure.CodeOf(e);
+        var failure = code + e.Message;
+        var repeated = failure == lastFailure;
+        lastFailure = failure;
+        if (code == ReplicationErrorCodes.AssertionFailed && !repeated)
+        {
+            PowerSyncServiceLog.ReplicationFailedUnexpectedly(_logger, e, version.Id, code, delay, attempt);
+            return;
+        }
+        PowerSyncServiceLog.ReplicationInterrupted(_logger, version.Id, code, e.Message, delay, attempt);
+        if (!repeated) PowerSyncServiceLog.FailureDetail(_logger, e, code);
     }
 
     /// <summary>The parsed rules of a version this service replicates (parsed when its replicator starts).</summary>

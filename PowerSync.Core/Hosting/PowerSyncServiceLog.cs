@@ -7,8 +7,8 @@ internal static partial class PowerSyncServiceLog
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Sync rules version {Version} is {State}; replicating with slot {Slot}")]
     public static partial void Replicating(ILogger logger, long version, PowerSync.Core.Storage.SyncRulesState state, string slot);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Replication of sync rules version {Version} failed; retrying in {Delay}")]
-    public static partial void ReplicationFailed(ILogger logger, Exception exception, long version, TimeSpan delay);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Replication of sync rules version {Version} failed unexpectedly ({Code}); retrying in {Delay} (attempt {Attempt})")]
+    public static partial void ReplicationFailedUnexpectedly(ILogger logger, Exception exception, long version, string code, TimeSpan delay, int attempt);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Replication of sync rules version {Version} stopped: {Reason}")]
     public static partial void ReplicationStopped(ILogger logger, long version, string reason);
@@ -19,9 +19,12 @@ internal static partial class PowerSyncServiceLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Dropped replication slot {Slot} of retired sync rules version {Version}")]
     public static partial void SlotDropped(ILogger logger, string slot, long version);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Could not drop replication slot {Slot} of retired sync rules version {Version} yet; retrying later")]
-    public static partial void SlotDropDeferred(ILogger logger, Exception exception, string slot, long version);
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Could not drop replication slot {Slot} of retired sync rules version {Version} yet ({Code}: {Reason}); retrying in {Delay}")]
+    public static partial void SlotDropDeferred(ILogger logger, string slot, long version, string code, string reason, TimeSpan delay);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Replication of sync rules version {Version} was interrupted ({Code}: {Reason}); retrying in {Delay}")]
-    public static partial void ReplicationInterrupted(ILogger logger, long version, string code, string reason, TimeSpan delay);
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Replication of sync rules version {Version} cannot go on ({Code}: {Reason}); retrying in {Delay} (attempt {Attempt})")]
+    public static partial void ReplicationInterrupted(ILogger logger, long version, string code, string reason, TimeSpan delay, int attempt);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "The failure behind {Code}, logged once until it changes")]
+    public static partial void FailureDetail(ILogger logger, Exception exception, string code);
 }

@@ -130,7 +130,7 @@ internal static class PostgresSourceChecker
                 }
             }
             return facts with { Tables = tables.ToImmutable() };
-        }, cause => $"Could not check the source database's replication settings: {cause}. Check the connection string and that the role can connect.", cancellationToken).ConfigureAwait(false);
+        }, cause => $"Could not check the source database's replication settings: {cause.Message}. {SourceQuery.Remedy(cause)}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Turns the facts into errors and warnings (pure; every rule applied, none short-circuits).</summary>

@@ -32,6 +32,6 @@ public sealed class SourceCheckResult
         var lines = string.Join(Environment.NewLine, Errors.Select(e => "  " + e));
         throw new PowerSyncException(
             ReplicationErrorCodes.SourceNotReady,
-            $"The source database is not ready for PowerSync replication ({Errors.Count} problem(s)); fix each of these and restart:{Environment.NewLine}{lines}");
+            $"The source database is not ready for PowerSync replication ({Errors.Count} problem(s)); fix each of these, no restart of the app is needed (replication checks again until they are fixed):{Environment.NewLine}{lines}");
     }
 }

@@ -15,7 +15,7 @@ internal static class SourceQuery
     /// <see cref="ReplicationErrorCodes.SourceQueryFailed"/>, worded by <paramref name="failure"/> from the cause.
     /// </summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
-    public static async Task<T> RunAsync<T>(NpgsqlDataSource source, Func<NpgsqlConnection, Task<T>> query, Func<string, string> failure, CancellationToken ct)
+    public static async Task<T> RunAsync<T>(NpgsqlDataSource source, Func<NpgsqlConnection, Task<T>> query, Func<Exception, string> failure, CancellationToken ct)
     {
         try
         {
@@ -37,7 +37,23 @@ internal static class SourceQuery
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed, failure(e.Message), e);
+            throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed, failure(e), e);
         }
     }
+
+    /// <summary>
+    /// What an operator should do about a source that could not be queried, from the cause: only a refused
+    /// login or an unknown database or host points at the connection string; a server that is down, restarting
+    /// or slow is waited out, because whatever queried it retries by itself.
+    /// </summary>
+    public static string Remedy(Exception cause) => cause switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
+            "Check the user name and password in the connection string, and that pg_hba.conf lets this role connect.",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } => "Check the database name in the connection string.",
+        PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } => "Grant the role what the message names.",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound } } =>
+            "Check the host name in the connection string.",
+        _ => "The server is down, restarting or unreachable; this is retried until it answers.",
+    };
 }

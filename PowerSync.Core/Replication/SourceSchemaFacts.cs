@@ -65,7 +65,7 @@ internal sealed record SourceSchemaFacts(
                 }
             }
             return new SourceSchemaFacts(tables, slots) { Views = views };
-        }, cause => $"Could not read the source database's tables and slots to check the sync rules: {cause}", cancellationToken).ConfigureAwait(false);
+        }, cause => $"Could not read the source database's tables and slots to check the sync rules: {cause.Message}. {SourceQuery.Remedy(cause)}", cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -34,5 +34,5 @@ internal sealed record SourceWalPosition(Lsn Current, Lsn? ConfirmedFlush)
                     return new SourceWalPosition(current, confirmed);
                 }
             }
-        }, cause => $"The source database cannot be queried: {cause}", ct);
+        }, cause => $"The source database cannot be queried: {cause.Message}", ct);
 }

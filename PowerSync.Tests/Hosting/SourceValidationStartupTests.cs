@@ -175,18 +175,4 @@ public sealed class SourceValidationStartupTests
 
         Assert.That(ex!.Message, Does.Contain($"{Environment.NewLine}  {options.SyncRulesPath}:4:35: [PSYNC_N3101] "));
     }
-
-    /// <summary>Hands every category the same <see cref="ListLogger"/>.</summary>
-    private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => logger;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }

@@ -2,6 +2,7 @@ using Npgsql;
 using NUnit.Framework;
 using PowerSync.Core;
 using PowerSync.Core.Replication;
+using PowerSync.Tests.Infrastructure;
 
 namespace PowerSync.Tests.Replication;
 
@@ -12,7 +13,7 @@ public sealed class SourceQueryTests
         {
             using var command = new NpgsqlCommand("SELECT 1", connection);
             return (int)(await command.ExecuteScalarAsync(ct))!;
-        }, cause => "unreachable: " + cause, ct);
+        }, cause => "unreachable: " + cause.Message, ct);
 
     [Test]
     public async Task A_pooled_connection_closed_by_the_server_is_replaced_once_and_the_query_answers()
@@ -44,5 +45,32 @@ public sealed class SourceQueryTests
 
         Assert.That(ex!.Code, Is.EqualTo(ReplicationErrorCodes.SourceQueryFailed));
         Assert.That(ex.Message, Does.StartWith("unreachable: "));
+    }
+
+    [Test]
+    public async Task A_refused_login_or_unknown_database_points_at_the_connection_string_and_a_down_server_says_it_is_retried()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = timeout.Token;
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        var builder = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Pooling = false, Timeout = 5 };
+
+        async Task<string> CheckMessageAsync(NpgsqlConnectionStringBuilder settings)
+        {
+            await using var source = NpgsqlDataSource.Create(settings.ConnectionString);
+            var ex = Assert.ThrowsAsync<PowerSyncException>(() => PostgresSourceChecker.CheckAsync(source, "powersync", "slot", ct));
+            Assert.That(ex!.Code, Is.EqualTo(ReplicationErrorCodes.SourceQueryFailed));
+            return ex.Message;
+        }
+
+        var unknownRole = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Username = "no_such_role" };
+        var unknownDatabase = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = "no_such_database" };
+        var down = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Port = LoopbackPorts.Free() };
+
+        Assert.That(await CheckMessageAsync(unknownRole), Does.EndWith("Check the user name and password in the connection string, and that pg_hba.conf lets this role connect."));
+        Assert.That(await CheckMessageAsync(unknownDatabase), Does.EndWith("Check the database name in the connection string."));
+        var downMessage = await CheckMessageAsync(down);
+        Assert.That(downMessage, Does.EndWith("The server is down, restarting or unreachable; this is retried until it answers."));
+        Assert.That(downMessage, Does.Not.Contain("connection string"));
     }
 }
