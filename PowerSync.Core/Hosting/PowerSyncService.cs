@@ -26,6 +26,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly IBucketStorage _storage;
     private readonly CheckpointBroadcast _checkpoints;
     private readonly JwksKeySource _keys;
+    private readonly JwtAuthenticator _authenticator;
     private readonly SyncMetrics _metrics;
     private readonly ConcurrentDictionary<long, SyncRulesSet> _rules = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -71,8 +72,9 @@ public sealed class PowerSyncService : IAsyncDisposable
         _meter.CreateObservableCounter("powersync.replication.storage_commits",
             () => Interlocked.Read(ref _commitsOfReplacedVersions) + _progress.Values.Sum(p => p.Progress.Commits),
             description: "Storage commits (checkpoints) made by replication.");
+        _authenticator = new JwtAuthenticator(options.Auth, _keys, TimeProvider.System);
         Endpoints = new SyncEndpoints(
-            new JwtAuthenticator(options.Auth, _keys, TimeProvider.System),
+            _authenticator,
             _storage,
             new SyncRulesBucketResolver(RulesOf, _storage.Reader, options.MaxBucketsPerConnection),
             new PostgresReplicationHead(_source),
@@ -84,6 +86,15 @@ public sealed class PowerSyncService : IAsyncDisposable
     }
 
     internal SyncEndpoints Endpoints { get; }
+
+    /// <summary>
+    /// Checks an <c>Authorization</c> header (<c>Bearer &lt;jwt&gt;</c> or <c>Token &lt;jwt&gt;</c>) exactly as the sync
+    /// endpoints do, and returns the user id the sync rules see (<c>request.user_id()</c>: the token's <c>sub</c>).
+    /// For the app's own endpoints that clients call with their PowerSync token, such as the upload endpoint.
+    /// </summary>
+    /// <exception cref="PowerSyncException">The token is missing or refused; the code says why (PSYNC_S2101-S2106, PSYNC_S2204).</exception>
+    public async Task<string> AuthenticateAsync(string? authorization, CancellationToken cancellationToken = default) =>
+        (await _authenticator.AuthenticateAsync(authorization, cancellationToken).ConfigureAwait(false)).UserId;
 
     internal IBucketStorage Storage => _storage;
 

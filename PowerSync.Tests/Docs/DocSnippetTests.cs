@@ -7,15 +7,17 @@ namespace PowerSync.Tests.Docs;
 /// Keeps the documentation's C# honest: every <c>```csharp</c> block in <c>docs/*.md</c> and the root
 /// README is preceded by <c>&lt;!-- snippet: name --&gt;</c> and is, character for character (after
 /// removing common indentation), the region between <c>// docs:begin name</c> and <c>// docs:end</c>
-/// in a compiled file under <c>PowerSync.Tests/Docs/</c>. So a documented example cannot stop
-/// compiling, and an uncompiled one cannot slip in.
+/// in a compiled file under <c>PowerSync.Tests/Docs/</c>; or it is preceded by
+/// <c>&lt;!-- program: name --&gt;</c>, a complete <c>Program.cs</c> that <see cref="GettingStartedPackageTests"/>
+/// builds, as written, into a project of its own. So a documented example cannot stop compiling, and
+/// an uncompiled one cannot slip in.
 /// </summary>
 public sealed partial class DocSnippetTests
 {
     [GeneratedRegex(@"^[ \t]*```(?<lang>[A-Za-z#+-]*)[ \t]*\r?\n(?<body>.*?)^[ \t]*```[ \t]*$", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex FencedBlock();
 
-    [GeneratedRegex(@"<!--\s*(?<kind>snippet|tested):\s*(?<name>[A-Za-z0-9_.-]+)\s*-->\s*$")]
+    [GeneratedRegex(@"<!--\s*(?<kind>snippet|tested|program):\s*(?<name>[A-Za-z0-9_.-]+)\s*-->\s*$")]
     private static partial Regex SnippetMarker();
 
     [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
@@ -34,7 +36,8 @@ public sealed partial class DocSnippetTests
 
     /// <summary>
     /// A fenced block of a markdown file and the marker right above it, if any: <c>snippet</c> for C#
-    /// compiled under PowerSync.Tests/Docs, <c>tested</c> for other text (SQL, YAML) that a test uses verbatim.
+    /// compiled under PowerSync.Tests/Docs, <c>program</c> for a complete C# program built as a project of
+    /// its own, <c>tested</c> for other text (SQL, YAML, JSON) that a test uses verbatim.
     /// </summary>
     internal sealed record DocBlock(string File, int Line, string Language, string Body, string? MarkerKind, string? Name)
     {
@@ -45,11 +48,21 @@ public sealed partial class DocSnippetTests
     public void Every_csharp_block_in_the_docs_is_a_compiled_snippet()
     {
         var uncovered = DocBlocks()
-            .Where(b => CSharpFences.Contains(b.Language, StringComparer.OrdinalIgnoreCase) && b.Snippet is null)
+            .Where(b => CSharpFences.Contains(b.Language, StringComparer.OrdinalIgnoreCase) && b.MarkerKind is not ("snippet" or "program"))
             .Select(b => $"{b.File}:{b.Line}")
             .ToList();
         Assert.That(uncovered, Is.Empty,
-            "These C# blocks have no '<!-- snippet: name -->' line right above them; put the code in PowerSync.Tests/Docs/ between '// docs:begin name' and '// docs:end'.");
+            "These C# blocks have no '<!-- snippet: name -->' line right above them; put the code in PowerSync.Tests/Docs/ between '// docs:begin name' and '// docs:end' " +
+            "(or, for a complete Program.cs, mark it '<!-- program: name -->' and build it in GettingStartedPackageTests).");
+    }
+
+    [Test]
+    public void Every_program_in_the_docs_is_built_by_the_package_test()
+    {
+        var programs = DocBlocks().Where(b => b.MarkerKind == "program").Select(b => $"{b.File}: {b.Name}").Order(StringComparer.Ordinal).ToList();
+        var built = GettingStartedPackageTests.Programs.Select(p => $"{Path.Combine("docs", "getting-started.md")}: {p}").Order(StringComparer.Ordinal).ToList();
+        Assert.That(programs, Is.EqualTo(built), "each '<!-- program: name -->' block is built and run by GettingStartedPackageTests, and each program it builds is in the docs");
+        Assert.That(DocBlocks().Where(b => b.MarkerKind == "program" && !CSharpFences.Contains(b.Language, StringComparer.OrdinalIgnoreCase)), Is.Empty, "programs are C#");
     }
 
     [Test]
@@ -151,8 +164,12 @@ public sealed partial class DocSnippetTests
     }
 
     /// <summary>The block marked <c>&lt;!-- tested: name --&gt;</c> in <c>docs/<paramref name="docFile"/></c>.</summary>
-    internal static string DocTestedBlock(string docFile, string name) =>
-        DocBlocks().Single(b => b.File == Path.Combine("docs", docFile) && b.MarkerKind == "tested" && b.Name == name).Body;
+    internal static string DocTestedBlock(string docFile, string name) => MarkedBlock(docFile, "tested", name);
+
+    /// <summary>The block marked <c>&lt;!-- <paramref name="kind"/>: <paramref name="name"/> --&gt;</c> in <c>docs/<paramref name="docFile"/></c>.</summary>
+    internal static string MarkedBlock(string docFile, string kind, string name) =>
+        DocBlocks().SingleOrDefault(b => b.File == Path.Combine("docs", docFile) && b.MarkerKind == kind && b.Name == name)?.Body
+            ?? throw new InvalidOperationException($"docs/{docFile} has no block marked '<!-- {kind}: {name} -->'.");
 
     internal static List<DocBlock> Parse(string file, string markdown)
     {
