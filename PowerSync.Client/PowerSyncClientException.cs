@@ -17,6 +17,12 @@ public sealed class PowerSyncClientException : Exception
     /// <summary>The stable error code, e.g. <c>PSYNC_C1001</c>.</summary>
     public string Code { get; }
 
+    /// <summary>
+    /// Whether the same operation can succeed later with nobody changing anything (e.g. the service is
+    /// unreachable); false when something must be fixed first. From <see cref="PowerSyncClientErrors"/>.
+    /// </summary>
+    public bool IsTransient => PowerSyncClientErrors.Find(Code)?.IsTransient ?? false;
+
     /// <summary>"[CODE] message".</summary>
     public override string ToString() => $"[{Code}] {base.ToString()}";
 }

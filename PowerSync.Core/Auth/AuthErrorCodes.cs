@@ -1,7 +1,7 @@
 namespace PowerSync.Core.Auth;
 
 /// <summary>Authentication error codes: the official service's, so its docs apply. Every one is an HTTP 401.</summary>
-internal static class AuthErrorCodes
+public static class AuthErrorCodes
 {
     /// <summary>Generic authentication error (malformed token, missing claim, unsupported algorithm).</summary>
     public const string Generic = "PSYNC_S2101";

@@ -1,7 +1,7 @@
 namespace PowerSync.Core.Protocol;
 
 /// <summary>Sync protocol error codes (official ones where the service defines the condition).</summary>
-internal static class ProtocolErrorCodes
+public static class ProtocolErrorCodes
 {
     /// <summary>No sync rules are active yet (HTTP 500 in the official service; retry later).</summary>
     public const string NoActiveRules = "PSYNC_S2302";

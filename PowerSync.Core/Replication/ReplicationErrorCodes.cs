@@ -2,7 +2,7 @@ namespace PowerSync.Core.Replication;
 
 /// <summary>
 /// Error codes raised by Postgres replication. Where the official PowerSync service has a code for
-/// the same condition it is reused (<c>PSYNC_S11xx</c>); codes of our own use the <c>PSNET_R</c> prefix.
+/// the same condition it is reused (<c>PSYNC_S11xx</c>); codes of our own are <c>PSYNC_N10xx</c>.
 /// </summary>
 public static class ReplicationErrorCodes
 {

@@ -1,7 +1,7 @@
 namespace PowerSync.Core.Storage;
 
 /// <summary>Error codes of the bucket store.</summary>
-internal static class StorageErrorCodes
+public static class StorageErrorCodes
 {
     /// <summary>A second writer was opened for a version that already has one.</summary>
     public const string WriterAlreadyOpen = "PSYNC_N1501";

@@ -1,0 +1,155 @@
+using PowerSync.Core.Auth;
+using PowerSync.Core.Hosting;
+using PowerSync.Core.Protocol;
+using PowerSync.Core.Replication;
+using PowerSync.Core.Storage;
+using PowerSync.Core.SyncRules;
+
+namespace PowerSync.Core;
+
+/// <summary>One error code: what it means, whether waiting helps, and what to do about it.</summary>
+/// <param name="Code">The stable code, e.g. <c>PSYNC_S1120</c>.</param>
+/// <param name="Area">The component that raises it (Replication, Source validation, Sync rules, Storage, Sync, Auth, Hosting).</param>
+/// <param name="Meaning">What happened.</param>
+/// <param name="IsTransient">
+/// Whether the same operation can succeed later with nobody changing anything (the source comes back, a stream
+/// closes); false when something must be fixed first (configuration, rules, the request, the token).
+/// </param>
+/// <param name="WhatToDo">The remedy.</param>
+public sealed record PowerSyncErrorInfo(string Code, string Area, string Meaning, bool IsTransient, string WhatToDo);
+
+/// <summary>
+/// Every error code PowerSync.Core raises, in one place: <see cref="PowerSyncException.Code"/>,
+/// <see cref="SyncRulesError.Code"/> and <see cref="SourceValidationProblem.Code"/> values are all listed here
+/// (and in docs/errors.md, which a test keeps equal to this list). Codes the official PowerSync service defines
+/// (<c>PSYNC_Sxxxx</c>) keep its meaning; codes of this implementation are <c>PSYNC_Nxxxx</c> and <c>PSYNC_R0001</c>.
+/// </summary>
+public static class PowerSyncErrors
+{
+    private const string Replication = "Replication";
+    private const string Validation = "Source validation";
+    private const string Rules = "Sync rules";
+    private const string Storage = "Storage";
+    private const string Sync = "Sync";
+    private const string Auth = "Auth";
+    private const string Hosting = "Hosting";
+
+    /// <summary>Every code, grouped by area, in code order within an area.</summary>
+    public static IReadOnlyList<PowerSyncErrorInfo> All { get; } =
+    [
+        new(HostingErrorCodes.InvalidOptions, Hosting, "The options given to AddPowerSync are invalid; the message lists every problem.", false,
+            "Change each option the message names; the app does not start until they are valid."),
+
+        new(ReplicationErrorCodes.SourceNotReady, Replication, "The source database is not ready for logical replication; the message lists every problem.", false,
+            "Fix each listed problem. Replication checks again by itself; the app need not restart."),
+        new(ReplicationErrorCodes.WalLevelNotLogical, Replication, "wal_level is not 'logical'.", false,
+            "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL."),
+        new(ReplicationErrorCodes.RoleCannotReplicate, Replication, "The role in the connection string has neither REPLICATION nor superuser.", false,
+            "ALTER ROLE <role> WITH REPLICATION; or connect as a role that has it."),
+        new(ReplicationErrorCodes.NoFreeReplicationSlot, Replication, "Every replication slot (max_replication_slots) is taken.", false,
+            "Drop unused slots (pg_replication_slots) or raise max_replication_slots and restart PostgreSQL."),
+        new(ReplicationErrorCodes.NoFreeWalSender, Replication, "Every WAL sender (max_wal_senders) is busy.", true,
+            "Stop unused replication connections or raise max_wal_senders and restart PostgreSQL; replication retries meanwhile."),
+        new(ReplicationErrorCodes.NoReplicaIdentity, Replication, "A published table cannot identify its rows (REPLICA IDENTITY NOTHING, or DEFAULT without a primary key); a warning.", false,
+            "Add a primary key, or ALTER TABLE <table> REPLICA IDENTITY FULL; until then its updates and deletes do not replicate correctly."),
+        new(ReplicationErrorCodes.PublicationEmpty, Replication, "The publication publishes no tables; a warning.", false,
+            "ALTER PUBLICATION <name> ADD TABLE <table>, ...; (or create it FOR ALL TABLES)."),
+        new(ReplicationErrorCodes.ServerTooOld, Replication, "The Postgres server is older than the oldest supported version (14).", false,
+            "Upgrade PostgreSQL."),
+        new(ReplicationErrorCodes.ValueDecodingFailed, Replication, "A value in the replication stream or a snapshot could not be decoded.", false,
+            "Report it with the type named in the message; declare custom types in the sync rules if the message says so."),
+        new(ReplicationErrorCodes.UnexpectedMessage, Replication, "The replication stream sent a message that is not valid at this point.", false,
+            "Report it with the message; replication reconnects and retries meanwhile."),
+        new(ReplicationErrorCodes.ReplicationTimeout, Replication, "The replication connection was silent for longer than ReplicationTimeout (a half-open connection or a frozen network path).", true,
+            "Nothing: the connection is replaced. If it repeats, check the network path to Postgres or raise ReplicationTimeout."),
+        new(ReplicationErrorCodes.ConnectionLost, Replication, "The replication connection failed or could not be opened (network error, Postgres restarting, shutting down or refusing connections).", true,
+            "Nothing: replication reconnects with backoff (at most 10 s apart). If it repeats, check that Postgres is up and reachable."),
+        new(ReplicationErrorCodes.AssertionFailed, Replication, "Replication met something it cannot explain (a bug, or an unexpected server response).", false,
+            "Report it with the logged stack trace; replication retries meanwhile."),
+        new(ReplicationErrorCodes.SourceQueryFailed, Replication, "A query on the source database failed (it is down, restarting or unreachable, or refused the login).", true,
+            "Wait when the server is down or restarting (retried); when the message says the login or database was refused, fix the connection string."),
+        new(ReplicationErrorCodes.PublicationMissing, Replication, "The publication does not exist.", false,
+            "CREATE PUBLICATION <name> FOR TABLE ...; (or set PublicationName to the one you have)."),
+        new(ReplicationErrorCodes.PublicationIncomplete, Replication, "The publication does not publish insert, update, delete and truncate.", false,
+            "ALTER PUBLICATION <name> SET (publish = 'insert, update, delete, truncate');"),
+        new(ReplicationErrorCodes.PublicationViaPartitionRoot, Replication, "The publication uses publish_via_partition_root.", false,
+            "ALTER PUBLICATION <name> SET (publish_via_partition_root = false);"),
+        new(ReplicationErrorCodes.RowLevelSecurity, Replication, "Row-level security is enabled on a published table and the role does not bypass it; a warning.", false,
+            "ALTER ROLE <role> BYPASSRLS; otherwise the initial copy holds only the rows the policies allow."),
+        new(ReplicationErrorCodes.SlotInvalidated, Replication, "The replication slot was invalidated (Postgres removed WAL it needed) or dropped.", false,
+            "Nothing: the rules are re-snapshotted under a new slot while the old data keeps serving. Raise max_slot_wal_keep_size if it repeats."),
+
+        new(SourceValidationErrorCodes.ValidationFailed, Validation, "Start-up found the sync rules and the source database disagree, and FailOnSourceValidationProblems is set; the message lists every problem.", false,
+            "Fix each listed problem, or set FailOnSourceValidationProblems = false to start with warnings."),
+        new(SourceValidationErrorCodes.TableMissing, Validation, "A data query or stream reads a table that does not exist.", false,
+            "Fix the table name in the rules (the message suggests the closest one), or create the table."),
+        new(SourceValidationErrorCodes.TableNotPublished, Validation, "A table the rules read is not in the publication (or is a view), so none of its rows replicate.", false,
+            "ALTER PUBLICATION <name> ADD TABLE <table>;"),
+        new(SourceValidationErrorCodes.ColumnMissing, Validation, "A query reads a column its table does not have.", false,
+            "Fix the column name in the rules (the message suggests the closest one)."),
+        new(SourceValidationErrorCodes.ReplicaIdentityInadequate, Validation, "A table the rules read cannot identify its rows.", false,
+            "Add a primary key, or ALTER TABLE <table> REPLICA IDENTITY FULL;"),
+        new(SourceValidationErrorCodes.ParameterTableMissing, Validation, "A parameter query or stream subquery reads a table that does not exist, so its lookups find nothing.", false,
+            "Fix the table name in the rules, or create the table."),
+        new(SourceValidationErrorCodes.InactiveSlot, Validation, "An inactive replication slot named like PowerSync's belongs to no version of this bucket store, and holds WAL.", false,
+            "If no instance uses it, drop it: SELECT pg_drop_replication_slot('<slot>');"),
+        new(SourceValidationErrorCodes.RetiredSlotNotDropped, Validation, "The inactive slot of one of this store's retired versions is not dropped yet.", true,
+            "Nothing: it is dropped once replication runs; if it stays, drop it by hand."),
+
+        new(SyncRulesErrorCodes.InvalidSyncRules, Rules, "The sync rules have errors; the message lists each with its file, line and column.", false,
+            "Fix each listed error."),
+        new(SyncRulesErrorCodes.YamlSyntax, Rules, "The YAML does not parse (indentation, quoting, duplicate keys).", false, "Fix the YAML at the line and column given."),
+        new(SyncRulesErrorCodes.YamlAliasOrTag, Rules, "A YAML alias, anchor or tag (not accepted, as in the official service).", false, "Write the value out in full."),
+        new(SyncRulesErrorCodes.UnknownKey, Rules, "A key that is not part of the sync-rules format at this position.", false, "Remove or rename the key (the message suggests the closest one)."),
+        new(SyncRulesErrorCodes.InvalidValue, Rules, "A value of the wrong type or out of range (edition, priority, booleans, ...).", false, "Give a value of the kind the message names."),
+        new(SyncRulesErrorCodes.MissingKey, Rules, "A required key is missing (e.g. data in a bucket definition).", false, "Add the key."),
+        new(SyncRulesErrorCodes.NotSupported, Rules, "A feature of the format that this implementation does not support yet (named in the message).", false,
+            "Express the rule without it (see docs/sync-rules.md)."),
+        new(SyncRulesErrorCodes.SqlSyntax, Rules, "A SQL syntax error in a query.", false, "Fix the query at the line and column given."),
+        new(SyncRulesErrorCodes.SqlInvalid, Rules, "A SQL construct that parses but is not allowed in this kind of query.", false, "Rewrite the query as the message says."),
+        new(SyncRulesErrorCodes.SqlWarning, Rules, "A warning about a query (e.g. lower-cased identifiers, a client-controlled parameter).", false,
+            "Read the warning; change the query if it is not what you meant."),
+        new(SyncRulesErrorCodes.EvaluationFailed, Rules, "Evaluating a row or request failed (e.g. comparing two blobs, invalid JSON for IN); the row is skipped and logged.", false,
+            "Fix the query or the data the message names."),
+
+        new(StorageErrorCodes.WriterAlreadyOpen, Storage, "A second writer was opened for a sync-rules version that already has one (two instances on one store file).", false,
+            "Give each instance its own StoragePath."),
+        new(StorageErrorCodes.WriterFailed, Storage, "A bucket store writer was used after it failed.", true, "Nothing: replication reopens it and replays from the last durable position."),
+        new(StorageErrorCodes.VersionNotWritable, Storage, "The sync-rules version to write is neither processing nor active (it was replaced).", false, "Nothing: its replication stops."),
+        new(StorageErrorCodes.UnknownSchemaVersion, Storage, "The bucket store file has a schema this version of PowerSync does not know (written by a newer one).", false,
+            "Run the newer version, or point StoragePath at a new file (it is rebuilt from Postgres)."),
+
+        new(ProtocolErrorCodes.ShuttingDown, Sync, "This instance is shutting down (HTTP 503).", true, "Clients reconnect, to another instance or after the restart."),
+        new(ProtocolErrorCodes.NoActiveRules, Sync, "No sync rules are active yet: the initial snapshot is still running, or none were deployed.", true,
+            "Wait for the first checkpoint; clients retry."),
+        new(ProtocolErrorCodes.TooManyConnections, Sync, "This instance already serves MaxConcurrentConnections sync streams (HTTP 429).", true,
+            "Clients retry; add instances or raise MaxConcurrentConnections."),
+        new(ProtocolErrorCodes.TooManyBuckets, Sync, "A connection would sync more buckets (or parameter results) than allowed.", false,
+            "Narrow the sync rules for such users, or raise MaxBucketsPerConnection."),
+        new(StorageErrorCodes.InvalidCheckpointRequest, Sync, "A client-supplied write checkpoint id is out of range (HTTP 400).", false, "Fix the client; ids are positive 64-bit integers."),
+        new(StorageErrorCodes.WriteCheckpointExhausted, Sync, "A client's write checkpoint id would pass 2^63-1 (HTTP 409).", false, "The client must use a new client id."),
+        new(ProtocolErrorCodes.InvalidRequest, Sync, "The request body is not a valid sync request (HTTP 400); the message names the field.", false, "Fix the client's request."),
+        new(ProtocolErrorCodes.RequestTooLarge, Sync, "The request body is larger than MaxRequestBodyBytes (HTTP 413).", false, "Send fewer buckets, or raise MaxRequestBodyBytes."),
+        new(ProtocolErrorCodes.TooManySubscriptions, Sync, "More distinct stream subscriptions than one request may hold (HTTP 400).", false,
+            "Subscribe to fewer streams per connection, or raise MaxSubscriptionsPerConnection."),
+        new(ProtocolErrorCodes.TooManyUserStreams, Sync, "The user already has MaxStreamsPerUser sync streams open on this instance (HTTP 429).", true,
+            "Close a stream first; it succeeds once one closes."),
+
+        new(AuthErrorCodes.Generic, Auth, "The token is malformed, misses a required claim, uses an unsupported algorithm, is not valid yet (nbf, iat) or comes from an issuer not in Auth.Issuers (HTTP 401).", false,
+            "Fix what the message names in the tokens you issue (or the issuing service's clock)."),
+        new(AuthErrorCodes.SignatureInvalid, Auth, "The token's signature could not be verified (unknown kid, or no key matches) (HTTP 401).", false,
+            "Sign with a key in Auth.Jwks / Auth.JwksUris, with its kid."),
+        new(AuthErrorCodes.Expired, Auth, "The token has expired (HTTP 401).", false, "The client fetches a new token."),
+        new(AuthErrorCodes.LifetimeTooLong, Auth, "The token lives longer than Auth.MaxLifetime (exp - iat) (HTTP 401).", false, "Issue shorter-lived tokens, or raise MaxLifetime."),
+        new(AuthErrorCodes.AudienceMismatch, Auth, "The token's audience is not one in Auth.Audiences (HTTP 401).", false, "Issue tokens for an audience in Auth.Audiences."),
+        new(AuthErrorCodes.Missing, Auth, "No token, or an Authorization header that is not 'Token <jwt>' or 'Bearer <jwt>' (HTTP 401).", false, "Send the token in the Authorization header."),
+        new(AuthErrorCodes.Configuration, Auth, "The auth configuration is unusable (a bad key, a bad option).", false, "Fix the key or option the message names."),
+        new(AuthErrorCodes.JwksFetchFailed, Auth, "Fetching the JWKS failed and no cached keys can verify the token (HTTP 401).", true,
+            "Check that the JWKS URI answers; keys are fetched again."),
+    ];
+
+    private static readonly Dictionary<string, PowerSyncErrorInfo> ByCode = All.ToDictionary(e => e.Code, StringComparer.Ordinal);
+
+    /// <summary>The entry for <paramref name="code"/>, or null for a code PowerSync.Core does not raise.</summary>
+    public static PowerSyncErrorInfo? Find(string code) => ByCode.GetValueOrDefault(code);
+}
