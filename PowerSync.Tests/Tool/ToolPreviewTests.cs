@@ -178,6 +178,23 @@ public sealed class ToolPreviewTests
             "note    No published table matches public.todos (publication 'powersync'): replication copies none of its rows, so the preview reads none either."));
     }
 
+    [Test]
+    public async Task The_documented_admin_calls_refuse_mismatching_rules_and_preview_matching_ones()
+    {
+        var ct = Timeout();
+        await using var db = await SourceAsync(ct);
+        var options = new PowerSyncOptions { SourceConnectionString = db.ConnectionString, SyncRulesPath = _rules };
+        var log = new StringWriter();
+
+        var preview = await Docs.ToolExamples.CheckRulesAsync(options, log, ct);
+        await File.WriteAllTextAsync(_rules, ListRules.Replace("FROM list_members", "FROM list_member", StringComparison.Ordinal), ct);
+        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => Docs.ToolExamples.CheckRulesAsync(options, log, ct));
+
+        Assert.That(preview.TotalRows, Is.EqualTo(9));
+        Assert.That(log.ToString().Trim(), Is.EqualTo("alice would sync 4 buckets, 9 rows"));
+        Assert.That(refused!.Message, Does.Contain($"{_rules}:8:37: [PSYNC_N4005] The parameter query of bucket definition 'shared_lists' reads table public.list_member"));
+    }
+
     [TestCase("--claims", "[1]", "The claims must be a JSON object such as {\"role\":\"admin\"}.")]
     [TestCase("--claims", """{"sub":"bob"}""", "The claims have sub \"bob\" but the user is \"alice\": give the user once, as the user id.")]
     [TestCase("--params", "{oops", "The client parameters are not valid JSON")]

@@ -163,7 +163,7 @@ public sealed class ToolStoreTests
     }
 
     [Test]
-    public async Task A_missing_store_or_one_of_the_other_engine_is_named_and_never_created()
+    public async Task A_missing_store_or_a_file_that_is_not_one_of_that_engine_is_named_and_left_as_it_is()
     {
         var missing = Path.Combine(_temp.Path, "nope.db");
         var run = await ToolRun.RunAsync("status", "--store", missing);
@@ -171,6 +171,18 @@ public sealed class ToolStoreTests
         Assert.That(run.Stderr.Trim(), Is.EqualTo(
             $"error: [{AdminErrorCodes.StoreMissing}] The bucket store '{missing}' does not exist. Give the StoragePath the app uses (relative paths are relative to the app's working directory)."));
         Assert.That(File.Exists(missing), Is.False);
+
+        // Both engines would make an empty or tiny file a new store of their own: the tool checks the header first.
+        var empty = Path.Combine(_temp.Path, "empty.db");
+        await File.WriteAllBytesAsync(empty, []);
+        var notes = Path.Combine(_temp.Path, "notes.db");
+        await File.WriteAllTextAsync(notes, "not a store");
+        var emptyRun = await ToolRun.RunAsync("status", "--store", empty);
+        var notesRun = await ToolRun.RunAsync("compact", "--store", notes, "--engine", "litedb");
+        Assert.That((emptyRun.ExitCode, notesRun.ExitCode), Is.EqualTo((PowerSyncTool.Failed, PowerSyncTool.Failed)), emptyRun + "\n" + notesRun);
+        Assert.That(emptyRun.Stderr, Does.StartWith($"error: [{AdminErrorCodes.StoreUnreadable}] '{empty}' is not a Sqlite bucket store (its first bytes are not a Sqlite file header)."));
+        Assert.That(notesRun.Stderr, Does.StartWith($"error: [{AdminErrorCodes.StoreUnreadable}] '{notes}' is not a LiteDb bucket store"));
+        Assert.That((new FileInfo(empty).Length, await File.ReadAllTextAsync(notes)), Is.EqualTo((0L, "not a store")), "both left as they were");
 
         var ct = Timeout();
         await using var db = await SourceAsync(ct);

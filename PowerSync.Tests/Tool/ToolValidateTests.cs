@@ -51,7 +51,7 @@ public sealed class ToolValidateTests
             $"error   {rules}:5:23: [PSYNC_N4001] The data query of bucket definition 'global' reads table public.todoz, " +
             "which does not exist in the source database; did you mean public.todos?",
             "note    Inactive replication slots were not checked: name the bucket store (StoragePath) to tell its slots from other stores'.",
-            $"{rules}: 1 error(s), 0 warning(s) (2 table reference(s) checked against the source database).",
+            $"1 error(s), 0 warning(s) in the sync rules in {rules} (2 table reference(s) checked against the source database).",
         }));
         Assert.That(run.Stderr, Is.Empty);
     }
@@ -68,7 +68,7 @@ public sealed class ToolValidateTests
         var json = await ToolRun.RunAsync("validate", "--connection", db.ConnectionString, "--rules", rules, "--store", store, "--json");
 
         Assert.That(text.ExitCode, Is.EqualTo(PowerSyncTool.Ok), text.ToString());
-        Assert.That(text.Lines[^1], Is.EqualTo($"OK: {rules} match the source database (1 table reference(s) checked against the source database)."));
+        Assert.That(text.Lines[^1], Is.EqualTo($"OK: the sync rules in {rules} match the source database (1 table reference(s) checked against the source database)."));
         Assert.That(json.ExitCode, Is.EqualTo(PowerSyncTool.Ok), json.ToString());
         var report = json.Json;
         Assert.That(report.GetProperty("rules_file").GetString(), Is.EqualTo(rules));

@@ -83,6 +83,11 @@ public static class PowerSyncTool
         {
             return await FailAsync(stdout, stderr, json, "io", e.Message, Failed).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Still one line, not a stack trace: what failed and where, for a bug report.
+            return await FailAsync(stdout, stderr, json, "unexpected", $"{e.GetType().Name}: {e.Message} (at {e.TargetSite?.DeclaringType?.Name}.{e.TargetSite?.Name})", Failed).ConfigureAwait(false);
+        }
     }
 
     private static async Task<int> ValidateAsync(ToolArguments args, bool json, TextWriter stdout, CancellationToken ct)
@@ -178,7 +183,7 @@ public static class PowerSyncTool
 
     private static async Task<int> FailAsync(TextWriter stdout, TextWriter stderr, bool json, string code, string message, int exitCode)
     {
-        await stderr.WriteLineAsync(code is "usage" or "cancelled" or "io" ? $"error: {message}" : $"error: [{code}] {message}").ConfigureAwait(false);
+        await stderr.WriteLineAsync(code is "usage" or "cancelled" or "io" or "unexpected" ? $"error: {message}" : $"error: [{code}] {message}").ConfigureAwait(false);
         if (json) await JsonOutput.WriteErrorAsync(stdout, code, message).ConfigureAwait(false);
         return exitCode;
     }

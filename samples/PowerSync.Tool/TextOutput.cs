@@ -8,7 +8,7 @@ internal static class TextOutput
 {
     public static async Task ValidationAsync(TextWriter o, RulesValidationReport report)
     {
-        var rules = report.RulesFile ?? "The sync rules";
+        var rules = report.RulesFile is { } file ? $"the sync rules in {file}" : "the sync rules";
         foreach (var error in report.RulesErrors) await o.WriteLineAsync($"error   {error}").ConfigureAwait(false);
         foreach (var error in report.SourceErrors) await o.WriteLineAsync($"error   {error}").ConfigureAwait(false);
         foreach (var problem in report.Problems.Where(p => !RulesValidationReport.IsWarning(p))) await o.WriteLineAsync($"error   {problem}").ConfigureAwait(false);
@@ -22,7 +22,7 @@ internal static class TextOutput
         var checkedRefs = $"{report.TableReferencesChecked} table reference(s) checked against the source database";
         await o.WriteLineAsync(errors == 0 && warnings == 0
             ? $"OK: {rules} match the source database ({checkedRefs})."
-            : $"{rules}: {errors} error(s), {warnings} warning(s) ({checkedRefs}).").ConfigureAwait(false);
+            : $"{errors} error(s), {warnings} warning(s) in {rules} ({checkedRefs}).").ConfigureAwait(false);
     }
 
     public static async Task PreviewAsync(TextWriter o, BucketPreview preview)
