@@ -93,7 +93,7 @@ public sealed class PowerSyncAdmin
         var payload = PreviewPayload(request);
         var (content, file) = await ReadRulesAsync(cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
-        var version = await DeployedVersionAsync(content, cancellationToken).ConfigureAwait(false);
+        var version = await DeployedVersionAsync(content, notes, cancellationToken).ConfigureAwait(false);
         var rules = SyncRulesSet.Parse(content, new SyncRulesParseOptions { FileName = file, SyncRulesVersion = version ?? 1 });
         if (rules.VersionedBucketIds && version is null)
         {
@@ -268,14 +268,23 @@ public sealed class PowerSyncAdmin
     }
 
     /// <summary>The id of the store's processing or active version holding exactly these rules, if a store is given and has one.</summary>
-    private async Task<long?> DeployedVersionAsync(string content, CancellationToken ct)
+    private async Task<long?> DeployedVersionAsync(string content, List<string> notes, CancellationToken ct)
     {
         if (_options.StoragePath is null || !File.Exists(_options.StoragePath)) return null;
-        var store = AdminStore.Open(_options.StoragePath, _options.StorageEngine);
-        await using (store.ConfigureAwait(false))
+        try
         {
-            var versions = await store.Admin.ListVersionsAsync(ct).ConfigureAwait(false);
-            return versions.LastOrDefault(v => v.Version.State is SyncRulesState.Active or SyncRulesState.Processing && v.Version.Content == content).Version?.Id;
+            var store = AdminStore.Open(_options.StoragePath, _options.StorageEngine);
+            await using (store.ConfigureAwait(false))
+            {
+                var versions = await store.Admin.ListVersionsAsync(ct).ConfigureAwait(false);
+                return versions.LastOrDefault(v => v.Version.State is SyncRulesState.Active or SyncRulesState.Processing && v.Version.Content == content).Version?.Id;
+            }
+        }
+        catch (PowerSyncException e) when (e.Code is StorageErrorCodes.StoreInUse or AdminErrorCodes.StoreUnreadable)
+        {
+            // Only the ids' version prefix depends on it: the preview goes on without.
+            notes.Add($"The bucket store could not be read for the version of these rules: {e.Message}");
+            return null;
         }
     }
 
