@@ -131,12 +131,12 @@ Task("Bench")
 });
 
 Task("Pack")
-    .Description("Packs PowerSync.Core and PowerSync.Client (README, license, XML docs) into artifacts/packages/.")
+    .Description("Packs PowerSync.Core and PowerSync.Client (README, license, XML docs) and the powersync tool (PowerSync.Tool) into artifacts/packages/.")
     .IsDependentOn("Build")
     .Does(() =>
 {
     CleanDirectory(packages);
-    foreach (var project in new[] { "./PowerSync.Core/PowerSync.Core.csproj", "./PowerSync.Client/PowerSync.Client.csproj" })
+    foreach (var project in new[] { "./PowerSync.Core/PowerSync.Core.csproj", "./PowerSync.Client/PowerSync.Client.csproj", "./samples/PowerSync.Tool/PowerSync.Tool.csproj" })
     {
         DotNetPack(project, new DotNetPackSettings
         {

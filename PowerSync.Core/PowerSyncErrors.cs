@@ -1,3 +1,4 @@
+using PowerSync.Core.Admin;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Protocol;
@@ -9,7 +10,7 @@ namespace PowerSync.Core;
 
 /// <summary>One error code: what it means, whether waiting helps, and what to do about it.</summary>
 /// <param name="Code">The stable code, e.g. <c>PSYNC_S1120</c>.</param>
-/// <param name="Area">The component that raises it (Replication, Source validation, Sync rules, Storage, Sync, Auth, Hosting).</param>
+/// <param name="Area">The component that raises it (Hosting, Replication, Source validation, Sync rules, Storage, Sync, Auth, Admin).</param>
 /// <param name="Meaning">What happened.</param>
 /// <param name="IsTransient">
 /// Whether the same operation can succeed later with nobody changing anything (the source comes back, a stream
@@ -33,6 +34,7 @@ public static class PowerSyncErrors
     private const string Sync = "Sync";
     private const string Auth = "Auth";
     private const string Hosting = "Hosting";
+    private const string Admin = "Admin";
 
     /// <summary>Every code, grouped by area, in code order within an area.</summary>
     public static IReadOnlyList<PowerSyncErrorInfo> All { get; } =
@@ -118,6 +120,10 @@ public static class PowerSyncErrors
         new(StorageErrorCodes.VersionNotWritable, Storage, "The sync-rules version to write is neither processing nor active (it was replaced).", false, "Nothing: its replication stops."),
         new(StorageErrorCodes.UnknownSchemaVersion, Storage, "The bucket store file has a schema this version of PowerSync does not know (written by a newer one).", false,
             "Run the newer version, or point StoragePath at a new file (it is rebuilt from Postgres)."),
+        new(StorageErrorCodes.StoreInUse, Storage, "A LiteDB store is open in another process (LiteDB files take one process at a time).", true,
+            "Stop the other process (the app, or a powersync command) first, or give each instance its own StoragePath."),
+        new(StorageErrorCodes.StoreBusy, Storage, "A write to the store waited longer than its busy timeout for another process's transaction.", true,
+            "Retry; if it repeats, find the process holding the store (a long compaction, a backup tool)."),
 
         new(ProtocolErrorCodes.ShuttingDown, Sync, "This instance is shutting down (HTTP 503).", true, "Clients reconnect, to another instance or after the restart."),
         new(ProtocolErrorCodes.NoActiveRules, Sync, "No sync rules are active yet: the initial snapshot is still running, or none were deployed.", true,
@@ -146,6 +152,15 @@ public static class PowerSyncErrors
         new(AuthErrorCodes.Configuration, Auth, "The auth configuration is unusable (a bad key, a bad option).", false, "Fix the key or option the message names."),
         new(AuthErrorCodes.JwksFetchFailed, Auth, "Fetching the JWKS failed and no cached keys can verify the token (HTTP 401).", true,
             "Check that the JWKS URI answers; keys are fetched again."),
+
+        new(AdminErrorCodes.SettingMissing, Admin, "An administration call needs a setting the options do not have, or the settings contradict each other (the message names them).", false,
+            "Give the setting (a powersync flag, or the PowerSync section of --config)."),
+        new(AdminErrorCodes.StoreMissing, Admin, "The bucket store file does not exist.", false, "Point --store (StoragePath) at the app's store; the app creates it on its first start."),
+        new(AdminErrorCodes.StoreUnreadable, Admin, "The bucket store file cannot be opened with the chosen engine (not a store, or written by the other engine).", false,
+            "Check the path and --engine; the file is left untouched."),
+        new(AdminErrorCodes.InvalidPreviewRequest, Admin, "A preview's claims or client parameters are not a JSON object, or the claims name another user.", false, "Pass JSON objects (--claims, --params)."),
+        new(AdminErrorCodes.InvalidTokenRequest, Admin, "A development token cannot be made as asked (key shorter than 32 bytes, bad lifetime or claims).", false, "Fix what the message names."),
+        new(AdminErrorCodes.RulesUnreadable, Admin, "The sync rules file cannot be read.", false, "Check the path (--rules, SyncRulesPath) and its permissions."),
     ];
 
     private static readonly Dictionary<string, PowerSyncErrorInfo> ByCode = All.ToDictionary(e => e.Code, StringComparer.Ordinal);

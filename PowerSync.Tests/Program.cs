@@ -3,7 +3,8 @@ namespace PowerSync.Tests;
 /// <summary>
 /// The test assembly's entry point. Tests run under the test host; <c>crash-child ...</c> makes this
 /// assembly the child process of <see cref="Client.ProcessKillTests"/>, <c>chaos-client ...</c> a client
-/// process of the fault-injection suite (<see cref="Chaos.ChaosClient"/>).
+/// process of the fault-injection suite (<see cref="Chaos.ChaosClient"/>), <c>hold-litedb-store path</c> a process
+/// that keeps a LiteDB bucket store open (<see cref="Tool.LiteDbStoreHolder"/>).
 /// </summary>
 internal static class Program
 {
@@ -11,6 +12,7 @@ internal static class Program
     {
         ["crash-child", .. var rest] => Client.CrashChild.RunAsync(rest),
         ["chaos-client", .. var rest] => Chaos.ChaosClient.RunAsync(rest),
+        ["hold-litedb-store", var path] => Tool.LiteDbStoreHolder.RunAsync(path),
         _ => Task.FromResult(0),
     };
 }

@@ -53,7 +53,7 @@ internal static class StartupSourceValidation
         problem.Line is null ? string.Empty : $"{(problem.File is null ? string.Empty : problem.File + ":")}{problem.Line}:{problem.Column}: ";
 
     /// <summary>The slots this store's versions replicate through now, and those of retired versions not dropped yet.</summary>
-    private static async Task<StoreSlots> StoreSlotsAsync(IBucketStorageAdmin admin, CancellationToken ct)
+    internal static async Task<StoreSlots> StoreSlotsAsync(IBucketStorageAdmin admin, CancellationToken ct)
     {
         var active = await admin.GetActiveAsync(ct).ConfigureAwait(false);
         var processing = await admin.GetProcessingAsync(ct).ConfigureAwait(false);

@@ -25,6 +25,9 @@ internal interface IBucketStorageAdmin
     /// <summary>The version replicating in the background, if any.</summary>
     Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct);
 
+    /// <summary>Every stored version with its state and replication progress, oldest first (for status reports).</summary>
+    Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken ct);
+
     /// <summary>Opens the single writer of a version (active or processing).</summary>
     Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct);
 

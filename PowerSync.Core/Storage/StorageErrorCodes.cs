@@ -20,4 +20,10 @@ public static class StorageErrorCodes
 
     /// <summary>The storage file has a schema this version does not know.</summary>
     public const string UnknownSchemaVersion = "PSYNC_N1504";
+
+    /// <summary>A LiteDB store is open in another process (LiteDB files take one process at a time).</summary>
+    public const string StoreInUse = "PSYNC_N1505";
+
+    /// <summary>A write to the store waited longer than its busy timeout for another process's transaction.</summary>
+    public const string StoreBusy = "PSYNC_N1506";
 }

@@ -133,12 +133,24 @@ internal sealed class LiteDbBucketStorage : IBucketStorage
 
 /// <summary>
 /// One open <see cref="LiteDatabase"/> per file in this process, shared by every store object opened on
-/// it (LiteDB opens its file exclusively for writing) and closed when the last one is disposed.
+/// it and closed when the last one is disposed. LiteDB itself does not keep a second process out: on
+/// Linux and macOS its file is shared with any other process that opens it for writing too, and two
+/// processes writing one LiteDB file corrupt it. So the first opener in a process also holds the store's
+/// lock file (<c>&lt;name&gt;-lock&lt;ext&gt;</c> beside it, opened without sharing: an exclusive
+/// <c>flock</c> on Unix, a sharing lock on Windows) until the file is closed, and a second process is refused.
 /// </summary>
 internal static class LiteDbFiles
 {
-    private static readonly Dictionary<string, (LiteDatabase Database, int Users)> Open = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (LiteDatabase Database, FileStream Lock, int Users)> Open = new(StringComparer.Ordinal);
 
+    /// <summary>The lock file of the store at <paramref name="path"/>: <c>&lt;name&gt;-lock&lt;ext&gt;</c> beside it, as LiteDB names its <c>-log</c>.</summary>
+    public static string LockPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + "-lock" + Path.GetExtension(full));
+    }
+
+    /// <exception cref="PowerSyncException">Another process has the store open (<see cref="StorageErrorCodes.StoreInUse"/>).</exception>
     public static LiteDatabase Acquire(string path)
     {
         var full = Path.GetFullPath(path);
@@ -146,14 +158,23 @@ internal static class LiteDbFiles
         {
             if (Open.TryGetValue(full, out var entry))
             {
-                Open[full] = (entry.Database, entry.Users + 1);
+                Open[full] = (entry.Database, entry.Lock, entry.Users + 1);
                 return entry.Database;
             }
             var folder = Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-            var database = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
-            Open[full] = (database, 1);
-            return database;
+            var fileLock = TakeLock(full);
+            try
+            {
+                var database = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
+                Open[full] = (database, fileLock, 1);
+                return database;
+            }
+            catch
+            {
+                fileLock.Dispose();
+                throw;
+            }
         }
     }
 
@@ -165,11 +186,30 @@ internal static class LiteDbFiles
             if (!Open.TryGetValue(full, out var entry)) return;
             if (entry.Users > 1)
             {
-                Open[full] = (entry.Database, entry.Users - 1);
+                Open[full] = (entry.Database, entry.Lock, entry.Users - 1);
                 return;
             }
             Open.Remove(full);
             entry.Database.Dispose();
+            // Released after the database is closed: the next process finds its last commit in the file.
+            entry.Lock.Dispose();
+        }
+    }
+
+    private static FileStream TakeLock(string full)
+    {
+        var lockPath = LockPath(full);
+        try
+        {
+            // Left in place when released: deleting it would let a process that opened it just before lock a file no one else sees.
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new PowerSyncException(StorageErrorCodes.StoreInUse,
+                $"The LiteDB bucket store '{full}' is open in another process (it holds '{lockPath}'). A LiteDB store can be used by one " +
+                "process at a time, since two writers would corrupt it: stop the other process (the app) first, or use the SQLite engine, " +
+                "whose store several processes can use at once.", e);
         }
     }
 }

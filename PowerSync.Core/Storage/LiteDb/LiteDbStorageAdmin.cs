@@ -72,6 +72,10 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
     public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct) =>
         Task.FromResult(Versions(d => d.State == SyncRulesState.Processing).LastOrDefault());
 
+    public Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<(SyncRulesVersion, VersionState)>>(
+            [.. Rules.FindAll().OrderBy(d => d["_id"].AsInt64).Select(d => (LiteDbSchema.ToVersion(d), LiteDbSchema.LoadState(d)))]);
+
     public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct) =>
         _openWriters.OpenAsync(version, () => LiteDbStorageWriter.Open(storage, version!));
 

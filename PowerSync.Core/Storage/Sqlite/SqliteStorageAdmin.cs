@@ -78,6 +78,15 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
 
     public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct) => Task.FromResult(Find(SyncRulesState.Processing));
 
+    public Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken ct)
+    {
+        using var connection = storage.OpenReadConnection();
+        using var tx = connection.BeginTransaction(deferred: true);
+        var versions = Query(connection, tx, "1 = 1 ORDER BY id");
+        return Task.FromResult<IReadOnlyList<(SyncRulesVersion, VersionState)>>(
+            [.. versions.Select(v => (v, SqliteVersionState.Load(connection, v.Id, tx)))]);
+    }
+
     private SyncRulesVersion? Find(SyncRulesState state)
     {
         using var connection = storage.OpenReadConnection();
