@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using PowerSync.Core.Replication;
 using PowerSync.Core;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Hosting;

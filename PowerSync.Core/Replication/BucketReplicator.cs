@@ -30,15 +30,6 @@ internal sealed class BucketReplicator(
     BucketReplicatorOptions options,
     ILogger logger)
 {
-    /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
-    private const int MaxCommitsInFlight = 4;
-
-    /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
-    private static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>How long source commits are grouped when the next transaction begins and nothing else is waiting.</summary>
-    private static readonly TimeSpan IdleCommitDelay = TimeSpan.FromMilliseconds(20);
-
     private readonly Dictionary<uint, SourceRelation> _relations = [];
     private readonly HashSet<string> _snapshotted = new(StringComparer.Ordinal);
 
@@ -205,38 +196,12 @@ internal sealed class BucketReplicator(
 
     private async Task StreamAsync(ReconnectingReplicationStream stream, PostgresValueMapper mapper, Lsn start, CancellationToken ct)
     {
-        // A reader task reads ahead (see ChangeBatches); the writer commits at a source commit only when
-        // nothing is waiting, so a burst of small transactions shares one storage commit. A commit is
-        // acknowledged once durable; meanwhile the next changes are already being written.
+        // A reader task reads ahead (see ChangeBatches); commits are grouped and acknowledged once durable
+        // (see CommitGrouping), while the next changes are already being written.
         var changes = new ChangeBatches();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pump = changes.ReadAsync(stream, start, stop.Token);
-        var inFlight = new Queue<(Lsn Lsn, Task Durable)>();
-
-        async Task AcknowledgeDurableAsync(bool all)
-        {
-            while (inFlight.TryPeek(out var commit) && (all || commit.Durable.IsCompleted))
-            {
-                await commit.Durable.WaitAsync(ct).ConfigureAwait(false);
-                inFlight.Dequeue();
-                stream.Acknowledge(commit.Lsn);
-                options.Progress?.Durable(commit.Lsn);
-            }
-        }
-
-        Lsn? pendingCommit = null;
-        var uncommittedSince = Stopwatch.GetTimestamp();
-
-        // Starts the storage commit of every source transaction saved so far (pipelined: acknowledged once durable).
-        void CommitPending()
-        {
-            if (pendingCommit is not { } lsn) return;
-            inFlight.Enqueue((lsn, writer.StartCommit(lsn)));
-            options.Progress?.Committed();
-            pendingCommit = null;
-            uncommittedSince = Stopwatch.GetTimestamp();
-        }
-
+        var commits = new CommitGrouping(writer.StartCommit, stream, options.Progress, TimeProvider.System);
         try
         {
             var committedUpTo = Lsn.Zero;
@@ -244,23 +209,13 @@ internal sealed class BucketReplicator(
             var inTransaction = false;
             while (true)
             {
-                await AcknowledgeDurableAsync(all: inFlight.Count >= MaxCommitsInFlight).ConfigureAwait(false);
+                await commits.MakeRoomAsync(ct).ConfigureAwait(false);
                 if (!changes.TryNext(out var change))
                 {
                     // Never in the middle of a source transaction: its rows so far are saved already, and a
                     // commit at the previous transaction's LSN would include (and expose) part of it.
-                    if (pendingCommit is not null && !inTransaction)
-                    {
-                        CommitPending();
-                        continue;
-                    }
-                    var more = changes.WaitAsync(ct).AsTask();
-                    while (inFlight.TryPeek(out var oldest) && !more.IsCompleted)
-                    {
-                        await Task.WhenAny(more, oldest.Durable).ConfigureAwait(false);
-                        await AcknowledgeDurableAsync(all: false).ConfigureAwait(false);
-                    }
-                    if (!await more.ConfigureAwait(false)) break;
+                    if (!inTransaction && commits.CommitPending()) continue;
+                    if (!await commits.WaitForChangesAsync(changes.WaitAsync(ct).AsTask(), ct).ConfigureAwait(false)) break;
                     continue;
                 }
                 if (change is not StreamRestarted && options.Progress?.Streaming() == true) BucketReplicatorLog.StreamingAgain(logger, SlotName);
@@ -293,46 +248,25 @@ internal sealed class BucketReplicator(
                         break;
                     case TransactionCommit commit:
                         inTransaction = false;
-                        pendingCommit = commit.EndLsn;
-                        // Under sustained load the channel never empties: still commit regularly, so
-                        // clients see new checkpoints within a bounded delay.
-                        if (Stopwatch.GetElapsedTime(uncommittedSince) >= MaxCommitDelay) CommitPending();
+                        commits.TransactionCommitted(commit.EndLsn);
                         break;
                     case LogicalMessage { Transactional: false } message when SourceKeepalive.IsKeepalive(message):
-                        if (pendingCommit is { } pending)
-                        {
-                            // Everything before the message is processed: the pending commit may as well be at it,
-                            // so a write checkpoint waiting for this message is reached by that commit.
-                            pendingCommit = Lsn.Max(pending, message.MessageLsn);
-                        }
-                        else
-                        {
-                            await AcknowledgeDurableAsync(all: true).ConfigureAwait(false);
-                            // The message's own position, not the server's WAL end sent along with it: transactions
-                            // committed after the message may lie before that end and are not processed yet.
-                            await writer.KeepaliveAsync(message.MessageLsn, ct).ConfigureAwait(false);
-                            stream.Acknowledge(message.MessageLsn);
-                            options.Progress?.Durable(message.MessageLsn);
-                        }
+                        // The message's own position, not the server's WAL end sent along with it: transactions
+                        // committed after the message may lie before that end and are not processed yet. With
+                        // commits waiting, they are made at the message, so a write checkpoint waiting for it is reached.
+                        if (!await commits.ReachedAsync(message.MessageLsn, ct).ConfigureAwait(false)) break;
+                        await writer.KeepaliveAsync(message.MessageLsn, ct).ConfigureAwait(false);
+                        commits.AcknowledgePosition(message.MessageLsn);
                         break;
                     case SourcePosition position:
                         options.Progress?.SourceAt(position.Position, DateTimeOffset.UtcNow);
                         // Inside a transaction the position may lie before its commit: only its commit may be acknowledged.
                         if (inTransaction || replaying) break;
-                        if (pendingCommit is { } waiting)
-                        {
-                            // Every transaction that committed before the position is saved: commit them at it.
-                            pendingCommit = Lsn.Max(waiting, position.Position);
-                            break;
-                        }
-                        // Nothing is open and nothing waits to be committed: once the commits under way are durable,
-                        // everything before the position is, and the source may drop the WAL up to it (it needs
-                        // that before it can shut down, and to stop keeping WAL written to unpublished tables).
-                        await AcknowledgeDurableAsync(all: true).ConfigureAwait(false);
-                        if (position.Position <= stream.AcknowledgedLsn) break;
-                        stream.Acknowledge(position.Position);
-                        options.Progress?.Durable(position.Position);
-                        await stream.SendStatusAsync(ct).ConfigureAwait(false);
+                        // Once the commits under way are durable, everything before the position is, and the source may
+                        // drop the WAL up to it (it needs that before it can shut down, and to stop keeping WAL written
+                        // to unpublished tables).
+                        if (!await commits.ReachedAsync(position.Position, ct).ConfigureAwait(false)) break;
+                        if (commits.AcknowledgePosition(position.Position)) await stream.SendStatusAsync(ct).ConfigureAwait(false);
                         break;
                     case StreamRestarted restarted:
                         options.Progress?.Failed(restarted.Cause);
@@ -340,7 +274,7 @@ internal sealed class BucketReplicator(
                         // The new connection replays from the last acknowledged LSN, which lags behind what
                         // storage has (commits await their flush before acknowledgement) and behind what this
                         // writer saved since its last commit. Drop the latter; skip transactions storage has.
-                        pendingCommit = null;
+                        commits.Restarted();
                         inTransaction = false;
                         await writer.DiscardUncommittedAsync(ct).ConfigureAwait(false);
                         committedUpTo = (await writer.GetStateAsync(ct).ConfigureAwait(false)).ResumeLsn ?? Lsn.Zero;
@@ -349,12 +283,8 @@ internal sealed class BucketReplicator(
                         // A transaction whose commit lies before storage's last commit was replicated already.
                         replaying = begin.FinalLsn < committedUpTo;
                         if (replaying) break;
-                        // Commit the earlier transactions before this one's rows arrive (otherwise they wait for
-                        // its commit, however large it is) once they have waited long enough — sooner when the
-                        // source is no faster than us. Grouping keeps commits large under load.
                         options.Progress?.SourceAt(begin.FinalLsn, new DateTimeOffset(DateTime.SpecifyKind(begin.CommitTimestamp, DateTimeKind.Utc)));
-                        var waited = Stopwatch.GetElapsedTime(uncommittedSince);
-                        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && changes.NothingBuffered)) CommitPending();
+                        commits.TransactionBegins(changes.NothingBuffered);
                         inTransaction = true;
                         break;
                 }

@@ -17,7 +17,7 @@ internal sealed record StreamRestarted(Lsn ResumeLsn, Exception Cause, int Attem
 /// publication gone, undecodable value) end the sequence with their <see cref="PowerSyncException"/>;
 /// cancellation always ends it. Each connection is owned and disposed by the read loop.
 /// </summary>
-internal sealed class ReconnectingReplicationStream
+internal sealed class ReconnectingReplicationStream : ISourceAcknowledgement
 {
     private readonly ReplicationStreamOptions _options;
     private readonly PostgresValueMapper _mapper;

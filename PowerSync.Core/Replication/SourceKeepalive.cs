@@ -15,26 +15,17 @@ internal static class SourceKeepalive
     /// <summary>The message content.</summary>
     public const string Content = "ping";
 
+    /// <summary>The query that emits the message and returns its LSN as text.</summary>
+    public const string EmitSql = $"SELECT pg_logical_emit_message(false, '{Prefix}', '{Content}')::text";
+
     /// <summary>Emits the message; returns its LSN.</summary>
-    public static async Task<Lsn> EmitAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        var command = dataSource.CreateCommand($"SELECT pg_logical_emit_message(false, '{Prefix}', '{Content}')::text");
-        await using (command.ConfigureAwait(false))
+    /// <exception cref="PowerSyncException">The source cannot be queried or refuses the function (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
+    public static Task<Lsn> EmitAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        SourceQuery.RunAsync(dataSource, async connection =>
         {
-            try
-            {
-                var text = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return Lsn.Parse(text ?? "0/0");
-            }
-            catch (NpgsqlException ex)
-            {
-                throw new PowerSyncException(
-                    ReplicationErrorCodes.SourceQueryFailed,
-                    $"Could not write the keepalive message to the source WAL: {ex.Message}. Check that the replication role may execute pg_logical_emit_message.",
-                    ex);
-            }
-        }
-    }
+            using var command = new NpgsqlCommand(EmitSql, connection);
+            return Lsn.Parse((string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "0/0");
+        }, cause => $"Could not write the keepalive message to the source WAL: {cause.Message}. {SourceQuery.Remedy(cause)}", cancellationToken);
 
     /// <summary>True for the keepalive message.</summary>
     public static bool IsKeepalive(LogicalMessage message) =>

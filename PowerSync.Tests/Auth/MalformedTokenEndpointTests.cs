@@ -14,7 +14,7 @@ namespace PowerSync.Tests.Auth;
 /// <summary>Malformed tokens through the real HTTP endpoints: refusals, not server errors, and quiet logs.</summary>
 public sealed class MalformedTokenEndpointTests
 {
-    private sealed class FixedHead(Lsn lsn) : PowerSync.Core.Hosting.IReplicationHead
+    private sealed class FixedHead(Lsn lsn) : PowerSync.Core.Replication.IReplicationHead
     {
         public Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct) => record(lsn);
     }

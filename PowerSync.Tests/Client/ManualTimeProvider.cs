@@ -19,6 +19,14 @@ internal sealed class ManualTimeProvider : TimeProvider
         lock (_gate) return _now;
     }
 
+    /// <summary>Timestamps (and so elapsed times) move with <see cref="Advance"/> too.</summary>
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp()
+    {
+        lock (_gate) return _now.UtcTicks;
+    }
+
     /// <summary>The due time each timer was created with, in order of creation.</summary>
     public IReadOnlyList<TimeSpan> DueTimes
     {

@@ -138,7 +138,7 @@ internal sealed class ReplicationRun : IAsyncDisposable
     /// The source's current WAL position, as a write checkpoint takes it (with a keepalive message after
     /// it, so replication reaches it): a checkpoint at or past it includes every change committed before.
     /// </summary>
-    public Task<Lsn> SourcePositionAsync() => new global::PowerSync.Core.Hosting.PostgresReplicationHead(_source).RecordAtHeadAsync(Task.FromResult, default);
+    public Task<Lsn> SourcePositionAsync() => new global::PowerSync.Core.Replication.PostgresReplicationHead(_source).RecordAtHeadAsync(Task.FromResult, default);
 
     /// <summary>Each bucket's live rows and its checksum and op count at <paramref name="checkpoint"/>.</summary>
     public async Task<Dictionary<string, (BucketReducer.State State, BucketChecksum Checksum)>> BucketsAsync(Checkpoint checkpoint, IEnumerable<string> buckets)

@@ -138,7 +138,7 @@ public sealed class SyncEndpointLimitsTests
         silent.Start();
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
         await using var source = Npgsql.NpgsqlDataSource.Create($"Host=127.0.0.1;Port={port};Username=x;Password=y;Timeout=1;Pooling=false");
-        var (h, host) = await SyncEndpointsTests.StartAsync(new PowerSync.Core.Hosting.PostgresReplicationHead(source));
+        var (h, host) = await SyncEndpointsTests.StartAsync(new PowerSync.Core.Replication.PostgresReplicationHead(source));
         await using var _ = h;
         await using var __ = host;
 

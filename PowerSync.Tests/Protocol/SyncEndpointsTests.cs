@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using NUnit.Framework;
+using PowerSync.Core.Replication;
 using PowerSync.Core;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Protocol;

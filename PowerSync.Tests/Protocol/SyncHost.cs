@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PowerSync.Core.Replication;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Protocol;

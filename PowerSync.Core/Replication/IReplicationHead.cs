@@ -1,4 +1,4 @@
-namespace PowerSync.Core.Hosting;
+namespace PowerSync.Core.Replication;
 
 /// <summary>
 /// The source's current WAL position, for write checkpoints: a client's uploaded writes are in the

@@ -1,13 +1,12 @@
 using Npgsql;
-using PowerSync.Core.Replication;
 
-namespace PowerSync.Core.Hosting;
+namespace PowerSync.Core.Replication;
 
 /// <summary>
 /// Reads <c>pg_current_wal_insert_lsn()</c> — past every commit made so far, even one whose WAL is not
 /// flushed yet (<c>synchronous_commit = off</c>), which <c>pg_current_wal_lsn()</c> can lag behind —
-/// and, once the write checkpoint is recorded at it, emits a non-transactional <c>powersync</c>/<c>ping</c>
-/// logical message, so replication reaches a checkpoint past that point even when nothing else is written.
+/// and, once the write checkpoint is recorded at it, emits the keepalive message (<see cref="SourceKeepalive"/>),
+/// so replication reaches a checkpoint past that point even when nothing else is written.
 /// A source that cannot be reached is <see cref="ReplicationErrorCodes.SourceQueryFailed"/> (the endpoints
 /// answer 503), not an unexpected failure.
 /// </summary>
@@ -17,7 +16,7 @@ internal sealed class PostgresReplicationHead(NpgsqlDataSource source) : IReplic
     {
         var lsn = await ScalarAsync("SELECT pg_current_wal_insert_lsn()::text", ct).ConfigureAwait(false);
         var result = await record(Lsn.Parse(lsn ?? throw new InvalidOperationException("pg_current_wal_insert_lsn() returned NULL."))).ConfigureAwait(false);
-        await ScalarAsync("SELECT pg_logical_emit_message(false, 'powersync', 'ping')::text", ct).ConfigureAwait(false);
+        await ScalarAsync(SourceKeepalive.EmitSql, ct).ConfigureAwait(false);
         return result;
     }
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace PowerSync.Core.Hosting;
+namespace PowerSync.Core.Replication;
 
-internal static partial class PowerSyncServiceLog
+internal static partial class ReplicationSupervisorLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Sync rules version {Version} is {State}; replicating with slot {Slot}")]
     public static partial void Replicating(ILogger logger, long version, PowerSync.Core.Storage.SyncRulesState state, string slot);

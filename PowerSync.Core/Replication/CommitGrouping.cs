@@ -1,0 +1,123 @@
+namespace PowerSync.Core.Replication;
+
+/// <summary>Where replication tells the source (and its progress) how far storage is durable.</summary>
+internal interface ISourceAcknowledgement
+{
+    /// <summary>The position last acknowledged.</summary>
+    Lsn AcknowledgedLsn { get; }
+
+    /// <summary>Everything up to <paramref name="lsn"/> is durable: the source may drop that WAL.</summary>
+    void Acknowledge(Lsn lsn);
+}
+
+/// <summary>
+/// Groups source transactions into storage commits and acknowledges each to the source once it is durable.
+/// A burst of small transactions shares one storage commit: a commit starts when the replicator runs out of
+/// buffered changes, when the next transaction begins after the earlier ones waited
+/// <see cref="IdleCommitDelay"/> (and nothing else is buffered), or after <see cref="MaxCommitDelay"/> under
+/// sustained load. Commits are pipelined (the next changes are written while one flushes), at most
+/// <see cref="MaxCommitsInFlight"/> at a time, and acknowledged in order, each only once durable.
+/// </summary>
+internal sealed class CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowledgement source, ReplicationProgress? progress, TimeProvider time)
+{
+    /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
+    public const int MaxCommitsInFlight = 4;
+
+    /// <summary>How long source commits may be grouped into one storage commit while changes keep arriving.</summary>
+    public static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long source commits are grouped when the next transaction begins and nothing else is waiting.</summary>
+    public static readonly TimeSpan IdleCommitDelay = TimeSpan.FromMilliseconds(20);
+
+    private readonly Queue<(Lsn Lsn, Task Durable)> _inFlight = new();
+    private Lsn? _pending;
+    private long _uncommittedSince = time.GetTimestamp();
+
+    /// <summary>The end of the last source transaction saved but not yet in a storage commit.</summary>
+    public Lsn? Pending => _pending;
+
+    /// <summary>Storage commits started and not yet acknowledged.</summary>
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>A source transaction ending at <paramref name="end"/> is saved; under sustained load it is committed with the ones before it.</summary>
+    public void TransactionCommitted(Lsn end)
+    {
+        _pending = end;
+        if (time.GetElapsedTime(_uncommittedSince) >= MaxCommitDelay) CommitPending();
+    }
+
+    /// <summary>
+    /// A source transaction begins: the earlier ones are committed before its rows arrive (otherwise they wait for
+    /// its commit, however large) once they have waited long enough, sooner when nothing else is buffered.
+    /// </summary>
+    public void TransactionBegins(bool nothingBuffered)
+    {
+        var waited = time.GetElapsedTime(_uncommittedSince);
+        if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && nothingBuffered)) CommitPending();
+    }
+
+    /// <summary>Starts the storage commit of every source transaction saved so far; false when there was none.</summary>
+    public bool CommitPending()
+    {
+        if (_pending is not { } lsn) return false;
+        _inFlight.Enqueue((lsn, startCommit(lsn)));
+        progress?.Committed();
+        _pending = null;
+        _uncommittedSince = time.GetTimestamp();
+        return true;
+    }
+
+    /// <summary>
+    /// The source is at <paramref name="position"/> outside any transaction. With commits waiting, they are made at
+    /// that position instead (everything before it is saved); false. Otherwise every commit under way is awaited
+    /// and acknowledged, and true: everything before the position is durable and may be acknowledged too.
+    /// </summary>
+    public async Task<bool> ReachedAsync(Lsn position, CancellationToken ct)
+    {
+        if (_pending is { } pending)
+        {
+            _pending = Lsn.Max(pending, position);
+            return false;
+        }
+        await AcknowledgeDurableAsync(all: true, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Acknowledges <paramref name="position"/>, past every durable commit, unless it is acknowledged already.</summary>
+    public bool AcknowledgePosition(Lsn position)
+    {
+        if (position <= source.AcknowledgedLsn) return false;
+        source.Acknowledge(position);
+        progress?.Durable(position);
+        return true;
+    }
+
+    /// <summary>Before the next change: acknowledges the durable commits, and with a full pipeline waits until every commit is.</summary>
+    public Task MakeRoomAsync(CancellationToken ct) => AcknowledgeDurableAsync(all: _inFlight.Count >= MaxCommitsInFlight, ct);
+
+    /// <summary>Acknowledges the commits that are durable, in order; with <paramref name="all"/> awaits them all.</summary>
+    public async Task AcknowledgeDurableAsync(bool all, CancellationToken ct)
+    {
+        while (_inFlight.TryPeek(out var commit) && (all || commit.Durable.IsCompleted))
+        {
+            await commit.Durable.WaitAsync(ct).ConfigureAwait(false);
+            _inFlight.Dequeue();
+            source.Acknowledge(commit.Lsn);
+            progress?.Durable(commit.Lsn);
+        }
+    }
+
+    /// <summary>Waits for <paramref name="more"/> (the next changes), acknowledging commits as they become durable meanwhile.</summary>
+    public async Task<bool> WaitForChangesAsync(Task<bool> more, CancellationToken ct)
+    {
+        while (_inFlight.TryPeek(out var oldest) && !more.IsCompleted)
+        {
+            await Task.WhenAny(more, oldest.Durable).ConfigureAwait(false);
+            await AcknowledgeDurableAsync(all: false, ct).ConfigureAwait(false);
+        }
+        return await more.ConfigureAwait(false);
+    }
+
+    /// <summary>The stream restarted from the last acknowledged position: transactions saved since the last commit are replayed.</summary>
+    public void Restarted() => _pending = null;
+}
