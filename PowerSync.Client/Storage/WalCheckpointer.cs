@@ -165,7 +165,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
 internal static partial class WalCheckpointerLog
 {
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 9101, Level = LogLevel.Warning,
         Message = "A background WAL checkpoint failed with SQLite error {Code} ({Error}); the WAL keeps the data and the next checkpoint retries")]
     public static partial void Failed(ILogger logger, int code, string error);
 }

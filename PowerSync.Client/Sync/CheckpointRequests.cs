@@ -113,19 +113,19 @@ internal sealed class CheckpointRequests(BucketStorage storage, ISyncTransport t
 
 internal static partial class CheckpointRequestsLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Warning,
         Message = "The sync service at {Endpoint} does not serve POST /sync/checkpoint-request (a service before 1.24); this connection uses legacy write checkpoints (GET /write-checkpoint2.json). Upgrade the service, or set CheckpointMode = Legacy to skip the probe.")]
     public static partial void FellBackToLegacy(ILogger logger, Uri endpoint);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Checkpoint request {Id} accepted by the service")]
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Debug, Message = "Checkpoint request {Id} accepted by the service")]
     public static partial void Requested(ILogger logger, long id);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Checkpoint request {Id} was stale: the service holds {Stored} for this client; continuing from it")]
+    [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "Checkpoint request {Id} was stale: the service holds {Stored} for this client; continuing from it")]
     public static partial void Stale(ILogger logger, long id, long stored);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Checkpoint request {Id} not acknowledged by the stream yet; posting it again")]
+    [LoggerMessage(EventId = 9004, Level = LogLevel.Debug, Message = "Checkpoint request {Id} not acknowledged by the stream yet; posting it again")]
     public static partial void Reposted(ILogger logger, long id);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Posting checkpoint request {Id} again failed ({Code}: {Reason}); retrying in {Delay}")]
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Warning, Message = "Posting checkpoint request {Id} again failed ({Code}: {Reason}); retrying in {Delay}")]
     public static partial void RepostFailed(ILogger logger, long id, string code, string reason, TimeSpan delay);
 }

@@ -8,13 +8,13 @@ namespace PowerSync.Client.Sync;
 /// </summary>
 internal static partial class SyncSessionLog
 {
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "The sync stream failed ({Code}: {Reason}); reconnecting in {Delay} (attempt {Attempt})")]
+    [LoggerMessage(EventId = 9102, Level = LogLevel.Warning, Message = "The sync stream failed ({Code}: {Reason}); reconnecting in {Delay} (attempt {Attempt})")]
     public static partial void StreamFailed(ILogger logger, string code, string reason, TimeSpan delay, int attempt);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Uploading local changes failed ({Code}: {Reason}); retrying in {Delay} (attempt {Attempt})")]
+    [LoggerMessage(EventId = 9103, Level = LogLevel.Warning, Message = "Uploading local changes failed ({Code}: {Reason}); retrying in {Delay} (attempt {Attempt})")]
     public static partial void UploadFailed(ILogger logger, string code, string reason, TimeSpan delay, int attempt);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "The failure behind {Code}, logged once until it changes")]
+    [LoggerMessage(EventId = 9104, Level = LogLevel.Debug, Message = "The failure behind {Code}, logged once until it changes")]
     public static partial void FailureDetail(ILogger logger, Exception exception, string code);
 
     /// <summary>

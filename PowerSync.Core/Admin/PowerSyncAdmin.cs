@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Replication;
@@ -19,15 +21,20 @@ namespace PowerSync.Core.Admin;
 public sealed class PowerSyncAdmin
 {
     private readonly PowerSyncAdminOptions _options;
+    private readonly ILogger _storageLog;
 
-    /// <summary>Creates the administration calls for these settings (each call checks that what it needs is set).</summary>
+    /// <summary>
+    /// Creates the administration calls for these settings (each call checks that what it needs is set); with
+    /// <paramref name="loggerFactory"/>, a compaction is logged (event 6001, category <see cref="PowerSyncEvents.StorageCategory"/>).
+    /// </summary>
     /// <exception cref="PowerSyncException">Both <see cref="PowerSyncAdminOptions.SyncRules"/> and <see cref="PowerSyncAdminOptions.SyncRulesPath"/> are set (<see cref="AdminErrorCodes.SettingMissing"/>).</exception>
-    public PowerSyncAdmin(PowerSyncAdminOptions options)
+    public PowerSyncAdmin(PowerSyncAdminOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.SyncRules is not null && options.SyncRulesPath is not null)
             throw new PowerSyncException(AdminErrorCodes.SettingMissing, "Set one of SyncRules (the YAML) or SyncRulesPath (a file with it), not both.");
         _options = options;
+        _storageLog = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(PowerSyncEvents.StorageCategory);
     }
 
     /// <summary>
@@ -198,7 +205,9 @@ public sealed class PowerSyncAdmin
             try
             {
                 var result = await store.Compactor.CompactAsync(new CompactionOptions(), cancellationToken).ConfigureAwait(false);
-                return new CompactionReport(active.Version?.Id, result.BucketsScanned, result.OpsScanned, result.OpsMoved, result.OpsCleared, clock.Elapsed);
+                var report = new CompactionReport(active.Version?.Id, result.BucketsScanned, result.OpsScanned, result.OpsMoved, result.OpsCleared, clock.Elapsed);
+                AdminLog.Compacted(_storageLog, report.RulesVersion, report.BucketsScanned, report.OpsScanned, report.OpsMoved, report.OpsCleared, report.Duration);
+                return report;
             }
             catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
             {
@@ -327,4 +336,10 @@ public sealed class PowerSyncAdmin
         string.IsNullOrWhiteSpace(value)
             ? throw new PowerSyncException(AdminErrorCodes.SettingMissing, $"This needs {what}, which is not set.")
             : value;
+}
+
+internal static partial class AdminLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Compacted sync rules version {Version}: {Buckets} buckets, {Ops} ops read, {Moved} moved, {Cleared} cleared in {Elapsed}")]
+    public static partial void Compacted(ILogger logger, long? version, long buckets, long ops, long moved, long cleared, TimeSpan elapsed);
 }

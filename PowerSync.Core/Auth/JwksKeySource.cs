@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
 
 namespace PowerSync.Core.Auth;
@@ -19,13 +21,15 @@ internal sealed class JwksKeySource : IDisposable
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<JsonWebKey> _inline;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly ILogger _logger;
     private volatile RemoteKeys _remote = new([], DateTimeOffset.MinValue, DateTimeOffset.MinValue);
 
     private sealed record RemoteKeys(IReadOnlyList<JsonWebKey> Keys, DateTimeOffset FetchedAt, DateTimeOffset AttemptedAt);
 
-    public JwksKeySource(PowerSyncAuthOptions options, HttpClient? http, TimeProvider time)
+    public JwksKeySource(PowerSyncAuthOptions options, HttpClient? http, TimeProvider time, ILogger? logger = null)
     {
         _options = options;
+        _logger = logger ?? NullLogger.Instance;
         _ownsHttp = http is null;
         _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         _time = time;
@@ -81,7 +85,12 @@ internal sealed class JwksKeySource : IDisposable
             {
                 // Keep serving the keys we have until they are too old; then tokens fail with this reason.
                 _remote = current with { AttemptedAt = _time.GetUtcNow() };
-                if (now - current.FetchedAt < _options.JwksMaxAge) return current.Keys;
+                if (now - current.FetchedAt < _options.JwksMaxAge)
+                {
+                    JwksLog.ServingCachedKeys(_logger, e.Message, now - current.FetchedAt, _options.JwksMaxAge);
+                    return current.Keys;
+                }
+                JwksLog.NoKeys(_logger, e.Message);
                 throw e as PowerSyncException ?? new PowerSyncException(AuthErrorCodes.JwksFetchFailed,
                     $"Fetching the JWKS failed ({e.Message}) and no recent keys are cached: check Auth.JwksUris and that the auth service is reachable.", e);
             }
@@ -120,4 +129,13 @@ internal sealed class JwksKeySource : IDisposable
         _refreshGate.Dispose();
         if (_ownsHttp) _http.Dispose();
     }
+}
+
+internal static partial class JwksLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Refreshing the JWKS failed ({Reason}); still using the keys fetched {Age} ago, until they are {MaxAge} old (Auth.JwksMaxAge)")]
+    public static partial void ServingCachedKeys(ILogger logger, string reason, TimeSpan age, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Refreshing the JWKS failed ({Reason}) and no recent keys are cached: tokens are refused until it answers")]
+    public static partial void NoKeys(ILogger logger, string reason);
 }

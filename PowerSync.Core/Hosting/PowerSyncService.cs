@@ -21,6 +21,7 @@ public sealed class PowerSyncService : IAsyncDisposable
 {
     private readonly PowerSyncOptions _options;
     private readonly ILogger _logger;
+    private readonly ILogger _rulesLogger;
     private readonly NpgsqlDataSource _source;
     private readonly IBucketStorage _storage;
     private readonly CheckpointBroadcast _checkpoints;
@@ -46,7 +47,8 @@ public sealed class PowerSyncService : IAsyncDisposable
         }
         _options = options;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
-        _logger = loggers.CreateLogger("PowerSync");
+        _logger = loggers.CreateLogger(PowerSyncEvents.ReplicationCategory);
+        _rulesLogger = loggers.CreateLogger(PowerSyncEvents.SyncRulesCategory);
         _source = NpgsqlDataSource.Create(options.SourceConnectionString!);
         if (options.StorageEngine == BucketStorageEngine.LiteDb)
         {
@@ -61,7 +63,7 @@ public sealed class PowerSyncService : IAsyncDisposable
         _retiredSlots = new RetiredSlots(_source, _storage.Admin, _logger);
         _replication = new ReplicationSupervisor(_source, _storage.Admin,
             new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout), _logger, _retiredSlots.Wake);
-        _keys = new JwksKeySource(options.Auth, null, TimeProvider.System);
+        _keys = new JwksKeySource(options.Auth, null, TimeProvider.System, loggers.CreateLogger(PowerSyncEvents.AuthCategory));
         _metrics = new SyncMetrics(meterFactory);
         _meter = meterFactory?.Create(SyncMetrics.MeterName + ".Replication") ?? new System.Diagnostics.Metrics.Meter(SyncMetrics.MeterName + ".Replication");
         _meter.CreateObservableGauge("powersync.replication.lag", () => ReplicationLag?.TotalSeconds ?? 0, "s",
@@ -78,7 +80,7 @@ public sealed class PowerSyncService : IAsyncDisposable
             new SyncSessionOptions(MaxBucketsPerConnection: options.MaxBucketsPerConnection, MaxSubscriptionsPerConnection: options.MaxSubscriptionsPerConnection),
             new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes, options.MaxStreamsPerUser),
             _metrics,
-            loggers.CreateLogger("PowerSync.Sync"),
+            loggers.CreateLogger(PowerSyncEvents.SyncCategory),
             TimeProvider.System);
     }
 
@@ -153,7 +155,7 @@ public sealed class PowerSyncService : IAsyncDisposable
         // Reject bad rules before anything is stored or replicated: the exception lists every error with its line.
         var rules = SyncRulesSet.Parse(content, new SyncRulesParseOptions { FileName = _options.SyncRulesPath });
         Volatile.Write(ref _sourceValidationProblems,
-            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _logger, ct).ConfigureAwait(false));
+            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _rulesLogger, ct).ConfigureAwait(false));
         var deployed = await _storage.Admin.DeployAsync(content, ct).ConfigureAwait(false);
         var active = await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) _replication.Start(active);

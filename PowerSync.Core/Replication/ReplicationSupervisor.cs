@@ -97,6 +97,7 @@ internal sealed class ReplicationSupervisor(
             {
                 if (checkpoint.RulesVersion == last) continue;
                 last = checkpoint.RulesVersion;
+                ReplicationSupervisorLog.Serving(logger, last, checkpoint.OpId.Value);
                 await StopOlderThanAsync(last).ConfigureAwait(false);
                 replicatorEnded();
             }

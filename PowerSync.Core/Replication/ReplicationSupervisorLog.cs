@@ -27,4 +27,7 @@ internal static partial class ReplicationSupervisorLog
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "The failure behind {Code}, logged once until it changes")]
     public static partial void FailureDetail(ILogger logger, Exception exception, string code);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Clients are served from sync rules version {Version} now (checkpoint {Checkpoint})")]
+    public static partial void Serving(ILogger logger, long version, long checkpoint);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
 using PowerSync.Core;
@@ -198,6 +199,29 @@ public sealed class JwtAuthenticatorTests
         server.Failing = true;
         _clock.Now = Now.AddMinutes(20);
         Assert.That((await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.Now)), default)).UserId, Is.EqualTo("user-1"), "keys younger than the maximum age still verify");
+    }
+
+    [Test]
+    public async Task A_failed_jwks_refresh_is_logged_as_a_warning_while_cached_keys_serve_and_as_an_error_when_none_are_left()
+    {
+        await using var server = new JwksServer();
+        var key = TestKey.Rsa("k1");
+        server.Serve(TestKey.Set(key));
+        var options = new PowerSyncAuthOptions();
+        options.Audiences.Add("powersync");
+        options.JwksUris.Add(server.Uri);
+        var log = new PowerSync.Tests.Client.ListLogger();
+        var auth = new JwtAuthenticator(options, new JwksKeySource(options, null, _clock, log), _clock);
+        await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(Now)), default);
+
+        server.Failing = true;
+        _clock.Now = Now.AddMinutes(20);
+        await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.Now)), default);
+        _clock.Now = Now.AddMinutes(61);
+        Assert.That(await CodeOf(auth, "Token " + key.Token(TestKey.Claims(_clock.Now))), Is.EqualTo(AuthErrorCodes.JwksFetchFailed));
+
+        Assert.That(log.Entries.Select(e => (e.EventId, e.Level)), Is.EqualTo(new[] { (5001, LogLevel.Warning), (5002, LogLevel.Error) }));
+        Assert.That(log.Entries.First().Message, Does.StartWith("Refreshing the JWKS failed (").And.Contain("still using the keys fetched 00:20:00 ago, until they are 01:00:00 old"));
     }
 
     private static string B64(string text) => Base64UrlEncoder.Encode(text);

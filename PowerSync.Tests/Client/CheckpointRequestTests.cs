@@ -102,7 +102,7 @@ public sealed class CheckpointRequestTests
         await Eventually.UntilAsync(db, TargetSql, n => n == 101, "a fresh id past the service's");
 
         Assert.That(_server.PostedCheckpointRequests, Is.EqualTo(new[] { 1L, 2L, 101L }), "id 2 was stale (answered 100), so 100 — recorded before the upload — is never the gate");
-        Assert.That(_log.Entries.Count(e => e.EventId == 3003), Is.EqualTo(1));
+        Assert.That(_log.Entries.Count(e => e.EventId == 9003), Is.EqualTo(1));
     }
 
     [Test]
@@ -217,7 +217,7 @@ public sealed class CheckpointRequestTests
         Assert.That(second, Is.Not.SameAs(stream));
         Assert.That(_server.PostedCheckpointRequests, Is.EqualTo(new[] { 1L }), "one probe");
         Assert.That(_server.WriteCheckpointRequests, Has.Count.EqualTo(1));
-        var warnings = _log.Entries.Where(e => e.EventId == 3001).ToList();
+        var warnings = _log.Entries.Where(e => e.EventId == 9001).ToList();
         Assert.That(warnings, Has.Count.EqualTo(1));
         Assert.That(warnings[0].Level, Is.EqualTo(LogLevel.Warning));
         Assert.That(warnings[0].Message, Does.Contain("/sync/checkpoint-request").And.Contain("CheckpointMode = Legacy"));

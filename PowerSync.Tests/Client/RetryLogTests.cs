@@ -39,15 +39,15 @@ public sealed class RetryLogTests
         var nothingListens = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
 
         await db.ConnectAsync(new TestConnector(nothingListens), SyncHarness.Options);
-        await Condition.AwaitAsync(() => Task.FromResult(_log.Entries.Count(e => e.EventId == 3102)), n => n >= 3,
+        await Condition.AwaitAsync(() => Task.FromResult(_log.Entries.Count(e => e.EventId == 9102)), n => n >= 3,
             TimeSpan.FromSeconds(30), "three reconnects were logged");
         await db.DisconnectAsync();
 
-        var warnings = _log.Entries.Where(e => e.EventId == 3102).Take(3).ToList();
+        var warnings = _log.Entries.Where(e => e.EventId == 9102).Take(3).ToList();
         Assert.That(warnings.Select(e => e.Level), Is.All.EqualTo(LogLevel.Warning));
         for (var attempt = 1; attempt <= 3; attempt++)
             Assert.That(warnings[attempt - 1].Message, Does.Match($@"^The sync stream failed \({ClientErrorCodes.SyncHttpError}: .+\); reconnecting in [0-9:.]+ \(attempt {attempt}\)$"));
-        Assert.That(_log.Exceptions.Select(e => (e.Level, e.EventId)), Is.EqualTo(new[] { (LogLevel.Debug, 3104) }));
+        Assert.That(_log.Exceptions.Select(e => (e.Level, e.EventId)), Is.EqualTo(new[] { (LogLevel.Debug, 9104) }));
     }
 
     [Test]
@@ -71,9 +71,9 @@ public sealed class RetryLogTests
         await Eventually.UntilAsync(db, "SELECT count(*) FROM ps_crud", n => n == 0, "the retried upload to drain the queue");
         await db.DisconnectAsync();
 
-        Assert.That(_log.Entries.Where(e => e.EventId == 3103).Select(e => (e.Level, e.Message)), Is.EqualTo(
+        Assert.That(_log.Entries.Where(e => e.EventId == 9103).Select(e => (e.Level, e.Message)), Is.EqualTo(
             Enumerable.Range(1, 3).Select(attempt => (LogLevel.Warning, $"Uploading local changes failed (HttpRequestException: backend down); retrying in PLACEHOLDER (attempt {attempt})")))
             .Using<(LogLevel Level, string Message)>((a, b) => a.Level == b.Level && System.Text.RegularExpressions.Regex.Replace(a.Message, @"retrying in [0-9:.]+ ", "retrying in PLACEHOLDER ") == b.Message));
-        Assert.That(_log.Exceptions.Select(e => (e.Level, e.EventId)), Is.EqualTo(new[] { (LogLevel.Debug, 3104) }));
+        Assert.That(_log.Exceptions.Select(e => (e.Level, e.EventId)), Is.EqualTo(new[] { (LogLevel.Debug, 9104) }));
     }
 }
