@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text;
 using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Core;
@@ -54,16 +53,13 @@ public sealed class ErrorCatalogTests
     [Test]
     public void The_error_page_lists_exactly_the_catalogs()
     {
-        var path = Path.Combine(DocSnippetTests.RepositoryRoot(), "docs", "errors.md");
-        var page = File.ReadAllText(path).ReplaceLineEndings("\n");
+        var core = GeneratedSection.Read(Path.Combine("docs", "errors.md"), "catalog:core");
+        var client = GeneratedSection.Read(Path.Combine("docs", "errors.md"), "catalog:client");
 
-        var core = Section(page, "core");
-        var client = Section(page, "client");
-
-        var expectedCore = Table(["Code", "Area", "Meaning", "Transient", "What to do"],
-            PowerSyncErrors.All.Select(e => new[] { e.Code, e.Area, e.Meaning, YesNo(e.IsTransient), e.WhatToDo }));
-        var expectedClient = Table(["Code", "Meaning", "Transient", "What to do"],
-            PowerSyncClientErrors.All.Select(e => new[] { e.Code, e.Meaning, YesNo(e.IsTransient), e.WhatToDo }));
+        var expectedCore = GeneratedSection.Table(["Code", "Area", "Meaning", "Transient", "What to do"],
+            PowerSyncErrors.All.Select(e => new[] { $"`{e.Code}`", e.Area, e.Meaning, YesNo(e.IsTransient), e.WhatToDo }));
+        var expectedClient = GeneratedSection.Table(["Code", "Meaning", "Transient", "What to do"],
+            PowerSyncClientErrors.All.Select(e => new[] { $"`{e.Code}`", e.Meaning, YesNo(e.IsTransient), e.WhatToDo }));
         Assert.Multiple(() =>
         {
             Assert.That(core, Is.EqualTo(expectedCore), "docs/errors.md, between <!-- catalog:core --> and <!-- /catalog:core -->, must be:\n" + expectedCore);
@@ -72,27 +68,4 @@ public sealed class ErrorCatalogTests
     }
 
     private static string YesNo(bool transient) => transient ? "yes" : "no";
-
-    private static string Section(string page, string name)
-    {
-        var begin = $"<!-- catalog:{name} -->\n";
-        var end = $"<!-- /catalog:{name} -->";
-        var start = page.IndexOf(begin, StringComparison.Ordinal);
-        var stop = page.IndexOf(end, StringComparison.Ordinal);
-        Assert.That(start >= 0 && stop > start, $"docs/errors.md has a '{begin.Trim()}' ... '{end}' section");
-        return page[(start + begin.Length)..stop];
-    }
-
-    /// <summary>A markdown table; text is escaped so that it reads the same rendered.</summary>
-    private static string Table(string[] header, IEnumerable<string[]> rows)
-    {
-        var text = new StringBuilder();
-        text.Append("| ").AppendJoin(" | ", header).Append(" |\n");
-        text.Append('|').AppendJoin('|', header.Select(_ => "---")).Append("|\n");
-        foreach (var row in rows)
-            text.Append("| `").Append(row[0]).Append("` | ").AppendJoin(" | ", row.Skip(1).Select(Escape)).Append(" |\n");
-        return text.ToString();
-    }
-
-    private static string Escape(string cell) => cell.Replace("|", "\\|", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Client;
@@ -43,13 +42,12 @@ public sealed class EventCatalogTests
     [Test]
     public void The_docs_event_tables_equal_the_catalogs()
     {
-        var root = DocSnippetTests.RepositoryRoot();
-        var core = Table(["Id", "Category", "Level", "Event"], PowerSyncEvents.All.Select(e => new[] { e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"`{e.Category}`", e.Level.ToString(), e.Meaning }));
-        var client = Table(["Id", "Level", "Event"], PowerSyncClientEvents.All.Select(e => new[] { e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Level.ToString(), e.Meaning }));
+        var core = GeneratedSection.Table(["Id", "Category", "Level", "Event"], PowerSyncEvents.All.Select(e => new[] { e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"`{e.Category}`", e.Level.ToString(), e.Meaning }));
+        var client = GeneratedSection.Table(["Id", "Level", "Event"], PowerSyncClientEvents.All.Select(e => new[] { e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Level.ToString(), e.Meaning }));
         Assert.Multiple(() =>
         {
-            Assert.That(Section(Path.Combine(root, "docs", "operations.md"), "events:core"), Is.EqualTo(core), "docs/operations.md's event table must be:\n" + core);
-            Assert.That(Section(Path.Combine(root, "docs", "client.md"), "events:client"), Is.EqualTo(client), "docs/client.md's event table must be:\n" + client);
+            Assert.That(GeneratedSection.Read(Path.Combine("docs", "operations.md"), "events:core"), Is.EqualTo(core), "docs/operations.md's event table must be:\n" + core);
+            Assert.That(GeneratedSection.Read(Path.Combine("docs", "client.md"), "events:client"), Is.EqualTo(client), "docs/client.md's event table must be:\n" + client);
         });
     }
 
@@ -80,26 +78,6 @@ public sealed class EventCatalogTests
         Assert.That(categories.Seen.Select(s => s.Key).Order(), Is.SupersetOf(new[] { 1001, 3001, 3009, 4003 }));
         Assert.That(categories.Seen.Where(s => expected.ContainsKey(s.Key)).Select(s => (s.Key, s.Value)),
             Is.EquivalentTo(categories.Seen.Where(s => expected.ContainsKey(s.Key)).Select(s => (s.Key, expected[s.Key]))));
-    }
-
-    private static string Section(string path, string name)
-    {
-        var page = File.ReadAllText(path).ReplaceLineEndings("\n");
-        var begin = $"<!-- {name} -->\n";
-        var end = $"<!-- /{name} -->";
-        var start = page.IndexOf(begin, StringComparison.Ordinal);
-        var stop = page.IndexOf(end, StringComparison.Ordinal);
-        Assert.That(start >= 0 && stop > start, $"{path} has a '{begin.Trim()}' ... '{end}' section");
-        return page[(start + begin.Length)..stop];
-    }
-
-    private static string Table(string[] header, IEnumerable<string[]> rows)
-    {
-        var text = new StringBuilder();
-        text.Append("| ").AppendJoin(" | ", header).Append(" |\n");
-        text.Append('|').AppendJoin('|', header.Select(_ => "---")).Append("|\n");
-        foreach (var row in rows) text.Append("| ").AppendJoin(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))).Append(" |\n");
-        return text.ToString();
     }
 
     /// <summary>Records the category each event id was written to.</summary>
