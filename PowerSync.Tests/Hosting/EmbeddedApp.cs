@@ -33,16 +33,17 @@ internal sealed class EmbeddedApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddPowerSync(options =>
+        var powerSync = builder.Services.AddPowerSync(options =>
         {
             options.SourceConnectionString = sourceConnectionString;
             options.SyncRules = rules;
-            options.StoragePath = Path.Combine(folder, "buckets.db");
-            options.StorageEngine = engine;
             options.Auth.Jwks = TestKey.Set(key);
             options.Auth.Audiences.Add("powersync");
             configure?.Invoke(options);
         });
+        var store = Path.Combine(folder, "buckets.db");
+        if (engine == BucketStorageEngine.LiteDb) powerSync.UseLiteDbStorage(store);
+        else powerSync.UseSqliteStorage(store);
         var app = builder.Build();
         app.MapPowerSync();
         app.MapHealthChecks("/health");
