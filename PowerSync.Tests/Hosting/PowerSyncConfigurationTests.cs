@@ -10,6 +10,7 @@ using PowerSync.Core;
 using PowerSync.Core.Admin;
 using PowerSync.Core.Hosting;
 using PowerSync.Tests.Auth;
+using PowerSync.Tests.Docs;
 using PowerSync.Tests.Infrastructure;
 
 namespace PowerSync.Tests.Hosting;
@@ -172,5 +173,22 @@ public sealed class PowerSyncConfigurationTests
         _ = app.Services.GetRequiredService<PowerSyncService>();
         Assert.Throws<InvalidOperationException>(() => options.PublicationName = "after");
         Assert.That(app.Services.GetRequiredService<PowerSyncService>().Options.PublicationName, Is.EqualTo("before"));
+    }
+
+    [Test]
+    public void The_guide_s_settings_are_all_powersync_settings()
+    {
+        // docs/getting-started.md's appsettings.json and its production keys, as the app reads them in Production.
+        using var folder = new TempFolder("powersync-config-");
+        File.WriteAllText(Path.Combine(folder.Path, "sync-rules.yaml"), Rules);
+        var builder = App(folder.Path, DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings"));
+        builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings-production"))));
+        builder.Services.AddPowerSync(builder.Configuration.GetSection("PowerSync"));
+        using var app = builder.Build();
+
+        var options = app.Services.GetRequiredService<IOptions<PowerSyncOptions>>().Value;
+        Assert.That(options.Problems(), Is.Empty);
+        Assert.That(options.Auth.JwksUris, Is.EqualTo(new[] { new Uri("https://auth.example.com/.well-known/jwks.json") }));
+        Assert.That(options.SyncRulesPath, Is.EqualTo(Path.Combine(folder.Path, "sync-rules.yaml")));
     }
 }
