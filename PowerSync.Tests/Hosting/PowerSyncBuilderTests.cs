@@ -1,12 +1,7 @@
 using System.Net;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NUnit.Framework;
@@ -26,20 +21,11 @@ public sealed class PowerSyncBuilderTests
 {
     private const string Rules = "bucket_definitions:\n  all:\n    data:\n      - SELECT * FROM items\n";
 
-    private static WebApplicationBuilder App(string contentRoot, string json = "{}")
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
-        return builder;
-    }
-
     [Test]
     public async Task Builder_calls_apply_after_the_configuration_in_the_order_made_and_the_service_opens_the_store_they_chose()
     {
         using var folder = new TempFolder("powersync-builder-");
-        var builder = App(folder.Path, """
+        var builder = EmbeddedApp.CreateBuilder(folder.Path, """
             { "PowerSync": { "SourceConnectionString": "Host=127.0.0.1;Port=1", "SyncRules": "-", "StorageEngine": "Sqlite", "StoragePath": "from-config.db" } }
             """);
         builder.Services.AddPowerSync(builder.Configuration.GetSection("PowerSync"))
@@ -62,7 +48,7 @@ public sealed class PowerSyncBuilderTests
     public async Task The_last_storage_choice_wins_with_its_path()
     {
         using var folder = new TempFolder("powersync-builder-");
-        var builder = App(folder.Path);
+        var builder = EmbeddedApp.CreateBuilder(folder.Path);
         builder.Services.AddPowerSync(options =>
             {
                 options.SourceConnectionString = "Host=127.0.0.1;Port=1";
@@ -92,7 +78,7 @@ public sealed class PowerSyncBuilderTests
         // Told apart in pg_stat_activity by application name: the app's pool, and PowerSync's own connection string.
         await using var appPool = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "app-pool" }.ConnectionString);
         var key = TestKey.Hmac(null);
-        var builder = App(folder.Path);
+        var builder = EmbeddedApp.CreateBuilder(folder.Path);
         builder.Services.AddSingleton(appPool);
         builder.Services.AddPowerSync(options =>
             {
@@ -135,7 +121,7 @@ public sealed class PowerSyncBuilderTests
     public async Task Adding_powersync_twice_registers_its_service_hosted_service_and_health_check_once()
     {
         using var folder = new TempFolder("powersync-builder-");
-        var builder = App(folder.Path);
+        var builder = EmbeddedApp.CreateBuilder(folder.Path);
         builder.Services.AddPowerSync(options => options.SourceConnectionString = "Host=127.0.0.1;Port=1");
         builder.Services.AddPowerSync(options => options.SyncRules = Rules).ConfigureAuth(auth =>
         {
@@ -155,7 +141,7 @@ public sealed class PowerSyncBuilderTests
     public async Task Mapping_powersync_without_adding_it_says_what_is_missing()
     {
         using var folder = new TempFolder("powersync-builder-");
-        await using var app = App(folder.Path).Build();
+        await using var app = EmbeddedApp.CreateBuilder(folder.Path).Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => app.MapPowerSync());
         Assert.That(error!.Message, Does.Contain("builder.Services.AddPowerSync(...)"));

@@ -1,9 +1,6 @@
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using PowerSync.Core;
@@ -24,16 +21,6 @@ public sealed class PowerSyncConfigurationTests
 {
     private const string Rules = "bucket_definitions:\n  all:\n    data:\n      - SELECT * FROM items\n";
 
-    /// <summary>An app (not started) with <paramref name="json"/> as its appsettings.json, in <paramref name="contentRoot"/>.</summary>
-    private static WebApplicationBuilder App(string contentRoot, string json)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
-        return builder;
-    }
-
     [Test]
     public async Task Settings_from_the_configuration_section_run_the_service_with_paths_from_the_content_root_and_the_app_s_connection_string()
     {
@@ -43,7 +30,7 @@ public sealed class PowerSyncConfigurationTests
         using var folder = new TempFolder("powersync-config-");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "rules.yaml"), Rules, timeout.Token);
         var key = TestKey.Hmac(null);
-        var builder = App(folder.Path, $$"""
+        var builder = EmbeddedApp.CreateBuilder(folder.Path, $$"""
             {
               "ConnectionStrings": { "PowerSync": "{{db.ConnectionString}}" },
               "PowerSync": {
@@ -96,7 +83,7 @@ public sealed class PowerSyncConfigurationTests
     public void Unknown_keys_malformed_values_and_invalid_settings_are_reported_together_when_the_app_starts()
     {
         using var folder = new TempFolder("powersync-config-");
-        var builder = App(folder.Path, """
+        var builder = EmbeddedApp.CreateBuilder(folder.Path, """
             {
               "PowerSync": {
                 "SourceConnectionString": "Host=127.0.0.1;Port=1",
@@ -158,7 +145,7 @@ public sealed class PowerSyncConfigurationTests
     public async Task Options_in_the_app_s_services_are_frozen_once_the_service_is_built()
     {
         using var folder = new TempFolder("powersync-config-");
-        var builder = App(folder.Path, "{}");
+        var builder = EmbeddedApp.CreateBuilder(folder.Path, "{}");
         builder.Services.AddPowerSync(options =>
         {
             options.SourceConnectionString = "Host=127.0.0.1;Port=1";
@@ -181,7 +168,7 @@ public sealed class PowerSyncConfigurationTests
         // docs/getting-started.md's appsettings.json and its production keys, as the app reads them in Production.
         using var folder = new TempFolder("powersync-config-");
         File.WriteAllText(Path.Combine(folder.Path, "sync-rules.yaml"), Rules);
-        var builder = App(folder.Path, DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings"));
+        var builder = EmbeddedApp.CreateBuilder(folder.Path, DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings"));
         builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings-production"))));
         builder.Services.AddPowerSync(builder.Configuration.GetSection("PowerSync"));
         using var app = builder.Build();

@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Core.Hosting;
 using PowerSync.Tests.Auth;
@@ -43,9 +41,7 @@ public sealed class SyncRouteConventionTests
         await db.ExecuteAsync("CREATE TABLE items (id text PRIMARY KEY); CREATE PUBLICATION powersync FOR TABLE items;", ct);
         var folder = new TempFolder("powersync-routes-");
         var key = TestKey.Hmac(null);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = folder.Path });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = EmbeddedApp.CreateBuilder(folder.Path);
         builder.Services.AddPowerSync(options =>
         {
             options.SourceConnectionString = db.ConnectionString;
