@@ -18,6 +18,12 @@ internal static class PowerSyncConfiguration
     public static void Bind(IConfiguration configuration, PowerSyncOptions options)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration is not IConfigurationSection && configuration.GetSection("PowerSync").Exists())
+        {
+            // Every key of the app's configuration would be "not a setting": say the one thing to change.
+            options.ConfigurationProblems.Add("AddPowerSync(configuration) was given the app's whole configuration: give its section, configuration.GetSection(\"PowerSync\").");
+            return;
+        }
         BindObject(configuration, options, options.ConfigurationProblems);
     }
 

@@ -120,6 +120,19 @@ public sealed class PowerSyncConfigurationTests
     }
 
     [Test]
+    public void The_whole_configuration_instead_of_its_section_is_one_problem_that_names_the_section()
+    {
+        using var folder = new TempFolder("powersync-config-");
+        var builder = EmbeddedApp.CreateBuilder(folder.Path, """{ "PowerSync": { "SyncRulesPath": "sync-rules.yaml" }, "Logging": {} }""");
+        builder.Services.AddPowerSync(builder.Configuration);
+        using var app = builder.Build();
+
+        var problems = app.Services.GetRequiredService<IOptions<PowerSyncOptions>>().Value.Problems();
+        Assert.That(problems[0], Is.EqualTo("AddPowerSync(configuration) was given the app's whole configuration: give its section, configuration.GetSection(\"PowerSync\")."));
+        Assert.That(problems, Has.None.Contains("Logging"), "the app's other keys are not listed one by one");
+    }
+
+    [Test]
     public async Task Options_cannot_change_once_the_service_runs_on_them_but_stay_changeable_while_invalid()
     {
         using var folder = new TempFolder("powersync-config-");
