@@ -120,6 +120,22 @@ public sealed class PowerSyncConfigurationTests
     }
 
     [Test]
+    public void A_connection_string_npgsql_cannot_read_is_an_options_problem_that_does_not_repeat_it()
+    {
+        var options = new PowerSyncOptions
+        {
+            SourceConnectionString = "Host=db;Password=hunter2;Colour=blue",
+            SyncRules = Rules,
+            Auth = { Jwks = TestKey.Set(TestKey.Hmac(null)), Audiences = { "powersync" } },
+        };
+
+        var error = Assert.Throws<PowerSyncException>(() => _ = new PowerSyncService(options));
+        Assert.That(error!.Code, Is.EqualTo(HostingErrorCodes.InvalidOptions));
+        Assert.That(error.Message, Does.Contain("SourceConnectionString: not a valid Postgres connection string (").And.Contain("colour").IgnoreCase);
+        Assert.That(error.Message, Does.Not.Contain("hunter2"));
+    }
+
+    [Test]
     public void The_whole_configuration_instead_of_its_section_is_one_problem_that_names_the_section()
     {
         using var folder = new TempFolder("powersync-config-");
