@@ -2,36 +2,50 @@ namespace PowerSync.Core.Auth;
 
 /// <summary>
 /// How sync clients authenticate: JWTs signed by your auth service, verified with keys given inline
-/// (a JWK Set) or fetched from JWKS URIs. Validated once when PowerSync starts.
+/// (a JWK Set) or fetched from JWKS URIs. Validated once when PowerSync starts, and unchangeable from then on
+/// (setting a property, or changing a list, throws <see cref="InvalidOperationException"/>).
 /// </summary>
 public sealed class PowerSyncAuthOptions
 {
+    private readonly OptionsFreeze _freeze = new("PowerSyncOptions.Auth");
+
+    /// <summary>Creates auth options with no keys and no audiences.</summary>
+    public PowerSyncAuthOptions()
+    {
+        JwksUris = _freeze.List<Uri>(nameof(JwksUris));
+        Audiences = _freeze.List<string>(nameof(Audiences));
+        Issuers = _freeze.List<string>(nameof(Issuers));
+    }
+
     /// <summary>A JWK Set (<c>{"keys":[...]}</c>) with the verification keys: RSA, EC, or <c>oct</c> (HS256/384/512, <c>k</c> base64url).</summary>
-    public string? Jwks { get; set; }
+    public string? Jwks { get; set => field = _freeze.Set(value); }
 
     /// <summary>URIs serving a JWK Set; fetched on first use, refreshed every <see cref="JwksRefreshInterval"/> and on an unknown <c>kid</c>.</summary>
-    public IList<Uri> JwksUris { get; } = [];
+    public IList<Uri> JwksUris { get; }
 
     /// <summary>Accepted <c>aud</c> values; a token must carry at least one of them. Required.</summary>
-    public IList<string> Audiences { get; } = [];
+    public IList<string> Audiences { get; }
 
     /// <summary>
     /// Accepted <c>iss</c> values, compared exactly. When any are listed, a token must carry one of them;
     /// when none are (the default), <c>iss</c> is not checked.
     /// </summary>
-    public IList<string> Issuers { get; } = [];
+    public IList<string> Issuers { get; }
 
     /// <summary>The longest token lifetime accepted (<c>exp - iat</c>). Default 1 day.</summary>
-    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(1);
+    public TimeSpan MaxLifetime { get; set => field = _freeze.Set(value); } = TimeSpan.FromDays(1);
 
     /// <summary>Clock tolerance for <c>exp</c>, <c>nbf</c> and <c>iat</c>. Default 60 seconds.</summary>
-    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ClockSkew { get; set => field = _freeze.Set(value); } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long fetched JWKS keys are used before a refresh. Default 5 minutes.</summary>
-    public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan JwksRefreshInterval { get; set => field = _freeze.Set(value); } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long fetched keys stay usable when refreshing fails. Default 60 minutes.</summary>
-    public TimeSpan JwksMaxAge { get; set; } = TimeSpan.FromMinutes(60);
+    public TimeSpan JwksMaxAge { get; set => field = _freeze.Set(value); } = TimeSpan.FromMinutes(60);
+
+    /// <summary>Makes every setting unchangeable (once PowerSync validated them and runs with them).</summary>
+    internal void Freeze() => _freeze.Freeze();
 
     /// <summary>Every problem with these options, for the start-up check.</summary>
     internal IEnumerable<string> Problems()

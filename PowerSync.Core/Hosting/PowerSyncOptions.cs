@@ -3,50 +3,67 @@ using PowerSync.Core.Auth;
 namespace PowerSync.Core.Hosting;
 
 /// <summary>
-/// Everything PowerSync needs from the host application, set once in
-/// <c>services.AddPowerSync(options =&gt; ...)</c> and checked when the application starts (every
-/// problem is reported together).
+/// Everything PowerSync needs from the host application: set in <c>services.AddPowerSync(options =&gt; ...)</c>, bound
+/// from configuration with <c>services.AddPowerSync(configuration.GetSection("PowerSync"))</c> (keys named as these
+/// properties), or changed on the <see cref="PowerSyncBuilder"/> either returns. Checked once when the application
+/// starts (every problem reported together, <see cref="HostingErrorCodes.InvalidOptions"/>), then unchangeable: setting
+/// a property of options PowerSync runs with throws <see cref="InvalidOperationException"/>.
 /// </summary>
 public sealed class PowerSyncOptions
 {
-    /// <summary>Connection string of the source Postgres database (a role with REPLICATION).</summary>
-    public string? SourceConnectionString { get; set; }
+    private readonly OptionsFreeze _freeze = new(nameof(PowerSyncOptions));
+
+    /// <summary>
+    /// Connection string of the source Postgres database, as a role with REPLICATION: the replication stream opens
+    /// its own connection with it (replication connections are not pooled), and the other queries on the source use a
+    /// pool opened from it unless <see cref="PowerSyncBuilder.UseNpgsqlDataSource(Npgsql.NpgsqlDataSource)"/> gives one.
+    /// Under <c>AddPowerSync</c>, when it is not set, the app's <c>ConnectionStrings:PowerSync</c> is used.
+    /// </summary>
+    public string? SourceConnectionString { get; set => field = _freeze.Set(value); }
 
     /// <summary>The publication listing the replicated tables. Default <c>powersync</c>.</summary>
-    public string PublicationName { get; set; } = "powersync";
+    public string PublicationName { get; set => field = _freeze.Set(value); } = "powersync";
 
     /// <summary>The sync rules YAML. Set this or <see cref="SyncRulesPath"/>.</summary>
-    public string? SyncRules { get; set; }
+    public string? SyncRules { get; set => field = _freeze.Set(value); }
 
-    /// <summary>A file holding the sync rules YAML. Set this or <see cref="SyncRules"/>.</summary>
-    public string? SyncRulesPath { get; set; }
+    /// <summary>
+    /// A file holding the sync rules YAML. Set this or <see cref="SyncRules"/>. Under <c>AddPowerSync</c> a relative
+    /// path is taken relative to the app's content root (where <c>appsettings.json</c> is).
+    /// </summary>
+    public string? SyncRulesPath { get; set => field = _freeze.Set(value); }
 
-    /// <summary>The embedded bucket store's database file. Default <c>powersync-buckets.db</c> in the working directory.</summary>
-    public string StoragePath { get; set; } = "powersync-buckets.db";
+    /// <summary>
+    /// The embedded bucket store's database file. Default <c>powersync-buckets.db</c>. Under <c>AddPowerSync</c> a
+    /// relative path is taken relative to the app's content root (as <see cref="SyncRulesPath"/> is); a service
+    /// constructed directly takes it relative to the working directory.
+    /// </summary>
+    public string StoragePath { get; set => field = _freeze.Set(value); } = "powersync-buckets.db";
 
     /// <summary>
     /// What the bucket store is built on. Default <see cref="BucketStorageEngine.Sqlite"/>, by far the faster;
     /// <see cref="BucketStorageEngine.LiteDb"/> needs no native library. A file is only readable by the engine that wrote it.
+    /// <see cref="PowerSyncBuilder.UseSqliteStorage"/> and <see cref="PowerSyncBuilder.UseLiteDbStorage"/> set it.
     /// </summary>
-    public BucketStorageEngine StorageEngine { get; set; } = BucketStorageEngine.Sqlite;
+    public BucketStorageEngine StorageEngine { get; set => field = _freeze.Set(value); } = BucketStorageEngine.Sqlite;
 
     /// <summary>How sync clients authenticate.</summary>
     public PowerSyncAuthOptions Auth { get; } = new();
 
     /// <summary>Open sync streams allowed on this instance; more get HTTP 429 (PSYNC_S2304). Default 10,000.</summary>
-    public int MaxConcurrentConnections { get; set; } = 10_000;
+    public int MaxConcurrentConnections { get; set => field = _freeze.Set(value); } = 10_000;
 
     /// <summary>Buckets one connection may sync; more fail the stream (PSYNC_S2305). Default 1,000.</summary>
-    public int MaxBucketsPerConnection { get; set; } = 1_000;
+    public int MaxBucketsPerConnection { get; set => field = _freeze.Set(value); } = 1_000;
 
     /// <summary>Largest accepted request body. Default 1 MiB.</summary>
-    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    public int MaxRequestBodyBytes { get; set => field = _freeze.Set(value); } = 1024 * 1024;
 
     /// <summary>Distinct stream subscriptions one sync request may hold (repeats are merged first); more get HTTP 400 (PSYNC_N2403). Default 100.</summary>
-    public int MaxSubscriptionsPerConnection { get; set; } = Protocol.SyncRequest.DefaultMaxSubscriptions;
+    public int MaxSubscriptionsPerConnection { get; set => field = _freeze.Set(value); } = Protocol.SyncRequest.DefaultMaxSubscriptions;
 
     /// <summary>Open sync streams one user may have on this instance; more get HTTP 429 (PSYNC_N2404). Default 0: no per-user limit.</summary>
-    public int MaxStreamsPerUser { get; set; }
+    public int MaxStreamsPerUser { get; set => field = _freeze.Set(value); }
 
     /// <summary>
     /// Whether problems found by checking the sync rules against the source database at start-up (a table
@@ -54,28 +71,54 @@ public sealed class PowerSyncOptions
     /// fail start-up with one <see cref="PowerSyncException"/> (PSYNC_N4000) listing them all. Default false:
     /// they are logged as warnings and exposed as <see cref="PowerSyncService.SourceValidationProblems"/>.
     /// </summary>
-    public bool FailOnSourceValidationProblems { get; set; }
+    public bool FailOnSourceValidationProblems { get; set => field = _freeze.Set(value); }
 
     /// <summary>
     /// Silence after which the replication connection counts as dead (half-open, or a frozen network path) and is
     /// replaced. Postgres sends keepalives every <c>wal_sender_timeout</c>/2, and PowerSync asks it for one after
     /// half this time without a message; TCP keepalives probe the connection too. Default 30 s; at least 1 s.
     /// </summary>
-    public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ReplicationTimeout { get; set => field = _freeze.Set(value); } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Lag behind the source beyond which the health check reports <c>Degraded</c>: how long ago the source
     /// was at the oldest position replication has not made durable yet (zero on an idle, caught-up source).
     /// Default 1 minute.
     /// </summary>
-    public TimeSpan ReplicationLagThreshold { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ReplicationLagThreshold { get; set => field = _freeze.Set(value); } = TimeSpan.FromMinutes(1);
+
+    /// <summary>What binding these options from configuration found wrong (unknown keys, values of the wrong type).</summary>
+    internal List<string> ConfigurationProblems { get; } = [];
+
+    /// <summary>Whether PowerSync runs with these options, so that they can no longer change.</summary>
+    internal bool IsFrozen => _freeze.IsFrozen;
+
+    /// <summary>
+    /// Checks every setting, then makes them unchangeable: a service runs with these values from now on.
+    /// Options that are not valid stay changeable.
+    /// </summary>
+    /// <exception cref="PowerSyncException">The options are invalid (<see cref="HostingErrorCodes.InvalidOptions"/>); the message lists every problem.</exception>
+    internal void ValidateAndFreeze()
+    {
+        if (IsFrozen) return;
+        var problems = Problems();
+        if (problems.Count > 0)
+        {
+            throw new PowerSyncException(HostingErrorCodes.InvalidOptions,
+                $"PowerSync options are invalid ({problems.Count} problem(s)):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
+        }
+        _freeze.Freeze();
+        Auth.Freeze();
+    }
 
     /// <summary>Every problem with these options.</summary>
     internal List<string> Problems()
     {
-        var problems = new List<string>();
+        var problems = new List<string>(ConfigurationProblems);
         if (string.IsNullOrWhiteSpace(SourceConnectionString))
-            problems.Add("SourceConnectionString: give the connection string of the source Postgres database.");
+            problems.Add("SourceConnectionString: give the connection string of the source Postgres database (in configuration: PowerSync:SourceConnectionString, or ConnectionStrings:PowerSync).");
+        else if (ConnectionStringProblem(SourceConnectionString) is { } malformed)
+            problems.Add($"SourceConnectionString: {malformed}");
         if (string.IsNullOrWhiteSpace(SyncRules) == string.IsNullOrWhiteSpace(SyncRulesPath))
             problems.Add("Sync rules: set exactly one of SyncRules (the YAML) or SyncRulesPath (a file with it).");
         else if (SyncRulesPath is not null && !File.Exists(SyncRulesPath))
@@ -98,14 +141,18 @@ public sealed class PowerSyncOptions
         problems.AddRange(Auth.Problems());
         return problems;
     }
-}
 
-/// <summary>What the embedded bucket store is built on.</summary>
-public enum BucketStorageEngine
-{
-    /// <summary>SQLite in WAL mode (the default): one writer per sync-rules version and concurrent readers.</summary>
-    Sqlite,
-
-    /// <summary>LiteDB: a managed single-file store; passes the same conformance suite, appends about ten times slower.</summary>
-    LiteDb,
+    /// <summary>Why a connection string cannot be used (null when Npgsql accepts it); never repeats the string, which may hold a password.</summary>
+    private static string? ConnectionStringProblem(string connectionString)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"not a valid Postgres connection string ({e.Message}).";
+        }
+    }
 }

@@ -6,15 +6,13 @@ using PowerSync.Core.Auth;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Replication;
 using PowerSync.Core.Storage;
-using PowerSync.Core.Storage.LiteDb;
-using PowerSync.Core.Storage.Sqlite;
 using PowerSync.Core.SyncRules;
 
 namespace PowerSync.Core.Hosting;
 
 /// <summary>
 /// PowerSync inside a host application: owns the bucket store, replicates the source database
-/// through the sync rules, and serves sync sessions. <c>services.AddPowerSync(...)</c> creates and
+/// through the sync rules, and serves sync sessions. <c>services.AddPowerSync(...)</c> composes and
 /// starts one; <c>app.MapPowerSync()</c> exposes its endpoints.
 /// </summary>
 public sealed class PowerSyncService : IAsyncDisposable
@@ -23,6 +21,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILogger _rulesLogger;
     private readonly NpgsqlDataSource _source;
+    private readonly bool _ownsSource;
     private readonly IBucketStorage _storage;
     private readonly CheckpointBroadcast _checkpoints;
     private readonly JwksKeySource _keys;
@@ -34,32 +33,25 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly List<Task> _background = [];
     private readonly System.Diagnostics.Metrics.Meter _meter;
 
-    /// <summary>Checks the options (every problem reported together) and opens the bucket store.</summary>
+    /// <summary>
+    /// A service without dependency injection (<c>services.AddPowerSync(...)</c> makes one for an app): checks the options
+    /// (every problem reported together) and freezes them, then opens the bucket store they name and a pool of
+    /// connections on <see cref="PowerSyncOptions.SourceConnectionString"/>. Call <see cref="StartAsync"/> to replicate.
+    /// </summary>
     /// <exception cref="PowerSyncException">The options are invalid (PSYNC_S0001); the message lists what to change.</exception>
     public PowerSyncService(PowerSyncOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, PowerSyncParts.Open(options, dataSource: null), loggerFactory, meterFactory)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Problems();
-        if (problems.Count > 0)
-        {
-            throw new PowerSyncException(HostingErrorCodes.InvalidOptions,
-                $"PowerSync options are invalid ({problems.Count} problem(s)):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
-        }
+    }
+
+    /// <summary>The service on what the composition opened for it (the options checked and frozen).</summary>
+    internal PowerSyncService(PowerSyncOptions options, PowerSyncParts parts, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
         _options = options;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger(PowerSyncEvents.ReplicationCategory);
         _rulesLogger = loggers.CreateLogger(PowerSyncEvents.SyncRulesCategory);
-        _source = NpgsqlDataSource.Create(options.SourceConnectionString!);
-        if (options.StorageEngine == BucketStorageEngine.LiteDb)
-        {
-            var liteDb = LiteDbBucketStorage.Open(new LiteDbBucketStorageOptions(options.StoragePath));
-            (_storage, _checkpoints) = (liteDb, liteDb.Broadcast);
-        }
-        else
-        {
-            var sqlite = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(options.StoragePath));
-            (_storage, _checkpoints) = (sqlite, sqlite.Broadcast);
-        }
+        (_source, _ownsSource, _storage, _checkpoints) = parts;
         _retiredSlots = new RetiredSlots(_source, _storage.Admin, _logger);
         _replication = new ReplicationSupervisor(_source, _storage.Admin,
             new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout), _logger, _retiredSlots.Wake);
@@ -182,7 +174,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
-        await _source.DisposeAsync().ConfigureAwait(false);
+        if (_ownsSource) await _source.DisposeAsync().ConfigureAwait(false);
         _keys.Dispose();
         _metrics.Dispose();
         _meter.Dispose();

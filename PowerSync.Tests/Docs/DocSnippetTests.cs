@@ -166,6 +166,11 @@ public sealed partial class DocSnippetTests
     /// <summary>The block marked <c>&lt;!-- tested: name --&gt;</c> in <c>docs/<paramref name="docFile"/></c>.</summary>
     internal static string DocTestedBlock(string docFile, string name) => MarkedBlock(docFile, "tested", name);
 
+    /// <summary>The block marked <c>&lt;!-- tested: name --&gt;</c> in the repository README.</summary>
+    internal static string ReadmeTestedBlock(string name) =>
+        DocBlocks().SingleOrDefault(b => b.File == "README.md" && b.MarkerKind == "tested" && b.Name == name)?.Body
+            ?? throw new InvalidOperationException($"README.md has no block marked '<!-- tested: {name} -->'.");
+
     /// <summary>The block marked <c>&lt;!-- <paramref name="kind"/>: <paramref name="name"/> --&gt;</c> in <c>docs/<paramref name="docFile"/></c>.</summary>
     internal static string MarkedBlock(string docFile, string kind, string name) =>
         DocBlocks().SingleOrDefault(b => b.File == Path.Combine("docs", docFile) && b.MarkerKind == kind && b.Name == name)?.Body

@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Client;
@@ -11,8 +13,9 @@ using PowerSync.Tests.Infrastructure;
 namespace PowerSync.Tests.Docs;
 
 /// <summary>
-/// The README's embedding lines in an ASP.NET app, on the Postgres set-up of docs/getting-started.md (its SQL
-/// and sync rules), with keys from a JWKS URI: a client gets its user's rows, and /health answers JSON.
+/// The README's embedding lines and appsettings.json in an ASP.NET app, on the Postgres set-up of
+/// docs/getting-started.md (its SQL and sync rules), with keys from a JWKS URI: a client gets its user's rows,
+/// and /health answers JSON.
 /// </summary>
 public sealed class ReadmeEmbedTests
 {
@@ -35,8 +38,10 @@ public sealed class ReadmeEmbedTests
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = folder.Path });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        // The README's appsettings.json, with this test's database and JWKS server in place of the examples.
+        builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(DocSnippetTests.ReadmeTestedBlock("readme-appsettings"))));
         builder.Configuration["ConnectionStrings:PowerSync"] = db.ConnectionString;
-        builder.Configuration["Auth:JwksUri"] = jwks.Uri.ToString();
+        builder.Configuration["PowerSync:Auth:JwksUris:0"] = jwks.Uri.ToString();
         var app = ReadmeExamples.EmbedPowerSync(builder);
         await app.StartAsync(ct);
         try

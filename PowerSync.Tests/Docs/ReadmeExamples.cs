@@ -13,14 +13,7 @@ internal static class ReadmeExamples
     public static WebApplication EmbedPowerSync(WebApplicationBuilder builder)
     {
         // docs:begin readme-embed
-        builder.Services.AddPowerSync(options =>
-        {
-            options.SourceConnectionString = builder.Configuration.GetConnectionString("PowerSync");
-            options.SyncRulesPath = Path.Combine(builder.Environment.ContentRootPath, "sync-rules.yaml");
-            options.StoragePath = Path.Combine(builder.Environment.ContentRootPath, "powersync-buckets.db");
-            options.Auth.JwksUris.Add(new Uri(builder.Configuration["Auth:JwksUri"]!));
-            options.Auth.Audiences.Add("powersync");
-        });
+        builder.Services.AddPowerSync(builder.Configuration.GetSection("PowerSync"));
         var app = builder.Build();
         app.MapPowerSync();   // POST /sync/stream, GET /write-checkpoint2.json, POST /sync/checkpoint-request
         app.MapHealthChecks("/health", new() { ResponseWriter = PowerSyncHealth.WriteResponseAsync });

@@ -1,5 +1,7 @@
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PowerSync.Core.Hosting;
@@ -30,25 +32,38 @@ internal sealed class EmbeddedApp : IAsyncDisposable
     {
         var folder = Directory.CreateTempSubdirectory("powersync-app-").FullName;
         var key = TestKey.Hmac(null);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddPowerSync(options =>
+        var builder = CreateBuilder();
+        var powerSync = builder.Services.AddPowerSync(options =>
         {
             options.SourceConnectionString = sourceConnectionString;
             options.SyncRules = rules;
-            options.StoragePath = Path.Combine(folder, "buckets.db");
-            options.StorageEngine = engine;
             options.Auth.Jwks = TestKey.Set(key);
             options.Auth.Audiences.Add("powersync");
             configure?.Invoke(options);
         });
+        var store = Path.Combine(folder, "buckets.db");
+        if (engine == BucketStorageEngine.LiteDb) powerSync.UseLiteDbStorage(store);
+        else powerSync.UseSqliteStorage(store);
         var app = builder.Build();
         app.MapPowerSync();
         app.MapHealthChecks("/health");
         app.MapHealthChecks("/health.json", new() { ResponseWriter = PowerSyncHealth.WriteResponseAsync });
         await app.StartAsync();
         return new EmbeddedApp(app, key, folder);
+    }
+
+    /// <summary>
+    /// The builder of an app like this one (on 127.0.0.1 at a free port, logging nothing), for tests that embed PowerSync
+    /// themselves: with its content root in <paramref name="contentRoot"/> and <paramref name="appsettingsJson"/> as its
+    /// appsettings.json, when given.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string? contentRoot = null, string? appsettingsJson = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        if (appsettingsJson is not null) builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(appsettingsJson)));
+        return builder;
     }
 
     /// <summary>A token for <paramref name="user"/>, valid for an hour.</summary>

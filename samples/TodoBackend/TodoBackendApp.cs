@@ -33,16 +33,17 @@ public static class TodoBackendApp
         }
         var tokens = new DevTokens(signingKey, config["Auth:Audience"] ?? "powersync");
 
-        // PowerSync, embedded: replication, bucket storage and the sync API live in this process.
-        builder.Services.AddPowerSync(options =>
-        {
-            options.SourceConnectionString = connectionString;
-            options.SyncRulesPath = InAppFolder(config["PowerSync:SyncRulesPath"] ?? "sync-rules.yaml");
-            options.StoragePath = config["PowerSync:StoragePath"] ?? "powersync-buckets.db";
-            options.Auth.Jwks = tokens.Jwks;
-            options.Auth.Audiences.Add(tokens.Audience);
-        });
+        // PowerSync, embedded: replication, bucket storage and the sync API live in this process. The "PowerSync"
+        // section of appsettings.json names the rules and the store (relative to the app's folder, its content root).
+        builder.Services.AddPowerSync(config.GetSection("PowerSync"))
+            .Configure(options => options.SourceConnectionString = connectionString)
+            .ConfigureAuth(auth =>
+            {
+                auth.Jwks = tokens.Jwks;
+                auth.Audiences.Add(tokens.Audience);
+            });
         builder.Services.AddSingleton(tokens);
+        // The upload endpoint's own pool (a real app writes as a role of its own, not PowerSync's).
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
 
         var app = builder.Build();
