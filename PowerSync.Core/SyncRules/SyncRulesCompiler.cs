@@ -110,7 +110,7 @@ internal sealed class SyncRulesCompiler
         var queries = new List<DataQuery>();
         foreach (var source in entry.Data.Entries)
         {
-            if (DataQuery.Compile(source, bucketParameters, _config, _defaultSchema, _problems) is { } query)
+            if (DataQueryCompiler.Compile(source, bucketParameters, _config, _defaultSchema, _problems) is { } query)
             {
                 queries.Add(query);
                 TableReferenceCollector.Collect(source, SourceQueryKind.DataQuery, entry.Name, _defaultSchema, _references);

@@ -238,40 +238,43 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         return Compose([operand, Clause.Static(pathValue)], [member.Operand, member], a => functions.JsonExtract(a[0], a[1], op), op, "operator" + op);
     }
 
-    private Clause CompileCall(CallExpr call)
+    private Clause CompileCall(CallExpr call) => call.Schema is null ? CompileFunctionCall(call) : CompileRequestCall(call, call.Schema);
+
+    /// <summary>A SQL function such as <c>upper(x)</c> or <c>json_extract(x, '$.a')</c>.</summary>
+    private Clause CompileFunctionCall(CallExpr call)
     {
-        if (call.Schema is null)
+        var fn = _scope.Functions.Find(call.Name.ToLowerInvariant());
+        if (fn is null)
         {
-            var fn = _scope.Functions.Find(call.Name.ToLowerInvariant());
-            if (fn is null)
-            {
-                return Fail($"Function '{call.Name}' is not defined", call);
-            }
-
-            var args = call.Args.Select(Compile).ToList();
-            if (call.Args.Count < fn.MinArgs || call.Args.Count > fn.MaxArgs)
-            {
-                // The official legacy evaluator does not check arity (compat note 16): accept, warn,
-                // pass missing arguments as NULL and ignore extra ones.
-                var expected = fn.MinArgs == fn.MaxArgs ? $"{fn.MinArgs}" : $"{fn.MinArgs} to {fn.MaxArgs}";
-                Errors.Add(new SqlCompileError($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}: missing arguments are NULL and extra ones are ignored", call.Position, call.Length, IsWarning: true));
-                while (args.Count < fn.MinArgs)
-                {
-                    args.Add(Clause.Static(SqliteValue.Null));
-                }
-
-                if (args.Count > fn.MaxArgs)
-                {
-                    args.RemoveRange(fn.MaxArgs, args.Count - fn.MaxArgs);
-                }
-            }
-
-            var impl = fn.Call;
-            var exprs = call.Args.Count == args.Count ? call.Args : Enumerable.Repeat<SqlExpr>(call, args.Count).ToList();
-            return Compose(args, exprs, a => impl(a), fn.Name, fn.Name);
+            return Fail($"Function '{call.Name}' is not defined", call);
         }
 
-        var schema = call.Schema;
+        var args = call.Args.Select(Compile).ToList();
+        if (call.Args.Count < fn.MinArgs || call.Args.Count > fn.MaxArgs)
+        {
+            // The official legacy evaluator does not check arity (compat note 16): accept, warn,
+            // pass missing arguments as NULL and ignore extra ones.
+            var expected = fn.MinArgs == fn.MaxArgs ? $"{fn.MinArgs}" : $"{fn.MinArgs} to {fn.MaxArgs}";
+            Errors.Add(new SqlCompileError($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}: missing arguments are NULL and extra ones are ignored", call.Position, call.Length, IsWarning: true));
+            while (args.Count < fn.MinArgs)
+            {
+                args.Add(Clause.Static(SqliteValue.Null));
+            }
+
+            if (args.Count > fn.MaxArgs)
+            {
+                args.RemoveRange(fn.MaxArgs, args.Count - fn.MaxArgs);
+            }
+        }
+
+        var impl = fn.Call;
+        var exprs = call.Args.Count == args.Count ? call.Args : Enumerable.Repeat<SqlExpr>(call, args.Count).ToList();
+        return Compose(args, exprs, a => impl(a), fn.Name, fn.Name);
+    }
+
+    /// <summary>A request function such as <c>request.user_id()</c> or <c>auth.parameter('x')</c>, where the query kind allows its schema.</summary>
+    private Clause CompileRequestCall(CallExpr call, string schema)
+    {
         if (!_scope.ParameterFunctionSchemas.Contains(schema))
         {
             if (schema is "request" or "auth" or "subscription" or "connection")

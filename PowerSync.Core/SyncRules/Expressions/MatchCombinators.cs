@@ -84,38 +84,39 @@ internal static class MatchCombinators
             }
         }
 
-        return Clause.ForMatch(new MatchClause(inputs, am.Unbounded || bm.Unbounded, row =>
-        {
-            var left = am.Filter(row);
-            var right = bm.Filter(row);
-            var results = new List<ParamAssignment>(left.Count * right.Count);
-            foreach (var r1 in left)
-            {
-                foreach (var r2 in right)
-                {
-                    var combined = new ParamAssignment(r1);
-                    var valid = true;
-                    foreach (var (k, v) in r2)
-                    {
-                        if (!combined.TryAdd(k, v) && !SameBucketValue(combined[k], v))
-                        {
-                            valid = false;
-                            break;
-                        }
-                    }
+        return Clause.ForMatch(new MatchClause(inputs, am.Unbounded || bm.Unbounded, row => BothMatch(am.Filter(row), bm.Filter(row))));
+    }
 
-                    // Deliberate deviation (compat note 9): upstream computes this flag and never reads
-                    // it, so `owner = bucket.u AND assignee = bucket.u` also emits rows where
-                    // owner != assignee. We only emit rows that satisfy both conditions.
-                    if (valid)
+    /// <summary>The assignments under which both sides of an AND match: each pair that agrees on their shared parameters.</summary>
+    private static List<ParamAssignment> BothMatch(List<ParamAssignment> left, List<ParamAssignment> right)
+    {
+        var results = new List<ParamAssignment>(left.Count * right.Count);
+        foreach (var r1 in left)
+        {
+            foreach (var r2 in right)
+            {
+                var combined = new ParamAssignment(r1);
+                var valid = true;
+                foreach (var (k, v) in r2)
+                {
+                    if (!combined.TryAdd(k, v) && !SameBucketValue(combined[k], v))
                     {
-                        results.Add(combined);
+                        valid = false;
+                        break;
                     }
                 }
-            }
 
-            return results;
-        }));
+                // Deliberate deviation (compat note 9): upstream computes this flag and never reads
+                // it, so `owner = bucket.u AND assignee = bucket.u` also emits rows where
+                // owner != assignee. We only emit rows that satisfy both conditions.
+                if (valid)
+                {
+                    results.Add(combined);
+                }
+            }
+        }
+
+        return results;
     }
 
     public static Clause Or(Clause a, Clause b)

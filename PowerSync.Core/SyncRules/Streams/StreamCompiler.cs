@@ -35,25 +35,19 @@ internal sealed class StreamCompiler
 
     private SyncStream? Compile(bool autoSubscribe, int priority)
     {
-        SelectStatement select;
-        try
+        if (QueryChecks.Parse(_source, _errors) is not { } select)
         {
-            select = SqlParser.ParseSelect(_source.Sql);
-        }
-        catch (SqlSyntaxException e)
-        {
-            _errors.AddSql(_source, e.Position, e.Message, SyncRulesErrorCodes.SqlSyntax);
             return null;
         }
 
-        var errorsBefore = _errors.Items.Count(e => !e.IsWarning);
+        var errorsBefore = _errors.ErrorCount;
         if (select.From is null || select.From.Function is not null || select.ExtraFrom.Count > 0)
         {
             _errors.AddSql(_source, select.From?.Position ?? select.Position, "Must SELECT from a single table", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
-        var data = DataQuery.Compile(_source, select with { Where = null }, [], _config, _defaultSchema, _errors);
+        var data = DataQueryCompiler.Compile(_source, select with { Where = null }, [], _config, _defaultSchema, _errors);
         var tools = Tools(select.From.EffectiveName);
         var filter = ToFilter(tools, select.Where).ToDnf(c => tools.Negate(c, select.Where!));
         var variants = new List<StreamVariant>();
@@ -71,7 +65,7 @@ internal sealed class StreamCompiler
             QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
         }
 
-        var failed = _errors.Items.Count(e => !e.IsWarning) > errorsBefore;
+        var failed = _errors.ErrorCount > errorsBefore;
         return failed || data is null ? null : new SyncStream(_name, autoSubscribe, priority, data, variants, _allSubqueries);
     }
 

@@ -1,0 +1,156 @@
+using PowerSync.Core.SyncRules.Expressions;
+
+namespace PowerSync.Core.SyncRules.Queries;
+
+/// <summary>Compiles one <c>data:</c> query, or the SELECT list and FROM of a stream query, into a <see cref="DataQuery"/>.</summary>
+internal sealed class DataQueryCompiler
+{
+    private readonly SqlSource _source;
+    private readonly SelectStatement _select;
+    private readonly ErrorSink _errors;
+
+    private DataQueryCompiler(SqlSource source, SelectStatement select, ErrorSink errors)
+    {
+        _source = source;
+        _select = select;
+        _errors = errors;
+    }
+
+    public static DataQuery? Compile(SqlSource source, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
+        QueryChecks.Parse(source, errors) is { } select ? Compile(source, select, bucketParameters, config, defaultSchema, errors) : null;
+
+    /// <summary>Compiles a parsed SELECT; streams pass a statement without WHERE (they compile it themselves).</summary>
+    public static DataQuery? Compile(SqlSource source, SelectStatement select, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
+        new DataQueryCompiler(source, select, errors).Compile(bucketParameters, config, defaultSchema);
+
+    private DataQuery? Compile(IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema)
+    {
+        var ok = QueryChecks.ReportUnsupported(_source, _select, _errors);
+        if (SourceTable() is not { } from)
+        {
+            return null;
+        }
+
+        var compiler = new ClauseCompiler(new ClauseScope
+        {
+            ValueTables = [from.EffectiveName],
+            DefaultTable = from.EffectiveName,
+            ParameterTables = ["bucket"],
+            Functions = new SqlFunctions(config.FixedJsonExtract),
+            QueryKind = "data queries",
+        });
+        var (columns, hasId) = CompileColumns(from, compiler, ref ok);
+        var where = compiler.CompileWhere(_select.Where);
+        ok &= QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
+        if (!ok || where.Kind == ClauseKind.Error)
+        {
+            return null;
+        }
+
+        if (!hasId)
+        {
+            _errors.AddSql(_source, _select.Position, "Query must return an \"id\" column: add e.g. `id` or `<expr> AS id` to the SELECT list", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        var match = MatchCombinators.ToMatch(where);
+        var parameterKeys = bucketParameters.Select(p => "bucket." + p).ToArray();
+        if (!CoversBucketParameters(match, bucketParameters, parameterKeys))
+        {
+            return null;
+        }
+
+        var table = new SourceTablePattern(from.Schema ?? defaultSchema, from.Name);
+        return new DataQuery(table, from.Alias, columns.ToArray(), match, parameterKeys);
+    }
+
+    /// <summary>The one FROM table (not a table-valued function), or null when there is none.</summary>
+    private FromItem? SourceTable()
+    {
+        if (_select.From is null)
+        {
+            _errors.AddSql(_source, _select.Position, "Data queries must have a FROM table: SELECT ... FROM table", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        if (_select.From.Function is not null)
+        {
+            _errors.AddSql(_source, _select.From.Position, "Table-valued functions such as json_each are only supported in parameter queries", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        return _select.From;
+    }
+
+    /// <summary>The output columns (null for <c>*</c>), and whether they include the id.</summary>
+    private (List<(string, RowEval, string?)?> Columns, bool HasId) CompileColumns(FromItem from, ClauseCompiler compiler, ref bool ok)
+    {
+        var columns = new List<(string, RowEval, string?)?>();
+        var hasId = false;
+        foreach (var column in _select.Columns)
+        {
+            if (column.Expr is ColumnRefExpr { Column: "*" } star)
+            {
+                if (star.Table is not null && star.Table != from.EffectiveName)
+                {
+                    _errors.AddSql(_source, star.Position, $"Undefined table {star.Table}", SyncRulesErrorCodes.SqlInvalid);
+                    ok = false;
+                }
+
+                columns.Add(null);
+                hasId = true;
+                continue;
+            }
+
+            var name = column.Alias ?? (column.Expr as ColumnRefExpr)?.Column;
+            if (name is null)
+            {
+                _errors.AddSql(_source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
+                ok = false;
+                continue;
+            }
+
+            var clause = compiler.Compile(column.Expr);
+            if (clause.Kind == ClauseKind.Error)
+            {
+                continue;
+            }
+
+            if (!clause.IsRowValue)
+            {
+                _errors.AddSql(_source, column.Expr.Position, "Parameter match expression is not allowed here: output columns can only use row values", SyncRulesErrorCodes.SqlInvalid);
+                ok = false;
+                continue;
+            }
+
+            hasId |= name == "id";
+            columns.Add((name, clause.RowEvaluator, column.Expr is ColumnRefExpr c ? c.Column : null));
+        }
+
+        return (columns, hasId);
+    }
+
+    /// <summary>The WHERE uses exactly the definition's bucket parameters (<c>bucket.p</c>), each of them.</summary>
+    private bool CoversBucketParameters(MatchClause match, IReadOnlyList<string> bucketParameters, string[] expected)
+    {
+        var ok = true;
+        var actual = match.Inputs.Select(i => i.Key).ToList();
+        foreach (var key in actual.Where(k => !expected.Contains(k)))
+        {
+            _errors.AddSql(_source, _select.Where?.Position ?? 0,
+                key.StartsWith("bucket.", StringComparison.Ordinal)
+                    ? $"Bucket parameter '{key}' is not defined: the parameter queries of this definition return [{string.Join(", ", bucketParameters)}]"
+                    : $"'{key}' cannot be used in a data query WHERE clause", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+        }
+
+        if (ok && !expected.All(actual.Contains))
+        {
+            _errors.AddSql(_source, _select.Where?.Position ?? _select.Position,
+                $"Query must cover all bucket parameters. Expected: [{string.Join(", ", expected)}] Got: [{string.Join(", ", actual)}]", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+        }
+
+        return ok;
+    }
+}
