@@ -10,11 +10,11 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// </summary>
 internal sealed class DataQuery
 {
-    private readonly (string Name, RowEval Eval, string? Column)?[] _columns; // null entry = SELECT *
-    private readonly MatchClause _where;
+    private readonly (string Name, RowEvaluator Eval, string? Column)?[] _columns; // null entry = SELECT *
+    private readonly ParameterMatch _where;
     private readonly string[] _parameterKeys;
 
-    public DataQuery(SourceTablePattern table, string? outputTable, (string, RowEval, string?)?[] columns, MatchClause where, string[] parameterKeys)
+    public DataQuery(SourceTablePattern table, string? outputTable, (string, RowEvaluator, string?)?[] columns, ParameterMatch where, string[] parameterKeys)
     {
         Table = table;
         OutputTableOverride = outputTable;
@@ -206,7 +206,7 @@ internal sealed class DataQuery
     }
 
     /// <summary>The object id: the <c>id</c> column as text (empty when it has none).</summary>
-    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueOps.ToText(id) ?? string.Empty;
+    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueSemantics.ToText(id) ?? string.Empty;
 
     private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {

@@ -31,7 +31,7 @@ internal sealed class DataQueryCompiler
             return null;
         }
 
-        var compiler = new ClauseCompiler(new ClauseScope
+        var compiler = new ExpressionCompiler(new ExpressionScope
         {
             ValueTables = [from.EffectiveName],
             DefaultTable = from.EffectiveName,
@@ -42,7 +42,7 @@ internal sealed class DataQueryCompiler
         var (columns, hasId) = CompileColumns(from, compiler, ref ok);
         var where = compiler.CompileWhere(_select.Where);
         ok &= QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
-        if (!ok || where.Kind == ClauseKind.Error)
+        if (!ok || where.Kind == CompiledExpressionKind.Error)
         {
             return null;
         }
@@ -53,7 +53,7 @@ internal sealed class DataQueryCompiler
             return null;
         }
 
-        var match = MatchCombinators.ToMatch(where);
+        var match = ConditionOperators.AsParameterMatch(where);
         var parameterKeys = bucketParameters.Select(p => "bucket." + p).ToArray();
         if (!CoversBucketParameters(match, bucketParameters, parameterKeys))
         {
@@ -83,9 +83,9 @@ internal sealed class DataQueryCompiler
     }
 
     /// <summary>The output columns (null for <c>*</c>), and whether they include the id.</summary>
-    private (List<(string, RowEval, string?)?> Columns, bool HasId) CompileColumns(FromItem from, ClauseCompiler compiler, ref bool ok)
+    private (List<(string, RowEvaluator, string?)?> Columns, bool HasId) CompileColumns(FromItem from, ExpressionCompiler compiler, ref bool ok)
     {
-        var columns = new List<(string, RowEval, string?)?>();
+        var columns = new List<(string, RowEvaluator, string?)?>();
         var hasId = false;
         foreach (var column in _select.Columns)
         {
@@ -110,13 +110,13 @@ internal sealed class DataQueryCompiler
                 continue;
             }
 
-            var clause = compiler.Compile(column.Expr);
-            if (clause.Kind == ClauseKind.Error)
+            var expression = compiler.Compile(column.Expr);
+            if (expression.Kind == CompiledExpressionKind.Error)
             {
                 continue;
             }
 
-            if (!clause.IsRowValue)
+            if (!expression.IsRowValue)
             {
                 _errors.AddSql(_source, column.Expr.Position, "Parameter match expression is not allowed here: output columns can only use row values", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
@@ -124,14 +124,14 @@ internal sealed class DataQueryCompiler
             }
 
             hasId |= name == "id";
-            columns.Add((name, clause.RowEvaluator, column.Expr is ColumnRefExpr c ? c.Column : null));
+            columns.Add((name, expression.RowEvaluator, column.Expr is ColumnRefExpr c ? c.Column : null));
         }
 
         return (columns, hasId);
     }
 
     /// <summary>The WHERE uses exactly the definition's bucket parameters (<c>bucket.p</c>), each of them.</summary>
-    private bool CoversBucketParameters(MatchClause match, IReadOnlyList<string> bucketParameters, string[] expected)
+    private bool CoversBucketParameters(ParameterMatch match, IReadOnlyList<string> bucketParameters, string[] expected)
     {
         var ok = true;
         var actual = match.Inputs.Select(i => i.Key).ToList();
@@ -140,7 +140,7 @@ internal sealed class DataQueryCompiler
             _errors.AddSql(_source, _select.Where?.Position ?? 0,
                 key.StartsWith("bucket.", StringComparison.Ordinal)
                     ? $"Bucket parameter '{key}' is not defined: the parameter queries of this definition return [{string.Join(", ", bucketParameters)}]"
-                    : $"'{key}' cannot be used in a data query WHERE clause", SyncRulesErrorCodes.SqlInvalid);
+                    : $"'{key}' cannot be used in a data query WHERE expression", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
         }
 

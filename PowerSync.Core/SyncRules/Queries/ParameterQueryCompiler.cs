@@ -23,7 +23,7 @@ internal sealed class ParameterQueryCompiler
     }
 
     /// <summary>One output column: its name, compiled expression and the expression it came from.</summary>
-    private sealed record Output(string Name, Clause Clause, SqlExpr Expr);
+    private sealed record Output(string Name, CompiledExpression Compiled, SqlExpr Expr);
 
     public static ParameterQuery? Compile(SqlSource source, string definition, int index, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
         QueryChecks.Parse(source, errors) is { } select
@@ -40,11 +40,11 @@ internal sealed class ParameterQueryCompiler
         }
 
         var scope = Scope(from?.EffectiveName);
-        var compiler = new ClauseCompiler(scope);
+        var compiler = new ExpressionCompiler(scope);
         var (outputs, priority) = CompileOutputs(select, compiler, ref ok);
         var where = compiler.CompileWhere(select.Where);
         ok &= QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
-        if (!ok || where.Kind == ClauseKind.Error || outputs.Any(c => c.Clause.Kind == ClauseKind.Error))
+        if (!ok || where.Kind == CompiledExpressionKind.Error || outputs.Any(c => c.Compiled.Kind == CompiledExpressionKind.Error))
         {
             return null;
         }
@@ -82,7 +82,7 @@ internal sealed class ParameterQueryCompiler
         return true;
     }
 
-    private ClauseScope Scope(string? valueTable) => new()
+    private ExpressionScope Scope(string? valueTable) => new()
     {
         ValueTables = valueTable is null ? [] : [valueTable],
         DefaultTable = valueTable,
@@ -95,7 +95,7 @@ internal sealed class ParameterQueryCompiler
     };
 
     /// <summary>The named output columns, and the <c>_priority</c> column's value if there is one.</summary>
-    private (List<Output> Outputs, int? Priority) CompileOutputs(SelectStatement select, ClauseCompiler compiler, ref bool ok)
+    private (List<Output> Outputs, int? Priority) CompileOutputs(SelectStatement select, ExpressionCompiler compiler, ref bool ok)
     {
         int? priority = null;
         var outputs = new List<Output>();
@@ -146,10 +146,10 @@ internal sealed class ParameterQueryCompiler
     }
 
     /// <summary>No FROM: outputs and WHERE may only use request values and literals.</summary>
-    private StaticParameterQuery? StaticQuery(SelectStatement select, List<Output> outputs, Clause where, int? priority, bool usesClient)
+    private StaticParameterQuery? StaticQuery(SelectStatement select, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
     {
         var ok = true;
-        foreach (var c in outputs.Where(c => !c.Clause.IsParameterValue))
+        foreach (var c in outputs.Where(c => !c.Compiled.IsParameterValue))
         {
             _errors.AddSql(_source, c.Expr.Position, "Parameter queries without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
@@ -162,13 +162,13 @@ internal sealed class ParameterQueryCompiler
         }
 
         return ok
-            ? new StaticParameterQuery(_definition, _index, outputs.Select(c => (c.Name, c.Clause.ParamEvaluator)).ToList(),
-                where.Kind == ClauseKind.Static && SqlValueOps.IsTrue(where.Value) ? null : where.ParamEvaluator, priority, usesClient)
+            ? new StaticParameterQuery(_definition, _index, outputs.Select(c => (c.Name, c.Compiled.RequestEvaluator)).ToList(),
+                where.Kind == CompiledExpressionKind.Static && SqlValueSemantics.IsTrue(where.Value) ? null : where.RequestEvaluator, priority, usesClient)
             : null;
     }
 
     /// <summary><c>FROM json_each(request value)</c>: the argument may only depend on the request.</summary>
-    private JsonEachParameterQuery? JsonEachQuery(CallExpr function, SqlFunctions functions, List<Output> outputs, Clause where, int? priority, bool usesClient)
+    private JsonEachParameterQuery? JsonEachQuery(CallExpr function, SqlFunctions functions, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
     {
         if (function.Args.Count != 1)
         {
@@ -176,7 +176,7 @@ internal sealed class ParameterQueryCompiler
             return null;
         }
 
-        var argCompiler = new ClauseCompiler(new ClauseScope
+        var argCompiler = new ExpressionCompiler(new ExpressionScope
         {
             ValueTables = [],
             ParameterTables = ParameterTables,
@@ -186,7 +186,7 @@ internal sealed class ParameterQueryCompiler
             QueryKind = "parameter queries",
         });
         var arg = argCompiler.Compile(function.Args[0]);
-        if (!QueryChecks.ReportCompileErrors(_source, argCompiler.Errors, _errors) || arg.Kind == ClauseKind.Error)
+        if (!QueryChecks.ReportCompileErrors(_source, argCompiler.Errors, _errors) || arg.Kind == CompiledExpressionKind.Error)
         {
             return null;
         }
@@ -197,11 +197,11 @@ internal sealed class ParameterQueryCompiler
             return null;
         }
 
-        return new JsonEachParameterQuery(_definition, _index, arg.ParamEvaluator, outputs.Select(c => (c.Name, c.Clause)).ToList(), where, _config.FixedJsonExtract, priority, usesClient);
+        return new JsonEachParameterQuery(_definition, _index, arg.RequestEvaluator, outputs.Select(c => (c.Name, c.Compiled)).ToList(), where, _config.FixedJsonExtract, priority, usesClient);
     }
 
     /// <summary><c>FROM table</c>: a lookup whose outputs are columns of the table, indexed by its WHERE.</summary>
-    private TableParameterQuery? TableQuery(SourceTablePattern table, List<Output> outputs, Clause where, int? priority, bool usesClient)
+    private TableParameterQuery? TableQuery(SourceTablePattern table, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
     {
         var ok = true;
         foreach (var c in outputs)
@@ -211,7 +211,7 @@ internal sealed class ParameterQueryCompiler
                 _errors.AddSql(_source, c.Expr.Position, "Expressions over row columns are not allowed in lookup-query outputs: select the column itself (e.g. org_id AS x)", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
-            else if (!c.Clause.IsRowValue)
+            else if (!c.Compiled.IsRowValue)
             {
                 _errors.AddSql(_source, c.Expr.Position, "Lookup-query outputs must be columns of the table", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
@@ -223,7 +223,7 @@ internal sealed class ParameterQueryCompiler
             return null;
         }
 
-        var match = MatchCombinators.ToMatch(where);
-        return new TableParameterQuery(_definition, _index, table, outputs.Select(c => (c.Name, c.Clause.RowEvaluator)).ToList(), match, priority, usesClient);
+        var match = ConditionOperators.AsParameterMatch(where);
+        return new TableParameterQuery(_definition, _index, table, outputs.Select(c => (c.Name, c.Compiled.RowEvaluator)).ToList(), match, priority, usesClient);
     }
 }

@@ -4,7 +4,7 @@ using PowerSync.Core.SyncRules.Json;
 namespace PowerSync.Core.SyncRules.Expressions;
 
 /// <summary>CAST semantics of the official evaluator (SQLite-like prefix parsing, JavaScript parseFloat).</summary>
-internal static partial class SqlValueOps
+internal static partial class SqlValueSemantics
 {
     /// <summary>CAST(x AS numeric): text parsed by the SQLite-like prefix rule; otherwise unchanged.</summary>
     public static SqliteValue CastNumeric(SqliteValue value)

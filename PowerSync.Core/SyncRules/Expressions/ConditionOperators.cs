@@ -2,64 +2,68 @@ using PowerSync.Core.SyncRules.Json;
 
 namespace PowerSync.Core.SyncRules.Expressions;
 
-/// <summary>AND / OR / boolean conversion of compiled clauses, with the official evaluator's rules.</summary>
-internal static class MatchCombinators
+/// <summary>
+/// The operators whose result can be a <see cref="ParameterMatch"/>, with the official evaluator's rules:
+/// AND and OR of compiled expressions (plain values while neither side is a match), any condition as a
+/// match, and the three match shapes <c>row = param</c>, <c>param IN row_array</c> and <c>row IN param_array</c>.
+/// </summary>
+internal static class ConditionOperators
 {
     private static List<ParamAssignment> MatchTrue() => [new ParamAssignment()];
 
     private static List<ParamAssignment> MatchFalse() => [];
 
-    /// <summary>Any clause as a parameter match.</summary>
-    public static MatchClause ToMatch(Clause clause)
+    /// <summary>Any condition as a parameter match.</summary>
+    public static ParameterMatch AsParameterMatch(CompiledExpression condition)
     {
-        switch (clause.Kind)
+        switch (condition.Kind)
         {
-            case ClauseKind.Match:
-                return clause.Match!;
-            case ClauseKind.Static:
-            case ClauseKind.Row:
+            case CompiledExpressionKind.Match:
+                return condition.Match!;
+            case CompiledExpressionKind.Static:
+            case CompiledExpressionKind.Row:
                 {
-                    var eval = clause.RowEvaluator;
-                    return new MatchClause([], false, row => SqlValueOps.IsTrue(eval(row)) ? MatchTrue() : MatchFalse());
+                    var eval = condition.RowEvaluator;
+                    return new ParameterMatch([], false, row => SqlValueSemantics.IsTrue(eval(row)) ? MatchTrue() : MatchFalse());
                 }
 
-            case ClauseKind.Parameter:
+            case CompiledExpressionKind.Parameter:
                 {
                     // Equivalent to `param = true`: rows are indexed under 1, the request looks up bool(param).
-                    var param = clause.Param;
-                    var input = new InputParameter(clause.Key, false, param is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(param(r))));
-                    var key = clause.Key;
-                    return new MatchClause([input], false, _ =>
-                        [new ParamAssignment() { [key] = ParamValue.Of(SqlValueOps.True) }]);
+                    var request = condition.Request;
+                    var input = new InputParameter(condition.Key, false, request is null ? null : r => SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(request(r))));
+                    var key = condition.Key;
+                    return new ParameterMatch([input], false, _ =>
+                        [new ParamAssignment() { [key] = ParamValue.Of(SqlValueSemantics.True) }]);
                 }
 
             default:
-                return new MatchClause([], false, _ => throw new SqlEvaluationException("invalid clause"));
+                return new ParameterMatch([], false, _ => throw new SqlEvaluationException("invalid condition"));
         }
     }
 
-    public static Clause And(Clause a, Clause b)
+    public static CompiledExpression And(CompiledExpression a, CompiledExpression b)
     {
-        if (a.Kind == ClauseKind.Static && b.Kind == ClauseKind.Static)
+        if (a.Kind == CompiledExpressionKind.Static && b.Kind == CompiledExpressionKind.Static)
         {
-            return Clause.Static(SqlValueOps.Bool(SqlValueOps.IsTrue(a.Value) && SqlValueOps.IsTrue(b.Value)));
+            return CompiledExpression.Static(SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(a.Value) && SqlValueSemantics.IsTrue(b.Value)));
         }
 
         if (a.IsRowValue && b.IsRowValue)
         {
-            RowEval x = a.RowEvaluator, y = b.RowEvaluator;
-            return Clause.ForRow(row => SqlValueOps.Bool(SqlValueOps.IsTrue(x(row)) & SqlValueOps.IsTrue(y(row)))); // both sides always evaluated, as upstream
+            RowEvaluator x = a.RowEvaluator, y = b.RowEvaluator;
+            return CompiledExpression.ForRow(row => SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(x(row)) & SqlValueSemantics.IsTrue(y(row)))); // both sides always evaluated, as upstream
         }
 
         if (a.IsParameterValue && b.IsParameterValue)
         {
-            ParamEval? x = a.Kind == ClauseKind.Static || a.Param is not null ? a.ParamEvaluator : null;
-            ParamEval? y = b.Kind == ClauseKind.Static || b.Param is not null ? b.ParamEvaluator : null;
-            return Clause.ForParameter($"and{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(x(r)) & SqlValueOps.IsTrue(y(r))));
+            RequestEvaluator? x = a.RequestEvaluatorOrNull;
+            RequestEvaluator? y = b.RequestEvaluatorOrNull;
+            return CompiledExpression.ForParameter($"and{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(x(r)) & SqlValueSemantics.IsTrue(y(r))));
         }
 
-        var am = ToMatch(a);
-        var bm = ToMatch(b);
+        var am = AsParameterMatch(a);
+        var bm = AsParameterMatch(b);
         if (am.Unbounded && bm.Unbounded)
         {
             throw new SqlEvaluationException("Cannot have multiple IN expressions on bucket parameters");
@@ -84,7 +88,7 @@ internal static class MatchCombinators
             }
         }
 
-        return Clause.ForMatch(new MatchClause(inputs, am.Unbounded || bm.Unbounded, row => BothMatch(am.Filter(row), bm.Filter(row))));
+        return CompiledExpression.ForMatch(new ParameterMatch(inputs, am.Unbounded || bm.Unbounded, row => BothMatch(am.Filter(row), bm.Filter(row))));
     }
 
     /// <summary>The assignments under which both sides of an AND match: each pair that agrees on their shared parameters.</summary>
@@ -119,28 +123,28 @@ internal static class MatchCombinators
         return results;
     }
 
-    public static Clause Or(Clause a, Clause b)
+    public static CompiledExpression Or(CompiledExpression a, CompiledExpression b)
     {
-        if (a.Kind == ClauseKind.Static && b.Kind == ClauseKind.Static)
+        if (a.Kind == CompiledExpressionKind.Static && b.Kind == CompiledExpressionKind.Static)
         {
-            return Clause.Static(SqlValueOps.Bool(SqlValueOps.IsTrue(a.Value) || SqlValueOps.IsTrue(b.Value)));
+            return CompiledExpression.Static(SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(a.Value) || SqlValueSemantics.IsTrue(b.Value)));
         }
 
         if (a.IsRowValue && b.IsRowValue)
         {
-            RowEval x = a.RowEvaluator, y = b.RowEvaluator;
-            return Clause.ForRow(row => SqlValueOps.Bool(SqlValueOps.IsTrue(x(row)) | SqlValueOps.IsTrue(y(row))));
+            RowEvaluator x = a.RowEvaluator, y = b.RowEvaluator;
+            return CompiledExpression.ForRow(row => SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(x(row)) | SqlValueSemantics.IsTrue(y(row))));
         }
 
         if (a.IsParameterValue && b.IsParameterValue)
         {
-            ParamEval? x = a.Kind == ClauseKind.Static || a.Param is not null ? a.ParamEvaluator : null;
-            ParamEval? y = b.Kind == ClauseKind.Static || b.Param is not null ? b.ParamEvaluator : null;
-            return Clause.ForParameter($"or{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueOps.Bool(SqlValueOps.IsTrue(x(r)) | SqlValueOps.IsTrue(y(r))));
+            RequestEvaluator? x = a.RequestEvaluatorOrNull;
+            RequestEvaluator? y = b.RequestEvaluatorOrNull;
+            return CompiledExpression.ForParameter($"or{a.Key},{b.Key}", x is null || y is null ? null : r => SqlValueSemantics.Bool(SqlValueSemantics.IsTrue(x(r)) | SqlValueSemantics.IsTrue(y(r))));
         }
 
-        var am = ToMatch(a);
-        var bm = ToMatch(b);
+        var am = AsParameterMatch(a);
+        var bm = AsParameterMatch(b);
         var keys = am.Inputs.Select(i => i.Key).Concat(bm.Inputs.Select(i => i.Key)).Distinct(StringComparer.Ordinal).ToList();
         if (keys.Count != am.Inputs.Count || keys.Count != bm.Inputs.Count)
         {
@@ -155,7 +159,7 @@ internal static class MatchCombinators
             inputs[at] = p;
         }
 
-        return Clause.ForMatch(new MatchClause(inputs, am.Unbounded || bm.Unbounded, row =>
+        return CompiledExpression.ForMatch(new ParameterMatch(inputs, am.Unbounded || bm.Unbounded, row =>
         {
             var left = am.Filter(row);
             left.AddRange(bm.Filter(row));
@@ -173,12 +177,12 @@ internal static class MatchCombinators
     }
 
     /// <summary><c>row_value = param</c>: the row is indexed under its value (never NULL or BLOB).</summary>
-    public static Clause ParameterMatch(Clause rowSide, Clause paramSide)
+    public static CompiledExpression RowEqualsParameter(CompiledExpression rowSide, CompiledExpression paramSide)
     {
-        var input = new InputParameter(paramSide.Key, false, paramSide.Kind == ClauseKind.Static || paramSide.Param is not null ? paramSide.ParamEvaluator : null);
+        var input = new InputParameter(paramSide.Key, false, paramSide.RequestEvaluatorOrNull);
         var eval = rowSide.RowEvaluator;
         var key = paramSide.Key;
-        return Clause.ForMatch(new MatchClause([input], false, row =>
+        return CompiledExpression.ForMatch(new ParameterMatch([input], false, row =>
         {
             var value = eval(row);
             if (value.IsNull || value.Type == SqliteType.Blob)
@@ -191,13 +195,13 @@ internal static class MatchCombinators
     }
 
     /// <summary><c>param IN row_json_array</c>: fan-out over the array (plain JSON.parse, raw values).</summary>
-    public static Clause ParameterInRowArray(Clause paramSide, Clause rowSide, bool overlap)
+    public static CompiledExpression ParameterInRowArray(CompiledExpression paramSide, CompiledExpression rowSide, bool overlap)
     {
-        var input = new InputParameter(paramSide.Key, false, paramSide.Kind == ClauseKind.Static || paramSide.Param is not null ? paramSide.ParamEvaluator : null);
+        var input = new InputParameter(paramSide.Key, false, paramSide.RequestEvaluatorOrNull);
         var eval = rowSide.RowEvaluator;
         var key = paramSide.Key;
         _ = overlap;
-        return Clause.ForMatch(new MatchClause([input], true, row =>
+        return CompiledExpression.ForMatch(new ParameterMatch([input], true, row =>
         {
             var value = eval(row);
             if (value.IsNull)
@@ -205,7 +209,7 @@ internal static class MatchCombinators
                 return MatchFalse();
             }
 
-            var text = SqlValueOps.ToText(value)!;
+            var text = SqlValueSemantics.ToText(value)!;
             var parsed = JsonParser.TryParse(text, plainNumbers: true) ?? throw new SqlEvaluationException($"Invalid JSON: {text}");
             if (parsed.Items is null)
             {
@@ -229,12 +233,12 @@ internal static class MatchCombinators
     }
 
     /// <summary><c>row_value IN request_array</c> (parameter queries): the row is indexed under its value, the request expands its array.</summary>
-    public static Clause RowInParameterArray(Clause rowSide, Clause paramSide, bool overlap)
+    public static CompiledExpression RowInParameterArray(CompiledExpression rowSide, CompiledExpression paramSide, bool overlap)
     {
         var key = paramSide.Key + "[*]";
-        var input = new InputParameter(key, true, paramSide.ParamEvaluator);
+        var input = new InputParameter(key, true, paramSide.RequestEvaluator);
         var eval = rowSide.RowEvaluator;
-        return Clause.ForMatch(new MatchClause([input], false, row =>
+        return CompiledExpression.ForMatch(new ParameterMatch([input], false, row =>
         {
             var value = eval(row);
             if (value.Type == SqliteType.Blob)
@@ -247,7 +251,7 @@ internal static class MatchCombinators
                 return [new ParamAssignment() { [key] = ParamValue.Of(value) }];
             }
 
-            var parsed = JsonParser.TryParse(SqlValueOps.ToText(value) ?? "null", plainNumbers: true);
+            var parsed = JsonParser.TryParse(SqlValueSemantics.ToText(value) ?? "null", plainNumbers: true);
             if (parsed?.Items is null)
             {
                 throw new SqlEvaluationException("Not an array");
