@@ -3,19 +3,8 @@ using PowerSync.Core.SyncRules.Expressions;
 namespace PowerSync.Core.SyncRules.Queries;
 
 /// <summary>Compiles one <c>data:</c> query, or the SELECT list and FROM of a stream query, into a <see cref="DataQuery"/>.</summary>
-internal sealed class DataQueryCompiler
+internal sealed class DataQueryCompiler(SqlSource source, SelectStatement select, ErrorSink errors)
 {
-    private readonly SqlSource _source;
-    private readonly SelectStatement _select;
-    private readonly ErrorSink _errors;
-
-    private DataQueryCompiler(SqlSource source, SelectStatement select, ErrorSink errors)
-    {
-        _source = source;
-        _select = select;
-        _errors = errors;
-    }
-
     public static DataQuery? Compile(SqlSource source, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
         QueryChecks.Parse(source, errors) is { } select ? Compile(source, select, bucketParameters, config, defaultSchema, errors) : null;
 
@@ -25,7 +14,7 @@ internal sealed class DataQueryCompiler
 
     private DataQuery? Compile(IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema)
     {
-        var ok = QueryChecks.ReportUnsupported(_source, _select, _errors);
+        var ok = QueryChecks.ReportUnsupported(source, select, errors);
         if (SourceTable() is not { } from)
         {
             return null;
@@ -40,8 +29,8 @@ internal sealed class DataQueryCompiler
             QueryKind = "data queries",
         });
         var (columns, hasId) = CompileColumns(from, compiler, ref ok);
-        var where = compiler.CompileWhere(_select.Where);
-        ok &= QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
+        var where = compiler.CompileWhere(select.Where);
+        ok &= QueryChecks.ReportCompileErrors(source, compiler.Errors, errors);
         if (!ok || where.Kind == CompiledExpressionKind.Error)
         {
             return null;
@@ -49,7 +38,7 @@ internal sealed class DataQueryCompiler
 
         if (!hasId)
         {
-            _errors.AddSql(_source, _select.Position, "Query must return an \"id\" column: add e.g. `id` or `<expr> AS id` to the SELECT list", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, select.Position, "Query must return an \"id\" column: add e.g. `id` or `<expr> AS id` to the SELECT list", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
@@ -67,19 +56,19 @@ internal sealed class DataQueryCompiler
     /// <summary>The one FROM table (not a table-valued function), or null when there is none.</summary>
     private FromItem? SourceTable()
     {
-        if (_select.From is null)
+        if (select.From is null)
         {
-            _errors.AddSql(_source, _select.Position, "Data queries must have a FROM table: SELECT ... FROM table", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, select.Position, "Data queries must have a FROM table: SELECT ... FROM table", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
-        if (_select.From.Function is not null)
+        if (select.From.Function is not null)
         {
-            _errors.AddSql(_source, _select.From.Position, "Table-valued functions such as json_each are only supported in parameter queries", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, select.From.Position, "Table-valued functions such as json_each are only supported in parameter queries", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
-        return _select.From;
+        return select.From;
     }
 
     /// <summary>The output columns (null for <c>*</c>), and whether they include the id.</summary>
@@ -87,13 +76,13 @@ internal sealed class DataQueryCompiler
     {
         var columns = new List<(string, RowEvaluator, string?)?>();
         var hasId = false;
-        foreach (var column in _select.Columns)
+        foreach (var column in select.Columns)
         {
             if (column.Expr is ColumnRefExpr { Column: "*" } star)
             {
                 if (star.Table is not null && star.Table != from.EffectiveName)
                 {
-                    _errors.AddSql(_source, star.Position, $"Undefined table {star.Table}", SyncRulesErrorCodes.SqlInvalid);
+                    errors.AddSql(source, star.Position, $"Undefined table {star.Table}", SyncRulesErrorCodes.SqlInvalid);
                     ok = false;
                 }
 
@@ -105,7 +94,7 @@ internal sealed class DataQueryCompiler
             var name = column.Alias ?? (column.Expr as ColumnRefExpr)?.Column;
             if (name is null)
             {
-                _errors.AddSql(_source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
+                errors.AddSql(source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
                 continue;
             }
@@ -118,7 +107,7 @@ internal sealed class DataQueryCompiler
 
             if (!expression.IsRowValue)
             {
-                _errors.AddSql(_source, column.Expr.Position, "Parameter match expression is not allowed here: output columns can only use row values", SyncRulesErrorCodes.SqlInvalid);
+                errors.AddSql(source, column.Expr.Position, "Parameter match expression is not allowed here: output columns can only use row values", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
                 continue;
             }
@@ -137,7 +126,7 @@ internal sealed class DataQueryCompiler
         var actual = match.Inputs.Select(i => i.Key).ToList();
         foreach (var key in actual.Where(k => !expected.Contains(k)))
         {
-            _errors.AddSql(_source, _select.Where?.Position ?? 0,
+            errors.AddSql(source, select.Where?.Position ?? 0,
                 key.StartsWith("bucket.", StringComparison.Ordinal)
                     ? $"Bucket parameter '{key}' is not defined: the parameter queries of this definition return [{string.Join(", ", bucketParameters)}]"
                     : $"'{key}' cannot be used in a data query WHERE expression", SyncRulesErrorCodes.SqlInvalid);
@@ -146,7 +135,7 @@ internal sealed class DataQueryCompiler
 
         if (ok && !expected.All(actual.Contains))
         {
-            _errors.AddSql(_source, _select.Where?.Position ?? _select.Position,
+            errors.AddSql(source, select.Where?.Position ?? select.Position,
                 $"Query must cover all bucket parameters. Expected: [{string.Join(", ", expected)}] Got: [{string.Join(", ", actual)}]", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
         }

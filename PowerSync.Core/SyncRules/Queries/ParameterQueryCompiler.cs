@@ -3,24 +3,9 @@ using PowerSync.Core.SyncRules.Expressions;
 namespace PowerSync.Core.SyncRules.Queries;
 
 /// <summary>Compiles one <c>parameters:</c> query into a static, table-lookup or json_each query.</summary>
-internal sealed class ParameterQueryCompiler
+internal sealed class ParameterQueryCompiler(SqlSource source, string definition, int index, SyncRulesConfig config, ErrorSink errors)
 {
     private static readonly string[] ParameterTables = ["token_parameters", "user_parameters"];
-
-    private readonly SqlSource _source;
-    private readonly string _definition;
-    private readonly int _index;
-    private readonly SyncRulesConfig _config;
-    private readonly ErrorSink _errors;
-
-    private ParameterQueryCompiler(SqlSource source, string definition, int index, SyncRulesConfig config, ErrorSink errors)
-    {
-        _source = source;
-        _definition = definition;
-        _index = index;
-        _config = config;
-        _errors = errors;
-    }
 
     /// <summary>One output column: its name, compiled expression and the expression it came from.</summary>
     private sealed record Output(string Name, CompiledExpression Compiled, SqlExpr Expr);
@@ -32,7 +17,7 @@ internal sealed class ParameterQueryCompiler
 
     private ParameterQuery? Compile(SelectStatement select, string defaultSchema)
     {
-        var ok = QueryChecks.ReportUnsupported(_source, select, _errors);
+        var ok = QueryChecks.ReportUnsupported(source, select, errors);
         var from = select.From;
         if (!IsSupportedFrom(from))
         {
@@ -43,14 +28,14 @@ internal sealed class ParameterQueryCompiler
         var compiler = new ExpressionCompiler(scope);
         var (outputs, priority) = CompileOutputs(select, compiler, ref ok);
         var where = compiler.CompileWhere(select.Where);
-        ok &= QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
+        ok &= QueryChecks.ReportCompileErrors(source, compiler.Errors, errors);
         if (!ok || where.Kind == CompiledExpressionKind.Error || outputs.Any(c => c.Compiled.Kind == CompiledExpressionKind.Error))
         {
             return null;
         }
 
-        var usesClient = _source.Sql.Contains("user_parameters", StringComparison.OrdinalIgnoreCase)
-            || _source.Sql.Contains("request.parameter", StringComparison.OrdinalIgnoreCase);
+        var usesClient = source.Sql.Contains("user_parameters", StringComparison.OrdinalIgnoreCase)
+            || source.Sql.Contains("request.parameter", StringComparison.OrdinalIgnoreCase);
         if (from is null)
         {
             return StaticQuery(select, outputs, where, priority, usesClient);
@@ -69,13 +54,13 @@ internal sealed class ParameterQueryCompiler
     {
         if (from?.Function is { } function && !string.Equals(function.Name, "json_each", StringComparison.Ordinal))
         {
-            _errors.AddSql(_source, from.Position, $"Table-valued function '{function.Name}' is not supported: only json_each(...) is", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, from.Position, $"Table-valued function '{function.Name}' is not supported: only json_each(...) is", SyncRulesErrorCodes.SqlInvalid);
             return false;
         }
 
         if (from is { Alias: not null, Function: null })
         {
-            _errors.AddSql(_source, from.Position, "Table aliases not supported in parameter queries: use the table name", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, from.Position, "Table aliases not supported in parameter queries: use the table name", SyncRulesErrorCodes.SqlInvalid);
             return false;
         }
 
@@ -90,7 +75,7 @@ internal sealed class ParameterQueryCompiler
         SupportsParameterExpressions = true,
         SupportsExpandingParameters = true,
         ParameterFunctionSchemas = ["request"],
-        Functions = new SqlFunctions(_config.FixedJsonExtract),
+        Functions = new SqlFunctions(config.FixedJsonExtract),
         QueryKind = "parameter queries",
     };
 
@@ -104,12 +89,12 @@ internal sealed class ParameterQueryCompiler
             var name = column.Alias ?? (column.Expr as ColumnRefExpr)?.Column;
             if (column.Expr is ColumnRefExpr { Column: "*" })
             {
-                _errors.AddSql(_source, column.Expr.Position, "* is not supported here - use explicit columns", SyncRulesErrorCodes.SqlInvalid);
+                errors.AddSql(source, column.Expr.Position, "* is not supported here - use explicit columns", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
             else if (name is null)
             {
-                _errors.AddSql(_source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
+                errors.AddSql(source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
             else if (name == "_priority")
@@ -130,14 +115,14 @@ internal sealed class ParameterQueryCompiler
     {
         if (expr is not LiteralExpr { Value.Type: SqliteType.Integer } literal)
         {
-            _errors.AddSql(_source, expr.Position, "Priority must be a simple integer literal", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, expr.Position, "Priority must be a simple integer literal", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
             return null;
         }
 
         if (literal.Value.AsInteger is < 0 or > 3)
         {
-            _errors.AddSql(_source, expr.Position, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, expr.Position, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
             return null;
         }
@@ -151,18 +136,18 @@ internal sealed class ParameterQueryCompiler
         var ok = true;
         foreach (var c in outputs.Where(c => !c.Compiled.IsParameterValue))
         {
-            _errors.AddSql(_source, c.Expr.Position, "Parameter queries without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, c.Expr.Position, "Parameter queries without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
         }
 
         if (!where.IsParameterValue)
         {
-            _errors.AddSql(_source, select.Where!.Position, "The WHERE of a parameter query without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, select.Where!.Position, "The WHERE of a parameter query without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
         }
 
         return ok
-            ? new StaticParameterQuery(_definition, _index, outputs.Select(c => (c.Name, c.Compiled.RequestEvaluator)).ToList(),
+            ? new StaticParameterQuery(definition, index, outputs.Select(c => (c.Name, c.Compiled.RequestEvaluator)).ToList(),
                 where.Kind == CompiledExpressionKind.Static && SqlValueSemantics.IsTrue(where.Value) ? null : where.RequestEvaluator, priority, usesClient)
             : null;
     }
@@ -172,7 +157,7 @@ internal sealed class ParameterQueryCompiler
     {
         if (function.Args.Count != 1)
         {
-            _errors.AddSql(_source, function.Position, "json_each takes exactly one argument", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, function.Position, "json_each takes exactly one argument", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
@@ -186,18 +171,18 @@ internal sealed class ParameterQueryCompiler
             QueryKind = "parameter queries",
         });
         var arg = argCompiler.Compile(function.Args[0]);
-        if (!QueryChecks.ReportCompileErrors(_source, argCompiler.Errors, _errors) || arg.Kind == CompiledExpressionKind.Error)
+        if (!QueryChecks.ReportCompileErrors(source, argCompiler.Errors, errors) || arg.Kind == CompiledExpressionKind.Error)
         {
             return null;
         }
 
         if (!arg.IsParameterValue)
         {
-            _errors.AddSql(_source, function.Args[0].Position, "The json_each argument must only depend on the request (e.g. request.jwt() -> 'ids')", SyncRulesErrorCodes.SqlInvalid);
+            errors.AddSql(source, function.Args[0].Position, "The json_each argument must only depend on the request (e.g. request.jwt() -> 'ids')", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
-        return new JsonEachParameterQuery(_definition, _index, arg.RequestEvaluator, outputs.Select(c => (c.Name, c.Compiled)).ToList(), where, _config.FixedJsonExtract, priority, usesClient);
+        return new JsonEachParameterQuery(definition, index, arg.RequestEvaluator, outputs.Select(c => (c.Name, c.Compiled)).ToList(), where, config.FixedJsonExtract, priority, usesClient);
     }
 
     /// <summary><c>FROM table</c>: a lookup whose outputs are columns of the table, indexed by its WHERE.</summary>
@@ -208,12 +193,12 @@ internal sealed class ParameterQueryCompiler
         {
             if (c.Expr is not ColumnRefExpr && c.Expr is not LiteralExpr)
             {
-                _errors.AddSql(_source, c.Expr.Position, "Expressions over row columns are not allowed in lookup-query outputs: select the column itself (e.g. org_id AS x)", SyncRulesErrorCodes.SqlInvalid);
+                errors.AddSql(source, c.Expr.Position, "Expressions over row columns are not allowed in lookup-query outputs: select the column itself (e.g. org_id AS x)", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
             else if (!c.Compiled.IsRowValue)
             {
-                _errors.AddSql(_source, c.Expr.Position, "Lookup-query outputs must be columns of the table", SyncRulesErrorCodes.SqlInvalid);
+                errors.AddSql(source, c.Expr.Position, "Lookup-query outputs must be columns of the table", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
         }
@@ -224,6 +209,6 @@ internal sealed class ParameterQueryCompiler
         }
 
         var match = ConditionOperators.AsParameterMatch(where);
-        return new TableParameterQuery(_definition, _index, table, outputs.Select(c => (c.Name, c.Compiled.RowEvaluator)).ToList(), match, priority, usesClient);
+        return new TableParameterQuery(definition, index, table, outputs.Select(c => (c.Name, c.Compiled.RowEvaluator)).ToList(), match, priority, usesClient);
     }
 }
