@@ -1,5 +1,3 @@
-using PowerSync.Core.SyncRules.Queries;
-
 namespace PowerSync.Core.SyncRules;
 
 /// <summary>
@@ -52,29 +50,5 @@ public sealed class RequestBucketResolution
         }
 
         return result.Values.ToList();
-    }
-}
-
-/// <summary>Table-lookup parameter queries of bucket definitions.</summary>
-internal sealed class ParameterQueryBucketSource(string bucketPrefix, IReadOnlyList<(string Lookup, BucketDefinition Definition, ParameterQuery Query)> pending)
-    : DynamicBucketSource
-{
-    public override IEnumerable<string> Lookups => pending.Select(p => p.Lookup);
-
-    public override IEnumerable<ResolvedBucket> Resolve(IReadOnlyDictionary<string, IReadOnlyList<string>> parametersByLookup)
-    {
-        foreach (var (lookup, definition, query) in pending)
-        {
-            foreach (var text in Fetched(parametersByLookup, lookup))
-            {
-                foreach (var row in ParameterQuery.ParseRows(text))
-                {
-                    if (SyncRulesSet.BucketId(bucketPrefix, definition, row) is { } bucket)
-                    {
-                        yield return new ResolvedBucket(bucket, query.Priority ?? definition.Priority, definition.Name);
-                    }
-                }
-            }
-        }
     }
 }

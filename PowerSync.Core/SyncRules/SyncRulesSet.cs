@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using PowerSync.Core.SyncRules.Expressions;
 using PowerSync.Core.SyncRules.Queries;
 using PowerSync.Core.SyncRules.Streams;
@@ -19,10 +18,10 @@ public sealed class SyncRulesSet
     private readonly string _bucketPrefix;
     private readonly ConcurrentDictionary<(string Schema, string Table), TableQueries> _byTable = new();
 
-    private SyncRulesSet(SyncRulesDocument document, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix, string? fileName)
+    private SyncRulesSet(CompiledSyncRules rules, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix, string? fileName)
     {
-        var (config, definitions, streams) = (document.Config, document.Definitions, document.Streams);
-        TableReferences = document.References;
+        var (config, definitions, streams) = (rules.Config, rules.Definitions, rules.Streams);
+        TableReferences = rules.References;
         FileName = fileName;
         _definitions = definitions;
         _streams = streams;
@@ -91,8 +90,9 @@ public sealed class SyncRulesSet
     {
         ArgumentNullException.ThrowIfNull(yaml);
         options ??= new SyncRulesParseOptions();
-        var document = SyncRulesYamlReader.Read(yaml, options);
-        var problems = options.FileName is { } file ? document.Problems.Select(p => p with { File = file }).ToList() : document.Problems;
+        var document = SyncRulesYamlReader.Read(yaml);
+        var rules = SyncRulesCompiler.Compile(document, options.DefaultSchema);
+        var problems = options.FileName is { } file ? rules.Problems.Select(p => p with { File = file }).ToList() : rules.Problems;
         var errors = problems.Where(p => !p.IsWarning).ToList();
         if (errors.Count > 0)
         {
@@ -100,7 +100,7 @@ public sealed class SyncRulesSet
         }
 
         var warnings = problems.Where(p => p.IsWarning).ToList();
-        var versioned = options.VersionedBucketIds ?? document.Config.VersionedBucketIds;
+        var versioned = options.VersionedBucketIds ?? rules.Config.VersionedBucketIds;
         var prefix = string.Empty;
         if (versioned && options.SyncRulesVersion is { } version)
         {
@@ -113,7 +113,7 @@ public sealed class SyncRulesSet
                 SyncRulesErrorCodes.SqlWarning, IsWarning: true) { File = options.FileName });
         }
 
-        return new SyncRulesSet(document, warnings, prefix, options.FileName);
+        return new SyncRulesSet(rules, warnings, prefix, options.FileName);
     }
 
     /// <summary>True when the rules read this table (data or parameter queries).</summary>
@@ -227,7 +227,7 @@ public sealed class SyncRulesSet
 
                     foreach (var row in query.EvaluateRequest(context))
                     {
-                        if (BucketId(_bucketPrefix, definition, row) is { } bucket)
+                        if (definition.BucketId(_bucketPrefix, row) is { } bucket)
                         {
                             Add(new ResolvedBucket(bucket, query.Priority ?? definition.Priority, definition.Name));
                         }
@@ -260,28 +260,6 @@ public sealed class SyncRulesSet
                 staticBuckets[bucket.Bucket] = bucket;
             }
         }
-    }
-
-    /// <summary><c>prefix + name + [values in parameter order]</c>; null when a parameter is missing.</summary>
-    internal static string? BucketId(string prefix, BucketDefinition definition, ParameterRow row)
-    {
-        var sb = new StringBuilder(prefix).Append(definition.Name).Append('[');
-        for (var i = 0; i < definition.BucketParameters.Count; i++)
-        {
-            if (!row.TryGetValue(definition.BucketParameters[i], out var value))
-            {
-                return null;
-            }
-
-            if (i > 0)
-            {
-                sb.Append(',');
-            }
-
-            value.AppendTo(sb);
-        }
-
-        return sb.Append(']').ToString();
     }
 
     private TableQueries GetTable(string schema, string table) =>

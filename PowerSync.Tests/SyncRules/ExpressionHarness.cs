@@ -36,7 +36,7 @@ internal static class ExpressionHarness
 
     public static string Evaluate(string expression, int edition)
     {
-        var scope = new ClauseScope
+        var scope = new ExpressionScope
         {
             ValueTables = ["t"],
             DefaultTable = "t",
@@ -44,10 +44,10 @@ internal static class ExpressionHarness
             Functions = new SqlFunctions(fixedJsonExtract: edition >= 2),
             QueryKind = "data queries",
         };
-        Clause clause;
+        CompiledExpression clause;
         try
         {
-            var compiler = new ClauseCompiler(scope);
+            var compiler = new ExpressionCompiler(scope);
             clause = compiler.Compile(SqlParser.ParseExpression(expression));
             if (compiler.Errors.Count > 0 || !clause.IsRowValue)
             {
@@ -74,7 +74,7 @@ internal static class ExpressionHarness
             return "blob|" + Convert.ToHexString(value.AsBlob);
         }
 
-        var sb = new StringBuilder(SqlValueOps.TypeOf(value)).Append('|');
+        var sb = new StringBuilder(SqlValueSemantics.TypeOf(value)).Append('|');
         JsonText.AppendDataValue(sb, value);
         return sb.ToString();
     }

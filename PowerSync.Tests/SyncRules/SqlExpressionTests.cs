@@ -7,7 +7,7 @@ namespace PowerSync.Tests.SyncRules;
 [TestFixture]
 public sealed class SqlExpressionTests
 {
-    // Decision (see SqlValueOps remarks): INTEGER is int64 as in SQLite; an overflowing result is
+    // Decision (see SqlValueSemantics remarks): INTEGER is int64 as in SQLite; an overflowing result is
     // promoted to REAL, where the official evaluator would keep an unbounded BigInt.
     [TestCase("big + 1", "real|9223372036854776000.0")]
     [TestCase("big * 2", "real|18446744073709552000.0")]

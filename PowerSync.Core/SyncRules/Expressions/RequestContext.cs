@@ -17,7 +17,7 @@ internal sealed class RequestContext
         RawTokenPayload = tokenPayload.ToJsonBig();
         RawClientParameters = clientParameters.ToJsonBig();
         RawStreamParameters = streamParameters?.ToJsonBig();
-        UserId = SqlValueOps.FromJson(tokenPayload.Get("sub"), fixedJson: true);
+        UserId = SqlValueSemantics.FromJson(tokenPayload.Get("sub"), fixedJson: true);
         TokenParameters = ToParameters(tokenPayload.Get("parameters"));
         TokenParameters["user_id"] = UserId;
         UserParameters = ToParameters(clientParameters);
@@ -64,7 +64,7 @@ internal sealed class RequestContext
             {
                 JsonKind.Real when double.IsInteger(value.Real) && Math.Abs(value.Real) < 9.2233720368547758E18 => SqliteValue.FromInteger((long)value.Real),
                 JsonKind.Null => SqliteValue.Null,
-                _ => SqlValueOps.FromJson(value, fixedJson: true),
+                _ => SqlValueSemantics.FromJson(value, fixedJson: true),
             };
         }
 

@@ -18,17 +18,17 @@ internal sealed partial class SqlFunctions
         Add("upper", 1, 1, a => Text(a[0], JsCaseMapping.ToUpper));
         Add("lower", 1, 1, a => Text(a[0], JsCaseMapping.ToLower));
         Add("substring", 2, 3, a => Substring(a[0], a[1], a.Length > 2 ? a[2] : (SqliteValue?)null));
-        Add("hex", 1, 1, a => SqliteValue.FromText(SqlValueOps.ToBlob(a[0]) is { } b ? Convert.ToHexString(b) : string.Empty));
+        Add("hex", 1, 1, a => SqliteValue.FromText(SqlValueSemantics.ToBlob(a[0]) is { } b ? Convert.ToHexString(b) : string.Empty));
         Add("length", 1, 1, Length);
-        Add("base64", 1, 1, a => SqliteValue.FromText(SqlValueOps.ToBlob(a[0]) is { } b ? Convert.ToBase64String(b) : string.Empty));
+        Add("base64", 1, 1, a => SqliteValue.FromText(SqlValueSemantics.ToBlob(a[0]) is { } b ? Convert.ToBase64String(b) : string.Empty));
         Add("uuid_blob", 1, 1, a => UuidBlob(a[0]));
-        Add("typeof", 1, 1, a => SqliteValue.FromText(SqlValueOps.TypeOf(a[0])));
+        Add("typeof", 1, 1, a => SqliteValue.FromText(SqlValueSemantics.TypeOf(a[0])));
         Add("ifnull", 2, 2, a => a[0].IsNull ? a[1] : a[0]);
-        Add("iif", 3, 3, a => SqlValueOps.IsTrue(a[0]) ? a[1] : a[2]);
+        Add("iif", 3, 3, a => SqlValueSemantics.IsTrue(a[0]) ? a[1] : a[2]);
         Add("instr", 2, 2, a => Instr(a[0], a[1]));
         Add("json_extract", 2, 2, a => JsonExtract(a[0], a[1], "json_extract"));
         Add("json_array_length", 1, 2, JsonArrayLength);
-        Add("json_valid", 1, 1, a => SqlValueOps.Bool(SqlValueOps.ToText(a[0]) is { } t && JsonParser.TryParse(t) is not null));
+        Add("json_valid", 1, 1, a => SqlValueSemantics.Bool(SqlValueSemantics.ToText(a[0]) is { } t && JsonParser.TryParse(t) is not null));
         Add("json_keys", 1, 1, a => JsonKeys(a[0]));
         Add("unixepoch", 1, 3, a => DateFunctions.UnixEpoch(a));
         Add("datetime", 1, 3, a => DateFunctions.DateTime(a));
@@ -45,30 +45,30 @@ internal sealed partial class SqlFunctions
     public SqlFunction? Find(string name) => _functions.GetValueOrDefault(name);
 
     private static SqliteValue Text(SqliteValue value, Func<string, string> map) =>
-        SqlValueOps.ToText(value) is { } t ? SqliteValue.FromText(map(t)) : SqliteValue.Null;
+        SqlValueSemantics.ToText(value) is { } t ? SqliteValue.FromText(map(t)) : SqliteValue.Null;
 
     private static SqliteValue Length(SqliteValue[] a) => a[0].Type switch
     {
         SqliteType.Null => SqliteValue.Null,
         SqliteType.Blob => SqliteValue.FromInteger(a[0].AsBlob.Length),
-        _ => SqliteValue.FromInteger(SqlValueOps.ToText(a[0])!.Length),
+        _ => SqliteValue.FromInteger(SqlValueSemantics.ToText(a[0])!.Length),
     };
 
     private static SqliteValue Substring(SqliteValue value, SqliteValue start, SqliteValue? length)
     {
-        var text = SqlValueOps.ToText(value);
+        var text = SqlValueSemantics.ToText(value);
         if (text is null)
         {
             return SqliteValue.Null;
         }
 
-        var startIndex = SqlValueOps.CastInteger(start);
+        var startIndex = SqlValueSemantics.CastInteger(start);
         if (startIndex.IsNull || (length is { IsNull: true }))
         {
             return SqliteValue.Null;
         }
 
-        double realLength = length is { } l ? SqlValueOps.CastInteger(l).AsInteger : text.Length + 1;
+        double realLength = length is { } l ? SqlValueSemantics.CastInteger(l).AsInteger : text.Length + 1;
         double realStart;
         var s = startIndex.AsInteger;
         if (s < 0)
@@ -103,7 +103,7 @@ internal sealed partial class SqlFunctions
 
     private static SqliteValue UuidBlob(SqliteValue value)
     {
-        var text = SqlValueOps.ToText(value);
+        var text = SqlValueSemantics.ToText(value);
         if (text is null)
         {
             return SqliteValue.Null;
@@ -130,7 +130,7 @@ internal sealed partial class SqlFunctions
             return SqliteValue.FromInteger(pos < 0 ? 0 : pos + 1);
         }
 
-        var p = SqlValueOps.ToText(x)!.IndexOf(SqlValueOps.ToText(y)!, StringComparison.Ordinal);
+        var p = SqlValueSemantics.ToText(x)!.IndexOf(SqlValueSemantics.ToText(y)!, StringComparison.Ordinal);
         return SqliteValue.FromInteger(p < 0 ? 0 : p + 1);
     }
 
@@ -140,7 +140,7 @@ internal sealed partial class SqlFunctions
     /// <summary><c>json_extract</c>, <c>-&gt;</c> and <c>-&gt;&gt;</c> with the edition's path and null rules.</summary>
     public SqliteValue JsonExtract(SqliteValue source, SqliteValue path, string op)
     {
-        var text = SqlValueOps.ToText(source);
+        var text = SqlValueSemantics.ToText(source);
         if (text is null || path.IsNull)
         {
             return SqliteValue.Null;
@@ -151,7 +151,7 @@ internal sealed partial class SqlFunctions
 
     public static SqliteValue JsonExtractFromNode(JsonNode? node, SqliteValue path, string op, bool fixedJson)
     {
-        var pathText = SqlValueOps.ToText(path);
+        var pathText = SqlValueSemantics.ToText(path);
         if (node is null || node.Kind == JsonKind.Null || pathText is null)
         {
             return SqliteValue.Null; // a JSON null document gives NULL in every edition (upstream checks it first)
@@ -198,7 +198,7 @@ internal sealed partial class SqlFunctions
             return !fixedJson && value.Kind == JsonKind.Null ? SqliteValue.Null : SqliteValue.FromText(value.ToJsonBig());
         }
 
-        return SqlValueOps.FromJson(value, fixedJson);
+        return SqlValueSemantics.FromJson(value, fixedJson);
     }
 
     private SqliteValue JsonArrayLength(SqliteValue[] a)
@@ -209,7 +209,7 @@ internal sealed partial class SqlFunctions
             json = JsonExtract(json, a[1], "json_extract");
         }
 
-        var text = SqlValueOps.ToText(json);
+        var text = SqlValueSemantics.ToText(json);
         if (text is null)
         {
             return SqliteValue.Null;
@@ -221,7 +221,7 @@ internal sealed partial class SqlFunctions
 
     private static SqliteValue JsonKeys(SqliteValue value)
     {
-        var text = SqlValueOps.ToText(value);
+        var text = SqlValueSemantics.ToText(value);
         if (text is null)
         {
             return SqliteValue.Null;

@@ -3,128 +3,155 @@ using System.Text;
 namespace PowerSync.Core.SyncRules.Expressions;
 
 /// <summary>Splits SQL text into tokens (Postgres lexical rules, which the official parser uses).</summary>
-internal static class SqlLexer
+internal sealed class SqlLexer
 {
     private static readonly string[] Operators =
     [
         "->>", "->", "<>", "!=", "<=", ">=", "||", "&&", "::", "<<", ">>", "=", "<", ">", "+", "-", "*", "/", "%", "&", "|",
     ];
 
-    public static List<SqlToken> Tokenize(string sql)
+    private readonly string _sql;
+    private readonly List<SqlToken> _tokens = [];
+    private int _i;
+
+    private SqlLexer(string sql) => _sql = sql;
+
+    public static List<SqlToken> Tokenize(string sql) => new SqlLexer(sql).Tokenize();
+
+    /// <summary>The character at <paramref name="index"/>, or NUL past the end.</summary>
+    private char At(int index) => index < _sql.Length ? _sql[index] : '\0';
+
+    private List<SqlToken> Tokenize()
     {
-        var tokens = new List<SqlToken>();
-        var i = 0;
-        while (i < sql.Length)
+        while (_i < _sql.Length)
         {
-            var c = sql[i];
+            var c = _sql[_i];
             if (char.IsWhiteSpace(c))
             {
-                i++;
-                continue;
+                _i++;
             }
-
-            if (c == '-' && i + 1 < sql.Length && sql[i + 1] == '-')
+            else if (c == '-' && At(_i + 1) == '-')
             {
-                while (i < sql.Length && sql[i] != '\n')
-                {
-                    i++;
-                }
-
-                continue;
+                SkipLineComment();
             }
-
-            if (c == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
+            else if (c == '/' && At(_i + 1) == '*')
             {
-                var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                if (end < 0)
-                {
-                    throw new SqlSyntaxException("Unterminated /* comment", i, 2);
-                }
-
-                i = end + 2;
-                continue;
+                SkipBlockComment();
             }
-
-            var start = i;
-            if (char.IsLetter(c) || c == '_')
+            else if (char.IsLetter(c) || c == '_')
             {
-                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] == '_' || sql[i] == '$'))
-                {
-                    i++;
-                }
-
-                tokens.Add(new(SqlTokenKind.Identifier, sql[start..i], start, i - start));
-                continue;
+                ReadIdentifier();
             }
-
-            if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < sql.Length && char.IsAsciiDigit(sql[i + 1])))
+            else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(At(_i + 1))))
             {
-                var isDecimal = false;
-                while (i < sql.Length && (char.IsAsciiDigit(sql[i]) || (sql[i] == '.' && !isDecimal)))
-                {
-                    isDecimal |= sql[i] == '.';
-                    i++;
-                }
-
-                if (i < sql.Length && (sql[i] is 'e' or 'E' || char.IsLetter(sql[i])))
-                {
-                    throw new SqlSyntaxException(
-                        $"Unsupported number literal '{sql[start..(i + 1)]}': exponent notation is not supported, write the number out in full", start, i + 1 - start);
-                }
-
-                tokens.Add(new(isDecimal ? SqlTokenKind.Decimal : SqlTokenKind.Integer, sql[start..i], start, i - start));
-                continue;
+                ReadNumber();
             }
-
-            if (c == '\'' || c == '"')
+            else if (c is '\'' or '"')
             {
-                var sb = new StringBuilder();
-                i++;
-                while (true)
-                {
-                    if (i >= sql.Length)
-                    {
-                        throw new SqlSyntaxException(c == '\'' ? "Unterminated string literal" : "Unterminated quoted identifier", start, sql.Length - start);
-                    }
-
-                    if (sql[i] == c)
-                    {
-                        if (i + 1 < sql.Length && sql[i + 1] == c)
-                        {
-                            sb.Append(c);
-                            i += 2;
-                            continue;
-                        }
-
-                        i++;
-                        break;
-                    }
-
-                    sb.Append(sql[i++]);
-                }
-
-                tokens.Add(new(c == '\'' ? SqlTokenKind.String : SqlTokenKind.QuotedIdentifier, sb.ToString(), start, i - start));
-                continue;
+                ReadQuoted(c);
             }
-
-            if (c is '(' or ')' or ',' or '.' or ';' or '[' or ']')
+            else if (c is '(' or ')' or ',' or '.' or ';' or '[' or ']')
             {
-                tokens.Add(new(SqlTokenKind.Punctuation, c.ToString(), i, 1));
-                i++;
-                continue;
+                _tokens.Add(new(SqlTokenKind.Punctuation, c.ToString(), _i, 1));
+                _i++;
             }
-
-            var op = Array.Find(Operators, o => string.CompareOrdinal(sql, i, o, 0, o.Length) == 0);
-            if (op is null)
+            else
             {
-                throw new SqlSyntaxException($"Unexpected character '{c}'", i, 1);
+                ReadOperator(c);
             }
-
-            tokens.Add(new(SqlTokenKind.Operator, op, i, op.Length));
-            i += op.Length;
         }
 
-        tokens.Add(new(SqlTokenKind.End, string.Empty, sql.Length, 0));
-        return tokens;
+        _tokens.Add(new(SqlTokenKind.End, string.Empty, _sql.Length, 0));
+        return _tokens;
+    }
+
+    private void SkipLineComment()
+    {
+        while (_i < _sql.Length && _sql[_i] != '\n')
+        {
+            _i++;
+        }
+    }
+
+    private void SkipBlockComment()
+    {
+        var end = _sql.IndexOf("*/", _i + 2, StringComparison.Ordinal);
+        if (end < 0)
+        {
+            throw new SqlSyntaxException("Unterminated /* comment", _i, 2);
+        }
+
+        _i = end + 2;
+    }
+
+    private void ReadIdentifier()
+    {
+        var start = _i;
+        while (_i < _sql.Length && (char.IsLetterOrDigit(_sql[_i]) || _sql[_i] == '_' || _sql[_i] == '$'))
+        {
+            _i++;
+        }
+
+        _tokens.Add(new(SqlTokenKind.Identifier, _sql[start.._i], start, _i - start));
+    }
+
+    /// <summary>An integer or decimal literal; exponent notation is rejected.</summary>
+    private void ReadNumber()
+    {
+        var start = _i;
+        var isDecimal = false;
+        while (_i < _sql.Length && (char.IsAsciiDigit(_sql[_i]) || (_sql[_i] == '.' && !isDecimal)))
+        {
+            isDecimal |= _sql[_i] == '.';
+            _i++;
+        }
+
+        if (_i < _sql.Length && (_sql[_i] is 'e' or 'E' || char.IsLetter(_sql[_i])))
+        {
+            throw new SqlSyntaxException(
+                $"Unsupported number literal '{_sql[start..(_i + 1)]}': exponent notation is not supported, write the number out in full", start, _i + 1 - start);
+        }
+
+        _tokens.Add(new(isDecimal ? SqlTokenKind.Decimal : SqlTokenKind.Integer, _sql[start.._i], start, _i - start));
+    }
+
+    /// <summary>A 'string' or "quoted identifier"; a doubled quote stands for itself.</summary>
+    private void ReadQuoted(char quote)
+    {
+        var start = _i;
+        var sb = new StringBuilder();
+        _i++;
+        while (true)
+        {
+            if (_i >= _sql.Length)
+            {
+                throw new SqlSyntaxException(quote == '\'' ? "Unterminated string literal" : "Unterminated quoted identifier", start, _sql.Length - start);
+            }
+
+            if (_sql[_i] == quote)
+            {
+                if (_i + 1 < _sql.Length && _sql[_i + 1] == quote)
+                {
+                    sb.Append(quote);
+                    _i += 2;
+                    continue;
+                }
+
+                _i++;
+                break;
+            }
+
+            sb.Append(_sql[_i++]);
+        }
+
+        _tokens.Add(new(quote == '\'' ? SqlTokenKind.String : SqlTokenKind.QuotedIdentifier, sb.ToString(), start, _i - start));
+    }
+
+    private void ReadOperator(char c)
+    {
+        var op = Array.Find(Operators, o => string.CompareOrdinal(_sql, _i, o, 0, o.Length) == 0)
+            ?? throw new SqlSyntaxException($"Unexpected character '{c}'", _i, 1);
+        _tokens.Add(new(SqlTokenKind.Operator, op, _i, op.Length));
+        _i += op.Length;
     }
 }

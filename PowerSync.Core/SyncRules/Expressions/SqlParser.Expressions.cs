@@ -245,73 +245,9 @@ internal sealed partial class SqlParser
                 _index++;
                 return new LiteralExpr(SqliteValue.FromReal(double.Parse(t.Text, CultureInfo.InvariantCulture)), t.Position, t.Length);
             case SqlTokenKind.Punctuation when t.Text == "(":
-                {
-                    _index++;
-                    if (Current.IsKeyword("select"))
-                    {
-                        var select = ParseSelectStatement();
-                        Expect(")");
-                        return new SubqueryExpr(select, t.Position, EndOfPrevious - t.Position);
-                    }
-
-                    var inner = ParseExpr();
-                    if (Current.Is(","))
-                    {
-                        throw new SqlSyntaxException("Row values / lists are not supported here", Current.Position, 1);
-                    }
-
-                    Expect(")");
-                    return inner;
-                }
-
+                return ParseParenthesized();
             case SqlTokenKind.Identifier:
-                if (t.IsKeyword("null"))
-                {
-                    _index++;
-                    return new LiteralExpr(SqliteValue.Null, t.Position, t.Length);
-                }
-
-                if (t.IsKeyword("true") || t.IsKeyword("false"))
-                {
-                    _index++;
-                    return new LiteralExpr(SqliteValue.FromBoolean(t.IsKeyword("true")), t.Position, t.Length);
-                }
-
-                if (t.IsKeyword("cast") && Peek().Is("("))
-                {
-                    _index += 2;
-                    var operand = ParseExpr();
-                    if (!AcceptKeyword("as"))
-                    {
-                        throw Unexpected("AS in CAST(... AS type)");
-                    }
-
-                    var type = ParseName("a type name");
-                    Expect(")");
-                    return new CastExpr(operand, type, t.Position, EndOfPrevious - t.Position);
-                }
-
-                if (t.IsKeyword("case"))
-                {
-                    _index++;
-                    var depth = 0;
-                    while (Current.Kind != SqlTokenKind.End && !(Current.IsKeyword("end") && depth == 0))
-                    {
-                        depth += Current.IsKeyword("case") ? 1 : 0;
-                        depth -= Current.IsKeyword("end") ? 1 : 0;
-                        _index++;
-                    }
-
-                    Expect("END");
-                    return new UnsupportedExpr("CASE expression (use iif(condition, a, b) instead)", t.Position, EndOfPrevious - t.Position);
-                }
-
-                if (ReservedWords.Contains(t.Text))
-                {
-                    throw Unexpected("an expression");
-                }
-
-                return ParseNameOrCall();
+                return ParseKeywordExpression() ?? ParseNameOrCall();
             case SqlTokenKind.QuotedIdentifier:
                 return ParseNameOrCall();
             case SqlTokenKind.Operator when t.Text == "*":
@@ -319,6 +255,95 @@ internal sealed partial class SqlParser
             default:
                 throw Unexpected("an expression");
         }
+    }
+
+    /// <summary><c>( expression )</c> or a sub-select <c>( SELECT ... )</c>.</summary>
+    private SqlExpr ParseParenthesized()
+    {
+        var open = Current;
+        _index++;
+        if (Current.IsKeyword("select"))
+        {
+            var select = ParseSelectStatement();
+            Expect(")");
+            return new SubqueryExpr(select, open.Position, EndOfPrevious - open.Position);
+        }
+
+        var inner = ParseExpr();
+        if (Current.Is(","))
+        {
+            throw new SqlSyntaxException("Row values / lists are not supported here", Current.Position, 1);
+        }
+
+        Expect(")");
+        return inner;
+    }
+
+    /// <summary>An expression starting with a keyword (NULL, TRUE, FALSE, CAST, CASE); null when the identifier is a name.</summary>
+    private SqlExpr? ParseKeywordExpression()
+    {
+        var t = Current;
+        if (t.IsKeyword("null"))
+        {
+            _index++;
+            return new LiteralExpr(SqliteValue.Null, t.Position, t.Length);
+        }
+
+        if (t.IsKeyword("true") || t.IsKeyword("false"))
+        {
+            _index++;
+            return new LiteralExpr(SqliteValue.FromBoolean(t.IsKeyword("true")), t.Position, t.Length);
+        }
+
+        if (t.IsKeyword("cast") && Peek().Is("("))
+        {
+            return ParseCast();
+        }
+
+        if (t.IsKeyword("case"))
+        {
+            return SkipCase();
+        }
+
+        if (ReservedWords.Contains(t.Text))
+        {
+            throw Unexpected("an expression");
+        }
+
+        return null;
+    }
+
+    /// <summary><c>CAST(expression AS type)</c>.</summary>
+    private CastExpr ParseCast()
+    {
+        var start = Current.Position;
+        _index += 2;
+        var operand = ParseExpr();
+        if (!AcceptKeyword("as"))
+        {
+            throw Unexpected("AS in CAST(... AS type)");
+        }
+
+        var type = ParseName("a type name");
+        Expect(")");
+        return new CastExpr(operand, type, start, EndOfPrevious - start);
+    }
+
+    /// <summary><c>CASE ... END</c>, which is not supported: skipped to its END and named.</summary>
+    private UnsupportedExpr SkipCase()
+    {
+        var start = Current.Position;
+        _index++;
+        var depth = 0;
+        while (Current.Kind != SqlTokenKind.End && !(Current.IsKeyword("end") && depth == 0))
+        {
+            depth += Current.IsKeyword("case") ? 1 : 0;
+            depth -= Current.IsKeyword("end") ? 1 : 0;
+            _index++;
+        }
+
+        Expect("END");
+        return new UnsupportedExpr("CASE expression (use iif(condition, a, b) instead)", start, EndOfPrevious - start);
     }
 
     private SqlExpr ParseNameOrCall()

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace PowerSync.Core.SyncRules.Queries;
 
 /// <summary>A compiled <c>bucket_definitions</c> entry.</summary>
@@ -18,4 +20,26 @@ internal sealed class BucketDefinition(
 
     /// <summary>True for a definition without parameter queries: one global bucket <c>name[]</c>.</summary>
     public bool IsGlobal => ParameterQueries.Count == 0;
+
+    /// <summary><c>prefix + name + [values in parameter order]</c>; null when a parameter is missing.</summary>
+    public string? BucketId(string prefix, ParameterRow row)
+    {
+        var sb = new StringBuilder(prefix).Append(Name).Append('[');
+        for (var i = 0; i < BucketParameters.Count; i++)
+        {
+            if (!row.TryGetValue(BucketParameters[i], out var value))
+            {
+                return null;
+            }
+
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            value.AppendTo(sb);
+        }
+
+        return sb.Append(']').ToString();
+    }
 }

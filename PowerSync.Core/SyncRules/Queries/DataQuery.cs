@@ -10,11 +10,11 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// </summary>
 internal sealed class DataQuery
 {
-    private readonly (string Name, RowEval Eval, string? Column)?[] _columns; // null entry = SELECT *
-    private readonly MatchClause _where;
+    private readonly (string Name, RowEvaluator Eval, string? Column)?[] _columns; // null entry = SELECT *
+    private readonly ParameterMatch _where;
     private readonly string[] _parameterKeys;
 
-    private DataQuery(SourceTablePattern table, string? outputTable, (string, RowEval, string?)?[] columns, MatchClause where, string[] parameterKeys)
+    public DataQuery(SourceTablePattern table, string? outputTable, (string, RowEvaluator, string?)?[] columns, ParameterMatch where, string[] parameterKeys)
     {
         Table = table;
         OutputTableOverride = outputTable;
@@ -44,125 +44,6 @@ internal sealed class DataQuery
 
     /// <summary>The FROM alias, which becomes object_type; null uses the source table's name.</summary>
     public string? OutputTableOverride { get; }
-
-    public static DataQuery? Compile(SqlSource source, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
-    {
-        SelectStatement select;
-        try
-        {
-            select = SqlParser.ParseSelect(source.Sql);
-        }
-        catch (SqlSyntaxException e)
-        {
-            errors.AddSql(source, e.Position, e.Message, SyncRulesErrorCodes.SqlSyntax);
-            return null;
-        }
-
-        return Compile(source, select, bucketParameters, config, defaultSchema, errors);
-    }
-
-    /// <summary>Compiles a parsed SELECT; streams pass a statement without WHERE (they compile it themselves).</summary>
-    public static DataQuery? Compile(SqlSource source, SelectStatement select, IReadOnlyList<string> bucketParameters, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
-    {
-        var ok = QueryChecks.ReportUnsupported(source, select, errors);
-        if (select.From is null)
-        {
-            errors.AddSql(source, select.Position, "Data queries must have a FROM table: SELECT ... FROM table", SyncRulesErrorCodes.SqlInvalid);
-            return null;
-        }
-
-        if (select.From.Function is not null)
-        {
-            errors.AddSql(source, select.From.Position, "Table-valued functions such as json_each are only supported in parameter queries", SyncRulesErrorCodes.SqlInvalid);
-            return null;
-        }
-
-        var from = select.From;
-        var table = new SourceTablePattern(from.Schema ?? defaultSchema, from.Name);
-        var compiler = new ClauseCompiler(new ClauseScope
-        {
-            ValueTables = [from.EffectiveName],
-            DefaultTable = from.EffectiveName,
-            ParameterTables = ["bucket"],
-            Functions = new SqlFunctions(config.FixedJsonExtract),
-            QueryKind = "data queries",
-        });
-        var columns = new List<(string, RowEval, string?)?>();
-        var hasId = false;
-        foreach (var column in select.Columns)
-        {
-            if (column.Expr is ColumnRefExpr { Column: "*" } star)
-            {
-                if (star.Table is not null && star.Table != from.EffectiveName)
-                {
-                    errors.AddSql(source, star.Position, $"Undefined table {star.Table}", SyncRulesErrorCodes.SqlInvalid);
-                    ok = false;
-                }
-
-                columns.Add(null);
-                hasId = true;
-                continue;
-            }
-
-            var name = column.Alias ?? (column.Expr as ColumnRefExpr)?.Column;
-            if (name is null)
-            {
-                errors.AddSql(source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
-                ok = false;
-                continue;
-            }
-
-            var clause = compiler.Compile(column.Expr);
-            if (clause.Kind == ClauseKind.Error)
-            {
-                continue;
-            }
-
-            if (!clause.IsRowValue)
-            {
-                errors.AddSql(source, column.Expr.Position, "Parameter match expression is not allowed here: output columns can only use row values", SyncRulesErrorCodes.SqlInvalid);
-                ok = false;
-                continue;
-            }
-
-            hasId |= name == "id";
-            columns.Add((name, clause.RowEvaluator, column.Expr is ColumnRefExpr c ? c.Column : null));
-        }
-
-        var where = compiler.CompileWhere(select.Where);
-        ok &= QueryChecks.ReportCompileErrors(source, compiler.Errors, errors);
-        if (!ok || where.Kind == ClauseKind.Error)
-        {
-            return null;
-        }
-
-        if (!hasId)
-        {
-            errors.AddSql(source, select.Position, "Query must return an \"id\" column: add e.g. `id` or `<expr> AS id` to the SELECT list", SyncRulesErrorCodes.SqlInvalid);
-            return null;
-        }
-
-        var match = MatchCombinators.ToMatch(where);
-        var expected = bucketParameters.Select(p => "bucket." + p).ToList();
-        var actual = match.Inputs.Select(i => i.Key).ToList();
-        foreach (var key in actual.Where(k => !expected.Contains(k)))
-        {
-            errors.AddSql(source, select.Where?.Position ?? 0,
-                key.StartsWith("bucket.", StringComparison.Ordinal)
-                    ? $"Bucket parameter '{key}' is not defined: the parameter queries of this definition return [{string.Join(", ", bucketParameters)}]"
-                    : $"'{key}' cannot be used in a data query WHERE clause", SyncRulesErrorCodes.SqlInvalid);
-            ok = false;
-        }
-
-        if (ok && !expected.All(actual.Contains))
-        {
-            errors.AddSql(source, select.Where?.Position ?? select.Position,
-                $"Query must cover all bucket parameters. Expected: [{string.Join(", ", expected)}] Got: [{string.Join(", ", actual)}]", SyncRulesErrorCodes.SqlInvalid);
-            ok = false;
-        }
-
-        return ok ? new DataQuery(table, from.Alias, columns.ToArray(), match, expected.ToArray()) : null;
-    }
 
     /// <summary>Evaluates one row: appends (bucket parameter suffix, object type, id, data) entries.</summary>
     public void Evaluate(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output)
@@ -325,7 +206,7 @@ internal sealed class DataQuery
     }
 
     /// <summary>The object id: the <c>id</c> column as text (empty when it has none).</summary>
-    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueOps.ToText(id) ?? string.Empty;
+    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueSemantics.ToText(id) ?? string.Empty;
 
     private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {

@@ -8,12 +8,12 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// the JSON array's elements (plain JSON.parse semantics: numbers are REAL, legacy null is 'null').
 /// </summary>
 internal sealed class JsonEachParameterQuery(
-    string definition, int index, ParamEval source, IReadOnlyList<(string Name, Clause Value)> columns, Clause where, bool fixedJson, int? priority, bool usesClientParameters)
+    string definition, int index, RequestEvaluator source, IReadOnlyList<(string Name, CompiledExpression Value)> columns, CompiledExpression where, bool fixedJson, int? priority, bool usesClientParameters)
     : ParameterQuery(definition, index, columns.Select(c => c.Name).ToList(), priority, usesClientParameters)
 {
     public override IReadOnlyList<ParameterRow> EvaluateRequest(RequestContext request)
     {
-        var text = SqlValueOps.ToText(source(request));
+        var text = SqlValueSemantics.ToText(source(request));
         if (text is null)
         {
             return [];
@@ -31,7 +31,7 @@ internal sealed class JsonEachParameterQuery(
             var element = new Dictionary<string, SqliteValue>(StringComparer.Ordinal)
             {
                 ["key"] = key,
-                ["value"] = SqlValueOps.FromJson(value, fixedJson),
+                ["value"] = SqlValueSemantics.FromJson(value, fixedJson),
             };
             if (!Matches(element, request))
             {
@@ -40,9 +40,9 @@ internal sealed class JsonEachParameterQuery(
 
             var row = new ParameterRow();
             var valid = true;
-            foreach (var (name, clause) in columns)
+            foreach (var (name, output) in columns)
             {
-                var v = clause.IsRowValue ? clause.RowEvaluator(element) : clause.ParamEvaluator(request);
+                var v = output.IsRowValue ? output.RowEvaluator(element) : output.RequestEvaluator(request);
                 valid &= v.Type != SqliteType.Blob;
                 row[name] = ParamValue.Of(v);
             }
@@ -60,11 +60,11 @@ internal sealed class JsonEachParameterQuery(
     {
         switch (where.Kind)
         {
-            case ClauseKind.Static:
-            case ClauseKind.Row:
-                return SqlValueOps.IsTrue(where.RowEvaluator(element));
-            case ClauseKind.Parameter:
-                return SqlValueOps.IsTrue(where.ParamEvaluator(request));
+            case CompiledExpressionKind.Static:
+            case CompiledExpressionKind.Row:
+                return SqlValueSemantics.IsTrue(where.RowEvaluator(element));
+            case CompiledExpressionKind.Parameter:
+                return SqlValueSemantics.IsTrue(where.RequestEvaluator(request));
             default:
                 foreach (var assignment in where.Match!.Filter(element))
                 {
@@ -75,11 +75,11 @@ internal sealed class JsonEachParameterQuery(
                         var rowValue = assignment[input.Key];
                         if (input.Expands)
                         {
-                            all &= rowValue.Raw is null && !rowValue.Value.IsNull && SqlValueOps.IsTrue(SqlValueOps.In(rowValue.Value, requestValue));
+                            all &= rowValue.Raw is null && !rowValue.Value.IsNull && SqlValueSemantics.IsTrue(SqlValueSemantics.In(rowValue.Value, requestValue));
                         }
                         else
                         {
-                            all &= rowValue.Raw is null && !requestValue.IsNull && SqlValueOps.Compare(rowValue.Value, requestValue) == 0;
+                            all &= rowValue.Raw is null && !requestValue.IsNull && SqlValueSemantics.Compare(rowValue.Value, requestValue) == 0;
                         }
                     }
 

@@ -3,53 +3,87 @@ using PowerSync.Core.SyncRules.Expressions;
 namespace PowerSync.Core.SyncRules.Queries;
 
 /// <summary>Compiles one <c>parameters:</c> query into a static, table-lookup or json_each query.</summary>
-internal static class ParameterQueryCompiler
+internal sealed class ParameterQueryCompiler(SqlSource source, string definition, int index, SyncRulesConfig config, ErrorSink errors)
 {
     private static readonly string[] ParameterTables = ["token_parameters", "user_parameters"];
 
-    public static ParameterQuery? Compile(SqlSource source, string definition, int index, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
+    /// <summary>One output column: its name, compiled expression and the expression it came from.</summary>
+    private sealed record Output(string Name, CompiledExpression Compiled, SqlExpr Expr);
+
+    public static ParameterQuery? Compile(SqlSource source, string definition, int index, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
+        QueryChecks.Parse(source, errors) is { } select
+            ? new ParameterQueryCompiler(source, definition, index, config, errors).Compile(select, defaultSchema)
+            : null;
+
+    private ParameterQuery? Compile(SelectStatement select, string defaultSchema)
     {
-        SelectStatement select;
-        try
+        var ok = QueryChecks.ReportUnsupported(source, select, errors);
+        var from = select.From;
+        if (!IsSupportedFrom(from))
         {
-            select = SqlParser.ParseSelect(source.Sql);
-        }
-        catch (SqlSyntaxException e)
-        {
-            errors.AddSql(source, e.Position, e.Message, SyncRulesErrorCodes.SqlSyntax);
             return null;
         }
 
-        var ok = QueryChecks.ReportUnsupported(source, select, errors);
-        var from = select.From;
-        var isJsonEach = from?.Function is not null;
-        if (isJsonEach && !string.Equals(from!.Function!.Name, "json_each", StringComparison.Ordinal))
+        var scope = Scope(from?.EffectiveName);
+        var compiler = new ExpressionCompiler(scope);
+        var (outputs, priority) = CompileOutputs(select, compiler, ref ok);
+        var where = compiler.CompileWhere(select.Where);
+        ok &= QueryChecks.ReportCompileErrors(source, compiler.Errors, errors);
+        if (!ok || where.Kind == CompiledExpressionKind.Error || outputs.Any(c => c.Compiled.Kind == CompiledExpressionKind.Error))
         {
-            errors.AddSql(source, from.Position, $"Table-valued function '{from.Function.Name}' is not supported: only json_each(...) is", SyncRulesErrorCodes.SqlInvalid);
             return null;
+        }
+
+        var usesClient = source.Sql.Contains("user_parameters", StringComparison.OrdinalIgnoreCase)
+            || source.Sql.Contains("request.parameter", StringComparison.OrdinalIgnoreCase);
+        if (from is null)
+        {
+            return StaticQuery(select, outputs, where, priority, usesClient);
+        }
+
+        if (from.Function is { } function)
+        {
+            return JsonEachQuery(function, scope.Functions, outputs, where, priority, usesClient);
+        }
+
+        return TableQuery(new SourceTablePattern(from.Schema ?? defaultSchema, from.Name), outputs, where, priority, usesClient);
+    }
+
+    /// <summary>No FROM, a table without alias, or <c>json_each(...)</c>.</summary>
+    private bool IsSupportedFrom(FromItem? from)
+    {
+        if (from?.Function is { } function && !string.Equals(function.Name, "json_each", StringComparison.Ordinal))
+        {
+            errors.AddSql(source, from.Position, $"Table-valued function '{function.Name}' is not supported: only json_each(...) is", SyncRulesErrorCodes.SqlInvalid);
+            return false;
         }
 
         if (from is { Alias: not null, Function: null })
         {
             errors.AddSql(source, from.Position, "Table aliases not supported in parameter queries: use the table name", SyncRulesErrorCodes.SqlInvalid);
-            return null;
+            return false;
         }
 
-        var valueTable = from?.EffectiveName;
-        var scope = new ClauseScope
-        {
-            ValueTables = valueTable is null ? [] : [valueTable],
-            DefaultTable = valueTable,
-            ParameterTables = ParameterTables,
-            SupportsParameterExpressions = true,
-            SupportsExpandingParameters = true,
-            ParameterFunctionSchemas = ["request"],
-            Functions = new SqlFunctions(config.FixedJsonExtract),
-            QueryKind = "parameter queries",
-        };
-        var compiler = new ClauseCompiler(scope);
+        return true;
+    }
+
+    private ExpressionScope Scope(string? valueTable) => new()
+    {
+        ValueTables = valueTable is null ? [] : [valueTable],
+        DefaultTable = valueTable,
+        ParameterTables = ParameterTables,
+        SupportsParameterExpressions = true,
+        SupportsExpandingParameters = true,
+        ParameterFunctionSchemas = ["request"],
+        Functions = new SqlFunctions(config.FixedJsonExtract),
+        QueryKind = "parameter queries",
+    };
+
+    /// <summary>The named output columns, and the <c>_priority</c> column's value if there is one.</summary>
+    private (List<Output> Outputs, int? Priority) CompileOutputs(SelectStatement select, ExpressionCompiler compiler, ref bool ok)
+    {
         int? priority = null;
-        var columns = new List<(string Name, Clause Clause, SqlExpr Expr)>();
+        var outputs = new List<Output>();
         foreach (var column in select.Columns)
         {
             var name = column.Alias ?? (column.Expr as ColumnRefExpr)?.Column;
@@ -57,110 +91,112 @@ internal static class ParameterQueryCompiler
             {
                 errors.AddSql(source, column.Expr.Position, "* is not supported here - use explicit columns", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
-                continue;
             }
-
-            if (name is null)
+            else if (name is null)
             {
                 errors.AddSql(source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
-                continue;
             }
-
-            if (name == "_priority")
+            else if (name == "_priority")
             {
-                if (column.Expr is not LiteralExpr { Value.Type: SqliteType.Integer } lit)
-                {
-                    errors.AddSql(source, column.Expr.Position, "Priority must be a simple integer literal", SyncRulesErrorCodes.SqlInvalid);
-                    ok = false;
-                }
-                else if (lit.Value.AsInteger is < 0 or > 3)
-                {
-                    errors.AddSql(source, column.Expr.Position, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.SqlInvalid);
-                    ok = false;
-                }
-                else
-                {
-                    priority = (int)lit.Value.AsInteger;
-                }
-
-                continue;
+                priority = ReadPriority(column.Expr, ref ok) ?? priority;
             }
-
-            columns.Add((name, compiler.Compile(column.Expr), column.Expr));
+            else
+            {
+                outputs.Add(new Output(name, compiler.Compile(column.Expr), column.Expr));
+            }
         }
 
-        var where = compiler.CompileWhere(select.Where);
-        ok &= QueryChecks.ReportCompileErrors(source, compiler.Errors, errors);
-        if (!ok || where.Kind == ClauseKind.Error || columns.Any(c => c.Clause.Kind == ClauseKind.Error))
+        return (outputs, priority);
+    }
+
+    /// <summary>A <c>_priority</c> column: an integer literal from 0 to 3.</summary>
+    private int? ReadPriority(SqlExpr expr, ref bool ok)
+    {
+        if (expr is not LiteralExpr { Value.Type: SqliteType.Integer } literal)
+        {
+            errors.AddSql(source, expr.Position, "Priority must be a simple integer literal", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+            return null;
+        }
+
+        if (literal.Value.AsInteger is < 0 or > 3)
+        {
+            errors.AddSql(source, expr.Position, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+            return null;
+        }
+
+        return (int)literal.Value.AsInteger;
+    }
+
+    /// <summary>No FROM: outputs and WHERE may only use request values and literals.</summary>
+    private StaticParameterQuery? StaticQuery(SelectStatement select, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
+    {
+        var ok = true;
+        foreach (var c in outputs.Where(c => !c.Compiled.IsParameterValue))
+        {
+            errors.AddSql(source, c.Expr.Position, "Parameter queries without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+        }
+
+        if (!where.IsParameterValue)
+        {
+            errors.AddSql(source, select.Where!.Position, "The WHERE of a parameter query without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
+            ok = false;
+        }
+
+        return ok
+            ? new StaticParameterQuery(definition, index, outputs.Select(c => (c.Name, c.Compiled.RequestEvaluator)).ToList(),
+                where.Kind == CompiledExpressionKind.Static && SqlValueSemantics.IsTrue(where.Value) ? null : where.RequestEvaluator, priority, usesClient)
+            : null;
+    }
+
+    /// <summary><c>FROM json_each(request value)</c>: the argument may only depend on the request.</summary>
+    private JsonEachParameterQuery? JsonEachQuery(CallExpr function, SqlFunctions functions, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
+    {
+        if (function.Args.Count != 1)
+        {
+            errors.AddSql(source, function.Position, "json_each takes exactly one argument", SyncRulesErrorCodes.SqlInvalid);
+            return null;
+        }
+
+        var argCompiler = new ExpressionCompiler(new ExpressionScope
+        {
+            ValueTables = [],
+            ParameterTables = ParameterTables,
+            SupportsParameterExpressions = true,
+            ParameterFunctionSchemas = ["request"],
+            Functions = functions,
+            QueryKind = "parameter queries",
+        });
+        var arg = argCompiler.Compile(function.Args[0]);
+        if (!QueryChecks.ReportCompileErrors(source, argCompiler.Errors, errors) || arg.Kind == CompiledExpressionKind.Error)
         {
             return null;
         }
 
-        var usesClient = source.Sql.Contains("user_parameters", StringComparison.OrdinalIgnoreCase)
-            || source.Sql.Contains("request.parameter", StringComparison.OrdinalIgnoreCase);
-        var names = columns.Select(c => c.Name).ToList();
-        if (from is null)
+        if (!arg.IsParameterValue)
         {
-            foreach (var c in columns.Where(c => !c.Clause.IsParameterValue))
-            {
-                errors.AddSql(source, c.Expr.Position, "Parameter queries without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
-                ok = false;
-            }
-
-            if (!where.IsParameterValue)
-            {
-                errors.AddSql(source, select.Where!.Position, "The WHERE of a parameter query without FROM can only use request values and literals", SyncRulesErrorCodes.SqlInvalid);
-                ok = false;
-            }
-
-            return ok
-                ? new StaticParameterQuery(definition, index, columns.Select(c => (c.Name, c.Clause.ParamEvaluator)).ToList(),
-                    where.Kind == ClauseKind.Static && SqlValueOps.IsTrue(where.Value) ? null : where.ParamEvaluator, priority, usesClient)
-                : null;
+            errors.AddSql(source, function.Args[0].Position, "The json_each argument must only depend on the request (e.g. request.jwt() -> 'ids')", SyncRulesErrorCodes.SqlInvalid);
+            return null;
         }
 
-        if (isJsonEach)
-        {
-            var fn = from.Function!;
-            if (fn.Args.Count != 1)
-            {
-                errors.AddSql(source, fn.Position, "json_each takes exactly one argument", SyncRulesErrorCodes.SqlInvalid);
-                return null;
-            }
+        return new JsonEachParameterQuery(definition, index, arg.RequestEvaluator, outputs.Select(c => (c.Name, c.Compiled)).ToList(), where, config.FixedJsonExtract, priority, usesClient);
+    }
 
-            var argCompiler = new ClauseCompiler(new ClauseScope
-            {
-                ValueTables = [],
-                ParameterTables = ParameterTables,
-                SupportsParameterExpressions = true,
-                ParameterFunctionSchemas = ["request"],
-                Functions = scope.Functions,
-                QueryKind = "parameter queries",
-            });
-            var arg = argCompiler.Compile(fn.Args[0]);
-            if (!QueryChecks.ReportCompileErrors(source, argCompiler.Errors, errors) || arg.Kind == ClauseKind.Error)
-            {
-                return null;
-            }
-
-            if (!arg.IsParameterValue)
-            {
-                errors.AddSql(source, fn.Args[0].Position, "The json_each argument must only depend on the request (e.g. request.jwt() -> 'ids')", SyncRulesErrorCodes.SqlInvalid);
-                return null;
-            }
-
-            return new JsonEachParameterQuery(definition, index, arg.ParamEvaluator, columns.Select(c => (c.Name, c.Clause)).ToList(), where, config.FixedJsonExtract, priority, usesClient);
-        }
-
-        foreach (var c in columns)
+    /// <summary><c>FROM table</c>: a lookup whose outputs are columns of the table, indexed by its WHERE.</summary>
+    private TableParameterQuery? TableQuery(SourceTablePattern table, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
+    {
+        var ok = true;
+        foreach (var c in outputs)
         {
             if (c.Expr is not ColumnRefExpr && c.Expr is not LiteralExpr)
             {
                 errors.AddSql(source, c.Expr.Position, "Expressions over row columns are not allowed in lookup-query outputs: select the column itself (e.g. org_id AS x)", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
-            else if (!c.Clause.IsRowValue)
+            else if (!c.Compiled.IsRowValue)
             {
                 errors.AddSql(source, c.Expr.Position, "Lookup-query outputs must be columns of the table", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
@@ -172,8 +208,7 @@ internal static class ParameterQueryCompiler
             return null;
         }
 
-        var match = MatchCombinators.ToMatch(where);
-        var table = new SourceTablePattern(from.Schema ?? defaultSchema, from.Name);
-        return new TableParameterQuery(definition, index, table, columns.Select(c => (c.Name, c.Clause.RowEvaluator)).ToList(), match, priority, usesClient);
+        var match = ConditionOperators.AsParameterMatch(where);
+        return new TableParameterQuery(definition, index, table, outputs.Select(c => (c.Name, c.Compiled.RowEvaluator)).ToList(), match, priority, usesClient);
     }
 }

@@ -5,6 +5,20 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// <summary>Checks shared by every kind of query.</summary>
 internal static class QueryChecks
 {
+    /// <summary>Parses the query; a syntax error is reported and gives null.</summary>
+    public static SelectStatement? Parse(SqlSource source, ErrorSink errors)
+    {
+        try
+        {
+            return SqlParser.ParseSelect(source.Sql);
+        }
+        catch (SqlSyntaxException e)
+        {
+            errors.AddSql(source, e.Position, e.Message, SyncRulesErrorCodes.SqlSyntax);
+            return null;
+        }
+    }
+
     /// <summary>Reports clauses the parser accepted but sync rules do not support; false if any.</summary>
     public static bool ReportUnsupported(SqlSource source, SelectStatement select, ErrorSink errors)
     {

@@ -7,12 +7,12 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// <c>SELECT WHERE token_parameters.is_admin</c>. Evaluated once per connection.
 /// </summary>
 internal sealed class StaticParameterQuery(
-    string definition, int index, IReadOnlyList<(string Name, ParamEval Eval)> columns, ParamEval? where, int? priority, bool usesClientParameters)
+    string definition, int index, IReadOnlyList<(string Name, RequestEvaluator Eval)> columns, RequestEvaluator? where, int? priority, bool usesClientParameters)
     : ParameterQuery(definition, index, columns.Select(c => c.Name).ToList(), priority, usesClientParameters)
 {
     public override IReadOnlyList<ParameterRow> EvaluateRequest(RequestContext request)
     {
-        if (where is not null && !SqlValueOps.IsTrue(where(request)))
+        if (where is not null && !SqlValueSemantics.IsTrue(where(request)))
         {
             return [];
         }

@@ -9,7 +9,7 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// and storage returns the indexed parameter rows.
 /// </summary>
 internal sealed class TableParameterQuery(
-    string definition, int index, SourceTablePattern table, IReadOnlyList<(string Name, RowEval Eval)> columns, MatchClause where, int? priority, bool usesClientParameters)
+    string definition, int index, SourceTablePattern table, IReadOnlyList<(string Name, RowEvaluator Eval)> columns, ParameterMatch where, int? priority, bool usesClientParameters)
     : ParameterQuery(definition, index, columns.Select(c => c.Name).ToList(), priority, usesClientParameters)
 {
     public SourceTablePattern Table { get; } = table;
@@ -50,7 +50,7 @@ internal sealed class TableParameterQuery(
             List<ParamValue> choices;
             if (input.Expands)
             {
-                var text = SqlValueOps.ToText(value);
+                var text = SqlValueSemantics.ToText(value);
                 var parsed = text is null ? null : JsonParser.TryParse(text, plainNumbers: true);
                 if (parsed?.Items is null)
                 {

@@ -4,7 +4,7 @@ namespace PowerSync.Core.SyncRules.Queries;
 
 /// <summary>
 /// Lists the source tables a compiled query reads and the columns it reads from their rows, with YAML
-/// positions. Names resolve as the clause compiler resolves them: an unqualified column, or one qualified
+/// positions. Names resolve as the expression compiler resolves them: an unqualified column, or one qualified
 /// with the FROM table's name or alias, is a row column; <c>bucket.*</c>, <c>token_parameters.*</c> and
 /// function calls such as <c>request.user_id()</c> are not. Subqueries are listed as tables of their own.
 /// </summary>

@@ -18,7 +18,7 @@ internal sealed class StreamCompiler
     private readonly string _defaultSchema;
     private readonly ErrorSink _errors;
     private readonly List<CompiledSubquery> _allSubqueries = [];
-    private readonly List<ClauseCompiler> _compilers = [];
+    private readonly List<ExpressionCompiler> _compilers = [];
     private int _queryCounter;
 
     private StreamCompiler(string name, SqlSource source, SyncRulesConfig config, string defaultSchema, ErrorSink errors)
@@ -35,25 +35,19 @@ internal sealed class StreamCompiler
 
     private SyncStream? Compile(bool autoSubscribe, int priority)
     {
-        SelectStatement select;
-        try
+        if (QueryChecks.Parse(_source, _errors) is not { } select)
         {
-            select = SqlParser.ParseSelect(_source.Sql);
-        }
-        catch (SqlSyntaxException e)
-        {
-            _errors.AddSql(_source, e.Position, e.Message, SyncRulesErrorCodes.SqlSyntax);
             return null;
         }
 
-        var errorsBefore = _errors.Items.Count(e => !e.IsWarning);
+        var errorsBefore = _errors.ErrorCount;
         if (select.From is null || select.From.Function is not null || select.ExtraFrom.Count > 0)
         {
             _errors.AddSql(_source, select.From?.Position ?? select.Position, "Must SELECT from a single table", SyncRulesErrorCodes.SqlInvalid);
             return null;
         }
 
-        var data = DataQuery.Compile(_source, select with { Where = null }, [], _config, _defaultSchema, _errors);
+        var data = DataQueryCompiler.Compile(_source, select with { Where = null }, [], _config, _defaultSchema, _errors);
         var tools = Tools(select.From.EffectiveName);
         var filter = ToFilter(tools, select.Where).ToDnf(c => tools.Negate(c, select.Where!));
         var variants = new List<StreamVariant>();
@@ -71,13 +65,13 @@ internal sealed class StreamCompiler
             QueryChecks.ReportCompileErrors(_source, compiler.Errors, _errors);
         }
 
-        var failed = _errors.Items.Count(e => !e.IsWarning) > errorsBefore;
+        var failed = _errors.ErrorCount > errorsBefore;
         return failed || data is null ? null : new SyncStream(_name, autoSubscribe, priority, data, variants, _allSubqueries);
     }
 
-    private ClauseCompiler Tools(string table)
+    private ExpressionCompiler Tools(string table)
     {
-        var compiler = new ClauseCompiler(new ClauseScope
+        var compiler = new ExpressionCompiler(new ExpressionScope
         {
             ValueTables = [table],
             DefaultTable = table,
@@ -93,9 +87,9 @@ internal sealed class StreamCompiler
         return compiler;
     }
 
-    private static SimpleFilter True() => new SimpleFilter(0, Clause.Static(SqlValueOps.True));
+    private static SimpleFilter True() => new SimpleFilter(0, CompiledExpression.Static(SqlValueSemantics.True));
 
-    private StreamFilter ToFilter(ClauseCompiler tools, SqlExpr? expr)
+    private StreamFilter ToFilter(ExpressionCompiler tools, SqlExpr? expr)
     {
         switch (expr)
         {
@@ -105,12 +99,12 @@ internal sealed class StreamCompiler
                 {
                     var left = ToFilter(tools, bin.Left);
                     var right = ToFilter(tools, bin.Right);
-                    if (left is SimpleFilter l && right is SimpleFilter r && l.Clause.Kind != ClauseKind.Match && r.Clause.Kind != ClauseKind.Match)
+                    if (left is SimpleFilter l && right is SimpleFilter r && l.Condition.Kind != CompiledExpressionKind.Match && r.Condition.Kind != CompiledExpressionKind.Match)
                     {
                         try
                         {
-                            var combined = bin.Op == "AND" ? MatchCombinators.And(l.Clause, r.Clause) : MatchCombinators.Or(l.Clause, r.Clause);
-                            if (combined.Kind != ClauseKind.Match)
+                            var combined = bin.Op == "AND" ? ConditionOperators.And(l.Condition, r.Condition) : ConditionOperators.Or(l.Condition, r.Condition);
+                            if (combined.Kind != CompiledExpressionKind.Match)
                             {
                                 return new SimpleFilter(bin.Position, combined);
                             }
@@ -133,8 +127,8 @@ internal sealed class StreamCompiler
             case UnaryExpr { Op: "NOT" } un:
                 {
                     var inner = ToFilter(tools, un.Operand);
-                    return inner is SimpleFilter s && s.Clause.Kind != ClauseKind.Match
-                        ? s with { Clause = tools.Negate(s.Clause, un) }
+                    return inner is SimpleFilter s && s.Condition.Kind != CompiledExpressionKind.Match
+                        ? s with { Condition = tools.Negate(s.Condition, un) }
                         : new NotFilter(un.Position, inner);
                 }
 
@@ -143,24 +137,24 @@ internal sealed class StreamCompiler
         }
     }
 
-    private StreamFilter CompileIn(ClauseCompiler tools, BinaryExpr bin)
+    private StreamFilter CompileIn(ExpressionCompiler tools, BinaryExpr bin)
     {
         var overlap = bin.Op == "&&";
         var left = tools.Compile(bin.Left);
-        if (left.Kind == ClauseKind.Error)
+        if (left.Kind == CompiledExpressionKind.Error)
         {
             return True();
         }
 
         if (bin.Right is SubqueryExpr sub)
         {
-            if (overlap && left.Kind != ClauseKind.Row)
+            if (overlap && left.Kind != CompiledExpressionKind.Row)
             {
                 tools.Report("The left-hand side of an && operator must be derived from the row to sync.", bin.Left);
                 return True();
             }
 
-            if (left.Kind == ClauseKind.Match)
+            if (left.Kind == CompiledExpressionKind.Match)
             {
                 tools.Report("This may contain values derived from the source row to sync or a value derived from stream parameters, but never both.", bin.Left);
                 return True();
@@ -172,15 +166,15 @@ internal sealed class StreamCompiler
                 return True();
             }
 
-            if (left.Kind == ClauseKind.Static)
+            if (left.Kind == CompiledExpressionKind.Static)
             {
                 tools.Report("For IN subqueries, the left operand must either depend on the row to sync or stream parameters.", bin.Left);
                 return True();
             }
 
-            if (left.Kind == ClauseKind.Parameter)
+            if (left.Kind == CompiledExpressionKind.Parameter)
             {
-                subquery.AddFilter(new SimpleFilter(bin.Position, MatchCombinators.ParameterMatch(subquery.Column, left)));
+                subquery.AddFilter(new SimpleFilter(bin.Position, ConditionOperators.RowEqualsParameter(subquery.Column, left)));
                 return new ExistsSubqueryFilter(bin.Position, subquery);
             }
 
@@ -188,7 +182,7 @@ internal sealed class StreamCompiler
         }
 
         var right = tools.Compile(bin.Right);
-        if (right.Kind == ClauseKind.Error)
+        if (right.Kind == CompiledExpressionKind.Error)
         {
             return True();
         }
@@ -218,7 +212,7 @@ internal sealed class StreamCompiler
         }
 
         var column = tools.Compile(select.Columns[0].Expr);
-        if (column.Kind == ClauseKind.Error)
+        if (column.Kind == CompiledExpressionKind.Error)
         {
             return null;
         }
@@ -254,16 +248,16 @@ internal sealed class StreamCompiler
     {
         switch (literal)
         {
-            case SimpleFilter { Clause.Kind: ClauseKind.Error }:
+            case SimpleFilter { Condition.Kind: CompiledExpressionKind.Error }:
                 break;
-            case SimpleFilter { Clause.Kind: ClauseKind.Static or ClauseKind.Row } s:
-                variant.RowFilters.Add(s.Clause.RowEvaluator);
+            case SimpleFilter { Condition.Kind: CompiledExpressionKind.Static or CompiledExpressionKind.Row } s:
+                variant.RowFilters.Add(s.Condition.RowEvaluator);
                 break;
-            case SimpleFilter { Clause.Kind: ClauseKind.Parameter } s:
-                variant.RequestFilters.Add(s.Clause.ParamEvaluator);
+            case SimpleFilter { Condition.Kind: CompiledExpressionKind.Parameter } s:
+                variant.RequestFilters.Add(s.Condition.RequestEvaluator);
                 break;
-            case SimpleFilter { Clause.Kind: ClauseKind.Match } s:
-                AddMatchParameters(variant, s.Clause.Match!);
+            case SimpleFilter { Condition.Kind: CompiledExpressionKind.Match } s:
+                AddMatchParameters(variant, s.Condition.Match!);
                 break;
             case InSubqueryFilter inSub:
                 {
@@ -274,7 +268,7 @@ internal sealed class StreamCompiler
                         Subquery = compiled,
                         FilterRow = inSub.Overlap
                             ? row => left(row) is { IsNull: false } v
-                                ? SqlValueOps.JsonArray(v, "Left side of && must evaluate to an array").Select(StreamVariant.AsParameter).Where(p => p is not null).Select(p => p!.Value).ToList()
+                                ? SqlValueSemantics.JsonArray(v, "Left side of && must evaluate to an array").Select(StreamVariant.AsParameter).Where(p => p is not null).Select(p => p!.Value).ToList()
                                 : []
                             : row => left(row) is var v && v.Type != SqliteType.Blob ? [ParamValue.Of(v)] : [],
                     });
@@ -287,7 +281,7 @@ internal sealed class StreamCompiler
         }
     }
 
-    private static void AddMatchParameters(StreamVariant variant, MatchClause match)
+    private static void AddMatchParameters(StreamVariant variant, ParameterMatch match)
     {
         foreach (var input in match.Inputs)
         {
@@ -296,7 +290,7 @@ internal sealed class StreamCompiler
             variant.Parameters.Add(new StreamParameter
             {
                 FromRequest = input.Expands
-                    ? request => SqlValueOps.ToText(lookup(request)) is { } text && Json.JsonParser.TryParse(text, plainNumbers: true) is { Items: { } items }
+                    ? request => SqlValueSemantics.ToText(lookup(request)) is { } text && Json.JsonParser.TryParse(text, plainNumbers: true) is { Items: { } items }
                         ? items.Select(StreamVariant.AsParameter).Where(p => p is not null).Select(p => p!.Value).ToList()
                         : []
                     : request => lookup(request) is var v && v.Type != SqliteType.Blob ? [ParamValue.Of(v)] : [],

@@ -9,14 +9,14 @@ namespace PowerSync.Core.SyncRules.Streams;
 internal abstract record StreamFilter(int Position)
 {
     /// <summary>DNF: Or of And of literals (or a single And / literal).</summary>
-    public StreamFilter ToDnf(Func<Clause, Clause> negate)
+    public StreamFilter ToDnf(Func<CompiledExpression, CompiledExpression> negate)
     {
         switch (this)
         {
             case NotFilter { Operand: NotFilter inner }:
                 return inner.Operand.ToDnf(negate);
-            case NotFilter { Operand: SimpleFilter simple } when simple.Clause.Kind != ClauseKind.Match:
-                return simple with { Clause = negate(simple.Clause) };
+            case NotFilter { Operand: SimpleFilter simple } when simple.Condition.Kind != CompiledExpressionKind.Match:
+                return simple with { Condition = negate(simple.Condition) };
             case NotFilter { Operand: AndFilter and }:
                 return new OrFilter(and.Position, and.Terms.Select(t => new NotFilter(t.Position, t).ToDnf(negate)).ToList()).ToDnf(negate);
             case NotFilter { Operand: OrFilter or }:
@@ -73,7 +73,7 @@ internal abstract record StreamFilter(int Position)
 }
 
 /// <summary>A condition on the row, on the request, or a parameter match (row value vs request value).</summary>
-internal sealed record SimpleFilter(int Position, Clause Clause) : StreamFilter(Position);
+internal sealed record SimpleFilter(int Position, CompiledExpression Condition) : StreamFilter(Position);
 
 internal sealed record AndFilter(int Position, IReadOnlyList<StreamFilter> Terms) : StreamFilter(Position);
 
@@ -82,7 +82,7 @@ internal sealed record OrFilter(int Position, IReadOnlyList<StreamFilter> Terms)
 internal sealed record NotFilter(int Position, StreamFilter Operand) : StreamFilter(Position);
 
 /// <summary><c>row_value IN (SELECT column FROM table WHERE ...)</c> (or <c>&amp;&amp;</c> with a row array).</summary>
-internal sealed record InSubqueryFilter(int Position, RowEval Left, StreamSubquery Subquery, bool Overlap) : StreamFilter(Position);
+internal sealed record InSubqueryFilter(int Position, RowEvaluator Left, StreamSubquery Subquery, bool Overlap) : StreamFilter(Position);
 
 /// <summary><c>request_value IN (SELECT ...)</c>: pushed into the subquery; the stream applies if it returns anything.</summary>
 internal sealed record ExistsSubqueryFilter(int Position, StreamSubquery Subquery) : StreamFilter(Position);

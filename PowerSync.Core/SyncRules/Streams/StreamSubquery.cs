@@ -3,11 +3,11 @@ using PowerSync.Core.SyncRules.Expressions;
 namespace PowerSync.Core.SyncRules.Streams;
 
 /// <summary>A parsed, not yet variant-compiled stream subquery: its table, its one output column and its filter.</summary>
-internal sealed class StreamSubquery(SourceTablePattern table, Clause column, StreamFilter filter)
+internal sealed class StreamSubquery(SourceTablePattern table, CompiledExpression column, StreamFilter filter)
 {
     public SourceTablePattern Table { get; } = table;
 
-    public Clause Column { get; } = column;
+    public CompiledExpression Column { get; } = column;
 
     public StreamFilter Filter { get; private set; } = filter;
 

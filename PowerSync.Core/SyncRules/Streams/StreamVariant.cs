@@ -29,9 +29,9 @@ internal sealed class StreamVariant(int id)
 
     public List<CompiledSubquery> Subqueries { get; } = [];
 
-    public List<RowEval> RowFilters { get; } = [];
+    public List<RowEvaluator> RowFilters { get; } = [];
 
-    public List<ParamEval> RequestFilters { get; } = [];
+    public List<RequestEvaluator> RequestFilters { get; } = [];
 
     public List<CompiledSubquery> ExistsFilters { get; } = [];
 
@@ -39,7 +39,7 @@ internal sealed class StreamVariant(int id)
     {
         foreach (var filter in RowFilters)
         {
-            if (!SqlValueOps.IsTrue(filter(row)))
+            if (!SqlValueSemantics.IsTrue(filter(row)))
             {
                 return [];
             }
@@ -65,7 +65,7 @@ internal sealed class StreamVariant(int id)
     {
         foreach (var filter in RequestFilters)
         {
-            if (!SqlValueOps.IsTrue(filter(request)))
+            if (!SqlValueSemantics.IsTrue(filter(request)))
             {
                 return null;
             }
@@ -130,7 +130,7 @@ internal sealed class StreamVariant(int id)
 /// A compiled <c>(SELECT column FROM table WHERE ...)</c>: rows of the table are indexed under lookup
 /// keys (<c>[stream, query id, values...]</c>) with <c>[{"result": column}]</c> as parameters.
 /// </summary>
-internal sealed class CompiledSubquery(string stream, SourceTablePattern table, RowEval column, IReadOnlyList<(StreamVariant Variant, string QueryId)> variants)
+internal sealed class CompiledSubquery(string stream, SourceTablePattern table, RowEvaluator column, IReadOnlyList<(StreamVariant Variant, string QueryId)> variants)
 {
     public SourceTablePattern Table { get; } = table;
 

@@ -1,167 +1,62 @@
 using System.Globalization;
-using PowerSync.Core.SyncRules.Queries;
-using PowerSync.Core.SyncRules.Streams;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace PowerSync.Core.SyncRules.Yaml;
 
-/// <summary>The result of reading a YAML document: compiled definitions plus every error and warning.</summary>
-internal sealed record SyncRulesDocument(SyncRulesConfig Config, IReadOnlyList<BucketDefinition> Definitions, IReadOnlyList<SyncStream> Streams, IReadOnlyList<SyncRulesError> Problems)
-{
-    /// <summary>The source tables the compiled queries read, with their columns and positions.</summary>
-    public IReadOnlyList<SourceTableReference> References { get; init; } = [];
-}
-
 /// <summary>
-/// Reads sync-rules YAML with YamlDotNet in one validation pass: aliases, anchors and tags are
-/// rejected, unknown keys are named, every query is compiled and all problems are collected.
+/// Reads sync-rules YAML with YamlDotNet into a <see cref="SyncRulesDocument"/>, compiling nothing:
+/// aliases, anchors and tags are rejected, unknown keys are named, values are checked, and every
+/// problem is kept with the part of the document it was found in.
 /// </summary>
 internal sealed class SyncRulesYamlReader
 {
+    private const int DefaultPriority = 3;
+    private const string AcceptDangerousKey = "accept_potentially_dangerous_queries";
     private static readonly string[] TopLevelKeys = ["config", "bucket_definitions", "streams", "event_definitions", "with"];
-    private static readonly string[] DefinitionKeys = ["parameters", "data", "priority", "accept_potentially_dangerous_queries"];
-    private static readonly string[] StreamKeys = ["query", "queries", "auto_subscribe", "priority", "with", "accept_potentially_dangerous_queries"];
+    private static readonly string[] DefinitionKeys = ["parameters", "data", "priority", AcceptDangerousKey];
+    private static readonly string[] StreamKeys = ["query", "queries", "auto_subscribe", "priority", "with", AcceptDangerousKey];
 
     private readonly string _yaml;
-    private readonly SyncRulesParseOptions _options;
     private readonly YamlLocator _locator;
-    private readonly ErrorSink _errors = new();
-    private readonly List<SourceTableReference> _references = [];
 
-    private SyncRulesYamlReader(string yaml, SyncRulesParseOptions options)
+    private SyncRulesYamlReader(string yaml)
     {
         _yaml = yaml;
-        _options = options;
         _locator = new YamlLocator(yaml);
     }
 
-    public static SyncRulesDocument Read(string yaml, SyncRulesParseOptions options) => new SyncRulesYamlReader(yaml, options).Read();
-
-    private void Error(YamlNode node, string message, string code) => Error(node.Start, message, code);
-
-    private void Error(Mark mark, string message, string code)
-    {
-        var (line, column) = YamlLocator.Of(mark);
-        _errors.Add(line, column, message, code);
-    }
+    public static SyncRulesDocument Read(string yaml) => new SyncRulesYamlReader(yaml).Read();
 
     private SyncRulesDocument Read()
     {
+        var problems = new ErrorSink();
         var config = SyncRulesConfig.ForEdition(1);
-        if (!RejectAliasesAndTags())
+        if (!RejectAliasesAndTags(problems) || LoadRoot(problems) is not { } root)
         {
-            return new(config, [], [], _errors.Items);
+            return SyncRulesDocument.Empty(config, problems.Items);
         }
 
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(_yaml));
-        }
-        catch (YamlException e)
-        {
-            Error(e.Start, $"Invalid YAML: {e.InnerException?.Message ?? e.Message}", SyncRulesErrorCodes.YamlSyntax);
-            return new(config, [], [], _errors.Items);
-        }
-
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
-        {
-            return new(config, [], [], _errors.Items);
-        }
-
-        if (stream.Documents.Count > 1)
-        {
-            Error(stream.Documents[1].RootNode, "Only one YAML document is allowed: remove the second '---' section", SyncRulesErrorCodes.YamlSyntax);
-        }
-
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            Error(stream.Documents[0].RootNode, "Sync rules must be a YAML mapping with bucket_definitions and/or streams", SyncRulesErrorCodes.InvalidValue);
-            return new(config, [], [], _errors.Items);
-        }
-
-        foreach (var (key, value) in root.Children)
-        {
-            var name = ((YamlScalarNode)key).Value;
-            if (!TopLevelKeys.Contains(name))
-            {
-                Error(key, $"Unknown top-level key '{name}': expected one of {string.Join(", ", TopLevelKeys)}", SyncRulesErrorCodes.UnknownKey);
-            }
-        }
-
+        ReportUnknownTopLevelKeys(root, problems);
         if (Child(root, "config") is { } configNode)
         {
-            config = ReadConfig(configNode);
+            config = ReadConfig(configNode, problems);
         }
 
-        if (Child(root, "event_definitions") is { } events)
-        {
-            Error(events, "event_definitions are not supported yet by PowerSync for .NET: remove the section", SyncRulesErrorCodes.NotSupported);
-        }
-
-        if (Child(root, "with") is { } with)
-        {
-            Error(with, "Top-level 'with' (global common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
-        }
-
-        var definitions = new List<BucketDefinition>();
-        if (Child(root, "bucket_definitions") is { } defs)
-        {
-            if (defs is YamlMappingNode map)
-            {
-                foreach (var (key, value) in map.Children)
-                {
-                    if (ReadDefinition(((YamlScalarNode)key).Value!, key, value, config) is { } d)
-                    {
-                        definitions.Add(d);
-                    }
-                }
-            }
-            else if (defs is not YamlScalarNode { Value: null or "" })
-            {
-                Error(defs, "bucket_definitions must be a mapping of bucket names to definitions", SyncRulesErrorCodes.InvalidValue);
-            }
-        }
-
-        var streams = new List<SyncStream>();
-        if (Child(root, "streams") is { } streamsNode)
-        {
-            if (streamsNode is YamlMappingNode map)
-            {
-                if (config.Edition < 2)
-                {
-                    Error(streamsNode, "Sync streams require edition 2 or later: add 'config:' with 'edition: 2'", SyncRulesErrorCodes.InvalidValue);
-                }
-                else
-                {
-                    var (line, column) = YamlLocator.Of(streamsNode.Start);
-                    _errors.Add(line, column, "Sync Streams are evaluated with the edition 2 (alpha) semantics; edition 3 (compiled streams with joins) is not supported yet", SyncRulesErrorCodes.SqlWarning, warning: true);
-                    foreach (var (key, value) in map.Children)
-                    {
-                        var name = ((YamlScalarNode)key).Value!;
-                        if (definitions.Any(d => d.Name == name))
-                        {
-                            Error(key, $"Stream '{name}' has the same name as a bucket definition: rename one of them", SyncRulesErrorCodes.InvalidValue);
-                        }
-                        else if (ReadStream(name, value, config) is { } compiled)
-                        {
-                            streams.Add(compiled);
-                        }
-                    }
-                }
-            }
-            else if (streamsNode is not YamlScalarNode { Value: null or "" })
-            {
-                Error(streamsNode, "streams must be a mapping of stream names to definitions", SyncRulesErrorCodes.InvalidValue);
-            }
-        }
-
-        return new(config, definitions, streams, _errors.Items) { References = _references };
+        ReportUnsupportedSections(root, problems);
+        return new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config));
     }
 
-    private bool RejectAliasesAndTags()
+    private static void Report(ErrorSink problems, YamlNode node, string message, string code) => Report(problems, node.Start, message, code);
+
+    private static void Report(ErrorSink problems, Mark mark, string message, string code, bool warning = false)
+    {
+        var (line, column) = YamlLocator.Of(mark);
+        problems.Add(line, column, message, code, warning);
+    }
+
+    private bool RejectAliasesAndTags(ErrorSink problems)
     {
         var parser = new Parser(new StringReader(_yaml));
         var ok = true;
@@ -172,15 +67,15 @@ internal sealed class SyncRulesYamlReader
                 switch (parser.Current)
                 {
                     case AnchorAlias alias:
-                        Error(alias.Start, $"YAML aliases are not supported (*{alias.Value}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
+                        Report(problems, alias.Start, $"YAML aliases are not supported (*{alias.Value}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
                         ok = false;
                         break;
                     case NodeEvent node when !node.Anchor.IsEmpty:
-                        Error(node.Start, $"YAML anchors are not supported (&{node.Anchor}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
+                        Report(problems, node.Start, $"YAML anchors are not supported (&{node.Anchor}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
                         ok = false;
                         break;
                     case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
-                        Error(node.Start, $"YAML tags are not supported ({node.Tag}): write e.g. 'accept_potentially_dangerous_queries: true' as a key instead", SyncRulesErrorCodes.YamlAliasOrTag);
+                        Report(problems, node.Start, $"YAML tags are not supported ({node.Tag}): write e.g. 'accept_potentially_dangerous_queries: true' as a key instead", SyncRulesErrorCodes.YamlAliasOrTag);
                         ok = false;
                         break;
                 }
@@ -188,39 +83,97 @@ internal sealed class SyncRulesYamlReader
         }
         catch (YamlException e)
         {
-            Error(e.Start, $"Invalid YAML: {e.InnerException?.Message ?? e.Message}", SyncRulesErrorCodes.YamlSyntax);
+            Report(problems, e.Start, $"Invalid YAML: {e.InnerException?.Message ?? e.Message}", SyncRulesErrorCodes.YamlSyntax);
             return false;
         }
 
         return ok;
     }
 
+    /// <summary>The root mapping of the (only) YAML document; null when the text is empty or has no mapping to read.</summary>
+    private YamlMappingNode? LoadRoot(ErrorSink problems)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(_yaml));
+        }
+        catch (YamlException e)
+        {
+            Report(problems, e.Start, $"Invalid YAML: {e.InnerException?.Message ?? e.Message}", SyncRulesErrorCodes.YamlSyntax);
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            Report(problems, stream.Documents[1].RootNode, "Only one YAML document is allowed: remove the second '---' section", SyncRulesErrorCodes.YamlSyntax);
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            Report(problems, stream.Documents[0].RootNode, "Sync rules must be a YAML mapping with bucket_definitions and/or streams", SyncRulesErrorCodes.InvalidValue);
+            return null;
+        }
+
+        return root;
+    }
+
+    private static void ReportUnknownTopLevelKeys(YamlMappingNode root, ErrorSink problems)
+    {
+        foreach (var (key, _) in root.Children)
+        {
+            var name = ((YamlScalarNode)key).Value;
+            if (!TopLevelKeys.Contains(name))
+            {
+                Report(problems, key, $"Unknown top-level key '{name}': expected one of {string.Join(", ", TopLevelKeys)}", SyncRulesErrorCodes.UnknownKey);
+            }
+        }
+    }
+
+    private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems)
+    {
+        if (Child(root, "event_definitions") is { } events)
+        {
+            Report(problems, events, "event_definitions are not supported yet by PowerSync for .NET: remove the section", SyncRulesErrorCodes.NotSupported);
+        }
+
+        if (Child(root, "with") is { } with)
+        {
+            Report(problems, with, "Top-level 'with' (global common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
+        }
+    }
+
     private static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
 
-    private SyncRulesConfig ReadConfig(YamlNode node)
+    private static SyncRulesConfig ReadConfig(YamlNode node, ErrorSink problems)
     {
         var config = SyncRulesConfig.ForEdition(1);
         if (node is not YamlMappingNode map)
         {
-            Error(node, "config must be a mapping (e.g. 'edition: 2')", SyncRulesErrorCodes.InvalidValue);
+            Report(problems, node, "config must be a mapping (e.g. 'edition: 2')", SyncRulesErrorCodes.InvalidValue);
             return config;
         }
 
         if (Child(map, "edition") is { } editionNode)
         {
-            var edition = ReadInt(editionNode, "edition");
+            var edition = ReadInt(editionNode, "edition", problems);
             if (edition is 1 or 2)
             {
                 config = SyncRulesConfig.ForEdition(edition.Value);
             }
             else if (edition == 3)
             {
-                Error(editionNode, "edition 3 (compiled sync streams) is not supported yet by PowerSync for .NET: use edition 1 or 2", SyncRulesErrorCodes.NotSupported);
+                Report(problems, editionNode, "edition 3 (compiled sync streams) is not supported yet by PowerSync for .NET: use edition 1 or 2", SyncRulesErrorCodes.NotSupported);
             }
             else if (edition is not null)
             {
-                Error(editionNode, $"edition must be 1 or 2, not {edition}", SyncRulesErrorCodes.InvalidValue);
+                Report(problems, editionNode, $"edition must be 1 or 2, not {edition}", SyncRulesErrorCodes.InvalidValue);
             }
         }
 
@@ -232,22 +185,22 @@ internal sealed class SyncRulesYamlReader
                 case "edition":
                     break;
                 case "timestamps_iso8601":
-                    config = config with { TimestampsIso8601 = ReadBool(value, name) ?? config.TimestampsIso8601 };
+                    config = config with { TimestampsIso8601 = ReadBool(value, name, problems) ?? config.TimestampsIso8601 };
                     break;
                 case "versioned_bucket_ids":
-                    config = config with { VersionedBucketIds = ReadBool(value, name) ?? config.VersionedBucketIds };
+                    config = config with { VersionedBucketIds = ReadBool(value, name, problems) ?? config.VersionedBucketIds };
                     break;
                 case "fixed_json_extract":
-                    config = config with { FixedJsonExtract = ReadBool(value, name) ?? config.FixedJsonExtract };
+                    config = config with { FixedJsonExtract = ReadBool(value, name, problems) ?? config.FixedJsonExtract };
                     break;
                 case "custom_postgres_types":
-                    config = config with { CustomPostgresTypes = ReadBool(value, name) ?? config.CustomPostgresTypes };
+                    config = config with { CustomPostgresTypes = ReadBool(value, name, problems) ?? config.CustomPostgresTypes };
                     break;
                 case "storage_version" or "timestamp_max_precision" or "unstable_sqlite_expression_engine":
-                    Error(key, $"config.{name} is not supported yet by PowerSync for .NET: remove it", SyncRulesErrorCodes.NotSupported);
+                    Report(problems, key, $"config.{name} is not supported yet by PowerSync for .NET: remove it", SyncRulesErrorCodes.NotSupported);
                     break;
                 default:
-                    Error(key, $"Unknown config key '{name}': expected edition, timestamps_iso8601, versioned_bucket_ids, fixed_json_extract or custom_postgres_types", SyncRulesErrorCodes.UnknownKey);
+                    Report(problems, key, $"Unknown config key '{name}': expected edition, timestamps_iso8601, versioned_bucket_ids, fixed_json_extract or custom_postgres_types", SyncRulesErrorCodes.UnknownKey);
                     break;
             }
         }
@@ -255,215 +208,198 @@ internal sealed class SyncRulesYamlReader
         return config;
     }
 
-    private int? ReadInt(YamlNode node, string what)
+    private static int? ReadInt(YamlNode node, string what, ErrorSink problems)
     {
         if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: { } v } && int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
         {
             return i;
         }
 
-        Error(node, $"{what} must be an integer", SyncRulesErrorCodes.InvalidValue);
+        Report(problems, node, $"{what} must be an integer", SyncRulesErrorCodes.InvalidValue);
         return null;
     }
 
-    private bool? ReadBool(YamlNode node, string what)
+    private static bool? ReadBool(YamlNode node, string what, ErrorSink problems)
     {
         if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } s)
         {
             return s.Value == "true";
         }
 
-        Error(node, $"{what} must be true or false", SyncRulesErrorCodes.InvalidValue);
+        Report(problems, node, $"{what} must be true or false", SyncRulesErrorCodes.InvalidValue);
         return null;
+    }
+
+    /// <summary><c>priority:</c> of a definition or stream: 0 to 3, <see cref="DefaultPriority"/> when absent or invalid.</summary>
+    private static int ReadPriority(YamlMappingNode map, ErrorSink problems)
+    {
+        if (Child(map, "priority") is not { } node || ReadInt(node, "priority", problems) is not { } value)
+        {
+            return DefaultPriority;
+        }
+
+        if (value is < 0 or > 3)
+        {
+            Report(problems, node, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
+            return DefaultPriority;
+        }
+
+        return value;
+    }
+
+    private static void ReportUnknownKeys(YamlMappingNode map, string[] known, string owner, ErrorSink problems)
+    {
+        foreach (var (key, _) in map.Children)
+        {
+            var k = ((YamlScalarNode)key).Value;
+            if (!known.Contains(k))
+            {
+                Report(problems, key, $"Unknown key '{k}' in {owner}: expected one of {string.Join(", ", known)}", SyncRulesErrorCodes.UnknownKey);
+            }
+        }
     }
 
     private SqlSource Source(YamlScalarNode node) => new(node.Value ?? string.Empty, offset => _locator.InScalar(node, offset));
 
-    private List<YamlScalarNode>? ReadQueries(YamlNode node, string what, bool allowSingle)
+    /// <summary>The queries of <c>parameters:</c> or <c>data:</c>: one SQL string (where allowed) or a list of them.</summary>
+    private DocumentSection<SqlSource> ReadQueries(YamlNode node, string what, bool allowSingle)
     {
         if (node is YamlScalarNode single && allowSingle && !string.IsNullOrWhiteSpace(single.Value))
         {
-            return [single];
+            return new([], [Source(single)]);
         }
 
+        var problems = new ErrorSink();
         if (node is YamlSequenceNode seq)
         {
-            var result = new List<YamlScalarNode>();
+            var queries = new List<SqlSource>();
             foreach (var item in seq.Children)
             {
                 if (item is YamlScalarNode s && !string.IsNullOrWhiteSpace(s.Value))
                 {
-                    result.Add(s);
+                    queries.Add(Source(s));
                 }
                 else
                 {
-                    Error(item, $"Each entry of '{what}' must be one SQL query string", SyncRulesErrorCodes.InvalidValue);
+                    Report(problems, item, $"Each entry of '{what}' must be one SQL query string", SyncRulesErrorCodes.InvalidValue);
                 }
             }
 
-            return result;
+            return new(problems.Items, queries);
         }
 
-        Error(node, allowSingle ? $"'{what}' must be a SQL query or a list of SQL queries" : $"'{what}' must be a list of SQL queries", SyncRulesErrorCodes.InvalidValue);
-        return null;
+        Report(problems, node, allowSingle ? $"'{what}' must be a SQL query or a list of SQL queries" : $"'{what}' must be a list of SQL queries", SyncRulesErrorCodes.InvalidValue);
+        return new(problems.Items, []);
     }
 
-    private BucketDefinition? ReadDefinition(string name, YamlNode keyNode, YamlNode node, SyncRulesConfig config)
+    private DocumentSection<BucketDefinitionEntry> ReadDefinitions(YamlMappingNode root)
     {
-        if (node is not YamlMappingNode map)
+        var node = Child(root, "bucket_definitions");
+        if (node is YamlMappingNode map)
         {
-            Error(node, $"Bucket definition '{name}' must be a mapping with 'data' (and optionally 'parameters', 'priority')", SyncRulesErrorCodes.InvalidValue);
-            return null;
+            return new([], map.Children.Select(e => ReadDefinition(((YamlScalarNode)e.Key).Value!, e.Key, e.Value)).ToList());
         }
 
-        foreach (var (key, _) in map.Children)
+        var problems = new ErrorSink();
+        if (node is not (null or YamlScalarNode { Value: null or "" }))
         {
-            var k = ((YamlScalarNode)key).Value;
-            if (!DefinitionKeys.Contains(k))
-            {
-                Error(key, $"Unknown key '{k}' in bucket definition '{name}': expected one of {string.Join(", ", DefinitionKeys)}", SyncRulesErrorCodes.UnknownKey);
-            }
+            Report(problems, node, "bucket_definitions must be a mapping of bucket names to definitions", SyncRulesErrorCodes.InvalidValue);
         }
 
-        var errorsBefore = _errors.Items.Count(e => !e.IsWarning);
-        var priority = 3;
-        if (Child(map, "priority") is { } p)
-        {
-            var value = ReadInt(p, "priority");
-            if (value is < 0 or > 3)
-            {
-                Error(p, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
-            }
-            else if (value is not null)
-            {
-                priority = value.Value;
-            }
-        }
-
-        var accept = Child(map, "accept_potentially_dangerous_queries") is { } a && ReadBool(a, "accept_potentially_dangerous_queries") == true;
-        var parameterQueries = new List<ParameterQuery>();
-        if (Child(map, "parameters") is { } parametersNode)
-        {
-            var queries = ReadQueries(parametersNode, "parameters", allowSingle: true) ?? [];
-            for (var i = 0; i < queries.Count; i++)
-            {
-                var source = Source(queries[i]);
-                var q = ParameterQueryCompiler.Compile(source, name, i, config, _options.DefaultSchema, _errors);
-                if (q is null)
-                {
-                    continue;
-                }
-
-                if (q is TableParameterQuery)
-                {
-                    TableReferenceCollector.Collect(source, SourceQueryKind.ParameterQuery, name, _options.DefaultSchema, _references);
-                }
-
-                if (q.UsesClientParameters && !accept)
-                {
-                    _errors.AddSql(source, 0,
-                        "Potentially dangerous query based on parameters set by the client. The client can send any value for these parameters so it's not a good place to do authorization. Set 'accept_potentially_dangerous_queries: true' on the definition if this is intended.",
-                        SyncRulesErrorCodes.SqlWarning, warning: true);
-                }
-
-                if (parameterQueries.Count > 0 && !parameterQueries[0].OutputNames.Order(StringComparer.Ordinal).SequenceEqual(q.OutputNames.Order(StringComparer.Ordinal)))
-                {
-                    _errors.AddSql(source, 0,
-                        $"All parameter queries of '{name}' must return the same columns: expected [{string.Join(", ", parameterQueries[0].OutputNames)}], got [{string.Join(", ", q.OutputNames)}]",
-                        SyncRulesErrorCodes.SqlInvalid);
-                    continue;
-                }
-
-                parameterQueries.Add(q);
-            }
-        }
-
-        var bucketParameters = parameterQueries.Count > 0 ? parameterQueries[0].OutputNames : [];
-        var dataQueries = new List<DataQuery>();
-        if (Child(map, "data") is { } dataNode)
-        {
-            foreach (var query in ReadQueries(dataNode, "data", allowSingle: false) ?? [])
-            {
-                var source = Source(query);
-                if (DataQuery.Compile(source, bucketParameters, config, _options.DefaultSchema, _errors) is { } d)
-                {
-                    dataQueries.Add(d);
-                    TableReferenceCollector.Collect(source, SourceQueryKind.DataQuery, name, _options.DefaultSchema, _references);
-                }
-            }
-        }
-        else
-        {
-            Error(keyNode, $"Bucket definition '{name}' has no 'data' queries: add 'data:' with at least one SELECT", SyncRulesErrorCodes.MissingKey);
-        }
-
-        var failed = _errors.Items.Count(e => !e.IsWarning) > errorsBefore;
-        return failed ? null : new BucketDefinition(name, priority, bucketParameters, parameterQueries, dataQueries);
+        return new(problems.Items, []);
     }
 
-    private SyncStream? ReadStream(string name, YamlNode node, SyncRulesConfig config)
+    private BucketDefinitionEntry ReadDefinition(string name, YamlNode keyNode, YamlNode node)
     {
+        var problems = new ErrorSink();
         if (node is not YamlMappingNode map)
         {
-            Error(node, $"Stream '{name}' must be a mapping with 'query' (and optionally 'auto_subscribe', 'priority')", SyncRulesErrorCodes.InvalidValue);
-            return null;
+            Report(problems, node, $"Bucket definition '{name}' must be a mapping with 'data' (and optionally 'parameters', 'priority')", SyncRulesErrorCodes.InvalidValue);
+            return new(name, DefaultPriority, false, [], problems.Items, DocumentSection<SqlSource>.Empty, DocumentSection<SqlSource>.Empty);
         }
 
-        foreach (var (key, _) in map.Children)
+        var unknownKeys = new ErrorSink();
+        ReportUnknownKeys(map, DefinitionKeys, $"bucket definition '{name}'", unknownKeys);
+        var priority = ReadPriority(map, problems);
+        var accept = Child(map, AcceptDangerousKey) is { } a && ReadBool(a, AcceptDangerousKey, problems) == true;
+        var parameters = Child(map, "parameters") is { } parametersNode
+            ? ReadQueries(parametersNode, "parameters", allowSingle: true)
+            : DocumentSection<SqlSource>.Empty;
+        var data = Child(map, "data") is { } dataNode
+            ? ReadQueries(dataNode, "data", allowSingle: false)
+            : MissingData(name, keyNode);
+        return new(name, priority, accept, unknownKeys.Items, problems.Items, parameters, data);
+    }
+
+    private static DocumentSection<SqlSource> MissingData(string name, YamlNode keyNode)
+    {
+        var problems = new ErrorSink();
+        Report(problems, keyNode, $"Bucket definition '{name}' has no 'data' queries: add 'data:' with at least one SELECT", SyncRulesErrorCodes.MissingKey);
+        return new(problems.Items, []);
+    }
+
+    private DocumentSection<StreamEntry> ReadStreams(YamlMappingNode root, SyncRulesConfig config)
+    {
+        var node = Child(root, "streams");
+        var problems = new ErrorSink();
+        if (node is YamlMappingNode map)
         {
-            var k = ((YamlScalarNode)key).Value;
-            if (!StreamKeys.Contains(k))
+            if (config.Edition < 2)
             {
-                Error(key, $"Unknown key '{k}' in stream '{name}': expected one of {string.Join(", ", StreamKeys)}", SyncRulesErrorCodes.UnknownKey);
+                Report(problems, node, "Sync streams require edition 2 or later: add 'config:' with 'edition: 2'", SyncRulesErrorCodes.InvalidValue);
+                return new(problems.Items, []);
             }
+
+            Report(problems, node.Start, "Sync Streams are evaluated with the edition 2 (alpha) semantics; edition 3 (compiled streams with joins) is not supported yet", SyncRulesErrorCodes.SqlWarning, warning: true);
+            return new(problems.Items, map.Children.Select(e => ReadStream(((YamlScalarNode)e.Key).Value!, e.Key, e.Value)).ToList());
         }
 
+        if (node is not (null or YamlScalarNode { Value: null or "" }))
+        {
+            Report(problems, node, "streams must be a mapping of stream names to definitions", SyncRulesErrorCodes.InvalidValue);
+        }
+
+        return new(problems.Items, []);
+    }
+
+    private StreamEntry ReadStream(string name, YamlNode keyNode, YamlNode node)
+    {
+        var problems = new ErrorSink();
+        var (line, column) = YamlLocator.Of(keyNode.Start);
+        if (node is not YamlMappingNode map)
+        {
+            Report(problems, node, $"Stream '{name}' must be a mapping with 'query' (and optionally 'auto_subscribe', 'priority')", SyncRulesErrorCodes.InvalidValue);
+            return new(name, line, column, problems.Items, false, DefaultPriority, null);
+        }
+
+        ReportUnknownKeys(map, StreamKeys, $"stream '{name}'", problems);
         if (Child(map, "queries") is { } queries)
         {
-            Error(queries, "'queries' (several queries per stream) needs edition 3, which PowerSync for .NET does not support yet: use one 'query'", SyncRulesErrorCodes.NotSupported);
+            Report(problems, queries, "'queries' (several queries per stream) needs edition 3, which PowerSync for .NET does not support yet: use one 'query'", SyncRulesErrorCodes.NotSupported);
         }
 
         if (Child(map, "with") is { } with)
         {
-            Error(with, "Stream-local 'with' (common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
+            Report(problems, with, "Stream-local 'with' (common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
         }
 
-        var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe") == true;
-        var priority = 3;
-        if (Child(map, "priority") is { } p && ReadInt(p, "priority") is { } value)
+        var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe", problems) == true;
+        var priority = ReadPriority(map, problems);
+        if (Child(map, AcceptDangerousKey) is { } d)
         {
-            if (value is < 0 or > 3)
-            {
-                Error(p, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
-            }
-            else
-            {
-                priority = value;
-            }
+            ReadBool(d, AcceptDangerousKey, problems);
         }
 
-        if (Child(map, "accept_potentially_dangerous_queries") is { } d)
+        SqlSource? query = null;
+        if (Child(map, "query") is YamlScalarNode { Value: { Length: > 0 } } queryNode)
         {
-            ReadBool(d, "accept_potentially_dangerous_queries");
+            query = Source(queryNode);
         }
-
-        if (Child(map, "query") is not YamlScalarNode { Value: { Length: > 0 } } query)
+        else if (Child(map, "queries") is null)
         {
-            if (Child(map, "queries") is null)
-            {
-                Error(node, $"Stream '{name}' needs a 'query' (one SELECT)", SyncRulesErrorCodes.MissingKey);
-            }
-
-            return null;
+            Report(problems, node, $"Stream '{name}' needs a 'query' (one SELECT)", SyncRulesErrorCodes.MissingKey);
         }
 
-        var source = Source(query);
-        var stream = StreamCompiler.Compile(name, source, autoSubscribe, priority, config, _options.DefaultSchema, _errors);
-        if (stream is not null)
-        {
-            TableReferenceCollector.Collect(source, SourceQueryKind.StreamQuery, name, _options.DefaultSchema, _references);
-        }
-
-        return stream;
+        return new(name, line, column, problems.Items, autoSubscribe, priority, query);
     }
 }

@@ -4,36 +4,36 @@ namespace PowerSync.Core.SyncRules.Expressions;
 internal sealed record SqlCompileError(string Message, int Position, int Length, bool IsWarning = false);
 
 /// <summary>
-/// Compiles parsed expressions into <see cref="Clause"/>s (delegates), following the official
+/// Compiles parsed expressions into <see cref="CompiledExpression"/>s (delegates), following the official
 /// evaluator's rules for which combinations of row values, parameters and literals are allowed.
 /// Expressions over literals only are folded at compile time (a failure there rejects the query,
 /// as in the official evaluator).
 /// </summary>
-internal sealed class ClauseCompiler(ClauseScope scope)
+internal sealed class ExpressionCompiler(ExpressionScope scope)
 {
-    private readonly ClauseScope _scope = scope;
+    private readonly ExpressionScope _scope = scope;
 
     public List<SqlCompileError> Errors { get; } = [];
 
-    private Clause Fail(string message, SqlExpr at)
+    private CompiledExpression Fail(string message, SqlExpr at)
     {
         Errors.Add(new SqlCompileError(message, at.Position, at.Length));
-        return Clause.Error;
+        return CompiledExpression.Error;
     }
 
-    public Clause CompileWhere(SqlExpr? where) => Compile(where);
+    public CompiledExpression CompileWhere(SqlExpr? where) => Compile(where);
 
-    public Clause Compile(SqlExpr? expr)
+    public CompiledExpression Compile(SqlExpr? expr)
     {
         if (expr is null)
         {
-            return Clause.Static(SqlValueOps.True);
+            return CompiledExpression.Static(SqlValueSemantics.True);
         }
 
         switch (expr)
         {
             case LiteralExpr lit:
-                return Clause.Static(lit.Value);
+                return CompiledExpression.Static(lit.Value);
             case ColumnRefExpr col:
                 return CompileRef(col);
             case BinaryExpr bin:
@@ -53,7 +53,7 @@ internal sealed class ClauseCompiler(ClauseScope scope)
                     }
 
                     var operand = Compile(cast.Operand);
-                    return Compose([operand], [cast.Operand], a => SqlValueOps.Cast(a[0], type), $"cast_{type}", "operator_cast");
+                    return Compose([operand], [cast.Operand], a => SqlValueSemantics.Cast(a[0], type), $"cast_{type}", "operator_cast");
                 }
 
             case SubqueryExpr sub:
@@ -65,7 +65,7 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         }
     }
 
-    private Clause CompileRef(ColumnRefExpr col)
+    private CompiledExpression CompileRef(ColumnRefExpr col)
     {
         if (col.Column == "*")
         {
@@ -83,17 +83,17 @@ internal sealed class ClauseCompiler(ClauseScope scope)
             var key = $"{table}.{col.Column}";
             if (table == "bucket")
             {
-                return Clause.ForParameter(key, null);
+                return CompiledExpression.ForParameter(key, null);
             }
 
             var column = col.Column;
-            return Clause.ForParameter(key, r => r.Lookup(table, column));
+            return CompiledExpression.ForParameter(key, r => r.Lookup(table, column));
         }
 
         if (_scope.ValueTables.Contains(table))
         {
             var column = col.Column;
-            return Clause.ForRow(row => row.TryGetValue(column, out var v) ? v : SqliteValue.Null);
+            return CompiledExpression.ForRow(row => row.TryGetValue(column, out var v) ? v : SqliteValue.Null);
         }
 
         if (col.Table is null)
@@ -104,13 +104,13 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         return Fail($"Undefined reference: {col.Table}.{col.Column}", col);
     }
 
-    private Clause CompileBinary(BinaryExpr bin)
+    private CompiledExpression CompileBinary(BinaryExpr bin)
     {
         var left = Compile(bin.Left);
         var right = Compile(bin.Right);
-        if (left.Kind == ClauseKind.Error || right.Kind == ClauseKind.Error)
+        if (left.Kind == CompiledExpressionKind.Error || right.Kind == CompiledExpressionKind.Error)
         {
-            return Clause.Error;
+            return CompiledExpression.Error;
         }
 
         try
@@ -118,9 +118,9 @@ internal sealed class ClauseCompiler(ClauseScope scope)
             switch (bin.Op)
             {
                 case "AND":
-                    return MatchCombinators.And(left, right);
+                    return ConditionOperators.And(left, right);
                 case "OR":
-                    return MatchCombinators.Or(left, right);
+                    return ConditionOperators.Or(left, right);
                 case "=":
                     return CompileEquals(bin, left, right);
                 case "IN":
@@ -130,21 +130,21 @@ internal sealed class ClauseCompiler(ClauseScope scope)
                 case "!=" or "<" or ">" or "<=" or ">=":
                     {
                         var op = bin.Op;
-                        return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Comparison(op, a[0], a[1]), op, "operator" + op);
+                        return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Comparison(op, a[0], a[1]), op, "operator" + op);
                     }
 
                 case "+" or "-" or "*" or "/":
                     {
                         var op = bin.Op[0];
-                        return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Arithmetic(op, a[0], a[1]), bin.Op, "operator" + op);
+                        return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Arithmetic(op, a[0], a[1]), bin.Op, "operator" + op);
                     }
 
                 case "||":
-                    return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Concat(a[0], a[1]), "||", "operator||");
+                    return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Concat(a[0], a[1]), "||", "operator||");
                 case "IS":
-                    return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Bool(SqlValueOps.Compare(a[0], a[1]) == 0), "IS", "operatorIS");
+                    return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Bool(SqlValueSemantics.Compare(a[0], a[1]) == 0), "IS", "operatorIS");
                 case "IS NOT":
-                    return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Bool(SqlValueOps.Compare(a[0], a[1]) != 0), "IS NOT", "operatorIS NOT");
+                    return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Bool(SqlValueSemantics.Compare(a[0], a[1]) != 0), "IS NOT", "operatorIS NOT");
                 default:
                     return Fail($"Operator not supported: {bin.Op}", bin);
             }
@@ -155,11 +155,11 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         }
     }
 
-    private Clause CompileEquals(BinaryExpr bin, Clause left, Clause right)
+    private CompiledExpression CompileEquals(BinaryExpr bin, CompiledExpression left, CompiledExpression right)
     {
         if (_scope.SupportsParameterExpressions && left.IsParameterValue && right.IsParameterValue)
         {
-            return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Comparison("=", a[0], a[1]), "=", "operator=");
+            return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Comparison("=", a[0], a[1]), "=", "operator=");
         }
 
         if (!left.IsRowValue && !right.IsRowValue)
@@ -170,59 +170,59 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         var (rowSide, other) = left.IsRowValue ? (left, right) : (right, left);
         if (other.IsRowValue)
         {
-            return Compose([left, right], [bin.Left, bin.Right], a => SqlValueOps.Comparison("=", a[0], a[1]), "=", "operator=");
+            return Compose([left, right], [bin.Left, bin.Right], a => SqlValueSemantics.Comparison("=", a[0], a[1]), "=", "operator=");
         }
 
-        if (other.Kind == ClauseKind.Parameter)
+        if (other.Kind == CompiledExpressionKind.Parameter)
         {
-            return MatchCombinators.ParameterMatch(rowSide, other);
+            return ConditionOperators.RowEqualsParameter(rowSide, other);
         }
 
         return Fail("Parameter match clauses cannot be used here", bin);
     }
 
-    internal Clause CompileIn(BinaryExpr bin, Clause left, Clause right, bool overlap)
+    internal CompiledExpression CompileIn(BinaryExpr bin, CompiledExpression left, CompiledExpression right, bool overlap)
     {
         var name = overlap ? "&&" : "IN";
         var (kind, error) = ComposeKind([left, right], [bin.Left, bin.Right], overlap ? "operator&&" : "operatorIN");
         if (kind is not null)
         {
-            return Compose([left, right], [bin.Left, bin.Right], overlap ? a => SqlValueOps.Overlap(a[0], a[1]) : a => SqlValueOps.In(a[0], a[1]), name, "operator" + name);
+            return Compose([left, right], [bin.Left, bin.Right], overlap ? a => SqlValueSemantics.Overlap(a[0], a[1]) : a => SqlValueSemantics.In(a[0], a[1]), name, "operator" + name);
         }
 
-        if (left.Kind == ClauseKind.Parameter && right.Kind == ClauseKind.Row)
+        if (left.Kind == CompiledExpressionKind.Parameter && right.Kind == CompiledExpressionKind.Row)
         {
-            return MatchCombinators.ParameterInRowArray(left, right, overlap);
+            return ConditionOperators.ParameterInRowArray(left, right, overlap);
         }
 
-        if (_scope.SupportsExpandingParameters && left.Kind == ClauseKind.Row && right.Kind == ClauseKind.Parameter)
+        if (_scope.SupportsExpandingParameters && left.Kind == CompiledExpressionKind.Row && right.Kind == CompiledExpressionKind.Parameter)
         {
-            return MatchCombinators.RowInParameterArray(left, right, overlap);
+            return ConditionOperators.RowInParameterArray(left, right, overlap);
         }
 
         return Fail(error!.Value.Message, error.Value.At);
     }
 
-    /// <summary><c>NOT clause</c> (Sync Streams push negations into simple conditions).</summary>
-    internal Clause Negate(Clause clause, SqlExpr at) =>
-        Compose([clause], [at], a => SqlValueOps.Bool(!SqlValueOps.IsTrue(a[0])), "NOT", "operator_not");
+    /// <summary><c>NOT condition</c> (Sync Streams push negations into simple conditions).</summary>
+    internal CompiledExpression Negate(CompiledExpression condition, SqlExpr at) =>
+        Compose([condition], [at], a => SqlValueSemantics.Bool(!SqlValueSemantics.IsTrue(a[0])), "NOT", "operator_not");
 
     /// <summary>Records an error found by a caller (the stream compiler) at an expression.</summary>
     internal void Report(string message, SqlExpr at) => Fail(message, at);
 
-    private Clause CompileUnary(UnaryExpr un)
+    private CompiledExpression CompileUnary(UnaryExpr un)
     {
         var operand = Compile(un.Operand);
         return un.Op switch
         {
-            "NOT" => Compose([operand], [un.Operand], a => SqlValueOps.Bool(!SqlValueOps.IsTrue(a[0])), "NOT", "operator_not"),
-            "IS NULL" => Compose([operand], [un.Operand], a => SqlValueOps.Bool(a[0].IsNull), "IS NULL", "operator_is_null"),
-            "IS NOT NULL" => Compose([operand], [un.Operand], a => SqlValueOps.Bool(!a[0].IsNull), "IS NOT NULL", "operator_is_not_null"),
+            "NOT" => Compose([operand], [un.Operand], a => SqlValueSemantics.Bool(!SqlValueSemantics.IsTrue(a[0])), "NOT", "operator_not"),
+            "IS NULL" => Compose([operand], [un.Operand], a => SqlValueSemantics.Bool(a[0].IsNull), "IS NULL", "operator_is_null"),
+            "IS NOT NULL" => Compose([operand], [un.Operand], a => SqlValueSemantics.Bool(!a[0].IsNull), "IS NOT NULL", "operator_is_not_null"),
             _ => Fail($"Operator {un.Op} is not supported", un),
         };
     }
 
-    private Clause CompileMember(MemberExpr member)
+    private CompiledExpression CompileMember(MemberExpr member)
     {
         if (member.Member is not LiteralExpr { Value.Type: SqliteType.Text } path)
         {
@@ -235,43 +235,46 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         var functions = _scope.Functions;
         var op = member.Op;
         var pathValue = path.Value;
-        return Compose([operand, Clause.Static(pathValue)], [member.Operand, member], a => functions.JsonExtract(a[0], a[1], op), op, "operator" + op);
+        return Compose([operand, CompiledExpression.Static(pathValue)], [member.Operand, member], a => functions.JsonExtract(a[0], a[1], op), op, "operator" + op);
     }
 
-    private Clause CompileCall(CallExpr call)
+    private CompiledExpression CompileCall(CallExpr call) => call.Schema is null ? CompileFunctionCall(call) : CompileRequestCall(call, call.Schema);
+
+    /// <summary>A SQL function such as <c>upper(x)</c> or <c>json_extract(x, '$.a')</c>.</summary>
+    private CompiledExpression CompileFunctionCall(CallExpr call)
     {
-        if (call.Schema is null)
+        var fn = _scope.Functions.Find(call.Name.ToLowerInvariant());
+        if (fn is null)
         {
-            var fn = _scope.Functions.Find(call.Name.ToLowerInvariant());
-            if (fn is null)
-            {
-                return Fail($"Function '{call.Name}' is not defined", call);
-            }
-
-            var args = call.Args.Select(Compile).ToList();
-            if (call.Args.Count < fn.MinArgs || call.Args.Count > fn.MaxArgs)
-            {
-                // The official legacy evaluator does not check arity (compat note 16): accept, warn,
-                // pass missing arguments as NULL and ignore extra ones.
-                var expected = fn.MinArgs == fn.MaxArgs ? $"{fn.MinArgs}" : $"{fn.MinArgs} to {fn.MaxArgs}";
-                Errors.Add(new SqlCompileError($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}: missing arguments are NULL and extra ones are ignored", call.Position, call.Length, IsWarning: true));
-                while (args.Count < fn.MinArgs)
-                {
-                    args.Add(Clause.Static(SqliteValue.Null));
-                }
-
-                if (args.Count > fn.MaxArgs)
-                {
-                    args.RemoveRange(fn.MaxArgs, args.Count - fn.MaxArgs);
-                }
-            }
-
-            var impl = fn.Call;
-            var exprs = call.Args.Count == args.Count ? call.Args : Enumerable.Repeat<SqlExpr>(call, args.Count).ToList();
-            return Compose(args, exprs, a => impl(a), fn.Name, fn.Name);
+            return Fail($"Function '{call.Name}' is not defined", call);
         }
 
-        var schema = call.Schema;
+        var args = call.Args.Select(Compile).ToList();
+        if (call.Args.Count < fn.MinArgs || call.Args.Count > fn.MaxArgs)
+        {
+            // The official legacy evaluator does not check arity (compat note 16): accept, warn,
+            // pass missing arguments as NULL and ignore extra ones.
+            var expected = fn.MinArgs == fn.MaxArgs ? $"{fn.MinArgs}" : $"{fn.MinArgs} to {fn.MaxArgs}";
+            Errors.Add(new SqlCompileError($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}: missing arguments are NULL and extra ones are ignored", call.Position, call.Length, IsWarning: true));
+            while (args.Count < fn.MinArgs)
+            {
+                args.Add(CompiledExpression.Static(SqliteValue.Null));
+            }
+
+            if (args.Count > fn.MaxArgs)
+            {
+                args.RemoveRange(fn.MaxArgs, args.Count - fn.MaxArgs);
+            }
+        }
+
+        var impl = fn.Call;
+        var exprs = call.Args.Count == args.Count ? call.Args : Enumerable.Repeat<SqlExpr>(call, args.Count).ToList();
+        return Compose(args, exprs, a => impl(a), fn.Name, fn.Name);
+    }
+
+    /// <summary>A request function such as <c>request.user_id()</c> or <c>auth.parameter('x')</c>, where the query kind allows its schema.</summary>
+    private CompiledExpression CompileRequestCall(CallExpr call, string schema)
+    {
         if (!_scope.ParameterFunctionSchemas.Contains(schema))
         {
             if (schema is "request" or "auth" or "subscription" or "connection")
@@ -298,14 +301,14 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         {
             if (!compiled[i].IsParameterValue)
             {
-                return compiled[i].Kind == ClauseKind.Error ? Clause.Error : Fail("Must only depend on data derived from request.", call.Args[i]);
+                return compiled[i].Kind == CompiledExpressionKind.Error ? CompiledExpression.Error : Fail("Must only depend on data derived from request.", call.Args[i]);
             }
         }
 
-        var evals = compiled.Select(c => c.ParamEvaluator).ToArray();
+        var evals = compiled.Select(c => c.RequestEvaluator).ToArray();
         var body = requestFn.Call;
         var key = $"{schema}.{call.Name}({string.Join(',', compiled.Select(c => c.Key))})";
-        return Clause.ForParameter(key, r =>
+        return CompiledExpression.ForParameter(key, r =>
         {
             var a = new SqliteValue[evals.Length];
             for (var i = 0; i < a.Length; i++)
@@ -317,7 +320,7 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         });
     }
 
-    private (string? Kind, (string Message, SqlExpr At)? Error) ComposeKind(IReadOnlyList<Clause> args, IReadOnlyList<SqlExpr> exprs, string debugName)
+    private (string? Kind, (string Message, SqlExpr At)? Error) ComposeKind(IReadOnlyList<CompiledExpression> args, IReadOnlyList<SqlExpr> exprs, string debugName)
     {
         var kind = "static";
         for (var i = 0; i < args.Count; i++)
@@ -326,9 +329,9 @@ internal sealed class ClauseCompiler(ClauseScope scope)
             var at = exprs[Math.Min(i, exprs.Count - 1)];
             switch (c.Kind)
             {
-                case ClauseKind.Static:
+                case CompiledExpressionKind.Static:
                     break;
-                case ClauseKind.Parameter:
+                case CompiledExpressionKind.Parameter:
                     if (!_scope.SupportsParameterExpressions)
                     {
                         return (null, (debugName == "operatorIN"
@@ -343,7 +346,7 @@ internal sealed class ClauseCompiler(ClauseScope scope)
 
                     kind = "param";
                     break;
-                case ClauseKind.Row:
+                case CompiledExpressionKind.Row:
                     if (kind == "param")
                     {
                         return (null, ("Cannot use table values and parameters in the same clauses", at));
@@ -359,11 +362,11 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         return (kind, null);
     }
 
-    private Clause Compose(IReadOnlyList<Clause> args, IReadOnlyList<SqlExpr> exprs, Func<SqliteValue[], SqliteValue> fn, string keyName, string debugName)
+    private CompiledExpression Compose(IReadOnlyList<CompiledExpression> args, IReadOnlyList<SqlExpr> exprs, Func<SqliteValue[], SqliteValue> fn, string keyName, string debugName)
     {
-        if (args.Any(a => a.Kind == ClauseKind.Error))
+        if (args.Any(a => a.Kind == CompiledExpressionKind.Error))
         {
-            return Clause.Error;
+            return CompiledExpression.Error;
         }
 
         var (kind, error) = ComposeKind(args, exprs, debugName);
@@ -376,7 +379,7 @@ internal sealed class ClauseCompiler(ClauseScope scope)
         {
             try
             {
-                return Clause.Static(fn(args.Select(a => a.Value).ToArray()));
+                return CompiledExpression.Static(fn(args.Select(a => a.Value).ToArray()));
             }
             catch (SqlEvaluationException e)
             {
@@ -390,9 +393,9 @@ internal sealed class ClauseCompiler(ClauseScope scope)
             var evals = args.Select(a => a.RowEvaluator).ToArray();
             return evals.Length switch
             {
-                1 => Clause.ForRow(row => fn([evals[0](row)])),
-                2 => Clause.ForRow(row => fn([evals[0](row), evals[1](row)])),
-                _ => Clause.ForRow(row =>
+                1 => CompiledExpression.ForRow(row => fn([evals[0](row)])),
+                2 => CompiledExpression.ForRow(row => fn([evals[0](row), evals[1](row)])),
+                _ => CompiledExpression.ForRow(row =>
                 {
                     var a = new SqliteValue[evals.Length];
                     for (var i = 0; i < a.Length; i++)
@@ -405,14 +408,14 @@ internal sealed class ClauseCompiler(ClauseScope scope)
             };
         }
 
-        var pevals = args.Select(a => a.Kind == ClauseKind.Static || a.Param is not null ? a.ParamEvaluator : null).ToArray();
+        var pevals = args.Select(a => a.RequestEvaluatorOrNull).ToArray();
         var key = $"{keyName}({string.Join(',', args.Select(a => a.Key))})";
         if (pevals.Any(p => p is null))
         {
-            return Clause.ForParameter(key, null);
+            return CompiledExpression.ForParameter(key, null);
         }
 
-        return Clause.ForParameter(key, r =>
+        return CompiledExpression.ForParameter(key, r =>
         {
             var a = new SqliteValue[pevals.Length];
             for (var i = 0; i < a.Length; i++)

@@ -4,7 +4,7 @@ using PowerSync.Core.SyncRules.Json;
 namespace PowerSync.Core.SyncRules.Expressions;
 
 /// <summary>CAST semantics of the official evaluator (SQLite-like prefix parsing, JavaScript parseFloat).</summary>
-internal static partial class SqlValueOps
+internal static partial class SqlValueSemantics
 {
     /// <summary>CAST(x AS numeric): text parsed by the SQLite-like prefix rule; otherwise unchanged.</summary>
     public static SqliteValue CastNumeric(SqliteValue value)
@@ -20,7 +20,11 @@ internal static partial class SqlValueOps
         }
     }
 
-    private static SqliteValue ParseNumericPrefix(string text)
+    /// <summary>
+    /// The start of a number in <paramref name="text"/>: past leading whitespace, where its sign (or first
+    /// digit) is, whether it is negative, and where its digits start.
+    /// </summary>
+    private static (int Start, bool Negative, int DigitsStart) ReadSign(string text)
     {
         var i = 0;
         while (i < text.Length && IsJsWhitespace(text[i]))
@@ -36,12 +40,24 @@ internal static partial class SqlValueOps
             i++;
         }
 
-        var digitsStart = i;
+        return (start, negative, i);
+    }
+
+    /// <summary>The index of the first character at or after <paramref name="i"/> that is not an ASCII digit.</summary>
+    private static int SkipDigits(string text, int i)
+    {
         while (i < text.Length && char.IsAsciiDigit(text[i]))
         {
             i++;
         }
 
+        return i;
+    }
+
+    private static SqliteValue ParseNumericPrefix(string text)
+    {
+        var (start, negative, digitsStart) = ReadSign(text);
+        var i = SkipDigits(text, digitsStart);
         var intDigits = i - digitsStart;
         var isReal = false;
         if (intDigits > 0)
@@ -49,21 +65,13 @@ internal static partial class SqlValueOps
             if (i < text.Length && text[i] == '.')
             {
                 isReal = true;
-                i++;
-                while (i < text.Length && char.IsAsciiDigit(text[i]))
-                {
-                    i++;
-                }
+                i = SkipDigits(text, i + 1);
             }
         }
         else if (i + 1 < text.Length && text[i] == '.' && char.IsAsciiDigit(text[i + 1]))
         {
             isReal = true;
-            i++;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
+            i = SkipDigits(text, i + 1);
         }
         else
         {
@@ -115,25 +123,8 @@ internal static partial class SqlValueOps
             default:
                 {
                     var text = ToText(value)!;
-                    var i = 0;
-                    while (i < text.Length && IsJsWhitespace(text[i]))
-                    {
-                        i++;
-                    }
-
-                    var negative = false;
-                    if (i < text.Length && text[i] is '+' or '-')
-                    {
-                        negative = text[i] == '-';
-                        i++;
-                    }
-
-                    var start = i;
-                    while (i < text.Length && char.IsAsciiDigit(text[i]))
-                    {
-                        i++;
-                    }
-
+                    var (_, negative, start) = ReadSign(text);
+                    var i = SkipDigits(text, start);
                     if (i == start)
                     {
                         return SqliteValue.FromInteger(0);

@@ -1,7 +1,7 @@
 namespace PowerSync.Core.SyncRules.Expressions;
 
 /// <summary>What names mean while compiling one query.</summary>
-internal sealed class ClauseScope
+internal sealed class ExpressionScope
 {
     /// <summary>Names that qualify row columns (the table name or its alias).</summary>
     public required IReadOnlyCollection<string> ValueTables { get; init; }

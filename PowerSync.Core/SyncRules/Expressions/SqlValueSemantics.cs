@@ -15,7 +15,7 @@ namespace PowerSync.Core.SyncRules.Expressions;
 /// This only differs from the official output for results beyond ±2^63, which SQLite clients cannot
 /// store as INTEGER anyway. Covered by SqlExpressionTests.Integer_overflow_promotes_to_real.
 /// </remarks>
-internal static partial class SqlValueOps
+internal static partial class SqlValueSemantics
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 

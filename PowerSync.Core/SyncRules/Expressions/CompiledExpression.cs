@@ -4,10 +4,10 @@ using PowerSync.Core.SyncRules.Json;
 namespace PowerSync.Core.SyncRules.Expressions;
 
 /// <summary>Evaluates an expression over one source row (or json_each row).</summary>
-internal delegate SqliteValue RowEval(IReadOnlyDictionary<string, SqliteValue> row);
+internal delegate SqliteValue RowEvaluator(IReadOnlyDictionary<string, SqliteValue> row);
 
 /// <summary>Evaluates an expression over the request (JWT, client and subscription parameters).</summary>
-internal delegate SqliteValue ParamEval(RequestContext request);
+internal delegate SqliteValue RequestEvaluator(RequestContext request);
 
 /// <summary>A bucket-parameter value: a SQLite value, or a raw JSON value from an <c>IN</c> fan-out.</summary>
 internal readonly record struct ParamValue(SqliteValue Value, JsonNode? Raw)
@@ -32,10 +32,10 @@ internal readonly record struct ParamValue(SqliteValue Value, JsonNode? Raw)
 /// <param name="Key">Stable text key, e.g. <c>bucket.org</c> or <c>request.user_id()</c>.</param>
 /// <param name="Expands">True for <c>row_value IN request_array</c>: the request value is a JSON array to expand.</param>
 /// <param name="Lookup">Computes the request-side value (parameter queries only).</param>
-internal sealed record InputParameter(string Key, bool Expands, ParamEval? Lookup);
+internal sealed record InputParameter(string Key, bool Expands, RequestEvaluator? Lookup);
 
 /// <summary>A compiled WHERE: for a row, the parameter assignments under which it matches.</summary>
-internal sealed class MatchClause(IReadOnlyList<InputParameter> inputs, bool unbounded, Func<IReadOnlyDictionary<string, SqliteValue>, List<ParamAssignment>> filter)
+internal sealed class ParameterMatch(IReadOnlyList<InputParameter> inputs, bool unbounded, Func<IReadOnlyDictionary<string, SqliteValue>, List<ParamAssignment>> filter)
 {
     public IReadOnlyList<InputParameter> Inputs { get; } = inputs;
 
@@ -44,7 +44,8 @@ internal sealed class MatchClause(IReadOnlyList<InputParameter> inputs, bool unb
     public Func<IReadOnlyDictionary<string, SqliteValue>, List<ParamAssignment>> Filter { get; } = filter;
 }
 
-internal enum ClauseKind : byte
+/// <summary>What a <see cref="CompiledExpression"/> depends on.</summary>
+internal enum CompiledExpressionKind : byte
 {
     Error,
     Static,
@@ -57,39 +58,43 @@ internal enum ClauseKind : byte
 /// The compiled form of an expression, classified by what it depends on: nothing (folded to a
 /// value), the row, the request/bucket parameters, or a parameter match (a WHERE shape).
 /// </summary>
-internal sealed class Clause
+internal sealed class CompiledExpression
 {
-    public static readonly Clause Error = new() { Kind = ClauseKind.Error };
+    public static readonly CompiledExpression Error = new() { Kind = CompiledExpressionKind.Error };
 
-    public ClauseKind Kind { get; private init; }
+    public CompiledExpressionKind Kind { get; private init; }
 
     public SqliteValue Value { get; private init; }
 
-    public RowEval? Row { get; private init; }
+    public RowEvaluator? Row { get; private init; }
 
     public string Key { get; private init; } = string.Empty;
 
-    public ParamEval? Param { get; private init; }
+    /// <summary>The request-side evaluator of a parameter expression; null for <c>bucket.*</c> parameters, which only rows bind.</summary>
+    public RequestEvaluator? Request { get; private init; }
 
-    public MatchClause? Match { get; private init; }
+    public ParameterMatch? Match { get; private init; }
 
     /// <summary>A row-level evaluator (static values included).</summary>
-    public RowEval RowEvaluator => Kind == ClauseKind.Static ? StaticRow(Value) : Row!;
+    public RowEvaluator RowEvaluator => Kind == CompiledExpressionKind.Static ? StaticRow(Value) : Row!;
 
     /// <summary>A request-level evaluator (static values included).</summary>
-    public ParamEval ParamEvaluator => Kind == ClauseKind.Static ? StaticParam(Value) : Param!;
+    public RequestEvaluator RequestEvaluator => Kind == CompiledExpressionKind.Static ? StaticRequest(Value) : Request!;
 
-    private static RowEval StaticRow(SqliteValue v) => _ => v;
+    /// <summary>A request-level evaluator (static values included), or null when the expression has none.</summary>
+    public RequestEvaluator? RequestEvaluatorOrNull => Kind == CompiledExpressionKind.Static ? StaticRequest(Value) : Request;
 
-    private static ParamEval StaticParam(SqliteValue v) => _ => v;
+    private static RowEvaluator StaticRow(SqliteValue v) => _ => v;
 
-    public bool IsRowValue => Kind is ClauseKind.Static or ClauseKind.Row;
+    private static RequestEvaluator StaticRequest(SqliteValue v) => _ => v;
 
-    public bool IsParameterValue => Kind is ClauseKind.Static or ClauseKind.Parameter;
+    public bool IsRowValue => Kind is CompiledExpressionKind.Static or CompiledExpressionKind.Row;
 
-    public static Clause Static(SqliteValue value) => new()
+    public bool IsParameterValue => Kind is CompiledExpressionKind.Static or CompiledExpressionKind.Parameter;
+
+    public static CompiledExpression Static(SqliteValue value) => new()
     {
-        Kind = ClauseKind.Static,
+        Kind = CompiledExpressionKind.Static,
         Value = value,
         Key = StaticKey(value),
     };
@@ -101,9 +106,9 @@ internal sealed class Clause
         return sb.ToString();
     }
 
-    public static Clause ForRow(RowEval row) => new() { Kind = ClauseKind.Row, Row = row };
+    public static CompiledExpression ForRow(RowEvaluator row) => new() { Kind = CompiledExpressionKind.Row, Row = row };
 
-    public static Clause ForParameter(string key, ParamEval? param) => new() { Kind = ClauseKind.Parameter, Key = key, Param = param };
+    public static CompiledExpression ForParameter(string key, RequestEvaluator? request) => new() { Kind = CompiledExpressionKind.Parameter, Key = key, Request = request };
 
-    public static Clause ForMatch(MatchClause match) => new() { Kind = ClauseKind.Match, Match = match };
+    public static CompiledExpression ForMatch(ParameterMatch match) => new() { Kind = CompiledExpressionKind.Match, Match = match };
 }
