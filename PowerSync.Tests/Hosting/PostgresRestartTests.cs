@@ -36,7 +36,7 @@ public sealed class PostgresRestartTests
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
         await LineContainingAsync(lines, "before the restart");
-        await Condition.AwaitAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
+        await Eventually.HoldsAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
 
         // The app's other writes: WAL that the replication stream never sends a change for.
         await ExecuteAsync(source, "INSERT INTO audit SELECT g, 'not replicated' FROM generate_series(1, 1000) g");

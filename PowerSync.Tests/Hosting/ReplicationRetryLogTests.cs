@@ -35,7 +35,7 @@ public sealed class ReplicationRetryLogTests
         await using var service = new PowerSyncService(options, new SingleLoggerFactory(logger));
 
         await service.StartAsync(ct);
-        await Condition.AwaitAsync(() => Task.FromResult(logger.Entries.Count(e => e.EventId == 3007)), n => n >= 3,
+        await Eventually.HoldsAsync(() => Task.FromResult(logger.Entries.Count(e => e.EventId == 3007)), n => n >= 3,
             TimeSpan.FromSeconds(30), "three attempts failed");
         await service.StopAsync();
 

@@ -29,7 +29,7 @@ public sealed class WalRetentionTests
                 var before = Lsn.Parse(await db.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text"));
                 await db.ExecuteAsync("INSERT INTO bulk SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 50000) g");
                 var written = (long)(Lsn.Parse(await db.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text")).Value - before.Value);
-                var settled = await Condition.AwaitAsync(RetainedAsync, retained => retained <= 16 * MiB, TimeSpan.FromSeconds(60),
+                var settled = await Eventually.HoldsAsync(RetainedAsync, retained => retained <= 16 * MiB, TimeSpan.FromSeconds(60),
                     "the slot retains at most 16 MB");
 
                 TestContext.Progress.WriteLine($"{written / MiB} MB of WAL written outside the publication; retained WAL <= 16 MB {settled.TotalSeconds:0.0} s later");

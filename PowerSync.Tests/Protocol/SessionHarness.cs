@@ -30,7 +30,7 @@ internal sealed class FixedBucketResolver : IBucketResolver
             if (_resolvedUpTo >= opId) return Task.CompletedTask;
             var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((opId, tcs));
-            return tcs.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return Eventually.WithTimeout(tcs.Task, $"a session to evaluate a checkpoint at op {opId}", TimeSpan.FromSeconds(30));
         }
     }
 
@@ -45,7 +45,7 @@ internal sealed class FixedBucketResolver : IBucketResolver
             if (_evaluations >= count) return Task.CompletedTask;
             var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _countWaiters.Add((count, tcs));
-            return tcs.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return Eventually.WithTimeout(tcs.Task, $"{count} checkpoint evaluations", TimeSpan.FromSeconds(30));
         }
     }
 
@@ -111,10 +111,7 @@ internal sealed class SessionHarness : IAsyncDisposable
     /// <summary>The next line as JSON (without the newline), or null when the stream ended.</summary>
     public async Task<string?> NextAsync(int timeoutSeconds = 30)
     {
-        var move = _lines!.MoveNextAsync().AsTask();
-        var finished = await Task.WhenAny(move, Task.Delay(TimeSpan.FromSeconds(timeoutSeconds)));
-        Assert.That(finished, Is.SameAs(move), "the session produced no line in time");
-        if (!await move) return null;
+        if (!await Eventually.WithTimeout(_lines!.MoveNextAsync().AsTask(), "the session to produce a line", TimeSpan.FromSeconds(timeoutSeconds))) return null;
         return Encoding.UTF8.GetString(SyncLineWriter.ToBytes(_lines.Current, rawData: true)).TrimEnd('\n');
     }
 

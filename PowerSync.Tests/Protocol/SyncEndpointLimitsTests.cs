@@ -128,7 +128,7 @@ public sealed class SyncEndpointLimitsTests
 
     /// <summary>Awaits the server noticing closed streams until <paramref name="count"/> remain.</summary>
     private static Task<TimeSpan> OpenStreamsAsync(SyncHost host, int count) =>
-        Condition.AwaitAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == count, TimeSpan.FromSeconds(30), $"{count} streams are open");
+        Eventually.HoldsAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == count, TimeSpan.FromSeconds(30), $"{count} streams are open");
 
     [Test]
     public async Task A_source_that_cannot_be_reached_makes_write_checkpoints_a_503_not_a_500()

@@ -130,10 +130,9 @@ public sealed class SyncEndpointsTests
         lines.Dispose();
         response.Dispose();
 
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (host.Endpoints.OpenStreams != 0) await Task.Delay(10, timeout.Token);
-        TestContext.Out.WriteLine($"session freed after {stopwatch.ElapsedMilliseconds} ms");
+        var freed = await Eventually.HoldsAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == 0, TimeSpan.FromSeconds(30),
+            "the dropped stream's session is freed");
+        TestContext.Out.WriteLine($"session freed after {freed.TotalMilliseconds:0} ms");
     }
 
     [Test]
