@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Tables;
 
@@ -8,14 +7,9 @@ namespace PowerSync.Tests.Client;
 internal sealed class ClientTestContext : IAsyncDisposable
 {
     private readonly List<PowerSyncDatabase> _opened = [];
+    private readonly TempFolder _folder = new("powersync-client-");
 
-    public ClientTestContext()
-    {
-        Folder = Path.Combine(Path.GetTempPath(), "powersync-client-tests", TestContext.CurrentContext.Test.Name.Replace('"', '_').Replace('/', '_')[..Math.Min(60, TestContext.CurrentContext.Test.Name.Length)] + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(Folder);
-    }
-
-    public string Folder { get; }
+    public string Folder => _folder.Path;
 
     public string DatabasePath => Path.Combine(Folder, "client.db");
 
@@ -39,13 +33,6 @@ internal sealed class ClientTestContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var db in _opened) await db.DisposeAsync();
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
+        _folder.Dispose();
     }
 }

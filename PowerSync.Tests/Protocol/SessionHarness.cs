@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using NUnit.Framework;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Storage;
@@ -76,11 +75,11 @@ internal sealed class FixedBucketResolver : IBucketResolver
 /// <summary>A store, a session over it, and a reader of the session's lines as protocol JSON.</summary>
 internal sealed class SessionHarness : IAsyncDisposable
 {
-    private readonly string _folder;
+    private readonly TempFolder _folder;
     private IAsyncEnumerator<SyncLine>? _lines;
     private readonly CancellationTokenSource _stop = new();
 
-    private SessionHarness(string folder, StorageScope scope)
+    private SessionHarness(TempFolder folder, StorageScope scope)
     {
         _folder = folder;
         Scope = scope;
@@ -91,8 +90,8 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public static async Task<SessionHarness> StartAsync()
     {
-        var folder = Directory.CreateTempSubdirectory("powersync-session-").FullName;
-        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder, "store.db"), FullSync: false));
+        var folder = new TempFolder("powersync-session-");
+        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder.Path, "store.db"), FullSync: false));
         return new SessionHarness(folder, await StorageScope.StartAsync(storage));
     }
 
@@ -124,8 +123,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             catch (OperationCanceledException) { }
         }
         await Scope.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        _folder.Dispose();
         _stop.Dispose();
     }
 }
