@@ -69,8 +69,8 @@ public sealed class ReplicationHealthTests
         var timeout = TimeSpan.FromSeconds(3);
         await using var db = await SourceAsync();
         await using var proxy = ProxyFor(db);
-        await using var app = await EmbeddedApp.StartAsync(ViaProxy(db.ConnectionString, proxy), Rules, configure: o => o.ReplicationTimeout = timeout);
-        using var client = app.CreateClient();
+        await using var app = await LoopbackHost.StartPowerSyncAsync(ViaProxy(db.ConnectionString, proxy), Rules, configure: o => o.ReplicationTimeout = timeout);
+        var client = app.Client;
         await Eventually.HoldsAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
 
         proxy.Freeze();
@@ -100,8 +100,8 @@ public sealed class ReplicationHealthTests
         await using var db = await SourceAsync();
         // The source cannot be reached when the app starts: replication fails and is retried.
         await using var proxy = ProxyFor(db, frozen: true);
-        await using var app = await EmbeddedApp.StartAsync(ViaProxy(db.ConnectionString, proxy), Rules);
-        using var client = app.CreateClient();
+        await using var app = await LoopbackHost.StartPowerSyncAsync(ViaProxy(db.ConnectionString, proxy), Rules);
+        var client = app.Client;
         await Eventually.HoldsAsync(() => Health.ReadAsync(client), h => h.Text("last_error_code") is not null, TimeSpan.FromSeconds(60), "replication fails");
         var failing = await Health.ReadAsync(client);
 

@@ -3,7 +3,6 @@ using NUnit.Framework;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Replication;
 using PowerSync.Tests.Auth;
-using PowerSync.Tests.Client;
 using PowerSync.Tests.Infrastructure;
 
 namespace PowerSync.Tests.Hosting;

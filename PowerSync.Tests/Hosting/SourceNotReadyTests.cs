@@ -15,8 +15,8 @@ public sealed class SourceNotReadyTests
     {
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync("CREATE TABLE items (id text PRIMARY KEY, name text); INSERT INTO items VALUES ('i1', 'first');");
-        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, ReplicationHealthTests.Rules);
-        using var client = app.CreateClient();
+        await using var app = await LoopbackHost.StartPowerSyncAsync(db.ConnectionString, ReplicationHealthTests.Rules);
+        var client = app.Client;
 
         await Eventually.HoldsAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Text("last_error_code") is not null,
             TimeSpan.FromSeconds(30), "replication fails");

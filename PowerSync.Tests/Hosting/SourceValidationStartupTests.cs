@@ -6,7 +6,6 @@ using PowerSync.Core.Hosting;
 using PowerSync.Core.Replication;
 using PowerSync.Core.SyncRules;
 using PowerSync.Tests.Auth;
-using PowerSync.Tests.Client;
 using PowerSync.Tests.Infrastructure;
 using PowerSync.Tests.Infrastructure.Postgres;
 
