@@ -13,6 +13,10 @@ var interactive = Argument("interactive", false);
 var chaosSeeds = Argument("chaos-seeds", "5");
 var chaosSeconds = Argument("chaos-seconds", 60);
 var chaosClients = Argument("chaos-clients", 4);
+// Pack: the repository the packages name (repository and project URL, SourceLink, README links), e.g.
+// --repository-url=https://github.com/OWNER/REPO; empty: the RepositoryUrl environment variable, else the git remote
+// 'origin', if any.
+var repositoryUrl = Argument("repository-url", "");
 
 var solution = File("./PowerSync.sln");
 var artifacts = MakeAbsolute(Directory("./artifacts"));
@@ -39,6 +43,7 @@ Task("Build")
     {
         Configuration = configuration,
         NoRestore = true,
+        MSBuildSettings = PackageBuildSettings(),
     });
 });
 
@@ -131,11 +136,16 @@ Task("Bench")
 });
 
 Task("Pack")
-    .Description("Packs PowerSync.Core and PowerSync.Client (README, license, XML docs) and the powersync tool (PowerSync.Tool) into artifacts/packages/.")
+    .Description("Packs PowerSync.Core and PowerSync.Client (package README, license, XML docs, embedded PDB with SourceLink) and the powersync tool (PowerSync.Tool) into artifacts/packages/; --repository-url=... names the repository.")
     .IsDependentOn("Build")
     .Does(() =>
 {
     CleanDirectory(packages);
+    var settings = PackageBuildSettings();
+    // The packages' file times are the commit's (unless SOURCE_DATE_EPOCH says otherwise), so packing one
+    // commit twice gives the same bytes.
+    if (EnvironmentVariable("SOURCE_DATE_EPOCH") is null && CommitTime() is { } commitTime)
+        settings.WithProperty("DeterministicTimestamp", commitTime);
     foreach (var project in new[] { "./PowerSync.Core/PowerSync.Core.csproj", "./PowerSync.Client/PowerSync.Client.csproj", "./samples/PowerSync.Tool/PowerSync.Tool.csproj" })
     {
         DotNetPack(project, new DotNetPackSettings
@@ -144,8 +154,27 @@ Task("Pack")
             NoRestore = true,
             NoBuild = true,
             OutputDirectory = packages,
+            MSBuildSettings = settings,
         });
     }
 });
+
+// What a build that is packed needs: source paths mapped to /_/ (ContinuousIntegrationBuild, so the binaries do
+// not depend on the folder they were built in) and the repository URL for SourceLink and the package metadata.
+DotNetMSBuildSettings PackageBuildSettings()
+{
+    var settings = new DotNetMSBuildSettings();
+    if (target == "Pack") settings.WithProperty("ContinuousIntegrationBuild", "true");
+    if (repositoryUrl.Length > 0) settings.WithProperty("RepositoryUrl", repositoryUrl);
+    return settings;
+}
+
+// The checked-out commit's time in seconds since 1970, or null outside a git checkout.
+string CommitTime()
+{
+    var exitCode = StartProcess("git", new ProcessSettings { Arguments = "log -1 --format=%ct", RedirectStandardOutput = true, Silent = true }, out var lines);
+    var time = lines.FirstOrDefault()?.Trim();
+    return exitCode == 0 && !string.IsNullOrEmpty(time) ? time : null;
+}
 
 RunTarget(target);

@@ -10,10 +10,10 @@ namespace PowerSync.Tests.Auth;
 public sealed class JwtAuthenticatorTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
-    private TestClock _clock = new(Now);
+    private ManualTimeProvider _clock = new(Now);
 
     [SetUp]
-    public void ResetClock() => _clock = new TestClock(Now);
+    public void ResetClock() => _clock = new ManualTimeProvider(Now);
 
     private JwtAuthenticator Authenticator(string? jwks, params Uri[] uris) => Authenticator(jwks, [], uris);
 
@@ -168,8 +168,8 @@ public sealed class JwtAuthenticatorTests
         Assert.That(server.Requests, Is.EqualTo(1), "keys are cached");
 
         server.Serve(TestKey.Set(first, second));
-        _clock.Now = Now.AddSeconds(31);
-        var user = await auth.AuthenticateAsync("Token " + second.Token(TestKey.Claims(_clock.Now)), default);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        var user = await auth.AuthenticateAsync("Token " + second.Token(TestKey.Claims(_clock.GetUtcNow())), default);
         Assert.That(user.UserId, Is.EqualTo("user-1"));
         Assert.That(server.Requests, Is.EqualTo(2), "one refresh for the unknown kid");
     }
@@ -194,11 +194,11 @@ public sealed class JwtAuthenticatorTests
         Assert.That(await CodeOf(auth, "Token " + key.Token(TestKey.Claims(Now))), Is.EqualTo(AuthErrorCodes.JwksFetchFailed));
 
         server.Failing = false;
-        _clock.Now = Now.AddMinutes(6);
-        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.Now)), default)).UserId, Is.EqualTo("user-1"));
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.GetUtcNow())), default)).UserId, Is.EqualTo("user-1"));
         server.Failing = true;
-        _clock.Now = Now.AddMinutes(20);
-        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.Now)), default)).UserId, Is.EqualTo("user-1"), "keys younger than the maximum age still verify");
+        _clock.Advance(TimeSpan.FromMinutes(14)); // 20 minutes after Now
+        Assert.That((await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.GetUtcNow())), default)).UserId, Is.EqualTo("user-1"), "keys younger than the maximum age still verify");
     }
 
     [Test]
@@ -210,15 +210,15 @@ public sealed class JwtAuthenticatorTests
         var options = new PowerSyncAuthOptions();
         options.Audiences.Add("powersync");
         options.JwksUris.Add(server.Uri);
-        var log = new PowerSync.Tests.Client.ListLogger();
+        var log = new ListLogger();
         var auth = new JwtAuthenticator(options, new JwksKeySource(options, null, _clock, log), _clock);
         await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(Now)), default);
 
         server.Failing = true;
-        _clock.Now = Now.AddMinutes(20);
-        await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.Now)), default);
-        _clock.Now = Now.AddMinutes(61);
-        Assert.That(await CodeOf(auth, "Token " + key.Token(TestKey.Claims(_clock.Now))), Is.EqualTo(AuthErrorCodes.JwksFetchFailed));
+        _clock.Advance(TimeSpan.FromMinutes(20));
+        await auth.AuthenticateAsync("Token " + key.Token(TestKey.Claims(_clock.GetUtcNow())), default);
+        _clock.Advance(TimeSpan.FromMinutes(41)); // 61 minutes after the keys were fetched
+        Assert.That(await CodeOf(auth, "Token " + key.Token(TestKey.Claims(_clock.GetUtcNow()))), Is.EqualTo(AuthErrorCodes.JwksFetchFailed));
 
         Assert.That(log.Entries.Select(e => (e.EventId, e.Level)), Is.EqualTo(new[] { (5001, LogLevel.Warning), (5002, LogLevel.Error) }));
         Assert.That(log.Entries.First().Message, Does.StartWith("Refreshing the JWKS failed (").And.Contain("still using the keys fetched 00:20:00 ago, until they are 01:00:00 old"));

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
 using PowerSync.Core;
-using PowerSync.Tests.Client;
 using PowerSync.Tests.Protocol;
 using static PowerSync.Tests.Protocol.FixedBucketResolver;
 using static PowerSync.Tests.Storage.StorageScope;
@@ -37,7 +36,7 @@ public sealed class MalformedTokenEndpointTests
         await h.Scope.SaveAsync(Put("t1", """{"id":"t1"}""", "mybucket[]"));
         await h.Scope.CommitAsync("0/10");
         var log = new ListLogger();
-        await using var host = await SyncHost.StartAsync(h.Scope.Storage, h.Resolver, new FixedHead(Lsn.Parse("0/10")), logs: new ListLoggerProvider(log));
+        await using var host = await LoopbackHost.StartSyncEndpointsAsync(h.Scope.Storage, h.Resolver, new FixedHead(Lsn.Parse("0/10")), logs: new ListLoggerProvider(log));
 
         foreach (var token in Tokens)
         {

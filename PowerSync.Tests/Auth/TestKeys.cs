@@ -136,10 +136,3 @@ internal sealed class JwksServer : IAsyncDisposable
         await _loop;
     }
 }
-
-/// <summary>A clock the test sets.</summary>
-internal sealed class TestClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-}

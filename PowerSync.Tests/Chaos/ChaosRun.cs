@@ -24,7 +24,7 @@ internal sealed partial class ChaosRun : IAsyncDisposable
     private readonly int _seed;
     private readonly ChaosSettings _settings;
     private readonly string _folder;
-    private readonly string _work;
+    private readonly TempFolder _work = new("powersync-chaos-");
     private readonly ChaosJournal _journal;
     private readonly Dictionary<FaultKind, int> _faults = [];
     private readonly List<string> _stalls = [];
@@ -46,7 +46,6 @@ internal sealed partial class ChaosRun : IAsyncDisposable
         _folder = Path.Combine(settings.ArtifactsFolder, "seed-" + seed.ToString(CultureInfo.InvariantCulture));
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
         Directory.CreateDirectory(_folder);
-        _work = Directory.CreateTempSubdirectory("powersync-chaos-").FullName;
         _journal = new ChaosJournal(Path.Combine(_folder, "journal.log"));
     }
 
@@ -98,7 +97,7 @@ internal sealed partial class ChaosRun : IAsyncDisposable
         _backend = new BackendProcess(ChaosSettings.BackendDll(), LoopbackPorts.Free(), new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = throughProxy.ConnectionString,
-            ["PowerSync__StoragePath"] = Path.Combine(_work, "buckets.db"),
+            ["PowerSync__StoragePath"] = Path.Combine(_work.Path, "buckets.db"),
             ["Auth__DevSigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }, _journal);
         if (!await _backend.StartAsync(StartTimeout)) throw new InvalidOperationException("The backend did not start; see the journal.");
@@ -122,7 +121,7 @@ internal sealed partial class ChaosRun : IAsyncDisposable
     }
 
     private void StartClient(ClientProcess client) =>
-        client.Start(Path.Combine(_work, $"client{client.Index}.db"), new Uri($"http://127.0.0.1:{_clientProxies[client.Index].Port}/"),
+        client.Start(Path.Combine(_work.Path, $"client{client.Index}.db"), new Uri($"http://127.0.0.1:{_clientProxies[client.Index].Port}/"),
             ChaosRows.UserOf(client.Index), _seed);
 
     /// <summary>One round; false when the run cannot go on.</summary>
@@ -230,14 +229,6 @@ internal sealed partial class ChaosRun : IAsyncDisposable
             await _cluster.DisposeAsync();
         }
         _journal.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the temp cleaner rather than failing the run.
-        }
+        _work.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Tables;
 
@@ -8,14 +7,9 @@ namespace PowerSync.Tests.Client;
 internal sealed class ClientTestContext : IAsyncDisposable
 {
     private readonly List<PowerSyncDatabase> _opened = [];
+    private readonly TempFolder _folder = new("powersync-client-");
 
-    public ClientTestContext()
-    {
-        Folder = Path.Combine(Path.GetTempPath(), "powersync-client-tests", TestContext.CurrentContext.Test.Name.Replace('"', '_').Replace('/', '_')[..Math.Min(60, TestContext.CurrentContext.Test.Name.Length)] + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(Folder);
-    }
-
-    public string Folder { get; }
+    public string Folder => _folder.Path;
 
     public string DatabasePath => Path.Combine(Folder, "client.db");
 
@@ -39,50 +33,6 @@ internal sealed class ClientTestContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var db in _opened) await db.DisposeAsync();
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
-}
-
-/// <summary>Awaits conditions with a timeout instead of sleeping.</summary>
-internal static class Eventually
-{
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-
-    public static async Task<T> WithTimeout<T>(Task<T> task, string what)
-    {
-        var done = await Task.WhenAny(task, Task.Delay(Timeout));
-        if (done != task) Assert.Fail($"Timed out after {Timeout.TotalSeconds}s waiting for {what}.");
-        return await task;
-    }
-
-    public static async Task WithTimeout(Task task, string what)
-    {
-        var done = await Task.WhenAny(task, Task.Delay(Timeout));
-        if (done != task) Assert.Fail($"Timed out after {Timeout.TotalSeconds}s waiting for {what}.");
-        await task;
-    }
-
-    /// <summary>Re-evaluates <paramref name="condition"/> whenever the database reports a change, until true.</summary>
-    public static async Task UntilAsync(PowerSyncDatabase db, string query, Func<long, bool> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Timeout);
-        try
-        {
-            await foreach (var rows in db.WatchAsync<long>(query, null, cts.Token))
-            {
-                if (condition(rows.Count > 0 ? rows[0] : 0)) return;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"Timed out after {Timeout.TotalSeconds}s waiting for {what}.");
-        }
+        _folder.Dispose();
     }
 }

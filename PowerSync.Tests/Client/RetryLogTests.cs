@@ -39,7 +39,7 @@ public sealed class RetryLogTests
         var nothingListens = new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/");
 
         await db.ConnectAsync(new TestConnector(nothingListens), SyncHarness.Options);
-        await Condition.AwaitAsync(() => Task.FromResult(_log.Entries.Count(e => e.EventId == 9102)), n => n >= 3,
+        await Eventually.HoldsAsync(() => Task.FromResult(_log.Entries.Count(e => e.EventId == 9102)), n => n >= 3,
             TimeSpan.FromSeconds(30), "three reconnects were logged");
         await db.DisconnectAsync();
 

@@ -1,29 +1,22 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Crud;
-using PowerSync.Tests.Hosting;
 
 namespace PowerSync.Tests.Docs;
 
 /// <summary>Runs the examples of docs/client.md: locally, then against an app embedding PowerSync.</summary>
 public sealed class ClientGuideTests
 {
-    private string _folder = "";
+    private TempFolder _folder = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("powersync-client-guide-").FullName;
+    public void CreateFolder() => _folder = new TempFolder("powersync-client-guide-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteFolder() => _folder.Dispose();
 
     private static CancellationToken Timeout(out CancellationTokenSource source)
     {
@@ -36,7 +29,7 @@ public sealed class ClientGuideTests
     {
         var ct = Timeout(out var timeout);
         using var _ = timeout;
-        await using var db = await ClientGuideExamples.OpenAsync(Path.Combine(_folder, "app.db"), ct);
+        await using var db = await ClientGuideExamples.OpenAsync(Path.Combine(_folder.Path, "app.db"), ct);
 
         var (todos, open, list) = await ClientGuideExamples.QueriesAsync(db, ct);
         Assert.That(todos, Has.Count.EqualTo(1));
@@ -66,7 +59,7 @@ public sealed class ClientGuideTests
         using var _ = timeout;
         await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions
         {
-            DatabasePath = Path.Combine(_folder, "options.db"),
+            DatabasePath = Path.Combine(_folder.Path, "options.db"),
             Schema = ClientGuideExamples.TableOptionsSchema(),
         }, ct);
         await db.ExecuteAsync("INSERT INTO todos (id, list_id, description, completed) VALUES ('t1', 'l1', 'Milk', 0)", cancellationToken: ct);
@@ -117,25 +110,24 @@ public sealed class ClientGuideTests
             INSERT INTO todos VALUES ('t1', 'l1', 'Milk', 0, 1.5), ('t2', 'l3', 'Report', 0, NULL);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """, ct);
-        await using var app = await EmbeddedApp.StartAsync(source.ConnectionString, Rules);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(source.ConnectionString, Rules);
 
         // A REST backend that records what the connector sends.
         var calls = new ConcurrentQueue<string>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var rest = builder.Build();
-        rest.Map("/api/{table}/{id}", async (HttpRequest request, string table, string id) =>
+        await using var rest = await LoopbackHost.StartAsync(builder =>
         {
-            using var reader = new StreamReader(request.Body);
-            calls.Enqueue($"{request.Method} {table}/{id} {await reader.ReadToEndAsync()}".TrimEnd());
-            return Results.NoContent();
+            var api = builder.Build();
+            api.Map("/api/{table}/{id}", async (HttpRequest request, string table, string id) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                calls.Enqueue($"{request.Method} {table}/{id} {await reader.ReadToEndAsync()}".TrimEnd());
+                return Results.NoContent();
+            });
+            return api;
         });
-        await rest.StartAsync(ct);
-        using var restClient = new HttpClient { BaseAddress = new Uri(rest.Urls.First()) };
 
-        await using var db = await ClientGuideExamples.OpenAsync(Path.Combine(_folder, "alice.db"), ct);
-        var connector = new RestConnector(app.Address, _ => Task.FromResult(app.Token("alice")), restClient);
+        await using var db = await ClientGuideExamples.OpenAsync(Path.Combine(_folder.Path, "alice.db"), ct);
+        var connector = new RestConnector(app.Address, _ => Task.FromResult(app.Token("alice")), rest.Client);
         await ClientGuideExamples.ConnectAsync(db, connector, ct);
 
         Assert.That(await ClientGuideExamples.PrioritiesAsync(db, ct), Is.EqualTo(new[] { "Errands", "Groceries" }));

@@ -4,8 +4,8 @@ using NUnit.Framework;
 namespace PowerSync.Tests.Docs;
 
 /// <summary>
-/// Keeps the documentation's C# honest: every <c>```csharp</c> block in <c>docs/*.md</c> and the root
-/// README is preceded by <c>&lt;!-- snippet: name --&gt;</c> and is, character for character (after
+/// Keeps the documentation's C# honest: every <c>```csharp</c> block in <c>docs/*.md</c>, the root
+/// README and the packages' READMEs (<c>PowerSync.Core/README.md</c>, <c>PowerSync.Client/README.md</c>) is preceded by <c>&lt;!-- snippet: name --&gt;</c> and is, character for character (after
 /// removing common indentation), the region between <c>// docs:begin name</c> and <c>// docs:end</c>
 /// in a compiled file under <c>PowerSync.Tests/Docs/</c>; or it is preceded by
 /// <c>&lt;!-- program: name --&gt;</c>, a complete <c>Program.cs</c> that <see cref="GettingStartedPackageTests"/>
@@ -101,7 +101,7 @@ public sealed partial class DocSnippetTests
     {
         var root = RepositoryRoot();
         var broken = new List<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md")))
+        foreach (var file in DocFiles(root))
         {
             var text = File.ReadAllText(file);
             foreach (Match link in MarkdownLink().Matches(text))
@@ -155,12 +155,17 @@ public sealed partial class DocSnippetTests
         throw new InvalidOperationException("PowerSync.sln not found above the test directory.");
     }
 
-    /// <summary>Every fenced block of docs/*.md and README.md.</summary>
+    /// <summary>docs/*.md, the root README and the READMEs packed into the two packages.</summary>
+    private static IEnumerable<string> DocFiles(string root) =>
+        Directory.GetFiles(Path.Combine(root, "docs"), "*.md")
+            .Concat(new[] { "README.md", "PowerSync.Core/README.md", "PowerSync.Client/README.md" }.Select(f => Path.Combine(root, f)))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>Every fenced block of the documentation files.</summary>
     internal static List<DocBlock> DocBlocks()
     {
         var root = RepositoryRoot();
-        var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md")).Order(StringComparer.Ordinal);
-        return files.SelectMany(f => Parse(Path.GetRelativePath(root, f), File.ReadAllText(f))).ToList();
+        return DocFiles(root).SelectMany(f => Parse(Path.GetRelativePath(root, f), File.ReadAllText(f))).ToList();
     }
 
     /// <summary>The block marked <c>&lt;!-- tested: name --&gt;</c> in <c>docs/<paramref name="docFile"/></c>.</summary>

@@ -71,7 +71,7 @@ public sealed class EventCatalogTests
         await using var service = new PowerSyncService(options, categories);
 
         await service.StartAsync(ct);
-        await Condition.AwaitAsync(() => Task.FromResult(categories.CategoryOf(3009)), c => c is not null, TimeSpan.FromSeconds(30), "the first checkpoint was served");
+        await Eventually.HoldsAsync(() => Task.FromResult(categories.CategoryOf(3009)), c => c is not null, TimeSpan.FromSeconds(30), "the first checkpoint was served");
         await service.StopAsync();
 
         var expected = PowerSyncEvents.All.ToDictionary(e => e.Id, e => e.Category);

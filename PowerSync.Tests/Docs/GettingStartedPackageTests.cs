@@ -117,7 +117,7 @@ public sealed partial class GettingStartedPackageTests
             // /health with the JSON writer: the fields the page shows.
             using var http = new HttpClient { BaseAddress = new Uri(address) };
             JsonElement health = default;
-            await Condition.AwaitAsync(async () => health = ParseJson(await http.GetStringAsync("/health", ct)),
+            await Eventually.HoldsAsync(async () => health = ParseJson(await http.GetStringAsync("/health", ct)),
                 h => h.GetProperty("status").GetString() == "Healthy", TimeSpan.FromSeconds(30), "the app reports Healthy");
             var documented = ParseJson(DocSnippetTests.DocTestedBlock(Guide, "getting-started-health"));
             Assert.That(Keys(health.GetProperty("checks").GetProperty("powersync").GetProperty("data")),

@@ -6,7 +6,7 @@ using PowerSync.Core.Hosting;
 
 namespace PowerSync.Tests.Docs;
 
-/// <summary>The code of docs/operations.md (the JSON health writer is exercised by Hosting/ReplicationHealthTests through EmbeddedApp).</summary>
+/// <summary>The code of docs/operations.md (the JSON health writer is exercised by Hosting/ReplicationHealthTests through LoopbackHost).</summary>
 internal static class OperationsExamples
 {
     /// <summary>The health endpoint with the reasons and figures in JSON.</summary>

@@ -6,7 +6,7 @@ using PowerSync.Core.Hosting;
 
 namespace PowerSync.Tests.Docs;
 
-/// <summary>The code of the repository README (run by <see cref="ReadmeEmbedTests"/>).</summary>
+/// <summary>The code of the repository README and of the PowerSync.Core package README (run by <see cref="ReadmeEmbedTests"/>).</summary>
 internal static class ReadmeExamples
 {
     /// <summary>PowerSync added to an app being built: the lines the README shows.</summary>

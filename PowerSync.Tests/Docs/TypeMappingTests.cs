@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Tables;
-using PowerSync.Tests.Hosting;
 using PowerSync.Tests.Infrastructure;
 
 namespace PowerSync.Tests.Docs;
@@ -99,7 +98,7 @@ public sealed partial class TypeMappingTests
     private static async Task<string[]> ClientValuesAsync(string source, string config, Schema schema, List<TypeRow> rows, CancellationToken ct)
     {
         var rules = config + "bucket_definitions:\n  samples:\n    data:\n      - SELECT * FROM type_samples\n";
-        await using var app = await EmbeddedApp.StartAsync(source, rules);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(source, rules);
         using var folder = new TempFolder("powersync-types-");
         await using var client = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(folder.Path, "client.db"), Schema = schema }, ct);
         await client.ConnectAsync(new TokenConnector(app.Address, app.Token("u1")), cancellationToken: ct);

@@ -132,7 +132,7 @@ public sealed class ClientAgainstHostTests
     {
         await using var pgdb = await TestPostgres.CreateDatabaseAsync();
         await pgdb.ExecuteAsync(Schema);
-        await using var app = await EmbeddedApp.StartAsync(pgdb.ConnectionString, Rules);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(pgdb.ConnectionString, Rules);
         var backend = new TestBackend(app.Address, app.Token("alice"), pgdb.ConnectionString);
         var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema });
         try
@@ -185,7 +185,7 @@ public sealed class ClientAgainstHostTests
     {
         await using var pgdb = await TestPostgres.CreateDatabaseAsync();
         await pgdb.ExecuteAsync(Schema);
-        await using var app = await EmbeddedApp.StartAsync(pgdb.ConnectionString, Rules);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(pgdb.ConnectionString, Rules);
         var backend = new TestBackend(app.Address, app.Token("alice"), pgdb.ConnectionString);
         var options = new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema };
         var connection = new PowerSyncConnectionOptions { CheckpointMode = CheckpointMode.Requests };

@@ -1,9 +1,7 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using PowerSync.Core;
 using PowerSync.Core.Hosting;
-using PowerSync.Tests.Protocol;
 
 namespace PowerSync.Tests.Hosting;
 
@@ -19,13 +17,6 @@ public sealed class EndToEndTests
               - SELECT id, description, done FROM todos WHERE list_id = bucket.list_id
         """;
 
-    private static HttpRequestMessage Stream(EmbeddedApp app, string user)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Authorization", "Token " + app.Token(user));
-        return request;
-    }
-
     [TestCase(BucketStorageEngine.Sqlite)]
     [TestCase(BucketStorageEngine.LiteDb)]
     public async Task Rows_reach_the_users_they_belong_to_and_changes_follow_live(BucketStorageEngine engine)
@@ -38,10 +29,10 @@ public sealed class EndToEndTests
             INSERT INTO todos VALUES ('t1', 'l1', 'milk', false), ('t2', 'l2', 'report', true);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """);
-        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, Rules, engine);
-        using var client = app.CreateClient();
+        await using var app = await LoopbackHost.StartPowerSyncAsync(db.ConnectionString, Rules, engine);
+        var client = app.Client;
         {
-            using var response = await client.SendAsync(Stream(app, "alice"), HttpCompletionOption.ResponseHeadersRead);
+            using var response = await app.OpenAsync(app.StreamRequest("""{"raw_data":true}""", app.Token("alice")));
             using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
 
             var checkpoint = await lines.NextAsync(60);

@@ -48,7 +48,7 @@ public sealed class OfficialClientInteropTests
             INSERT INTO todos VALUES ('b1', 'l2', 'not for alice', 0);
             CREATE PUBLICATION powersync FOR ALL TABLES;
             """);
-        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, Rules);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(db.ConnectionString, Rules);
         using var node = Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), app.Token("alice"), Path.Combine(app.Folder, "client.db")])
         {
             WorkingDirectory = interop,

@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Text;
 using Npgsql;
 using NUnit.Framework;
 using PowerSync.Tests.Infrastructure;
 using PowerSync.Tests.Infrastructure.Postgres;
-using PowerSync.Tests.Protocol;
 
 namespace PowerSync.Tests.Hosting;
 
@@ -29,14 +27,12 @@ public sealed class PostgresRestartTests
             CREATE PUBLICATION powersync FOR TABLE items;
             """);
         var lagThreshold = TimeSpan.FromSeconds(5);
-        await using var app = await EmbeddedApp.StartAsync(source, ReplicationHealthTests.Rules, configure: o => o.ReplicationLagThreshold = lagThreshold);
-        using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Authorization", "Token " + app.Token("u1"));
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(source, ReplicationHealthTests.Rules, configure: o => o.ReplicationLagThreshold = lagThreshold);
+        var client = app.Client;
+        using var response = await app.OpenAsync(app.StreamRequest("""{"raw_data":true}""", app.Token("u1")));
         using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
         await LineContainingAsync(lines, "before the restart");
-        await Condition.AwaitAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
+        await Eventually.HoldsAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
 
         // The app's other writes: WAL that the replication stream never sends a change for.
         await ExecuteAsync(source, "INSERT INTO audit SELECT g, 'not replicated' FROM generate_series(1, 1000) g");

@@ -25,7 +25,7 @@ public sealed class PowerSyncBuilderTests
     public async Task Builder_calls_apply_after_the_configuration_in_the_order_made_and_the_service_opens_the_store_they_chose()
     {
         using var folder = new TempFolder("powersync-builder-");
-        var builder = EmbeddedApp.CreateBuilder(folder.Path, """
+        var builder = LoopbackHost.CreateBuilder(folder.Path, """
             { "PowerSync": { "SourceConnectionString": "Host=127.0.0.1;Port=1", "SyncRules": "-", "StorageEngine": "Sqlite", "StoragePath": "from-config.db" } }
             """);
         builder.Services.AddPowerSync(builder.Configuration.GetSection("PowerSync"))
@@ -48,7 +48,7 @@ public sealed class PowerSyncBuilderTests
     public async Task The_last_storage_choice_wins_with_its_path()
     {
         using var folder = new TempFolder("powersync-builder-");
-        var builder = EmbeddedApp.CreateBuilder(folder.Path);
+        var builder = LoopbackHost.CreateBuilder(folder.Path);
         builder.Services.AddPowerSync(options =>
             {
                 options.SourceConnectionString = "Host=127.0.0.1;Port=1";
@@ -78,7 +78,7 @@ public sealed class PowerSyncBuilderTests
         // Told apart in pg_stat_activity by application name: the app's pool, and PowerSync's own connection string.
         await using var appPool = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = "app-pool" }.ConnectionString);
         var key = TestKey.Hmac(null);
-        var builder = EmbeddedApp.CreateBuilder(folder.Path);
+        var builder = LoopbackHost.CreateBuilder(folder.Path);
         builder.Services.AddSingleton(appPool);
         builder.Services.AddPowerSync(options =>
             {
@@ -94,7 +94,7 @@ public sealed class PowerSyncBuilderTests
         try
         {
             var service = app.Services.GetRequiredService<PowerSyncService>();
-            await Condition.AwaitAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "replication reaches a checkpoint");
+            await Eventually.HoldsAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "replication reaches a checkpoint");
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
             using var request = new HttpRequestMessage(HttpMethod.Get, "/write-checkpoint2.json?client_id=c1");
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key.Token(TestKey.Claims(DateTimeOffset.UtcNow, "alice")));
@@ -121,7 +121,7 @@ public sealed class PowerSyncBuilderTests
     public async Task Adding_powersync_twice_registers_its_service_hosted_service_and_health_check_once()
     {
         using var folder = new TempFolder("powersync-builder-");
-        var builder = EmbeddedApp.CreateBuilder(folder.Path);
+        var builder = LoopbackHost.CreateBuilder(folder.Path);
         builder.Services.AddPowerSync(options => options.SourceConnectionString = "Host=127.0.0.1;Port=1");
         builder.Services.AddPowerSync(options => options.SyncRules = Rules).ConfigureAuth(auth =>
         {
@@ -141,7 +141,7 @@ public sealed class PowerSyncBuilderTests
     public async Task Mapping_powersync_without_adding_it_says_what_is_missing()
     {
         using var folder = new TempFolder("powersync-builder-");
-        await using var app = EmbeddedApp.CreateBuilder(folder.Path).Build();
+        await using var app = LoopbackHost.CreateBuilder(folder.Path).Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => app.MapPowerSync());
         Assert.That(error!.Message, Does.Contain("builder.Services.AddPowerSync(...)"));

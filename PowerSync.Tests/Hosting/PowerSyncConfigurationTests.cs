@@ -30,7 +30,7 @@ public sealed class PowerSyncConfigurationTests
         using var folder = new TempFolder("powersync-config-");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "rules.yaml"), Rules, timeout.Token);
         var key = TestKey.Hmac(null);
-        var builder = EmbeddedApp.CreateBuilder(folder.Path, $$"""
+        var builder = LoopbackHost.CreateBuilder(folder.Path, $$"""
             {
               "ConnectionStrings": { "PowerSync": "{{db.ConnectionString}}" },
               "PowerSync": {
@@ -69,7 +69,7 @@ public sealed class PowerSyncConfigurationTests
 
             // The service runs on them: it replicates into a LiteDB store at that path and takes the token the section's keys verify.
             var service = app.Services.GetRequiredService<PowerSyncService>();
-            await Condition.AwaitAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "replication reaches a checkpoint");
+            await Eventually.HoldsAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "replication reaches a checkpoint");
             Assert.That(await File.ReadAllBytesAsync(options.StoragePath, timeout.Token), Has.Length.GreaterThan(0));
             Assert.That(await service.AuthenticateAsync("Bearer " + key.Token(TestKey.Claims(DateTimeOffset.UtcNow, "alice", aud: "other")), timeout.Token), Is.EqualTo("alice"));
         }
@@ -83,7 +83,7 @@ public sealed class PowerSyncConfigurationTests
     public void Unknown_keys_malformed_values_and_invalid_settings_are_reported_together_when_the_app_starts()
     {
         using var folder = new TempFolder("powersync-config-");
-        var builder = EmbeddedApp.CreateBuilder(folder.Path, """
+        var builder = LoopbackHost.CreateBuilder(folder.Path, """
             {
               "PowerSync": {
                 "SourceConnectionString": "Host=127.0.0.1;Port=1",
@@ -139,7 +139,7 @@ public sealed class PowerSyncConfigurationTests
     public void The_whole_configuration_instead_of_its_section_is_one_problem_that_names_the_section()
     {
         using var folder = new TempFolder("powersync-config-");
-        var builder = EmbeddedApp.CreateBuilder(folder.Path, """{ "PowerSync": { "SyncRulesPath": "sync-rules.yaml" }, "Logging": {} }""");
+        var builder = LoopbackHost.CreateBuilder(folder.Path, """{ "PowerSync": { "SyncRulesPath": "sync-rules.yaml" }, "Logging": {} }""");
         builder.Services.AddPowerSync(builder.Configuration);
         using var app = builder.Build();
 
@@ -174,7 +174,7 @@ public sealed class PowerSyncConfigurationTests
     public async Task Options_in_the_app_s_services_are_frozen_once_the_service_is_built()
     {
         using var folder = new TempFolder("powersync-config-");
-        var builder = EmbeddedApp.CreateBuilder(folder.Path, "{}");
+        var builder = LoopbackHost.CreateBuilder(folder.Path, "{}");
         builder.Services.AddPowerSync(options =>
         {
             options.SourceConnectionString = "Host=127.0.0.1;Port=1";
@@ -197,7 +197,7 @@ public sealed class PowerSyncConfigurationTests
         // docs/getting-started.md's appsettings.json and its production keys, as the app reads them in Production.
         using var folder = new TempFolder("powersync-config-");
         File.WriteAllText(Path.Combine(folder.Path, "sync-rules.yaml"), Rules);
-        var builder = EmbeddedApp.CreateBuilder(folder.Path, DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings"));
+        var builder = LoopbackHost.CreateBuilder(folder.Path, DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings"));
         builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(DocSnippetTests.DocTestedBlock("getting-started.md", "getting-started-appsettings-production"))));
         builder.Services.AddPowerSync(builder.Configuration.GetSection("PowerSync"));
         using var app = builder.Build();

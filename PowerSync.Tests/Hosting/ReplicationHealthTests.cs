@@ -69,17 +69,17 @@ public sealed class ReplicationHealthTests
         var timeout = TimeSpan.FromSeconds(3);
         await using var db = await SourceAsync();
         await using var proxy = ProxyFor(db);
-        await using var app = await EmbeddedApp.StartAsync(ViaProxy(db.ConnectionString, proxy), Rules, configure: o => o.ReplicationTimeout = timeout);
-        using var client = app.CreateClient();
-        await Condition.AwaitAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
+        await using var app = await LoopbackHost.StartPowerSyncAsync(ViaProxy(db.ConnectionString, proxy), Rules, configure: o => o.ReplicationTimeout = timeout);
+        var client = app.Client;
+        await Eventually.HoldsAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication streams");
 
         proxy.Freeze();
-        var degraded = await Condition.AwaitAsync(() => Health.ReadAsync(client),
+        var degraded = await Eventually.HoldsAsync(() => Health.ReadAsync(client),
             h => h.Status == "Degraded" && h.Text("last_error_code") is ReplicationErrorCodes.ReplicationTimeout or ReplicationErrorCodes.ConnectionLost,
             TimeSpan.FromSeconds(60), "health reports the silent replication connection (then the reconnects that time out)");
         var during = await Health.ReadAsync(client);
         proxy.Thaw();
-        var healed = await Condition.AwaitAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication recovers");
+        var healed = await Eventually.HoldsAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication recovers");
         var after = await Health.ReadAsync(client);
 
         // Silence is noticed after the timeout (a request for a reply goes out at half of it), plus Npgsql's cancel
@@ -100,13 +100,13 @@ public sealed class ReplicationHealthTests
         await using var db = await SourceAsync();
         // The source cannot be reached when the app starts: replication fails and is retried.
         await using var proxy = ProxyFor(db, frozen: true);
-        await using var app = await EmbeddedApp.StartAsync(ViaProxy(db.ConnectionString, proxy), Rules);
-        using var client = app.CreateClient();
-        await Condition.AwaitAsync(() => Health.ReadAsync(client), h => h.Text("last_error_code") is not null, TimeSpan.FromSeconds(60), "replication fails");
+        await using var app = await LoopbackHost.StartPowerSyncAsync(ViaProxy(db.ConnectionString, proxy), Rules);
+        var client = app.Client;
+        await Eventually.HoldsAsync(() => Health.ReadAsync(client), h => h.Text("last_error_code") is not null, TimeSpan.FromSeconds(60), "replication fails");
         var failing = await Health.ReadAsync(client);
 
         proxy.Thaw();
-        await Condition.AwaitAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication recovers");
+        await Eventually.HoldsAsync(() => Health.ReadAsync(client), h => h.Status == "Healthy", TimeSpan.FromSeconds(60), "replication recovers");
         var recovered = await Health.ReadAsync(client);
         var service = app.App.Services.GetRequiredService<PowerSyncService>();
         using var plain = await client.GetAsync("/health");
@@ -125,7 +125,7 @@ public sealed class ReplicationHealthTests
     [Test]
     public async Task Replication_lag_is_zero_on_an_idle_source_and_counts_only_positions_not_yet_durable()
     {
-        var clock = new Client.ManualTimeProvider();
+        var clock = new ManualTimeProvider();
         var progress = new ReplicationProgress(clock);
         Assert.That(progress.Lag(), Is.Null, "nothing known yet");
 

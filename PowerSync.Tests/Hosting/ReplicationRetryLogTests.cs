@@ -3,7 +3,6 @@ using NUnit.Framework;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Replication;
 using PowerSync.Tests.Auth;
-using PowerSync.Tests.Client;
 using PowerSync.Tests.Infrastructure;
 
 namespace PowerSync.Tests.Hosting;
@@ -35,7 +34,7 @@ public sealed class ReplicationRetryLogTests
         await using var service = new PowerSyncService(options, new SingleLoggerFactory(logger));
 
         await service.StartAsync(ct);
-        await Condition.AwaitAsync(() => Task.FromResult(logger.Entries.Count(e => e.EventId == 3007)), n => n >= 3,
+        await Eventually.HoldsAsync(() => Task.FromResult(logger.Entries.Count(e => e.EventId == 3007)), n => n >= 3,
             TimeSpan.FromSeconds(30), "three attempts failed");
         await service.StopAsync();
 

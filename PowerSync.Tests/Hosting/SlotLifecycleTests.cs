@@ -53,18 +53,13 @@ public sealed class SlotLifecycleTests
         return db;
     }
 
-    /// <summary>Awaits a condition, checking <paramref name="invariant"/> at every look.</summary>
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Action? invariant = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+    /// <summary>Awaits a condition (a minute at most), checking <paramref name="invariant"/> at every look.</summary>
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Action? invariant = null) =>
+        await Eventually.HoldsAsync(async () =>
         {
             invariant?.Invoke();
-            if (await condition()) return;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting until {what}");
-            await Task.Delay(25);
-        }
-    }
+            return await condition();
+        }, holds => holds, TimeSpan.FromSeconds(60), what);
 
     private static async Task<List<string>> SlotsAsync(TestDatabase db)
     {

@@ -15,14 +15,14 @@ public sealed class SourceNotReadyTests
     {
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync("CREATE TABLE items (id text PRIMARY KEY, name text); INSERT INTO items VALUES ('i1', 'first');");
-        await using var app = await EmbeddedApp.StartAsync(db.ConnectionString, ReplicationHealthTests.Rules);
-        using var client = app.CreateClient();
+        await using var app = await LoopbackHost.StartPowerSyncAsync(db.ConnectionString, ReplicationHealthTests.Rules);
+        var client = app.Client;
 
-        await Condition.AwaitAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Text("last_error_code") is not null,
+        await Eventually.HoldsAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Text("last_error_code") is not null,
             TimeSpan.FromSeconds(30), "replication fails");
         var failing = await ReplicationHealthTests.Health.ReadAsync(client);
         await db.ExecuteAsync("CREATE PUBLICATION powersync FOR TABLE items");
-        var recovery = await Condition.AwaitAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Status == "Healthy",
+        var recovery = await Eventually.HoldsAsync(() => ReplicationHealthTests.Health.ReadAsync(client), h => h.Status == "Healthy",
             TimeSpan.FromSeconds(30), "replication starts once the publication exists");
 
         TestContext.Progress.WriteLine($"Healthy {recovery.TotalSeconds:0.0} s after the publication was created");

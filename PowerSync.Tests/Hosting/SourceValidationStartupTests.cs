@@ -6,7 +6,6 @@ using PowerSync.Core.Hosting;
 using PowerSync.Core.Replication;
 using PowerSync.Core.SyncRules;
 using PowerSync.Tests.Auth;
-using PowerSync.Tests.Client;
 using PowerSync.Tests.Infrastructure;
 using PowerSync.Tests.Infrastructure.Postgres;
 
@@ -125,7 +124,7 @@ public sealed class SourceValidationStartupTests
             $"[PSYNC_N4007] Replication slot {retired.SlotName} of retired sync rules version {retired.Id} is inactive, so Postgres keeps all WAL written since it was last used. " +
             $"It is dropped automatically once nothing streams from it; if it stays, drop it: SELECT pg_drop_replication_slot('{retired.SlotName}');",
         }));
-        await Condition.AwaitAsync(() => db.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{retired.SlotName}'", ct),
+        await Eventually.HoldsAsync(() => db.ScalarAsync<long>($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{retired.SlotName}'", ct),
             count => count == 0, TimeSpan.FromSeconds(30), $"slot {retired.SlotName} is dropped");
     }
 

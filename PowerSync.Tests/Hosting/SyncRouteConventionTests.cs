@@ -41,7 +41,7 @@ public sealed class SyncRouteConventionTests
         await db.ExecuteAsync("CREATE TABLE items (id text PRIMARY KEY); CREATE PUBLICATION powersync FOR TABLE items;", ct);
         var folder = new TempFolder("powersync-routes-");
         var key = TestKey.Hmac(null);
-        var builder = EmbeddedApp.CreateBuilder(folder.Path);
+        var builder = LoopbackHost.CreateBuilder(folder.Path);
         builder.Services.AddPowerSync(options =>
         {
             options.SourceConnectionString = db.ConnectionString;
@@ -53,7 +53,7 @@ public sealed class SyncRouteConventionTests
         app.MapHealthChecks("/health");
         await app.StartAsync(ct);
         var service = app.Services.GetRequiredService<PowerSyncService>();
-        await Condition.AwaitAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "replication reaches a checkpoint");
+        await Eventually.HoldsAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "replication reaches a checkpoint");
         return new App(app, key, db, folder);
     }
 

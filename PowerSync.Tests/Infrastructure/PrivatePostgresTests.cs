@@ -147,41 +147,27 @@ public sealed class PrivatePostgresTests
     [Test]
     public void Missing_server_binaries_fail_with_the_package_to_install()
     {
-        var empty = Directory.CreateTempSubdirectory("powersync-nobin-").FullName;
-        try
-        {
-            var ex = Assert.Throws<InvalidOperationException>(() => PostgresBinaries.Locate(empty, Path.Combine(empty, "none")));
-            Assert.That(ex!.Message, Does.Contain("apt-get install -y postgresql"));
-            Assert.That(ex.Message, Does.Contain(PostgresServer.ExternalServerVariable));
-        }
-        finally
-        {
-            Directory.Delete(empty, recursive: true);
-        }
+        using var empty = new TempFolder("powersync-nobin-");
+        var ex = Assert.Throws<InvalidOperationException>(() => PostgresBinaries.Locate(empty.Path, Path.Combine(empty.Path, "none")));
+        Assert.That(ex!.Message, Does.Contain("apt-get install -y postgresql"));
+        Assert.That(ex.Message, Does.Contain(PostgresServer.ExternalServerVariable));
     }
 
     [Test]
     public void Binaries_on_path_win_over_the_versioned_folders()
     {
-        var root = Directory.CreateTempSubdirectory("powersync-bin-").FullName;
-        try
+        using var root = new TempFolder("powersync-bin-");
+        var onPath = Directory.CreateDirectory(Path.Combine(root.Path, "path")).FullName;
+        var versioned = Directory.CreateDirectory(Path.Combine(root.Path, "lib", "16", "bin")).FullName;
+        foreach (var dir in new[] { onPath, versioned })
         {
-            var onPath = Directory.CreateDirectory(Path.Combine(root, "path")).FullName;
-            var versioned = Directory.CreateDirectory(Path.Combine(root, "lib", "16", "bin")).FullName;
-            foreach (var dir in new[] { onPath, versioned })
-            {
-                File.WriteAllText(Path.Combine(dir, "initdb"), "");
-                File.WriteAllText(Path.Combine(dir, "pg_ctl"), "");
-            }
+            File.WriteAllText(Path.Combine(dir, "initdb"), "");
+            File.WriteAllText(Path.Combine(dir, "pg_ctl"), "");
+        }
 
-            Assert.That(PostgresBinaries.Locate(onPath, Path.Combine(root, "lib")).BinDirectory, Is.EqualTo(onPath));
-            var fromLib = PostgresBinaries.Locate("", Path.Combine(root, "lib"));
-            Assert.That(fromLib, Is.EqualTo(new PostgresBinaries(versioned, 16)));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        Assert.That(PostgresBinaries.Locate(onPath, Path.Combine(root.Path, "lib")).BinDirectory, Is.EqualTo(onPath));
+        var fromLib = PostgresBinaries.Locate("", Path.Combine(root.Path, "lib"));
+        Assert.That(fromLib, Is.EqualTo(new PostgresBinaries(versioned, 16)));
     }
 
     [Test]

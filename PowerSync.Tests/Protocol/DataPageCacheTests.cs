@@ -10,15 +10,15 @@ namespace PowerSync.Tests.Protocol;
 [TestFixture]
 public sealed class DataPageCacheTests
 {
-    private string _folder = null!;
+    private TempFolder _folder = null!;
     private StorageScope _scope = null!;
     private Checkpoint _checkpoint;
 
     [SetUp]
     public async Task SetUp()
     {
-        _folder = Directory.CreateTempSubdirectory("powersync-pages-").FullName;
-        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder, "store.db"), FullSync: false));
+        _folder = new TempFolder("powersync-pages-");
+        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder.Path, "store.db"), FullSync: false));
         _scope = await StorageScope.StartAsync(storage);
         var data = "{\"description\":\"" + new string('x', 1000) + "\"}";
         for (var n = 0; n < 200; n++) await _scope.SaveAsync(StorageScope.Put($"r{n}", data, "b"));
@@ -29,7 +29,7 @@ public sealed class DataPageCacheTests
     public async Task TearDown()
     {
         await _scope.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+        _folder.Dispose();
     }
 
     [Test]

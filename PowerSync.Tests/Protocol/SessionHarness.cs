@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using NUnit.Framework;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Storage;
@@ -30,7 +29,7 @@ internal sealed class FixedBucketResolver : IBucketResolver
             if (_resolvedUpTo >= opId) return Task.CompletedTask;
             var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((opId, tcs));
-            return tcs.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return Eventually.WithTimeout(tcs.Task, $"a session to evaluate a checkpoint at op {opId}", TimeSpan.FromSeconds(30));
         }
     }
 
@@ -45,7 +44,7 @@ internal sealed class FixedBucketResolver : IBucketResolver
             if (_evaluations >= count) return Task.CompletedTask;
             var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _countWaiters.Add((count, tcs));
-            return tcs.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return Eventually.WithTimeout(tcs.Task, $"{count} checkpoint evaluations", TimeSpan.FromSeconds(30));
         }
     }
 
@@ -76,11 +75,11 @@ internal sealed class FixedBucketResolver : IBucketResolver
 /// <summary>A store, a session over it, and a reader of the session's lines as protocol JSON.</summary>
 internal sealed class SessionHarness : IAsyncDisposable
 {
-    private readonly string _folder;
+    private readonly TempFolder _folder;
     private IAsyncEnumerator<SyncLine>? _lines;
     private readonly CancellationTokenSource _stop = new();
 
-    private SessionHarness(string folder, StorageScope scope)
+    private SessionHarness(TempFolder folder, StorageScope scope)
     {
         _folder = folder;
         Scope = scope;
@@ -91,8 +90,8 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public static async Task<SessionHarness> StartAsync()
     {
-        var folder = Directory.CreateTempSubdirectory("powersync-session-").FullName;
-        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder, "store.db"), FullSync: false));
+        var folder = new TempFolder("powersync-session-");
+        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder.Path, "store.db"), FullSync: false));
         return new SessionHarness(folder, await StorageScope.StartAsync(storage));
     }
 
@@ -111,10 +110,7 @@ internal sealed class SessionHarness : IAsyncDisposable
     /// <summary>The next line as JSON (without the newline), or null when the stream ended.</summary>
     public async Task<string?> NextAsync(int timeoutSeconds = 30)
     {
-        var move = _lines!.MoveNextAsync().AsTask();
-        var finished = await Task.WhenAny(move, Task.Delay(TimeSpan.FromSeconds(timeoutSeconds)));
-        Assert.That(finished, Is.SameAs(move), "the session produced no line in time");
-        if (!await move) return null;
+        if (!await Eventually.WithTimeout(_lines!.MoveNextAsync().AsTask(), "the session to produce a line", TimeSpan.FromSeconds(timeoutSeconds))) return null;
         return Encoding.UTF8.GetString(SyncLineWriter.ToBytes(_lines.Current, rawData: true)).TrimEnd('\n');
     }
 
@@ -127,8 +123,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             catch (OperationCanceledException) { }
         }
         await Scope.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        _folder.Dispose();
         _stop.Dispose();
     }
 }

@@ -10,7 +10,7 @@ namespace PowerSync.Tests.Protocol;
 /// <summary>Limits no signed-in client can get past, and malformed input answered with a specific 4xx.</summary>
 public sealed class SyncEndpointLimitsTests
 {
-    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(SyncHost host, HttpRequestMessage message, string user = "user-1")
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(LoopbackHost host, HttpRequestMessage message, string user = "user-1")
     {
         message.Headers.TryAddWithoutValidation("Authorization", "Token " + host.Token(user));
         using var response = await host.Client.SendAsync(message);
@@ -127,8 +127,8 @@ public sealed class SyncEndpointLimitsTests
     }
 
     /// <summary>Awaits the server noticing closed streams until <paramref name="count"/> remain.</summary>
-    private static Task<TimeSpan> OpenStreamsAsync(SyncHost host, int count) =>
-        Condition.AwaitAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == count, TimeSpan.FromSeconds(30), $"{count} streams are open");
+    private static Task<TimeSpan> OpenStreamsAsync(LoopbackHost host, int count) =>
+        Eventually.HoldsAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == count, TimeSpan.FromSeconds(30), $"{count} streams are open");
 
     [Test]
     public async Task A_source_that_cannot_be_reached_makes_write_checkpoints_a_503_not_a_500()

@@ -20,13 +20,13 @@ public sealed class SyncEndpointsTests
         public Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct) => record(lsn);
     }
 
-    internal static async Task<(SessionHarness Harness, SyncHost Host)> StartAsync(IReplicationHead? head = null, int maxConnections = 100, int maxStreamsPerUser = 0)
+    internal static async Task<(SessionHarness Harness, LoopbackHost Host)> StartAsync(IReplicationHead? head = null, int maxConnections = 100, int maxStreamsPerUser = 0)
     {
         var h = await SessionHarness.StartAsync();
         h.Resolver.Set(Bucket("mybucket[]"));
         await h.Scope.SaveAsync(Put("t1", """{"id":"t1","description":"Test 1"}""", "mybucket[]"));
         await h.Scope.CommitAsync("0/10");
-        var host = await SyncHost.StartAsync(h.Scope.Storage, h.Resolver, head ?? new FixedHead(Lsn.Parse("0/10")), maxConnections, maxStreamsPerUser: maxStreamsPerUser);
+        var host = await LoopbackHost.StartSyncEndpointsAsync(h.Scope.Storage, h.Resolver, head ?? new FixedHead(Lsn.Parse("0/10")), maxConnections, maxStreamsPerUser: maxStreamsPerUser);
         return (h, host);
     }
 
@@ -131,10 +131,9 @@ public sealed class SyncEndpointsTests
         lines.Dispose();
         response.Dispose();
 
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (host.Endpoints.OpenStreams != 0) await Task.Delay(10, timeout.Token);
-        TestContext.Out.WriteLine($"session freed after {stopwatch.ElapsedMilliseconds} ms");
+        var freed = await Eventually.HoldsAsync(() => Task.FromResult(host.Endpoints.OpenStreams), open => open == 0, TimeSpan.FromSeconds(30),
+            "the dropped stream's session is freed");
+        TestContext.Out.WriteLine($"session freed after {freed.TotalMilliseconds:0} ms");
     }
 
     [Test]

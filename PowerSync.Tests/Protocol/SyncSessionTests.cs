@@ -171,7 +171,7 @@ public sealed class SyncSessionTests
         await using var h = await SessionHarness.StartAsync();
         // The session's clock moves only here, so a slow machine cannot skip keepalives: each time the
         // session arms its wait, the clock moves past the longest jittered interval (330 ms).
-        var clock = new PowerSync.Tests.Client.ManualTimeProvider();
+        var clock = new ManualTimeProvider();
         h.Connect(user: SessionHarness.User(TimeSpan.FromSeconds(2), now: clock.GetUtcNow()),
             options: new SyncSessionOptions(KeepaliveInterval: TimeSpan.FromMilliseconds(300)), time: clock);
 

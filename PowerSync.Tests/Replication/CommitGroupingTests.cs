@@ -150,7 +150,7 @@ public sealed class CommitGroupingTests
 
         var waiting = _grouping.WaitForChangesAsync(more.Task, CancellationToken.None);
         _commits[0].Durable.SetResult();
-        await Condition.AwaitAsync(() => Task.FromResult(_source.Acknowledged.Count), n => n == 1, TimeSpan.FromSeconds(10), "the durable commit was acknowledged");
+        await Eventually.HoldsAsync(() => Task.FromResult(_source.Acknowledged.Count), n => n == 1, TimeSpan.FromSeconds(10), "the durable commit was acknowledged");
         Assert.That(waiting.IsCompleted, Is.False, "still waiting for changes");
         more.SetResult(true);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using NUnit.Framework;
-using PowerSync.Tests.Client;
 
 namespace PowerSync.Tests.Replication;
 

@@ -278,14 +278,9 @@ public sealed class ReplicationStreamTests
         Assert.That(ex!.Message, Does.Contain($"pg_drop_replication_slot('{db.SlotName}')"));
     }
 
-    /// <summary>Polls the slot's confirmed position until it reaches <paramref name="lsn"/> (the server applies feedback asynchronously).</summary>
-    private static async Task WaitForConfirmedFlushAsync(Infrastructure.Postgres.TestDatabase db, Lsn lsn, CancellationToken ct)
-    {
-        while (true)
-        {
-            var confirmed = await db.ScalarAsync<string>($"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{db.SlotName}'", ct);
-            if (Lsn.Parse(confirmed) >= lsn) return;
-            await Task.Delay(20, ct);
-        }
-    }
+    /// <summary>Looks at the slot's confirmed position until it reaches <paramref name="lsn"/> (the server applies feedback asynchronously).</summary>
+    private static async Task WaitForConfirmedFlushAsync(Infrastructure.Postgres.TestDatabase db, Lsn lsn, CancellationToken ct) =>
+        await Eventually.HoldsAsync(
+            async () => Lsn.Parse(await db.ScalarAsync<string>($"SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{db.SlotName}'", ct)),
+            confirmed => confirmed >= lsn, TimeSpan.FromSeconds(30), $"slot {db.SlotName} confirms {lsn}");
 }

@@ -23,16 +23,14 @@ internal sealed class StreamHarness : IAsyncDisposable
     /// <summary>Terminates walsenders still using the database's slot and waits (bounded) until none is left.</summary>
     public static async Task EndWalSendersAsync(TestDatabase db)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var connection = await db.OpenConnectionAsync(timeout.Token);
-        while (true)
+        await using var connection = await db.OpenConnectionAsync();
+        await Eventually.HoldsAsync(async () =>
         {
             await using var command = new NpgsqlCommand(
                 "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL",
                 connection) { Parameters = { new() { Value = db.SlotName } } };
-            if ((long)(await command.ExecuteScalarAsync(timeout.Token))! == 0) return;
-            await Task.Delay(20, timeout.Token);
-        }
+            return (long)(await command.ExecuteScalarAsync())!;
+        }, terminated => terminated == 0, TimeSpan.FromSeconds(30), $"no walsender uses slot {db.SlotName}");
     }
 
     public PostgresValueMapper Mapper { get; }

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using PowerSync.Tests.Infrastructure.Postgres;
@@ -16,33 +14,29 @@ public sealed class TodoSampleTests
 {
     private sealed class Sample : IAsyncDisposable
     {
-        private Sample(TestDatabase db, WebApplication app, string folder)
+        private Sample(TestDatabase db, LoopbackHost host)
         {
             Db = db;
-            App = app;
-            Folder = folder;
+            Host = host;
         }
 
         public TestDatabase Db { get; }
-        public WebApplication App { get; }
-        public string Folder { get; }
-        public Uri Address => new(App.Urls.First());
+        public LoopbackHost Host { get; }
+        public string Folder => Host.Folder;
+        public Uri Address => Host.Address;
 
         public static async Task<Sample> StartAsync(CancellationToken ct, string environment = "Development")
         {
             var db = await TestPostgres.CreateDatabaseAsync();
             await db.ExecuteAsync(File.ReadAllText(TodoBackendApp.InAppFolder("schema.sql")) + File.ReadAllText(TodoBackendApp.InAppFolder("seed.sql")), ct);
-            var folder = Directory.CreateTempSubdirectory("powersync-sample-").FullName;
-            var app = TodoBackendApp.Build(["--environment", environment], builder =>
+            var host = await LoopbackHost.StartProgramAsync((folder, prepare) => TodoBackendApp.Build(["--environment", environment], builder =>
             {
-                builder.WebHost.UseUrls("http://127.0.0.1:0");
+                prepare(builder);
                 builder.Configuration["ConnectionStrings:Postgres"] = db.ConnectionString;
                 builder.Configuration["PowerSync:StoragePath"] = Path.Combine(folder, "buckets.db");
                 builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-                builder.Logging.ClearProviders();
-            });
-            await app.StartAsync(ct);
-            return new Sample(db, app, folder);
+            }));
+            return new Sample(db, host);
         }
 
         public static async Task<string> TokenAsync(HttpClient http, string user, CancellationToken ct)
@@ -55,10 +49,7 @@ public sealed class TodoSampleTests
 
         public async ValueTask DisposeAsync()
         {
-            await App.StopAsync(CancellationToken.None);
-            await App.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(Folder, recursive: true);
+            await Host.DisposeAsync();
             await Db.DisposeAsync();
         }
     }

@@ -69,7 +69,7 @@ public sealed class LiteDbBucketStorageConformanceTests(bool fullSync) : BucketS
         Assert.That(other.IsCompleted, Is.False, "the second writer waits for the first one's commit");
 
         var committed = await s.CommitAsync("0/10");
-        await PowerSync.Tests.Client.Eventually.WithTimeout(other, "the second writer after the first committed");
+        await Eventually.WithTimeout(other, "the second writer after the first committed");
         Assert.That(storage.WriterGate.CurrentCount, Is.EqualTo(1), "both transactions released the gate");
 
         Assert.That((await s.ReadAllAsync(committed, "old[]")).Select(o => o.DataText), Is.EqualTo(new[] { "{\"v\":0}", "{\"v\":1}" }));

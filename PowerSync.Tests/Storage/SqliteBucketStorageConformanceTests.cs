@@ -13,20 +13,16 @@ namespace PowerSync.Tests.Storage;
 [TestFixture(false)]
 public sealed class SqliteBucketStorageConformanceTests(bool fullSync) : BucketStorageConformanceTests
 {
-    private string _folder = "";
+    private TempFolder _folder = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("powersync-storage-").FullName;
+    public void CreateFolder() => _folder = new TempFolder("powersync-storage-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void DeleteFolder() => _folder.Dispose();
 
     private protected override IBucketStorage OpenStorage(string name, Action<string>? faultInjection = null, int flushOps = 2000) =>
-        SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder, name + ".db"), FullSync: fullSync, FlushOps: flushOps)
+        SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(_folder.Path, name + ".db"), FullSync: fullSync, FlushOps: flushOps)
         {
             FaultInjection = faultInjection,
         });

@@ -134,7 +134,7 @@ public sealed class ToolPreviewTests
         await using (var service = new PowerSyncService(options))
         {
             await service.StartAsync(ct);
-            await Condition.AwaitAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "the first checkpoint");
+            await Eventually.HoldsAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "the first checkpoint");
 
             var run = await ToolRun.RunAsync("preview", "--user", "alice", "--connection", db.ConnectionString, "--rules", _rules, "--store", store, "--json");
 

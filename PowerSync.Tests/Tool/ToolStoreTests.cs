@@ -41,7 +41,7 @@ public sealed class ToolStoreTests
         options.Auth.Audiences.Add("powersync");
         var service = new PowerSyncService(options);
         await service.StartAsync(ct);
-        await Condition.AwaitAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "the first checkpoint");
+        await Eventually.HoldsAsync(() => Task.FromResult(service.HasCheckpoint), has => has, TimeSpan.FromSeconds(30), "the first checkpoint");
         return service;
     }
 
@@ -108,7 +108,7 @@ public sealed class ToolStoreTests
         await using var service = await StartAsync(db, BucketStorageEngine.Sqlite, ct);
         await db.ExecuteAsync("UPDATE todos SET title = title || '1'", ct);
         await db.ExecuteAsync("UPDATE todos SET title = title || '2'", ct);
-        await Condition.AwaitAsync(() => ChecksumAsync(service, ct), c => c.Count == 9, TimeSpan.FromSeconds(30), "9 ops in global[]");
+        await Eventually.HoldsAsync(() => ChecksumAsync(service, ct), c => c.Count == 9, TimeSpan.FromSeconds(30), "9 ops in global[]");
         var before = await ChecksumAsync(service, ct);
 
         var run = await ToolRun.RunAsync("compact", "--store", Store, "--json");
@@ -123,7 +123,7 @@ public sealed class ToolStoreTests
 
         // The app goes on replicating into the compacted store: its next checkpoint adds one op to the 4 left.
         await db.ExecuteAsync("UPDATE todos SET title = 'new' WHERE id = 'a'", ct);
-        await Condition.AwaitAsync(() => ChecksumAsync(service, ct), c => c.At > before.At, TimeSpan.FromSeconds(30), "a checkpoint after the compaction");
+        await Eventually.HoldsAsync(() => ChecksumAsync(service, ct), c => c.At > before.At, TimeSpan.FromSeconds(30), "a checkpoint after the compaction");
         var after = await ChecksumAsync(service, ct);
         Assert.That(after.Count, Is.EqualTo(5));
         Assert.That(after.Checksum, Is.EqualTo(StoredChecksum(Store, after.At)), "the app's checksum is the sum of the compacted ops");

@@ -1,18 +1,24 @@
-namespace PowerSync.Tests.Client;
+namespace PowerSync.Tests.Infrastructure;
 
 /// <summary>
-/// A clock that moves only when the test calls <see cref="Advance"/>: timers due by then fire on the
-/// calling thread. <see cref="WaitForTimersCreatedAsync"/> lets a test wait until the code under test
-/// has armed its next timer, so no test sleeps.
+/// The tests' one fake clock: it moves only when the test calls <see cref="Advance"/>, and timers due by
+/// then fire on the calling thread. <see cref="WaitForTimersCreatedAsync"/> lets a test wait until the code
+/// under test has armed its next timer, so no test sleeps.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now = start;
     private readonly List<TimeSpan> _dueTimes = [];
     private int _created;
+
+    /// <summary>A clock at 2026-01-01 00:00 UTC.</summary>
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
 
     public override DateTimeOffset GetUtcNow()
     {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PowerSync.Tests.Client;
+namespace PowerSync.Tests.Infrastructure;
 
 /// <summary>Keeps every log entry (level, event id, message) for assertions.</summary>
 internal sealed class ListLogger : ILogger
