@@ -31,7 +31,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly RetiredSlots _retiredSlots;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
-    private readonly System.Diagnostics.Metrics.Meter _meter;
+    private readonly ReplicationMetrics _replicationMetrics;
 
     /// <summary>Checks the options (every problem reported together) and opens the bucket store.</summary>
     /// <exception cref="PowerSyncException">The options are invalid (PSYNC_S0001); the message lists what to change.</exception>
@@ -59,16 +59,11 @@ public sealed class PowerSyncService : IAsyncDisposable
             (_storage, _checkpoints) = (sqlite, sqlite.Broadcast);
         }
         _retiredSlots = new RetiredSlots(_source, _storage.Admin, _logger);
+        _replicationMetrics = new ReplicationMetrics(meterFactory, () => ReplicationLag, () => _replication?.Commits ?? 0);
         _replication = new ReplicationSupervisor(_source, _storage.Admin,
-            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout), _logger, _retiredSlots.Wake);
+            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout, _replicationMetrics), _logger, _retiredSlots.Wake);
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System);
         _metrics = new SyncMetrics(meterFactory);
-        _meter = meterFactory?.Create(SyncMetrics.MeterName + ".Replication") ?? new System.Diagnostics.Metrics.Meter(SyncMetrics.MeterName + ".Replication");
-        _meter.CreateObservableGauge("powersync.replication.lag", () => ReplicationLag?.TotalSeconds ?? 0, "s",
-            "How long ago the source was at the oldest position replication has not made durable yet (zero when caught up).");
-        _meter.CreateObservableCounter("powersync.replication.storage_commits",
-            () => _replication.Commits,
-            description: "Storage commits (checkpoints) made by replication.");
         _authenticator = new JwtAuthenticator(options.Auth, _keys, TimeProvider.System);
         Endpoints = new SyncEndpoints(
             _authenticator,
@@ -183,7 +178,7 @@ public sealed class PowerSyncService : IAsyncDisposable
         await _source.DisposeAsync().ConfigureAwait(false);
         _keys.Dispose();
         _metrics.Dispose();
-        _meter.Dispose();
+        _replicationMetrics.Dispose();
         _stopping.Dispose();
         _replication.Dispose();
         _retiredSlots.Dispose();
