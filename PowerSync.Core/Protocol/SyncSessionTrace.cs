@@ -86,11 +86,10 @@ internal sealed class SyncSessionTrace : IDisposable
         var ops = line is DataLine data ? data.Page.Ops.Count : 0;
         _ops += ops;
         _checkpointOps += ops;
-        if (_checkpoint is not { } activity) return;
+        if (_checkpoint is not { } activity || (line is DataLine && ++_dataEvents > MaxDataEvents)) return;
         var tags = new ActivityTagsCollection { [TelemetryTags.Bytes] = bytes };
         if (line is DataLine page)
         {
-            if (++_dataEvents > MaxDataEvents) return;
             tags[TelemetryTags.Bucket] = page.Page.Bucket;
             tags[TelemetryTags.Ops] = ops;
         }
