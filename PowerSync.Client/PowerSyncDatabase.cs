@@ -20,6 +20,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     private readonly BucketStorage _storage;
     private readonly CrudQueue _queue;
     private readonly SyncStatusTracker _status = new();
+    private readonly ClientMetrics _metrics;
     private readonly ISyncTransport _transport;
     private readonly HttpClient? _ownedHttp;
     private readonly TimeProvider _time;
@@ -36,6 +37,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         _schema = options.Schema;
         _storage = new BucketStorage(pool, () => _schema, options.BulkRowLimit);
         _queue = new CrudQueue(pool);
+        _metrics = ClientMetrics.For(options.MeterFactory);
         if (transport is null)
         {
             _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -173,7 +175,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         try
         {
             await StopSessionAsync().ConfigureAwait(false);
-            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport, _options.Logger ?? NullLogger.Instance, _time), connector, options);
+            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport, _options.Logger ?? NullLogger.Instance, _time, _metrics), connector, options);
         }
         finally
         {

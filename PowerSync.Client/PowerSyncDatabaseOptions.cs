@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using PowerSync.Client.Tables;
 
@@ -20,6 +21,12 @@ public sealed record PowerSyncDatabaseOptions
 
     /// <summary>Where the sync engine logs (connection fallbacks, retried checkpoint requests); nothing is logged when null.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Where the client's meter (<see cref="PowerSyncClientTelemetry.MeterName"/>) comes from, e.g. the app's
+    /// <c>IMeterFactory</c> from dependency injection; when null, one meter shared by every database of the process.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>
     /// Rows a bulk download tracks in memory (about 40 bytes each) before it builds the op log's indexes

@@ -7,7 +7,7 @@ namespace PowerSync.Client.Sync;
 /// The checkpoint side of a sync session: the target checkpoint, download progress, and the
 /// validated-but-not-applied checkpoint retried after uploads complete. Callers serialize access.
 /// </summary>
-internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker status)
+internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker status, ClientMetrics metrics)
 {
     private SyncCheckpoint? _target;
     private SyncCheckpoint? _pending;
@@ -48,6 +48,9 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
     public async Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken)
     {
         await storage.SaveAsync(lines, cancellationToken).ConfigureAwait(false);
+        var ops = 0L;
+        foreach (var data in lines) ops += data.Data.Count;
+        metrics.OperationsDownloaded.Add(ops);
         foreach (var data in lines)
             _counts[data.Bucket] = _counts.TryGetValue(data.Bucket, out var c) ? (c.AtLast, c.SinceLast + data.Data.Count) : (0, data.Data.Count);
         status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
@@ -72,6 +75,7 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
         {
             case SyncLocalOutcome.ChecksumFailed:
                 ChecksumFailureStreak++;
+                metrics.StreamFailures.Add(1, ClientMetrics.Code(ClientErrorCodes.ChecksumMismatch));
                 var error = new PowerSyncClientException(ClientErrorCodes.ChecksumMismatch,
                     $"Checksums did not match for bucket(s) {string.Join(", ", failed)} at checkpoint {target.LastOpId.ToString(CultureInfo.InvariantCulture)}; they are downloaded again.");
                 status.Update(s => s with { DownloadError = error });
@@ -87,6 +91,7 @@ internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker s
 
     private async Task PublishAppliedAsync(int? priority, CancellationToken cancellationToken)
     {
+        metrics.CheckpointsApplied.Add(1, new KeyValuePair<string, object?>("partial", priority is not null));
         if (priority is null) ChecksumFailureStreak = 0;
         var priorities = await storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
         if (priority is null)

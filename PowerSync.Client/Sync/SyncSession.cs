@@ -26,7 +26,8 @@ internal sealed record SyncDependencies(
     SyncStatusTracker Status,
     ISyncTransport Transport,
     ILogger Logger,
-    TimeProvider Time);
+    TimeProvider Time,
+    ClientMetrics Metrics);
 
 /// <summary>
 /// One <c>ConnectAsync</c> lifetime: the streaming loop (reconnecting with exponential backoff and
@@ -59,7 +60,7 @@ internal sealed class SyncSession : IAsyncDisposable
         _deps = deps;
         _connector = connector;
         _options = options;
-        _state = new CheckpointState(deps.Storage, deps.Status);
+        _state = new CheckpointState(deps.Storage, deps.Status, deps.Metrics);
         _requests = new CheckpointRequests(deps.Storage, deps.Transport, deps.Logger);
         _crudSubscription = deps.Pool.Changes.Subscribe(tables =>
         {
@@ -139,6 +140,7 @@ internal sealed class SyncSession : IAsyncDisposable
                             // Repeated checksum failures keep growing the delay (the official core has a TODO here).
                             if (_state.ChecksumFailureStreak == 0) attempt = 0;
                             streamFailures.Reset();
+                            _deps.Metrics.StreamsConnected.Add(1);
                             _deps.Status.Update(s => s with { Connected = true, Connecting = false });
                             _uploadSignal.Writer.TryWrite(true);
                         }
@@ -171,7 +173,9 @@ internal sealed class SyncSession : IAsyncDisposable
                     : e;
                 _deps.Status.Update(s => s with { DownloadError = error });
                 wait = Backoff(attempt++);
-                LogFailure(streamFailures, error, SyncSessionLog.CodeOf(error, syncService: true), wait.Value, attempt, SyncSessionLog.StreamFailed);
+                var code = SyncSessionLog.CodeOf(error, syncService: true);
+                _deps.Metrics.StreamFailures.Add(1, ClientMetrics.Code(code));
+                LogFailure(streamFailures, error, code, wait.Value, attempt, SyncSessionLog.StreamFailed);
             }
 
             _deps.Status.Update(s => s with { Connected = false, Connecting = true, Downloading = false });
@@ -282,7 +286,9 @@ internal sealed class SyncSession : IAsyncDisposable
                     {
                         _deps.Status.Update(s => s with { Uploading = false, UploadError = e });
                         var retryIn = Backoff(_uploadFailures++);
-                        LogFailure(uploadFailures, e, SyncSessionLog.CodeOf(e), retryIn, _uploadFailures, SyncSessionLog.UploadFailed);
+                        var code = SyncSessionLog.CodeOf(e);
+                        _deps.Metrics.UploadFailures.Add(1, ClientMetrics.Code(code));
+                        LogFailure(uploadFailures, e, code, retryIn, _uploadFailures, SyncSessionLog.UploadFailed);
                         await Task.Delay(retryIn, _deps.Time, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -312,7 +318,9 @@ internal sealed class SyncSession : IAsyncDisposable
             if (previousHead is not null) _uploadFailures = 0;
 
             _deps.Status.Update(s => s with { Uploading = true });
+            var started = Stopwatch.GetTimestamp();
             await _connector.UploadDataAsync(_deps.Database, cancellationToken).ConfigureAwait(false);
+            _deps.Metrics.UploadDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             previousHead = head;
         }
 

@@ -31,7 +31,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     private readonly RetiredSlots _retiredSlots;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = [];
-    private readonly System.Diagnostics.Metrics.Meter _meter;
+    private readonly ReplicationMetrics _replicationMetrics;
 
     /// <summary>
     /// A service without dependency injection (<c>services.AddPowerSync(...)</c> makes one for an app): checks the options
@@ -53,16 +53,11 @@ public sealed class PowerSyncService : IAsyncDisposable
         _rulesLogger = loggers.CreateLogger(PowerSyncEvents.SyncRulesCategory);
         (_source, _ownsSource, _storage, _checkpoints) = parts;
         _retiredSlots = new RetiredSlots(_source, _storage.Admin, _logger);
+        _replicationMetrics = new ReplicationMetrics(meterFactory, () => ReplicationLag, () => _replication?.Commits ?? 0);
         _replication = new ReplicationSupervisor(_source, _storage.Admin,
-            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout), _logger, _retiredSlots.Wake);
+            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout, _replicationMetrics), _logger, _retiredSlots.Wake);
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System, loggers.CreateLogger(PowerSyncEvents.AuthCategory));
         _metrics = new SyncMetrics(meterFactory);
-        _meter = meterFactory?.Create(SyncMetrics.MeterName + ".Replication") ?? new System.Diagnostics.Metrics.Meter(SyncMetrics.MeterName + ".Replication");
-        _meter.CreateObservableGauge("powersync.replication.lag", () => ReplicationLag?.TotalSeconds ?? 0, "s",
-            "How long ago the source was at the oldest position replication has not made durable yet (zero when caught up).");
-        _meter.CreateObservableCounter("powersync.replication.storage_commits",
-            () => _replication.Commits,
-            description: "Storage commits (checkpoints) made by replication.");
         _authenticator = new JwtAuthenticator(options.Auth, _keys, TimeProvider.System);
         Endpoints = new SyncEndpoints(
             _authenticator,
@@ -177,7 +172,7 @@ public sealed class PowerSyncService : IAsyncDisposable
         if (_ownsSource) await _source.DisposeAsync().ConfigureAwait(false);
         _keys.Dispose();
         _metrics.Dispose();
-        _meter.Dispose();
+        _replicationMetrics.Dispose();
         _stopping.Dispose();
         _replication.Dispose();
         _retiredSlots.Dispose();

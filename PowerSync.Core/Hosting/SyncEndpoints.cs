@@ -119,7 +119,9 @@ internal sealed class SyncEndpoints(
         var body = gzip ? new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true) : response.Body;
         // Control lines are small; data lines come pre-serialized from the shared page cache.
         var buffer = new ArrayBufferWriter<byte>(512);
-        var session = new SyncSession(_services, user, request, sessionOptions);
+        using var trace = SyncSessionTrace.Start(user.UserId, request.ClientId);
+        var bytes = new SyncStreamBytes(metrics);
+        var session = new SyncSession(_services, user, request, sessionOptions, trace);
         try
         {
             await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
@@ -148,7 +150,8 @@ internal sealed class SyncEndpoints(
                     sent = buffer.WrittenCount;
                 }
                 await body.FlushAsync(ct).ConfigureAwait(false);
-                metrics.BytesSent.Add(sent);
+                bytes.LineSent(line, sent);
+                trace?.LineSent(line, sent);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -159,14 +162,17 @@ internal sealed class SyncEndpoints(
         {
             // Headers are sent: the stream just ends. The client reconnects and gets the error as a refusal if it persists.
             SyncEndpointsLog.StreamFailed(logger, user.UserId, e.Code, e.Message);
+            trace?.Failed(e.Code, e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug: the stack trace matters, the user's identity does not belong in an error log.
             SyncEndpointsLog.StreamCrashed(logger, e);
+            trace?.Failed(e.GetType().FullName ?? "unexpected", e.Message);
         }
         finally
         {
+            bytes.Ended();
             if (gzip) await body.DisposeAsync().ConfigureAwait(false);
         }
     }

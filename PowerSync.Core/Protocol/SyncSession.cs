@@ -22,9 +22,11 @@ internal sealed record SyncSessionServices(
 /// <c>checkpoint</c> (first) or <c>checkpoint_diff</c> (later; nothing at all when nothing changed),
 /// then the missing ops of changed buckets, highest priority first, with
 /// <c>partial_checkpoint_complete</c> after each priority but the last and <c>checkpoint_complete</c>
-/// at the end. Keepalives every ~20 s; the stream ends when the token expires.
+/// at the end. Keepalives every ~20 s; the stream ends when the token expires. With <paramref name="trace"/>, each
+/// checkpoint sent is traced (the consumer reports the lines it wrote to the same trace).
 /// </summary>
-internal sealed class SyncSession(SyncSessionServices services, SyncUser user, SyncRequest request, SyncSessionOptions options)
+internal sealed class SyncSession(SyncSessionServices services, SyncUser user, SyncRequest request, SyncSessionOptions options,
+    SyncSessionTrace? trace = null)
 {
     private readonly Dictionary<string, OpId> _positions = new(request.Buckets, StringComparer.Ordinal);
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
@@ -95,15 +97,17 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
 
     private async IAsyncEnumerable<SyncLine> CheckpointLinesAsync(Checkpoint checkpoint, [EnumeratorCancellation] CancellationToken ct)
     {
+        var pickedUpAt = trace is null ? default : services.Time.GetUtcNow();
         var (buckets, streams) = await CurrentBucketsAsync(checkpoint, ct).ConfigureAwait(false);
         var writeCheckpoint = await services.WriteCheckpoints.GetAsync(WriteCheckpointKey, checkpoint.Lsn, ct).ConfigureAwait(false);
 
         List<CheckpointBucket> toFetch;
         if (_sent is null || _sentRulesVersion != checkpoint.RulesVersion)
         {
+            toFetch = [.. buckets.Values];
+            trace?.CheckpointStarted(checkpoint, services.Checkpoints.TraceOf(checkpoint), "checkpoint", buckets.Count, toFetch.Count, pickedUpAt);
             yield return new CheckpointLine(checkpoint.OpId, writeCheckpoint, [.. buckets.Values], streams);
             _pending.Clear();
-            toFetch = [.. buckets.Values];
         }
         else
         {
@@ -112,11 +116,12 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
             _pending.IntersectWith(buckets.Keys);
             if (updated.Count == 0 && removed.Count == 0 && writeCheckpoint == _sentWriteCheckpoint && _pending.Count == 0)
                 yield break;
-            yield return new CheckpointDiffLine(checkpoint.OpId, writeCheckpoint, updated, removed);
-            foreach (var name in removed) _positions.Remove(name);
             // Changed buckets, plus those still pending from an interrupted download of an earlier checkpoint.
             var updatedNames = updated.Select(u => u.Bucket).ToHashSet(StringComparer.Ordinal);
             toFetch = [.. updated.Concat(_pending.Where(p => !updatedNames.Contains(p)).Select(p => buckets[p]))];
+            trace?.CheckpointStarted(checkpoint, services.Checkpoints.TraceOf(checkpoint), "checkpoint_diff", buckets.Count, toFetch.Count, pickedUpAt);
+            yield return new CheckpointDiffLine(checkpoint.OpId, writeCheckpoint, updated, removed);
+            foreach (var name in removed) _positions.Remove(name);
         }
         _sent = buckets;
         _sentWriteCheckpoint = writeCheckpoint;
@@ -142,7 +147,10 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                     crossedByCompaction |= page.Ops.Any(op => op.TargetOp is { } target && target > checkpoint.OpId);
                     if (!page.HasMore) break;
                     if (sentOps >= options.InterruptAfterOps && await NewerCheckpointAffectsUsAsync(checkpoint, ct).ConfigureAwait(false))
+                    {
+                        trace?.CheckpointEnded(complete: false);
                         yield break;
+                    }
                 }
                 _pending.Remove(bucket.Bucket);
             }
@@ -152,6 +160,8 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
         // Compaction rewrote ops after this checkpoint: what was sent may not add up to it, and a newer
         // checkpoint (the one compaction ran at) follows immediately.
         if (!crossedByCompaction) yield return new CheckpointCompleteLine(checkpoint.OpId);
+        // Here the consumer has written the last line.
+        trace?.CheckpointEnded(complete: !crossedByCompaction);
     }
 
     /// <summary>

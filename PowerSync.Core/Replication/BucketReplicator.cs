@@ -14,7 +14,8 @@ internal sealed record BucketReplicatorOptions(
     int SnapshotChunkSize = PostgresSnapshotReader.DefaultChunkSize,
     TimeSpan? StatusInterval = null,
     TimeSpan? ReceiveTimeout = null,
-    ReplicationProgress? Progress = null);
+    ReplicationProgress? Progress = null,
+    ReplicationMetrics? Metrics = null);
 
 /// <summary>
 /// Replicates one sync-rules version from Postgres into its bucket-store writer: checks the source,
@@ -201,7 +202,8 @@ internal sealed class BucketReplicator(
         var changes = new ChangeBatches();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pump = changes.ReadAsync(stream, start, stop.Token);
-        var commits = new CommitGrouping(writer.StartCommit, stream, options.Progress, TimeProvider.System);
+        var commits = new CommitGrouping(writer.StartCommit, stream, options.Progress, TimeProvider.System,
+            new CommitTelemetry(options.Metrics, writer.Version.Id, SlotName));
         try
         {
             var committedUpTo = Lsn.Zero;
@@ -228,12 +230,15 @@ internal sealed class BucketReplicator(
                         await OnRelationAsync(relation.Relation, mapper, ct).ConfigureAwait(false);
                         break;
                     case RowInsert insert:
+                        commits.RowChanged();
                         await SaveRowAsync(insert.NewRow, ct).ConfigureAwait(false);
                         break;
                     case RowUpdate update:
+                        commits.RowChanged();
                         await UpdateAsync(update, ct).ConfigureAwait(false);
                         break;
                     case RowDelete delete:
+                        commits.RowChanged();
                         if (rules.ReadsTable(delete.Relation.Schema, delete.Relation.Name))
                             await writer.SaveAsync(SourceRowChange.Delete(Table(delete.Relation), RawRowCodec.ReplicaId(delete.OldRow)), ct).ConfigureAwait(false);
                         break;

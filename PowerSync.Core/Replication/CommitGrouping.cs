@@ -1,3 +1,5 @@
+using PowerSync.Core.Storage;
+
 namespace PowerSync.Core.Replication;
 
 /// <summary>Where replication tells the source (and its progress) how far storage is durable.</summary>
@@ -16,10 +18,21 @@ internal interface ISourceAcknowledgement
 /// buffered changes, when the next transaction begins after the earlier ones waited
 /// <see cref="IdleCommitDelay"/> (and nothing else is buffered), or after <see cref="MaxCommitDelay"/> under
 /// sustained load. Commits are pipelined (the next changes are written while one flushes), at most
-/// <see cref="MaxCommitsInFlight"/> at a time, and acknowledged in order, each only once durable.
+/// <see cref="MaxCommitsInFlight"/> at a time, and acknowledged in order, each only once durable. With
+/// <paramref name="telemetry"/>, each commit is traced and measured as one batch of source transactions.
 /// </summary>
-internal sealed class CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowledgement source, ReplicationProgress? progress, TimeProvider time)
+internal sealed class CommitGrouping(
+    Func<Lsn, ICommitObserver?, Task> startCommit,
+    ISourceAcknowledgement source,
+    ReplicationProgress? progress,
+    TimeProvider time,
+    CommitTelemetry? telemetry)
 {
+    public CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowledgement source, ReplicationProgress? progress, TimeProvider time)
+        : this((lsn, _) => startCommit(lsn), source, progress, time, null)
+    {
+    }
+
     /// <summary>Storage commits made but not yet durable before the replicator waits for the oldest.</summary>
     public const int MaxCommitsInFlight = 4;
 
@@ -33,6 +46,12 @@ internal sealed class CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowl
     private Lsn? _pending;
     private long _uncommittedSince = time.GetTimestamp();
 
+    // The batch the next commit makes (for its trace): transactions and row changes since the last commit, and
+    // when the first of those transactions began (0: none began yet).
+    private int _transactions;
+    private long _rows;
+    private long _batchStart;
+
     /// <summary>The end of the last source transaction saved but not yet in a storage commit.</summary>
     public Lsn? Pending => _pending;
 
@@ -43,6 +62,7 @@ internal sealed class CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowl
     public void TransactionCommitted(Lsn end)
     {
         _pending = end;
+        _transactions++;
         if (time.GetElapsedTime(_uncommittedSince) >= MaxCommitDelay) CommitPending();
     }
 
@@ -54,16 +74,34 @@ internal sealed class CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowl
     {
         var waited = time.GetElapsedTime(_uncommittedSince);
         if (waited >= MaxCommitDelay || (waited >= IdleCommitDelay && nothingBuffered)) CommitPending();
+        if (_batchStart == 0) _batchStart = time.GetTimestamp();
     }
+
+    /// <summary>A row change (insert, update, delete) of the transaction in progress was replicated.</summary>
+    public void RowChanged() => _rows++;
 
     /// <summary>Starts the storage commit of every source transaction saved so far; false when there was none.</summary>
     public bool CommitPending()
     {
         if (_pending is not { } lsn) return false;
-        _inFlight.Enqueue((lsn, startCommit(lsn)));
+        var now = time.GetTimestamp();
+        var observer = telemetry?.StartCommit(lsn, time.GetElapsedTime(_batchStart == 0 ? now : _batchStart, now), _transactions, _rows);
+        Task durable;
+        try
+        {
+            durable = startCommit(lsn, observer);
+        }
+        catch (Exception e)
+        {
+            observer?.Failed(e);
+            throw;
+        }
+        observer?.Watch(durable);
+        _inFlight.Enqueue((lsn, durable));
         progress?.Committed();
         _pending = null;
-        _uncommittedSince = time.GetTimestamp();
+        _uncommittedSince = now;
+        (_transactions, _rows, _batchStart) = (0, 0, 0);
         return true;
     }
 
@@ -119,5 +157,9 @@ internal sealed class CommitGrouping(Func<Lsn, Task> startCommit, ISourceAcknowl
     }
 
     /// <summary>The stream restarted from the last acknowledged position: transactions saved since the last commit are replayed.</summary>
-    public void Restarted() => _pending = null;
+    public void Restarted()
+    {
+        _pending = null;
+        (_transactions, _rows, _batchStart) = (0, 0, 0);
+    }
 }

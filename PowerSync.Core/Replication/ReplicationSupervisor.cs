@@ -6,8 +6,8 @@ using PowerSync.Core.SyncRules;
 
 namespace PowerSync.Core.Replication;
 
-/// <summary>What every replicator of a service shares: where the source is and how long it may stay silent.</summary>
-internal sealed record ReplicationSettings(string ConnectionString, string PublicationName, TimeSpan ReplicationTimeout);
+/// <summary>What every replicator of a service shares: where the source is, how long it may stay silent, where commits are measured.</summary>
+internal sealed record ReplicationSettings(string ConnectionString, string PublicationName, TimeSpan ReplicationTimeout, ReplicationMetrics? Metrics = null);
 
 /// <summary>
 /// Keeps each sync-rules version that should replicate replicating: one <see cref="BucketReplicator"/> per version,
@@ -153,7 +153,8 @@ internal sealed class ReplicationSupervisor(
                 {
                     var replicator = new BucketReplicator(source, RulesOf(version.Id), writer,
                         new BucketReplicatorOptions(settings.ConnectionString, settings.PublicationName,
-                            StatusInterval: statusInterval, ReceiveTimeout: settings.ReplicationTimeout, Progress: progress), logger);
+                            StatusInterval: statusInterval, ReceiveTimeout: settings.ReplicationTimeout, Progress: progress,
+                            Metrics: settings.Metrics), logger);
                     await replicator.RunAsync(ct).ConfigureAwait(false);
                 }
                 attempt = 0;

@@ -76,8 +76,8 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
     /// <summary>The stored raw row of a key, or null.</summary>
     protected abstract byte[]? ReadRawRow(string table, byte[] key);
 
-    /// <summary>Makes a committed checkpoint visible to sessions.</summary>
-    protected abstract void PublishCheckpoint(Checkpoint checkpoint);
+    /// <summary>Makes a committed checkpoint visible to sessions; <paramref name="trace"/> is its commit's trace context (default when untraced).</summary>
+    protected abstract void PublishCheckpoint(Checkpoint checkpoint, System.Diagnostics.ActivityContext trace);
 
     /// <summary>This version became active: the replaced version's data goes.</summary>
     protected abstract void VersionActivated();
@@ -143,10 +143,12 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
 
     public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct) => StartCommit(lsn).WaitAsync(ct);
 
-    public Task<Checkpoint?> StartCommit(Lsn lsn)
+    public Task<Checkpoint?> StartCommit(Lsn lsn) => StartCommit(lsn, null);
+
+    public Task<Checkpoint?> StartCommit(Lsn lsn, ICommitObserver? observer)
     {
         EnsureUsable();
-        return Write(lsn, snapshotDone: null);
+        return Write(lsn, snapshotDone: null, observer);
     }
 
     public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct)
@@ -223,8 +225,9 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
 
     /// <summary>Ends the storage transaction: buffered ops, rows, lookups, progress, and optionally the commit's checkpoint.</summary>
     /// <returns>A task that completes once the commit is durable and its checkpoint (if any) visible.</returns>
-    private Task<Checkpoint?> Write(Lsn? commitLsn, Lsn? snapshotDone)
+    private Task<Checkpoint?> Write(Lsn? commitLsn, Lsn? snapshotDone, ICommitObserver? observer = null)
     {
+        var lastOp = _state.LastOp;
         var (open, state, activated, published) = OnStoreThread(() => Guarded(() =>
         {
             var open = WriteBuffered();
@@ -242,10 +245,16 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         // Cached checksums of changed buckets go before anyone can see the new checkpoint; sessions only
         // read up to a visible checkpoint, so ops committed past it never show.
         if (open.Touched.Count > 0) _checksums.BucketsChanged(Version.Id, open.Touched, state.LastOp);
+        observer?.Made(state.LastOp - lastOp, open.Touched.Count, published);
         void Publish()
         {
+            observer?.Durable();
             // Sessions move to the new version's checkpoint before the replaced version's data goes.
-            if (published is { } cp && state.State == SyncRulesState.Active) PublishCheckpoint(cp);
+            if (published is { } cp && state.State == SyncRulesState.Active)
+            {
+                PublishCheckpoint(cp, observer?.Trace ?? default);
+                observer?.Visible();
+            }
             if (activated) VersionActivated();
         }
         if (_durable is null)

@@ -21,4 +21,10 @@ internal interface ICheckpointWatcher
 {
     /// <summary>The current checkpoint (if any) first, then each newer one; a slow reader skips to the latest.</summary>
     IAsyncEnumerable<Checkpoint> WatchAsync(CancellationToken ct);
+
+    /// <summary>
+    /// The trace context of the storage commit that made <paramref name="checkpoint"/>, while it is the latest and that
+    /// commit was traced; default otherwise.
+    /// </summary>
+    System.Diagnostics.ActivityContext TraceOf(Checkpoint checkpoint) => default;
 }

@@ -64,6 +64,9 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// </summary>
     Task<Checkpoint?> StartCommit(Lsn lsn);
 
+    /// <summary>As <see cref="StartCommit(Lsn)"/>, telling <paramref name="observer"/> when the commit is made, durable and visible.</summary>
+    Task<Checkpoint?> StartCommit(Lsn lsn, ICommitObserver? observer);
+
     /// <summary>The source advanced to <paramref name="lsn"/> with nothing to replicate (idle source, keepalive message).</summary>
     Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct);
 }

@@ -95,7 +95,7 @@ internal sealed class LiteDbBucketStorage : IBucketStorage
         }
     }
 
-    internal void PublishCheckpoint(Checkpoint checkpoint) => Broadcast.Publish(checkpoint);
+    internal void PublishCheckpoint(Checkpoint checkpoint, System.Diagnostics.ActivityContext trace) => Broadcast.Publish(checkpoint, trace);
 
     /// <summary>A processing version became active: the replaced version's data goes.</summary>
     internal void OnVersionActivated() => _admin.RemoveStoppedVersions(CancellationToken.None);

@@ -156,7 +156,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         }
     }
 
-    protected override void PublishCheckpoint(Checkpoint checkpoint) => _storage.PublishCheckpoint(checkpoint);
+    protected override void PublishCheckpoint(Checkpoint checkpoint, System.Diagnostics.ActivityContext trace) => _storage.PublishCheckpoint(checkpoint, trace);
 
     protected override void VersionActivated() => _storage.OnVersionActivated();
 

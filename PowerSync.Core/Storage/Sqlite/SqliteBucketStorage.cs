@@ -61,7 +61,7 @@ internal sealed class SqliteBucketStorage : IBucketStorage
 
     internal SqliteConnection OpenWriteConnection() => SqliteSchema.Open(Options.Path, Options.FullSync);
 
-    internal void PublishCheckpoint(Checkpoint checkpoint) => Broadcast.Publish(checkpoint);
+    internal void PublishCheckpoint(Checkpoint checkpoint, System.Diagnostics.ActivityContext trace) => Broadcast.Publish(checkpoint, trace);
 
     /// <summary>A processing version became active: the replaced version's data goes.</summary>
     internal void OnVersionActivated(long versionId) => _admin.RemoveStoppedVersions(CancellationToken.None);

@@ -121,7 +121,7 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         _sql.Begin(null);
     }
 
-    protected override void PublishCheckpoint(Checkpoint checkpoint) => _storage.PublishCheckpoint(checkpoint);
+    protected override void PublishCheckpoint(Checkpoint checkpoint, System.Diagnostics.ActivityContext trace) => _storage.PublishCheckpoint(checkpoint, trace);
 
     protected override void VersionActivated() => _storage.OnVersionActivated(Version.Id);
 
