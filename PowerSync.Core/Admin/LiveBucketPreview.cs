@@ -28,7 +28,7 @@ internal static class LiveBucketPreview
         var errors = new ErrorLog();
         foreach (var error in resolution.Errors) errors.Add(error.Definition, error.Message);
 
-        var published = await PublishedTablesAsync(source, publicationName, ct).ConfigureAwait(false);
+        var published = await PublishedTables.ReadAsync(source, publicationName, ct).ConfigureAwait(false);
         var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
         var reader = new PostgresSnapshotReader(source, mapper);
         long rowsRead = 0;
@@ -108,25 +108,6 @@ internal static class LiveBucketPreview
         }
         return rows;
     }
-
-    private static async Task<List<(string Schema, string Name)>> PublishedTablesAsync(NpgsqlDataSource source, string publicationName, CancellationToken ct) =>
-        await SourceQuery.RunAsync(source, async connection =>
-        {
-            var command = new NpgsqlCommand("SELECT schemaname::text, tablename::text FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2", connection)
-            {
-                Parameters = { new() { Value = publicationName } },
-            };
-            await using (command.ConfigureAwait(false))
-            {
-                var tables = new List<(string, string)>();
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    while (await reader.ReadAsync(ct).ConfigureAwait(false)) tables.Add((reader.GetString(0), reader.GetString(1)));
-                }
-                return tables;
-            }
-        }, cause => $"The source database cannot be queried for the tables of publication '{publicationName}': {cause}", ct).ConfigureAwait(false);
 
     /// <summary>Distinct evaluation errors (by query and message) with how often each occurred, the first <see cref="MaxErrors"/> kept.</summary>
     private sealed class ErrorLog

@@ -87,7 +87,7 @@ internal sealed class BucketReplicator(
     private async Task SnapshotAsync(ReplicationState state, PostgresValueMapper mapper, CancellationToken ct)
     {
         var reader = new PostgresSnapshotReader(source, mapper, options.SnapshotChunkSize);
-        foreach (var (schema, name) in await PublishedTablesAsync(ct).ConfigureAwait(false))
+        foreach (var (schema, name) in await PublishedTables.ReadAsync(source, options.PublicationName, ct).ConfigureAwait(false))
         {
             if (!rules.ReadsTable(schema, name)) continue;
             var table = new SourceTable(schema, name);
@@ -176,22 +176,6 @@ internal sealed class BucketReplicator(
             command.Parameters.Add(new NpgsqlParameter { Value = table.Schema });
             command.Parameters.Add(new NpgsqlParameter { Value = table.Name });
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is uint oid ? oid : null;
-        }
-    }
-
-    private async Task<List<(string Schema, string Name)>> PublishedTablesAsync(CancellationToken ct)
-    {
-        var command = source.CreateCommand("SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2");
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = options.PublicationName });
-            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var tables = new List<(string, string)>();
-                while (await reader.ReadAsync(ct).ConfigureAwait(false)) tables.Add((reader.GetString(0), reader.GetString(1)));
-                return tables;
-            }
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed record SourceSlotStatus(
                 }
             }
             return slots;
-        }, cause => $"The source database cannot be queried for the state of its replication slots: {cause}", ct).ConfigureAwait(false);
+        }, cause => $"The source database cannot be queried for the state of its replication slots: {cause.Message}. {SourceQuery.Remedy(cause)}", ct).ConfigureAwait(false);
         return (position.Current, slots);
     }
 }
