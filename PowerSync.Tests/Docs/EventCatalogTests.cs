@@ -59,14 +59,7 @@ public sealed class EventCatalogTests
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync("CREATE TABLE todos (id text PRIMARY KEY, title text); CREATE PUBLICATION powersync FOR ALL TABLES;", ct);
         using var temp = new TempFolder("powersync-categories-");
-        var options = new PowerSyncOptions
-        {
-            SourceConnectionString = db.ConnectionString,
-            SyncRules = "bucket_definitions:\n  global:\n    data:\n      - SELECT * FROM todos\n",
-            StoragePath = Path.Combine(temp.Path, "buckets.db"),
-        };
-        options.Auth.Jwks = TestKey.Set(TestKey.Hmac(null));
-        options.Auth.Audiences.Add("powersync");
+        var options = TestServiceOptions.For(db.ConnectionString, temp.Path);
         using var categories = new CategoryRecorder();
         await using var service = new PowerSyncService(options, categories);
 

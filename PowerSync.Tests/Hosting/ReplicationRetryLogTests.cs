@@ -22,14 +22,7 @@ public sealed class ReplicationRetryLogTests
         using var temp = new TempFolder("powersync-retry-log-");
         // No publication: the source check fails on every attempt.
         await db.ExecuteAsync("CREATE TABLE todos (id text PRIMARY KEY, title text)", ct);
-        var options = new PowerSyncOptions
-        {
-            SourceConnectionString = db.ConnectionString,
-            SyncRules = "bucket_definitions:\n  global:\n    data:\n      - SELECT * FROM todos\n",
-            StoragePath = Path.Combine(temp.Path, "buckets.db"),
-        };
-        options.Auth.Jwks = TestKey.Set(TestKey.Hmac(null));
-        options.Auth.Audiences.Add("powersync");
+        var options = TestServiceOptions.For(db.ConnectionString, temp.Path);
         var logger = new ListLogger();
         await using var service = new PowerSyncService(options, new SingleLoggerFactory(logger));
 
