@@ -119,6 +119,9 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     public Task<T> GetAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
         _pool.ReadAsync(db => db.GetAsync<T>(sql, args, cancellationToken), cancellationToken);
 
+    // The two overloads differ in what the work returns, as the official SDKs' writeTransaction does; each keeps its
+    // optional token (RS0026 guards against adding optional parameters to an existing overload, which this is not).
+#pragma warning disable RS0026
     /// <summary>Runs <paramref name="work"/> in one write transaction: committed when it returns, rolled back when it throws.</summary>
     public Task<T> WriteTransactionAsync<T>(Func<ISqlContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -136,6 +139,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
             return true;
         }, cancellationToken);
     }
+#pragma warning restore RS0026
 
     /// <summary>Runs <paramref name="work"/> in one read transaction on a pooled read connection (a consistent snapshot).</summary>
     public Task<T> ReadTransactionAsync<T>(Func<ISqlContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
