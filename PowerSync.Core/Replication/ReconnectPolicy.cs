@@ -4,7 +4,7 @@ namespace PowerSync.Core.Replication;
 /// Backoff between reconnect attempts of the replication stream: exponential from <see cref="MinimumDelay"/>
 /// to <see cref="MaximumDelay"/>, with full jitter so many instances do not reconnect in step. Immutable.
 /// </summary>
-public sealed record ReconnectPolicy
+internal sealed record ReconnectPolicy
 {
     /// <summary>
     /// 1 s doubling to 10 s: a replication connection is one per instance and version, so retrying every few

@@ -5,7 +5,7 @@ namespace PowerSync.Core.Replication;
 /// <summary>
 /// Where and how to stream logical replication from the source Postgres. Immutable; validated on construction.
 /// </summary>
-public sealed record ReplicationStreamOptions
+internal sealed record ReplicationStreamOptions
 {
     /// <summary>The publication name the official service uses by default.</summary>
     public const string DefaultPublicationName = "powersync";

@@ -4,7 +4,7 @@ namespace PowerSync.Core.Replication;
 /// Everything a check of the source database found: errors (replication cannot start) and warnings
 /// (it can, but some changes will not replicate correctly). All problems are collected, not just the first.
 /// </summary>
-public sealed class SourceCheckResult
+internal sealed class SourceCheckResult
 {
     /// <summary>Creates a result.</summary>
     public SourceCheckResult(IReadOnlyList<SourceProblem> errors, IReadOnlyList<SourceProblem> warnings)

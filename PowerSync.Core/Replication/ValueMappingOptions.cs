@@ -5,7 +5,7 @@ namespace PowerSync.Core.Replication;
 /// (<c>timestamps_iso8601</c>, <c>custom_postgres_types</c>, <c>timestamp_max_precision</c>).
 /// Immutable and validated on construction.
 /// </summary>
-public sealed record ValueMappingOptions
+internal sealed record ValueMappingOptions
 {
     /// <summary>The legacy behaviour (sync rules without an edition): space-separated timestamps, raw text for user-defined types.</summary>
     public static readonly ValueMappingOptions Legacy = new();
