@@ -336,13 +336,15 @@ internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema, in
     /// </summary>
     public async Task<bool> UpdateLocalTargetAsync(Func<CancellationToken, Task<long>> getWriteCheckpoint, CancellationToken cancellationToken)
     {
-        var (target, seq) = await pool.ReadAsync(async db =>
+        var (target, seq, queued) = await pool.ReadAsync(async db =>
         {
             var t = await db.GetOptionalAsync<long?>("SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = ?", [CheckpointKeys.Target], cancellationToken).ConfigureAwait(false);
             var s = await db.GetOptionalAsync<long?>("SELECT seq FROM sqlite_sequence WHERE name = 'ps_crud'", null, cancellationToken).ConfigureAwait(false);
-            return (t, s ?? 0);
+            var q = await db.GetOptionalAsync<long?>("SELECT 1 FROM ps_crud LIMIT 1", null, cancellationToken).ConfigureAwait(false);
+            return (t, s ?? 0, q is not null);
         }, cancellationToken).ConfigureAwait(false);
-        if (target != InternalTables.MaxOpId) return false;
+        // A write queued since the upload round looked at the queue is uploaded first; its round asks for the checkpoint.
+        if (target != InternalTables.MaxOpId || queued) return false;
         var writeCheckpoint = await getWriteCheckpoint(cancellationToken).ConfigureAwait(false);
         return await pool.WriteAsync(async db =>
         {
