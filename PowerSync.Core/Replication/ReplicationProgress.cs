@@ -133,11 +133,6 @@ internal sealed class ReplicationProgress(TimeProvider time)
 /// <summary>A failure replication is in: its code, message, cause and since when.</summary>
 internal sealed record ReplicationFailure(string Code, string Message, Exception Exception, DateTimeOffset Since)
 {
-    /// <summary>A failure of the connection to the source (down, restarting, unreachable), directly or as the cause of a failed query: expected in operation.</summary>
-    public static bool IsConnectionProblem(Exception exception) =>
-        ReconnectingReplicationStream.IsTransient(exception, CancellationToken.None)
-        || (exception is PowerSyncException { InnerException: { } inner } && ReconnectingReplicationStream.IsTransient(inner, CancellationToken.None));
-
     /// <summary>
     /// The code of a replication failure: a <see cref="PowerSyncException"/>'s own code, else
     /// <see cref="ReplicationErrorCodes.ConnectionLost"/> for connection failures and
