@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Status;
-using PowerSync.Client.Storage;
+using PowerSync.Client.LocalDatabase;
 using PowerSync.Client.Sync;
 using PowerSync.Client.Tables;
 using PowerSync.Client.Watch;
@@ -17,7 +17,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
 {
     private readonly ConnectionPool _pool;
     private readonly PowerSyncDatabaseOptions _options;
-    private readonly BucketStorage _storage;
+    private readonly LocalOplog _storage;
     private readonly CrudQueue _queue;
     private readonly SyncStatusTracker _status = new();
     private readonly ClientMetrics _metrics;
@@ -35,7 +35,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         _options = options;
         _pool = pool;
         _schema = options.Schema;
-        _storage = new BucketStorage(pool, () => _schema, options.BulkRowLimit);
+        _storage = new LocalOplog(pool, () => _schema, options.BulkRowLimit);
         _queue = new CrudQueue(pool);
         _metrics = ClientMetrics.For(options.MeterFactory);
         if (transport is null)

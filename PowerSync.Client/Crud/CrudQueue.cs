@@ -1,5 +1,5 @@
 using System.Globalization;
-using PowerSync.Client.Storage;
+using PowerSync.Client.LocalDatabase;
 
 namespace PowerSync.Client.Crud;
 

@@ -9,7 +9,7 @@ namespace PowerSync.Client.Sync;
 /// (the service answers the larger of its id and ours), then each drained upload queue takes the next id
 /// and posts it; the id the service accepted becomes the gate's target. One post at a time.
 /// </summary>
-internal sealed class CheckpointRequests(BucketStorage storage, ISyncTransport transport, ILogger logger) : IDisposable
+internal sealed class CheckpointRequests(LocalOplog storage, ISyncTransport transport, ILogger logger) : IDisposable
 {
     /// <summary>Posts a stale id may get before giving up (each one re-seeds from the service's answer).</summary>
     private const int MaxStaleAnswers = 3;

@@ -7,7 +7,7 @@ namespace PowerSync.Client.Sync;
 /// The checkpoint side of a sync session: the target checkpoint, download progress, and the
 /// validated-but-not-applied checkpoint retried after uploads complete. Callers serialize access.
 /// </summary>
-internal sealed class CheckpointState(BucketStorage storage, SyncStatusTracker status, ClientMetrics metrics)
+internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker status, ClientMetrics metrics)
 {
     private SyncCheckpoint? _target;
     private SyncCheckpoint? _pending;

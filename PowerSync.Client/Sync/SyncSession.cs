@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Status;
-using PowerSync.Client.Storage;
+using PowerSync.Client.LocalDatabase;
 
 namespace PowerSync.Client.Sync;
 
@@ -21,7 +21,7 @@ internal enum LineAction
 internal sealed record SyncDependencies(
     PowerSyncDatabase Database,
     ConnectionPool Pool,
-    BucketStorage Storage,
+    LocalOplog Storage,
     CrudQueue Queue,
     SyncStatusTracker Status,
     ISyncTransport Transport,

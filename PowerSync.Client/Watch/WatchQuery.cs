@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using PowerSync.Client.Storage;
+using PowerSync.Client.LocalDatabase;
 
 namespace PowerSync.Client.Watch;
 

@@ -56,7 +56,7 @@ public sealed class FirstApplyTests
     public async Task A_first_download_with_more_types_than_scans_sends_each_op_to_its_own_table()
     {
         var types = new[] { "test", "lists", "x", "y", "z" };
-        Assert.That(types, Has.Length.GreaterThan(PowerSync.Client.Sync.BucketStorage.MaxScansPerApply), "this download takes the one-pass copy");
+        Assert.That(types, Has.Length.GreaterThan(PowerSync.Client.Sync.LocalOplog.MaxScansPerApply), "this download takes the one-pass copy");
         // Types interleave within each line, so the pass switches tables op by op.
         var ops = Enumerable.Range(1, 40).Select(n =>
         {
@@ -130,13 +130,13 @@ public sealed class FirstApplyTests
         {
             await raw.OpenAsync();
             await using var command = raw.CreateCommand();
-            command.CommandText = "UPDATE ps_oplog SET key = row_type || '/' || row_id || '/' || key; DELETE FROM ps_kv WHERE key = '" + PowerSync.Client.Storage.InternalTables.OplogKeyFormat + "'";
+            command.CommandText = "UPDATE ps_oplog SET key = row_type || '/' || row_id || '/' || key; DELETE FROM ps_kv WHERE key = '" + PowerSync.Client.LocalDatabase.InternalTables.OplogKeyFormat + "'";
             await command.ExecuteNonQueryAsync();
         }
 
         var db = await _h.Context.OpenAsync(SyncHarness.TestSchema);
         Assert.That(await db.GetAllAsync<string>("SELECT key FROM ps_oplog ORDER BY op_id"), Is.EqualTo(subkeys));
-        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_kv WHERE key = ?", [PowerSync.Client.Storage.InternalTables.OplogKeyFormat]), Is.EqualTo(1));
+        Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_kv WHERE key = ?", [PowerSync.Client.LocalDatabase.InternalTables.OplogKeyFormat]), Is.EqualTo(1));
 
         await db.ConnectAsync(new TestConnector(_h.Server.Endpoint), SyncHarness.Options);
         stream = await _h.Server.NextStreamAsync();

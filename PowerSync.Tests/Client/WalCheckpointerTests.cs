@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
-using PowerSync.Client.Storage;
+using PowerSync.Client.LocalDatabase;
 
 namespace PowerSync.Tests.Client;
 

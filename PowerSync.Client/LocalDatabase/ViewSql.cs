@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using PowerSync.Client.Tables;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>
 /// Generates a table's view and its INSTEAD OF triggers. Synced writes go to <c>ps_data__&lt;t&gt;</c>

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using SQLitePCL;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>
 /// Checkpoints the WAL on a connection of its own, off the writer's path. The writer's automatic

@@ -1,4 +1,4 @@
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>
 /// The write gate and the checkpoint-request counter in <c>ps_kv</c>, with the official core's key

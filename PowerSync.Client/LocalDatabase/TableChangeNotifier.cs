@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>Delivers the set of tables changed by each committed write to its subscribers.</summary>
 internal sealed class TableChangeNotifier

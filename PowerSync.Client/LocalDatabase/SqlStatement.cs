@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>Positional <c>?</c> placeholders and argument values for Microsoft.Data.Sqlite commands.</summary>
 internal static class SqlStatement

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>
 /// Prepared commands of one connection, by SQL text: a statement (and the triggers it fires) is

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>An <see cref="ISqlContext"/> over one connection that the caller already holds.</summary>
 internal sealed class SqlContext(StatementCache statements, RowMapper mapper) : ISqlContext

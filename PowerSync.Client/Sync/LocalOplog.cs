@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PowerSync.Client.Status;
-using PowerSync.Client.Storage;
+using PowerSync.Client.LocalDatabase;
 using PowerSync.Client.Tables;
 
 namespace PowerSync.Client.Sync;
@@ -20,7 +20,7 @@ internal enum SyncLocalOutcome
 /// The local op log per bucket (<c>ps_buckets</c>, <c>ps_oplog</c>) and applying validated checkpoints to
 /// the data tables, following the official core's semantics (see powersync-client-notes §2.3-2.4).
 /// </summary>
-internal sealed class BucketStorage(ConnectionPool pool, Func<Schema> schema, int bulkRowLimit)
+internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int bulkRowLimit)
 {
     private const string InScope = "name IN (SELECT value FROM json_each(@names))";
 

@@ -1,6 +1,6 @@
 using PowerSync.Client.Tables;
 
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>
 /// Applies a schema without migrations: data tables are created or dropped (rows of dropped synced

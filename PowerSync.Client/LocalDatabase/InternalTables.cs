@@ -1,4 +1,4 @@
-namespace PowerSync.Client.Storage;
+namespace PowerSync.Client.LocalDatabase;
 
 /// <summary>
 /// The internal tables, laid out like the official core's (schema v12 line): <c>ps_buckets</c>,
