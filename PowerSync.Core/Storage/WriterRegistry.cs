@@ -9,14 +9,7 @@ internal sealed class WriterRegistry
     public Task<IBucketStorageWriter> OpenAsync(SyncRulesVersion version, Func<IBucketStorageWriter> open)
     {
         ArgumentNullException.ThrowIfNull(version);
-        lock (_versions)
-        {
-            if (!_versions.Add(version.Id))
-            {
-                throw new PowerSyncException(StorageErrorCodes.WriterAlreadyOpen,
-                    $"Sync-rules version {version.Id} already has a writer: storage allows one replicator per version. Dispose the other writer first.");
-            }
-        }
+        Reserve(version);
         try
         {
             return Task.FromResult(open());
@@ -25,6 +18,34 @@ internal sealed class WriterRegistry
         {
             Closed(version.Id);
             throw;
+        }
+    }
+
+    /// <summary>As <see cref="OpenAsync(SyncRulesVersion, Func{IBucketStorageWriter})"/>, for a writer opened asynchronously.</summary>
+    public async Task<IBucketStorageWriter> OpenAsync(SyncRulesVersion version, Func<Task<IBucketStorageWriter>> open)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        Reserve(version);
+        try
+        {
+            return await open().ConfigureAwait(false);
+        }
+        catch
+        {
+            Closed(version.Id);
+            throw;
+        }
+    }
+
+    private void Reserve(SyncRulesVersion version)
+    {
+        lock (_versions)
+        {
+            if (!_versions.Add(version.Id))
+            {
+                throw new PowerSyncException(StorageErrorCodes.WriterAlreadyOpen,
+                    $"Sync-rules version {version.Id} already has a writer: storage allows one replicator per version. Dispose the other writer first.");
+            }
         }
     }
 
