@@ -50,6 +50,11 @@ internal sealed class SyncEndpoints(
         try
         {
             ThrowIfShuttingDown();
+            if (!limits.Serves)
+            {
+                throw new PowerSyncException(ProtocolErrorCodes.NotServing,
+                    "This instance only replicates (Role ReplicateOnly): connect to an instance that serves sync clients.");
+            }
             user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             request = SyncRequest.Parse(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection,
                 sessionOptions.MaxSubscriptionsPerConnection);
@@ -375,11 +380,15 @@ internal sealed class SyncEndpoints(
         ProtocolErrorCodes.TooManySubscriptions => StatusCodes.Status400BadRequest,
         ProtocolErrorCodes.TooManyUserStreams => StatusCodes.Status429TooManyRequests,
         ProtocolErrorCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        ProtocolErrorCodes.NotServing => StatusCodes.Status503ServiceUnavailable,
         StorageErrorCodes.InvalidCheckpointRequest => StatusCodes.Status400BadRequest,
         StorageErrorCodes.WriteCheckpointExhausted => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
 
-/// <summary>Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit.</summary>
-internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0);
+/// <summary>
+/// Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit;
+/// <paramref name="Serves"/> false refuses every sync stream (an instance that only replicates).
+/// </summary>
+internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0, bool Serves = true);
