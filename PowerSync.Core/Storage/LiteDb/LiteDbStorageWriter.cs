@@ -16,6 +16,13 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     private readonly ILiteCollection<BsonDocument> _ops, _rows, _parameters, _buckets, _meta, _rules, _progress, _relations;
     private bool _inTransaction;
 
+    // Reused by each flush: the batch's ops by bucket (indexes into the batch), and the chunk being packed.
+    private readonly Dictionary<string, List<int>> _opsByBucket = new(StringComparer.Ordinal);
+    private readonly LiteDbOpChunks.Builder _chunk = new();
+
+    // Whether each row key looked up for the flush in progress was stored (ReadMemberships, then WriteRows).
+    private readonly Dictionary<byte[], bool> _storedRows = new(LiteDbKeys.Comparer);
+
     private LiteDbStorageWriter(LiteDbBucketStorage storage, SyncRulesVersion version, VersionState state)
         : base(version, storage.Options, state, storage.Checksums, storage.LogPath, "log file")
     {
@@ -127,6 +134,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
 
     protected override void RollBackTransaction()
     {
+        _storedRows.Clear();
         if (!_inTransaction) return;
         _inTransaction = false;
         try
@@ -165,28 +173,9 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     {
         var next = _meta.FindById("next_op_id");
         var nextOpId = next["v"].AsInt64;
-        var totals = new Dictionary<string, (uint Checksum, long Count, long LastOp)>(StringComparer.Ordinal);
-        var docs = new List<BsonDocument>(batch.Ops.Count);
-        foreach (var op in batch.Ops)
-        {
-            var opId = nextOpId++;
-            touched.Add(op.Bucket);
-            var doc = new BsonDocument
-            {
-                ["_id"] = LiteDbSchema.OpKey(Version.Id, op.Bucket, opId),
-                ["o"] = (int)op.Op,
-                ["ot"] = op.ObjectType,
-                ["oi"] = op.ObjectId,
-                ["sk"] = op.Subkey,
-                ["cs"] = (long)op.Checksum,
-            };
-            if (op.Data is not null) doc["d"] = op.Data;
-            docs.Add(doc);
-            totals[op.Bucket] = totals.TryGetValue(op.Bucket, out var t)
-                ? (OpChecksum.Add(t.Checksum, op.Checksum), t.Count + 1, opId)
-                : (op.Checksum, 1, opId);
-        }
-        _ops.InsertBulk(docs);
+        var firstOpId = nextOpId;
+        nextOpId += batch.Ops.Count;
+        WriteOps(batch.Ops, firstOpId, touched);
         foreach (var p in batch.Parameters)
         {
             _parameters.Insert(new BsonDocument
@@ -195,22 +184,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
                 ["p"] = p.Parameters is null ? BsonValue.Null : p.Parameters,
             });
         }
-        foreach (var row in batch.Rows)
-        {
-            var key = LiteDbSchema.RowKey(Version.Id, row.Table, row.Key);
-            if (row.Deleted) _rows.Delete(key);
-            else
-            {
-                _rows.Upsert(new BsonDocument
-                {
-                    ["_id"] = key,
-                    ["k"] = row.Key,
-                    ["m"] = row.Membership.Encode(),
-                    ["raw"] = row.Raw is null ? BsonValue.Null : row.Raw,
-                });
-            }
-        }
-        foreach (var (bucket, t) in totals) AddBucketTotals(bucket, t.Checksum, t.Count, t.LastOp);
+        WriteRows(batch.Rows);
         foreach (var (table, progress) in Pending.Progress)
         {
             _progress.Upsert(new BsonDocument
@@ -226,29 +200,118 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         return Math.Max(lastOp, nextOpId - 1);
     }
 
-    /// <summary>Adds a flush's ops to a bucket's totals (its op-0 document), creating the bucket when new.</summary>
-    private void AddBucketTotals(string bucket, uint checksum, long count, long lastOp)
+    /// <summary>
+    /// Writes the ops (ids from <paramref name="firstOpId"/> on, in order) as chunks, a bucket's ops of this
+    /// flush in as few as fit, and adds them to their buckets' totals.
+    /// </summary>
+    private void WriteOps(List<PendingOp> ops, long firstOpId, HashSet<string> touched)
     {
-        var key = LiteDbSchema.OpKey(Version.Id, bucket, 0L);
-        var doc = _ops.FindById(key);
-        if (doc is null)
+        if (ops.Count == 0) return;
+        if (_opsByBucket.Count > 1024) _opsByBucket.Clear();
+        foreach (var indexes in _opsByBucket.Values) indexes.Clear();
+        for (var i = 0; i < ops.Count; i++)
         {
-            _buckets.Insert(new BsonDocument { ["_id"] = LiteDbKeys.Of(Version.Id, bucket), ["n"] = bucket });
-            _ops.Insert(new BsonDocument { ["_id"] = key, ["cs"] = (long)checksum, ["n"] = count, ["last"] = lastOp });
-            return;
+            if (!_opsByBucket.TryGetValue(ops[i].Bucket, out var indexes)) _opsByBucket[ops[i].Bucket] = indexes = [];
+            indexes.Add(i);
         }
-        doc["cs"] = (long)OpChecksum.Add((uint)doc["cs"].AsInt64, checksum);
-        doc["n"] = doc["n"].AsInt64 + count;
-        doc["last"] = Math.Max(doc["last"].AsInt64, lastOp);
-        _ops.Update(doc);
+        var chunks = new List<BsonDocument>(_opsByBucket.Count);
+        var totals = new List<(string Bucket, uint Checksum, long Count, long LastOp)>(_opsByBucket.Count);
+        foreach (var (bucket, indexes) in _opsByBucket)
+        {
+            if (indexes.Count == 0) continue;
+            touched.Add(bucket);
+            uint checksum = 0;
+            foreach (var i in indexes)
+            {
+                var op = ops[i];
+                _chunk.Add(firstOpId + i, op);
+                checksum = OpChecksum.Add(checksum, op.Checksum);
+                if (_chunk.IsFull) chunks.Add(LiteDbOpChunks.Document(LiteDbSchema.OpKey(Version.Id, bucket, _chunk.LastOpId), _chunk.Take()));
+            }
+            if (_chunk.Count > 0) chunks.Add(LiteDbOpChunks.Document(LiteDbSchema.OpKey(Version.Id, bucket, _chunk.LastOpId), _chunk.Take()));
+            totals.Add((bucket, checksum, indexes.Count, firstOpId + indexes[^1]));
+        }
+        _ops.InsertBulk(chunks);
+        AddBucketTotals(totals);
     }
+
+    /// <summary>Adds a flush's ops to their buckets' totals (each bucket's op-0 document), creating buckets that are new.</summary>
+    private void AddBucketTotals(List<(string Bucket, uint Checksum, long Count, long LastOp)> totals)
+    {
+        var keys = totals.ConvertAll(t => LiteDbSchema.OpKey(Version.Id, t.Bucket, 0L));
+        var stored = new Dictionary<byte[], BsonDocument>(LiteDbKeys.Comparer);
+        foreach (var doc in _ops.Find(KeyIn(keys))) stored[doc["_id"].AsBinary] = doc;
+        var updated = new List<BsonDocument>(stored.Count);
+        for (var i = 0; i < totals.Count; i++)
+        {
+            var (bucket, checksum, count, lastOp) = totals[i];
+            if (stored.TryGetValue(keys[i].AsBinary, out var doc))
+            {
+                doc["cs"] = (long)OpChecksum.Add((uint)doc["cs"].AsInt64, checksum);
+                doc["n"] = doc["n"].AsInt64 + count;
+                doc["last"] = Math.Max(doc["last"].AsInt64, lastOp);
+                updated.Add(doc);
+            }
+            else
+            {
+                _buckets.Insert(new BsonDocument { ["_id"] = LiteDbKeys.Of(Version.Id, bucket), ["n"] = bucket });
+                _ops.Insert(new BsonDocument { ["_id"] = keys[i], ["cs"] = (long)checksum, ["n"] = count, ["last"] = lastOp });
+            }
+        }
+        _ops.Update(updated);
+    }
+
+    /// <summary>
+    /// Writes the rows' new state. A row looked up for this flush is inserted or updated as it was found
+    /// missing or stored (LiteDB's upsert would look it up again); any other (a truncated table's) is upserted.
+    /// </summary>
+    private void WriteRows(List<PendingRow> rows)
+    {
+        List<BsonDocument>? inserts = null, updates = null, upserts = null;
+        foreach (var row in rows)
+        {
+            var key = LiteDbSchema.RowKey(Version.Id, row.Table, row.Key);
+            bool? stored = _storedRows.TryGetValue(key.AsBinary, out var found) ? found : null;
+            if (row.Deleted)
+            {
+                if (stored != false) _rows.Delete(key);
+                continue;
+            }
+            var doc = new BsonDocument { ["_id"] = key, ["k"] = row.Key, ["m"] = row.Membership.Encode() };
+            if (row.Raw is not null) doc["raw"] = row.Raw;
+            var into = stored switch
+            {
+                true => updates ??= [],
+                false => inserts ??= [],
+                null => upserts ??= [],
+            };
+            into.Add(doc);
+        }
+        _storedRows.Clear();
+        if (inserts is not null) _rows.InsertBulk(inserts);
+        if (updates is not null) _rows.Update(updates);
+        if (upserts is not null) _rows.Upsert(upserts);
+    }
+
+    /// <summary>Documents whose <c>_id</c> is one of <paramref name="keys"/>: one query, one index seek per key.</summary>
+    private static BsonExpression KeyIn(List<BsonValue> keys) => BsonExpression.Create("_id IN @0", new BsonArray(keys));
 
     protected override void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
     {
+        var ids = new List<BsonValue>(keys.Count);
+        var replicaIds = new Dictionary<byte[], string>(keys.Count, LiteDbKeys.Comparer);
         foreach (var (replicaId, key) in keys)
         {
-            if (_rows.FindById(LiteDbSchema.RowKey(Version.Id, table, key)) is { } doc)
-                into[replicaId] = RowMembership.Decode(doc["m"].AsBinary);
+            var id = LiteDbSchema.RowKey(Version.Id, table, key);
+            ids.Add(id);
+            replicaIds[id.AsBinary] = replicaId;
+            _storedRows[id.AsBinary] = false;
+        }
+        foreach (var doc in _rows.Find(KeyIn(ids)))
+        {
+            var id = doc["_id"].AsBinary;
+            into[replicaIds[id]] = RowMembership.Decode(doc["m"].AsBinary);
+            _storedRows[id] = true;
         }
     }
 
