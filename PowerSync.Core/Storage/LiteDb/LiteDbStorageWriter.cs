@@ -7,6 +7,13 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// <see cref="BucketStorageWriter"/>'s). Everything between two commits is one LiteDB transaction, run
 /// on the writer's own thread (<see cref="LiteDbWriterThread"/>: LiteDB ties a transaction to its thread),
 /// and one writer's transaction runs at a time (<see cref="LiteDbBucketStorage.WriterGate"/>).
+/// <para>
+/// LiteDB pays per document and per index seek, so a flush writes a bucket's ops as chunks
+/// (<see cref="LiteDbOpChunks"/>), reads the rows it changes and the buckets' totals a query per group
+/// of keys, and looks up only rows its key filter says may be stored (<see cref="LiteDbRowKeyFilter"/>):
+/// a new row is inserted without a lookup. A row the filter wrongly called missing would fail its
+/// insert as a duplicate key (and with it the writer), never be written over silently.
+/// </para>
 /// </summary>
 internal sealed class LiteDbStorageWriter : BucketStorageWriter
 {
@@ -15,6 +22,12 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     private readonly LiteDbWriterThread _thread;
     private readonly ILiteCollection<BsonDocument> _ops, _rows, _parameters, _buckets, _meta, _rules, _progress, _relations;
     private bool _inTransaction;
+
+    // Which rows may be stored, so that a flush looks up only those; filled by a scan of the stored keys on a thread of its own.
+    private readonly LiteDbRowKeyFilter _rowKeys = new();
+    private readonly Thread _rowKeyScan;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _rowKeysScanned = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Reused by each flush: the batch's ops by bucket (indexes into the batch), and the chunk being packed.
     private readonly Dictionary<string, List<int>> _opsByBucket = new(StringComparer.Ordinal);
@@ -29,6 +42,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         _storage = storage;
         _db = storage.Database;
         _thread = new LiteDbWriterThread($"PowerSync LiteDB writer {version.Id}");
+        _rowKeyScan = new Thread(ScanRowKeys) { IsBackground = true, Name = $"PowerSync LiteDB row keys {version.Id}" };
         _ops = _db.GetCollection(LiteDbKeys.Ops);
         _rows = _db.GetCollection(LiteDbKeys.Rows);
         _parameters = _db.GetCollection(LiteDbKeys.Parameters);
@@ -43,7 +57,31 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     {
         var state = LiteDbSchema.LoadState(storage.Database, version.Id);
         state.EnsureWritable(version.Id, whileReplicating: false);
-        return new LiteDbStorageWriter(storage, version, state);
+        var writer = new LiteDbStorageWriter(storage, version, state);
+        writer._rowKeyScan.Start();
+        return writer;
+    }
+
+    /// <summary>Completes when the scan of the stored row keys has ended (then <see cref="LiteDbRowKeyFilter.IsComplete"/> unless it failed or was cancelled).</summary>
+    internal Task RowKeysScanned => _rowKeysScanned.Task;
+
+    internal LiteDbRowKeyFilter RowKeys => _rowKeys;
+
+    /// <summary>Adds the keys of the version's stored rows to the filter: read from the index alone, committed ones as of the read's start.</summary>
+    private void ScanRowKeys()
+    {
+        try
+        {
+            _rowKeys.Scan(() =>
+            {
+                var (low, high) = LiteDbKeys.Range(LiteDbKeys.Of(Version.Id));
+                return _rows.Query().Where(Query.Between("_id", low, high)).Select("_id").ToDocuments().Select(d => d["_id"].AsBinary);
+            }, _closing.Token);
+        }
+        finally
+        {
+            _rowKeysScanned.TrySetResult();
+        }
     }
 
     protected override T OnStoreThread<T>(Func<T> step) => _thread.Invoke(step);
@@ -240,7 +278,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     {
         var keys = totals.ConvertAll(t => LiteDbSchema.OpKey(Version.Id, t.Bucket, 0L));
         var stored = new Dictionary<byte[], BsonDocument>(LiteDbKeys.Comparer);
-        foreach (var doc in _ops.Find(KeyIn(keys))) stored[doc["_id"].AsBinary] = doc;
+        foreach (var doc in FindByIds(_ops, keys)) stored[doc["_id"].AsBinary] = doc;
         var updated = new List<BsonDocument>(stored.Count);
         for (var i = 0; i < totals.Count; i++)
         {
@@ -277,6 +315,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
                 if (stored != false) _rows.Delete(key);
                 continue;
             }
+            if (stored != true) _rowKeys.Add(key.AsBinary);
             var doc = new BsonDocument { ["_id"] = key, ["k"] = row.Key, ["m"] = row.Membership.Encode() };
             if (row.Raw is not null) doc["raw"] = row.Raw;
             var into = stored switch
@@ -293,8 +332,21 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         if (upserts is not null) _rows.Upsert(upserts);
     }
 
-    /// <summary>Documents whose <c>_id</c> is one of <paramref name="keys"/>: one query, one index seek per key.</summary>
-    private static BsonExpression KeyIn(List<BsonValue> keys) => BsonExpression.Create("_id IN @0", new BsonArray(keys));
+    /// <summary>
+    /// The documents whose <c>_id</c> is one of <paramref name="keys"/>: a query per group of keys, an index seek per key.
+    /// Groups stay small because LiteDB writes each query's plan as text, its keys included: a long one
+    /// would go to the large object heap, and each of those brings a full garbage collection closer.
+    /// </summary>
+    private static IEnumerable<BsonDocument> FindByIds(ILiteCollection<BsonDocument> collection, List<BsonValue> keys)
+    {
+        for (var start = 0; start < keys.Count; start += KeysPerQuery)
+        {
+            var group = new BsonArray(keys.GetRange(start, Math.Min(KeysPerQuery, keys.Count - start)));
+            foreach (var doc in collection.Find(BsonExpression.Create("_id IN @0", group))) yield return doc;
+        }
+    }
+
+    private const int KeysPerQuery = 200;
 
     protected override void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
     {
@@ -303,11 +355,12 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         foreach (var (replicaId, key) in keys)
         {
             var id = LiteDbSchema.RowKey(Version.Id, table, key);
+            _storedRows[id.AsBinary] = false;
+            if (!_rowKeys.MayContain(id.AsBinary)) continue;
             ids.Add(id);
             replicaIds[id.AsBinary] = replicaId;
-            _storedRows[id.AsBinary] = false;
         }
-        foreach (var doc in _rows.Find(KeyIn(ids)))
+        foreach (var doc in FindByIds(_rows, ids))
         {
             var id = doc["_id"].AsBinary;
             into[replicaIds[id]] = RowMembership.Decode(doc["m"].AsBinary);
@@ -317,6 +370,9 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
 
     protected override void DisposeStore()
     {
+        _closing.Cancel();
+        _rowKeyScan.Join();
+        _closing.Dispose();
         _thread.Dispose();
         _storage.OnWriterClosed(Version.Id);
     }
