@@ -30,6 +30,8 @@ public sealed class SyncRulesSet
         FixedJsonExtract = config.FixedJsonExtract;
         TimestampsIso8601 = config.TimestampsIso8601;
         CustomPostgresTypes = config.CustomPostgresTypes;
+        TimestampMaxPrecision = config.TimestampMaxPrecision;
+        StorageVersion = config.StorageVersion;
         VersionedBucketIds = bucketPrefix.Length > 0;
         Warnings = warnings;
         BucketDefinitionNames = definitions.Select(d => d.Name).ToList();
@@ -54,6 +56,12 @@ public sealed class SyncRulesSet
 
     /// <summary>True when bucket ids carry the <c>&lt;version&gt;#</c> prefix.</summary>
     public bool VersionedBucketIds { get; }
+
+    /// <summary><c>timestamp_max_precision</c> as fraction digits (0, 3, 6 or 9); null when not set.</summary>
+    internal int? TimestampMaxPrecision { get; }
+
+    /// <summary><c>storage_version</c> (2, or the unstable 3); null when not set.</summary>
+    internal int? StorageVersion { get; }
 
     /// <summary>Warnings found while parsing (the rules are still valid).</summary>
     public IReadOnlyList<SyncRulesError> Warnings { get; }
@@ -91,7 +99,7 @@ public sealed class SyncRulesSet
         ArgumentNullException.ThrowIfNull(yaml);
         options ??= new SyncRulesParseOptions();
         var document = SyncRulesYamlReader.Read(yaml);
-        var rules = SyncRulesCompiler.Compile(document, options.DefaultSchema);
+        var rules = SyncRulesCompiler.Compile(document, options.DefaultSchema, options.HonourStreamPriority);
         var problems = options.FileName is { } file ? rules.Problems.Select(p => p with { File = file }).ToList() : rules.Problems;
         var errors = problems.Where(p => !p.IsWarning).ToList();
         if (errors.Count > 0)
@@ -205,9 +213,11 @@ public sealed class SyncRulesSet
         ArgumentNullException.ThrowIfNull(request);
         var context = request.Context;
         var staticBuckets = new Dictionary<string, ResolvedBucket>(StringComparer.Ordinal);
-        var pending = new List<(string, BucketDefinition, ParameterQuery)>();
+        var pending = new List<(string, BucketDefinition, ParameterQuery, ParameterRow)>();
         var errors = new List<EvaluationError>();
-        foreach (var definition in _definitions)
+        // Bucket definitions are default subscriptions: a client that opts out of those (include_defaults: false)
+        // gets none of them, as from the official service.
+        foreach (var definition in request.IncludeDefaultStreams ? _definitions : [])
         {
             if (definition.IsGlobal)
             {
@@ -221,13 +231,17 @@ public sealed class SyncRulesSet
                 {
                     if (query is TableParameterQuery table)
                     {
-                        pending.AddRange(table.RequestLookups(context).Select(l => (l, definition, query)));
+                        if (table.RequestOutputs(context) is { } outputs)
+                        {
+                            pending.AddRange(table.RequestLookups(context).Select(l => (l, definition, query, outputs)));
+                        }
+
                         continue;
                     }
 
                     foreach (var row in query.EvaluateRequest(context))
                     {
-                        if (definition.BucketId(_bucketPrefix, row) is { } bucket)
+                        if (definition.BucketId(_bucketPrefix, row, query) is { } bucket)
                         {
                             Add(new ResolvedBucket(bucket, query.Priority ?? definition.Priority, definition.Name));
                         }

@@ -45,6 +45,16 @@ internal static class ScenarioRunner
         }
 
         var rules = SyncRulesSet.Parse(yaml, options);
+        if (c.TryGetProperty("warnings", out var warnings))
+        {
+            // The official warning about client parameters: given exactly where the official evaluator gives it.
+            const string dangerous = "Potentially dangerous query";
+            Assert.That(
+                rules.Warnings.Count(w => w.Message.StartsWith(dangerous, StringComparison.Ordinal)),
+                Is.EqualTo(warnings.EnumerateArray().Count(w => w.GetString()!.StartsWith(dangerous, StringComparison.Ordinal))),
+                "client-parameter warnings");
+        }
+
         var rows = c.GetProperty("rows").EnumerateArray().ToList();
         var expectedRows = c.GetProperty("rowResults").EnumerateArray().ToList();
         for (var i = 0; i < rows.Count; i++)

@@ -22,7 +22,7 @@ internal sealed class DataQuery
         _where = where;
         _parameterKeys = parameterKeys;
         var names = columns.Select(c => c?.Item1).ToList();
-        if (names.All(n => n is not null) && names.Distinct(StringComparer.Ordinal).Count() == names.Count)
+        if (names.All(n => n is not null && !JsonNode.IsArrayIndex(n)) && names.Distinct(StringComparer.Ordinal).Count() == names.Count)
         {
             // Fast path: explicit, distinct columns. Keys are pre-escaped once.
             _fastKeys = columns.Select((c, i) => (i == 0 ? string.Empty : ",") + JsonText.QuoteString(c!.Value.Item1) + ":").ToArray();
@@ -110,7 +110,7 @@ internal sealed class DataQuery
             return BuildDataFast(row, scratch);
         }
 
-        if (_wildcardOnly)
+        if (_wildcardOnly && !HasArrayIndexColumn(row))
         {
             return BuildDataWildcard(row, scratch);
         }
@@ -139,6 +139,13 @@ internal sealed class DataQuery
             }
         }
 
+        // JavaScript object key order: array-index names ("0", "10") first, ascending; then the rest in order.
+        if (names.Exists(JsonNode.IsArrayIndex))
+        {
+            names = names.Where(JsonNode.IsArrayIndex).OrderBy(n => uint.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
+                .Concat(names.Where(n => !JsonNode.IsArrayIndex(n))).ToList();
+        }
+
         var sb = new StringBuilder("{");
         var first = true;
         foreach (var name in names)
@@ -163,6 +170,27 @@ internal sealed class DataQuery
     /// <c>SELECT *</c> alone, as the general path builds it: every column not starting with '_', in row
     /// order, blobs left out of the data; the id is the row's <c>id</c>.
     /// </summary>
+    /// <summary>Whether a source column is named like an array index (then the general path orders the keys).</summary>
+    private static bool HasArrayIndexColumn(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        if (row is Dictionary<string, SqliteValue> concrete)
+        {
+            foreach (var name in concrete.Keys)
+            {
+                if (name.Length > 0 && char.IsAsciiDigit(name[0]) && JsonNode.IsArrayIndex(name)) return true;
+            }
+
+            return false;
+        }
+
+        foreach (var (name, _) in row)
+        {
+            if (name.Length > 0 && char.IsAsciiDigit(name[0]) && JsonNode.IsArrayIndex(name)) return true;
+        }
+
+        return false;
+    }
+
     private static (string Id, string Data) BuildDataWildcard(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {
         sb.Clear().Append('{');
@@ -189,9 +217,9 @@ internal sealed class DataQuery
     /// <summary>Appends <c>"name":value</c> to the data object being built; blobs are not synced and left out.</summary>
     private static void AppendMember(StringBuilder sb, ref bool first, string name, SqliteValue value)
     {
-        if (value.Type == SqliteType.Blob)
+        if (value.Type == SqliteType.Blob || value.IsUndefined)
         {
-            return;
+            return; // as upstream: blobs are not JSON, and undefined members are not written
         }
 
         if (!first)
@@ -206,7 +234,13 @@ internal sealed class DataQuery
     }
 
     /// <summary>The object id: the <c>id</c> column as text (empty when it has none).</summary>
-    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueSemantics.ToText(id) ?? string.Empty;
+    /// <summary>The object id: the id column as text; a BLOB (never part of the data) or a missing id gives "".</summary>
+    private static string IdText(SqliteValue id) => id.Type switch
+    {
+        SqliteType.Text => id.AsText,
+        SqliteType.Blob => string.Empty,
+        _ => SqlValueSemantics.ToText(id) ?? string.Empty,
+    };
 
     private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {
@@ -227,7 +261,7 @@ internal sealed class DataQuery
                 id = IdText(value);
             }
 
-            if (value.Type == SqliteType.Blob)
+            if (value.Type == SqliteType.Blob || value.IsUndefined)
             {
                 continue;
             }

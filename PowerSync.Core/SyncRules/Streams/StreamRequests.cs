@@ -30,7 +30,9 @@ internal static class StreamRequests
             ResolveOne(stream, context, subscription.PriorityOverride ?? stream.Priority, bucketPrefix, addStatic, dynamic, errors);
         }
 
-        if (stream.AutoSubscribe && request.IncludeDefaultStreams && !hasExplicitDefault)
+        // As upstream: an auto-subscribed stream that the client subscribes to explicitly also gets its default
+        // subscription, even when the client opted out of default streams (include_defaults: false).
+        if (stream.AutoSubscribe && (request.IncludeDefaultStreams || subscriptions.Count > 0) && !hasExplicitDefault)
         {
             ResolveOne(stream, request.Context, stream.Priority, bucketPrefix, addStatic, dynamic, errors);
         }
