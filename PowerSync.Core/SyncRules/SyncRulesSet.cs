@@ -131,7 +131,20 @@ public sealed class SyncRulesSet
     /// Evaluates one replicated row against every data query of its table: the buckets it belongs to,
     /// with its object type, id and data JSON. Failures of individual queries are returned as errors.
     /// </summary>
-    public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row)
+    public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row) =>
+        EvaluateRow(schema, table, row, includeValues: false);
+
+    /// <summary>
+    /// <see cref="EvaluateRow(string, string, IReadOnlyDictionary{string, SqliteValue})"/> for tools and tests: with
+    /// <paramref name="includeValues"/>, each <see cref="EvaluatedRow"/> also carries its output columns as typed
+    /// values (<see cref="EvaluatedRow.Values"/>).
+    /// </summary>
+    /// <param name="schema">The row's schema.</param>
+    /// <param name="table">The row's table.</param>
+    /// <param name="row">The row's columns.</param>
+    /// <param name="includeValues">Whether to fill <see cref="EvaluatedRow.Values"/>.</param>
+    /// <returns>The bucket entries of the row and per-query errors.</returns>
+    public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, bool includeValues)
     {
         ArgumentNullException.ThrowIfNull(row);
         var queries = GetTable(schema, table);
@@ -146,7 +159,12 @@ public sealed class SyncRulesSet
         {
             try
             {
+                var before = rows.Count;
                 query.Evaluate(table, row, bucketPrefix, rows);
+                if (includeValues && rows.Count > before)
+                {
+                    WithValues(rows, before, query.BuildValues(table, row));
+                }
             }
             catch (SqlEvaluationException e)
             {
@@ -158,7 +176,12 @@ public sealed class SyncRulesSet
         {
             try
             {
+                var before = rows.Count;
                 stream.EvaluateRow(table, row, _bucketPrefix, rows, message => (errors ??= []).Add(new EvaluationError(stream.Name, message)));
+                if (includeValues && rows.Count > before)
+                {
+                    WithValues(rows, before, stream.Data.BuildValues(table, row));
+                }
             }
             catch (SqlEvaluationException e)
             {
@@ -170,7 +193,25 @@ public sealed class SyncRulesSet
     }
 
     /// <summary>Evaluates one replicated row of a parameter table: the lookup entries storage must index.</summary>
-    public IReadOnlyList<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row)
+    public IReadOnlyList<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row) =>
+        EvaluateParameterRow(schema, table, row, errors: null);
+
+    /// <summary>
+    /// <see cref="EvaluateParameterRow(string, string, IReadOnlyDictionary{string, SqliteValue})"/> with the errors of
+    /// the queries that could not evaluate the row (such a query indexes nothing for it, as upstream).
+    /// </summary>
+    /// <param name="schema">The row's schema.</param>
+    /// <param name="table">The row's table.</param>
+    /// <param name="row">The row's columns.</param>
+    /// <returns>The lookup entries and the per-query errors.</returns>
+    public ParameterRowEvaluationResult EvaluateParameterRowWithErrors(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var errors = new List<EvaluationError>();
+        var lookups = EvaluateParameterRow(schema, table, row, errors);
+        return new ParameterRowEvaluationResult(lookups, errors);
+    }
+
+    private List<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, List<EvaluationError>? errors)
     {
         ArgumentNullException.ThrowIfNull(row);
         var queries = GetTable(schema, table);
@@ -186,9 +227,10 @@ public sealed class SyncRulesSet
             {
                 query.EvaluateRow(row, result);
             }
-            catch (SqlEvaluationException)
+            catch (SqlEvaluationException e)
             {
                 // A row that cannot be evaluated indexes nothing for this query (as upstream).
+                errors?.Add(new EvaluationError(query.Definition, e.Message));
             }
         }
 
@@ -198,13 +240,21 @@ public sealed class SyncRulesSet
             {
                 subquery.EvaluateRow(row, result);
             }
-            catch (SqlEvaluationException)
+            catch (SqlEvaluationException e)
             {
-                // As above.
+                errors?.Add(new EvaluationError(subquery.Stream, e.Message));
             }
         }
 
         return result;
+    }
+
+    private static void WithValues(List<EvaluatedRow> rows, int from, IReadOnlyList<KeyValuePair<string, SqliteValue>> values)
+    {
+        for (var i = from; i < rows.Count; i++)
+        {
+            rows[i] = rows[i] with { Values = values };
+        }
     }
 
     /// <summary>Resolves a connecting client's buckets: static ones now, plus the lookups still to read from storage.</summary>
@@ -267,13 +317,8 @@ public sealed class SyncRulesSet
 
         return new RequestBucketResolution(staticBuckets.Values.ToList(), sources, errors);
 
-        void Add(ResolvedBucket bucket)
-        {
-            if (!staticBuckets.TryGetValue(bucket.Bucket, out var existing) || existing.Priority > bucket.Priority)
-            {
-                staticBuckets[bucket.Bucket] = bucket;
-            }
-        }
+        void Add(ResolvedBucket bucket) =>
+            staticBuckets[bucket.Bucket] = staticBuckets.TryGetValue(bucket.Bucket, out var existing) ? existing.Merge(bucket) : bucket;
     }
 
     private TableQueries GetTable(string schema, string table) =>

@@ -69,6 +69,12 @@ internal static class ExpressionHarness
             return "ROW_ERROR";
         }
 
+        return Render(value);
+    }
+
+    /// <summary>A value as the oracle renders it: <c>type|JSON</c>, <c>blob|HEX</c> or <c>undefined</c>.</summary>
+    public static string Render(SqliteValue value)
+    {
         if (value.Type == SqliteType.Blob)
         {
             return "blob|" + Convert.ToHexString(value.AsBlob);

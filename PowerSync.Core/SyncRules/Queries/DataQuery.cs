@@ -48,14 +48,8 @@ internal sealed class DataQuery
     /// <summary>Evaluates one row: appends (bucket parameter suffix, object type, id, data) entries.</summary>
     public void Evaluate(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output)
     {
-        if (Table.IsWildcard)
-        {
-            // Wildcard tables expose the matched suffix as _table_suffix (not included by SELECT *).
-            row = new Dictionary<string, SqliteValue>(row)
-            {
-                ["_table_suffix"] = SqliteValue.FromText(tableName[Math.Min(tableName.Length, Table.Table.Length - 1)..]),
-            };
-        }
+        // Wildcard tables expose the matched suffix as _table_suffix (not included by SELECT *).
+        row = WithTableSuffix(tableName, row);
 
         var matches = _where.Filter(row);
         if (matches.Count == 0)
@@ -115,6 +109,37 @@ internal sealed class DataQuery
             return BuildDataWildcard(row, scratch);
         }
 
+        var (names, values) = CollectColumns(row);
+        var sb = new StringBuilder("{");
+        var first = true;
+        foreach (var name in names)
+        {
+            AppendMember(sb, ref first, name, values[name]);
+        }
+
+        return (IdText(values.GetValueOrDefault("id")), sb.Append('}').ToString());
+    }
+
+    /// <summary>
+    /// The row's output columns as typed values, in data order, for tools and tests: what
+    /// <see cref="EvaluatedRow.Data"/> holds (BLOBs and undefined values are left out there, and here).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, SqliteValue>> BuildValues(string tableName, IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var (names, values) = CollectColumns(WithTableSuffix(tableName, row));
+        return names.Where(n => values[n] is { Type: not SqliteType.Blob, IsUndefined: false })
+            .Select(n => new KeyValuePair<string, SqliteValue>(n, values[n]))
+            .ToList();
+    }
+
+    private IReadOnlyDictionary<string, SqliteValue> WithTableSuffix(string tableName, IReadOnlyDictionary<string, SqliteValue> row) =>
+        Table.IsWildcard
+            ? new Dictionary<string, SqliteValue>(row) { ["_table_suffix"] = SqliteValue.FromText(tableName[Math.Min(tableName.Length, Table.Table.Length - 1)..]) }
+            : row;
+
+    /// <summary>The output column names in JavaScript object order, and their values.</summary>
+    private (List<string> Names, Dictionary<string, SqliteValue> Values) CollectColumns(IReadOnlyDictionary<string, SqliteValue> row)
+    {
         // JavaScript object semantics: a repeated name keeps its first position and takes the last value.
         var names = new List<string>();
         var values = new Dictionary<string, SqliteValue>(StringComparer.Ordinal);
@@ -146,14 +171,7 @@ internal sealed class DataQuery
                 .Concat(names.Where(n => !JsonNode.IsArrayIndex(n))).ToList();
         }
 
-        var sb = new StringBuilder("{");
-        var first = true;
-        foreach (var name in names)
-        {
-            AppendMember(sb, ref first, name, values[name]);
-        }
-
-        return (IdText(values.GetValueOrDefault("id")), sb.Append('}').ToString());
+        return (names, values);
 
         void Set(string name, SqliteValue value)
         {

@@ -108,8 +108,29 @@ function renderEvaluatedRow(r) {
   return `${r.bucket}|${r.table}|${r.id}|${JSONBig.stringify(r.data)}`;
 }
 
+// A row's data as typed values (keys whose value is undefined are not part of the data).
 function renderTypedRow(r) {
-  return Object.entries(r.data).map(([k, v]) => `${k}=${renderTyped(v)}`);
+  return Object.entries(r.data)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${renderTyped(v)}`);
+}
+
+// Each bucket once: lowest priority number, its definition, every inclusion reason (sorted).
+function bucketDetails(buckets) {
+  const merged = new Map();
+  for (const b of buckets) {
+    const reasons = b.inclusion_reasons.map((r) => (r === 'default' ? 'default' : `subscription:${r.subscription}`));
+    const existing = merged.get(b.bucket);
+    if (existing) {
+      existing.priority = Math.min(existing.priority, b.priority);
+      existing.reasons.push(...reasons);
+    } else {
+      merged.set(b.bucket, { priority: b.priority, definition: b.definition, reasons });
+    }
+  }
+  return [...merged]
+    .map(([bucket, d]) => `${bucket}|${d.priority}|${d.definition}|${[...new Set(d.reasons)].sort().join(',')}`)
+    .sort();
 }
 
 // One entry per bucket with its lowest priority number, sorted (as the service merges the buckets of a request).
@@ -189,15 +210,7 @@ async function runScenario(c) {
     const buckets = [...querier.staticBuckets, ...dynamic];
     out.requestResults.push(mergeBuckets(buckets));
     if (c.requestDetails !== undefined) {
-      (out.requestDetails ??= []).push({
-        buckets: buckets.map(
-          (b) =>
-            `${b.bucket}|${b.priority}|${b.definition}|${b.inclusion_reasons
-              .map((r) => (r === 'default' ? 'default' : `subscription:${r.subscription}`))
-              .join(',')}`
-        ),
-        errors: errors.length
-      });
+      (out.requestDetails ??= []).push({ buckets: bucketDetails(buckets), errors: errors.length });
     }
   }
   return out;
