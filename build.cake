@@ -1,6 +1,6 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack.
+// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack, SyncRulesFixtures.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -133,6 +133,17 @@ Task("Bench")
         Configuration = "Release",
         NoRestore = true,
     });
+});
+
+Task("SyncRulesFixtures")
+    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson with the official evaluator (needs node and npm; not part of Test).")
+    .Does(() =>
+{
+    var generator = "./PowerSync.Tests/SyncRules/Fixtures/generator";
+    var npm = StartProcess("npm", new ProcessSettings { Arguments = "ci --no-audit --no-fund", WorkingDirectory = generator });
+    if (npm != 0) throw new CakeException($"npm ci in {generator} failed with exit code {npm}.");
+    var node = StartProcess("node", new ProcessSettings { Arguments = "generate.mjs", WorkingDirectory = generator });
+    if (node != 0) throw new CakeException($"The fixture generator failed with exit code {node}.");
 });
 
 Task("Pack")
