@@ -18,14 +18,6 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// </summary>
 public sealed class OfficialClientScenario : IScenario
 {
-    private const string Rules = """
-        bucket_definitions:
-          by_group:
-            parameters: SELECT value AS grp FROM json_each('[0,1,2,3,4,5,6,7,8,9]')
-            data:
-              - SELECT * FROM items WHERE grp = bucket.grp
-        """;
-
     /// <summary>Transport and compression, as interop/first-sync.mjs takes them; the first is the baseline.</summary>
     private static readonly (string Transport, string Compression)[] Configurations =
     [
@@ -33,6 +25,8 @@ public sealed class OfficialClientScenario : IScenario
         ("http-ndjson", "on"),
         ("http-bson", "off"),
         ("http-bson", "on"),
+        ("websocket", "off"),
+        ("websocket", "on"),
     ];
 
     private static readonly string[] Words =
@@ -51,11 +45,11 @@ public sealed class OfficialClientScenario : IScenario
         var rows = options.Rows ?? 100_000;
         var runs = options.Runs ?? 1;
         var interop = InteropFolder();
-        await using var host = await BenchmarkHost.CreateAsync(Rules, ct);
+        await using var host = await BenchmarkHost.CreateAsync(DownloadScenario.Rules, ct);
         var random = new Random(17);
         for (var i = 0; i < rows; i++)
         {
-            var note = string.Join(' ', Enumerable.Range(0, 18).Select(_ => Words[random.Next(Words.Length)]));
+            var note = string.Join(' ', Enumerable.Range(0, 10).Select(_ => Words[random.Next(Words.Length)]));
             await host.SaveItemAsync($"t{i}", new Dictionary<string, SqliteValue>
             {
                 ["id"] = SqliteValue.FromText($"item-{i}"),
@@ -84,10 +78,11 @@ public sealed class OfficialClientScenario : IScenario
             report.Add("rows", rows);
             report.Add("runs", runs);
             var baseline = RunFigures.Median(results[Configurations[0]], r => r.Seconds).Seconds;
+            var medians = new Dictionary<(string Transport, string Compression), ClientRun>();
             foreach (var configuration in Configurations)
             {
                 var key = $"{configuration.Transport.Replace('-', '_')}_{(configuration.Compression == "on" ? "compressed" : "plain")}";
-                var median = RunFigures.Median(results[configuration], r => r.Seconds);
+                var median = medians[configuration] = RunFigures.Median(results[configuration], r => r.Seconds);
                 report.Add($"{key}_s", median.Seconds, "s");
                 report.Add($"{key}_ratio_to_baseline", median.Seconds / baseline);
                 report.Add($"{key}_client_cpu_s", median.ClientCpuSeconds, "s");
@@ -104,6 +99,15 @@ public sealed class OfficialClientScenario : IScenario
             // a sync flush after each line. NDJSON the same way for clients that ask for it.
             report.Add("official_gzip_bson_bytes_estimate", GzipFlushedPerLine(bsonLines), "B");
             report.Add("official_gzip_ndjson_bytes_estimate", GzipFlushedPerLine(ndjson), "B");
+            // What the official Node SDK spends per compressed MB (its CPU compressed minus plain), and what .NET's gzip
+            // (PowerSync.Client's HttpClient, were it to ask for gzip) spends decoding the same bytes.
+            foreach (var transport in new[] { "http-ndjson", "http-bson", "websocket" })
+            {
+                var (plain, compressed) = (medians[(transport, "off")], medians[(transport, "on")]);
+                report.Add($"{transport.Replace('-', '_')}_client_cpu_s_per_compressed_mb",
+                    (compressed.ClientCpuSeconds - plain.ClientCpuSeconds) / (compressed.WireBytes / 1e6), "s");
+            }
+            report.Add("dotnet_gunzip_cpu_s_per_compressed_mb", DotNetGunzipSecondsPerMegabyte(ndjson), "s");
         }
         finally
         {
@@ -181,7 +185,24 @@ public sealed class OfficialClientScenario : IScenario
         return bytes.Length >= length ? length : 0;
     }
 
-    private static long GzipFlushedPerLine(List<byte[]> lines)
+    private static long GzipFlushedPerLine(List<byte[]> lines) => GzipLines(lines).Length;
+
+    private static double DotNetGunzipSecondsPerMegabyte(List<byte[]> lines)
+    {
+        var compressed = GzipLines(lines);
+        var buffer = new byte[64 * 1024];
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        for (var pass = 0; pass < 3; pass++)
+        {
+            using var gunzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+            while (gunzip.Read(buffer) > 0)
+            {
+            }
+        }
+        return (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds / 3 / (compressed.Length / 1e6);
+    }
+
+    private static byte[] GzipLines(List<byte[]> lines)
     {
         var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
@@ -192,7 +213,7 @@ public sealed class OfficialClientScenario : IScenario
                 gzip.Flush();
             }
         }
-        return output.Length;
+        return output.ToArray();
     }
 
     private static string InteropFolder()

@@ -34,6 +34,29 @@ public sealed class RSocketSyncTests
         Assert.That((await client.NextLineAsync())["checkpoint_diff"]["last_op_id"].AsString, Is.EqualTo("2"));
     }
 
+    [Test]
+    public async Task When_the_token_expires_the_stream_sends_token_expires_in_0_and_completes()
+    {
+        var (h, host) = await SyncEndpointsTests.StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        var claims = PowerSync.Tests.Auth.TestKeys.Claims(DateTimeOffset.UtcNow);
+        claims["exp"] = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeSeconds();
+        await using var client = await RSocketTestClient.ConnectAsync(host.Address, "Token " + host.Key.Token(claims));
+        await client.RequestStreamAsync(1, Request, initialN: 100);
+
+        var lines = new List<MongoDB.Bson.BsonDocument>();
+        RSocketFrame? frame;
+        while ((frame = await client.NextAsync()) is { Type: RSocketFrameType.Payload } && frame.Has(RSocketFlags.Next))
+            lines.Add(BsonDocumentReader.Parse(frame.Data.Span));
+
+        // The expiry warning is due at once (the token has less than 20 s left): before or after the sync.
+        Assert.That(lines.Select(l => l.Names.First()), Is.EquivalentTo(new[] { "checkpoint", "data", "checkpoint_complete", "token_expires_in", "token_expires_in" }),
+            "the sync, the expiry warning, the expiry, and no other keepalive line");
+        Assert.That(lines[^1]["token_expires_in"].AsInt32, Is.Zero);
+        Assert.That((frame!.Type, frame.StreamId, frame.Has(RSocketFlags.Complete)), Is.EqualTo((RSocketFrameType.Payload, 1, true)));
+    }
+
     [TestCase("Token not.a.jwt", "[PSYNC_S2101]")]
     [TestCase(null, "[PSYNC_S2106]")]
     [TestCase("Basic abc", "[PSYNC_S2106]")]
