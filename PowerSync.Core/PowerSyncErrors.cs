@@ -118,6 +118,10 @@ public static class PowerSyncErrors
             "Stop the other process (the app, or a powersync command) first, or give each instance its own StoragePath."),
         new("PSYNC_N1506", Storage, "A write to the store waited longer than its busy timeout for another process's transaction.", true,
             "Retry; if it repeats, find the process holding the store (a long compaction, a backup tool)."),
+        new("PSYNC_N1507", Storage, "Another instance holds the replication lease of the sync-rules version (Postgres store).", true,
+            "Nothing: this instance serves, and takes over when that one stops renewing the lease."),
+        new("PSYNC_N1508", Storage, "A writer lost its replication lease (taken over, or not renewed in time while cut off from the database).", true,
+            "Nothing: another instance replicates; this one serves and can take over again later."),
 
         new("PSYNC_S2003", Sync, "This instance is shutting down (HTTP 503).", true, "Clients reconnect, to another instance or after the restart."),
         new("PSYNC_S2302", Sync, "No sync rules are active yet: the initial snapshot is still running, or none were deployed.", true,

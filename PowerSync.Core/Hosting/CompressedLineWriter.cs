@@ -32,24 +32,24 @@ internal sealed class CompressedLineWriter : IAsyncDisposable
     /// <summary>Compressed bytes written to the response so far.</summary>
     public long CompressedBytes { get; private set; }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         _gzip.Write(bytes.Span);
-        if (_pending.Length >= MaxPendingBytes) await SendAsync(ct).ConfigureAwait(false);
+        if (_pending.Length >= MaxPendingBytes) await SendAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends the line: a sync flush, then everything compressed since the last write goes out in one write.</summary>
-    public async ValueTask EndLineAsync(CancellationToken ct)
+    public async ValueTask EndLineAsync(CancellationToken cancellationToken)
     {
         _gzip.Flush();
-        await SendAsync(ct).ConfigureAwait(false);
-        await _response.FlushAsync(ct).ConfigureAwait(false);
+        await SendAsync(cancellationToken).ConfigureAwait(false);
+        await _response.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask SendAsync(CancellationToken ct)
+    private async ValueTask SendAsync(CancellationToken cancellationToken)
     {
         if (_pending.Length == 0) return;
-        await _response.WriteAsync(_pending.Written, ct).ConfigureAwait(false);
+        await _response.WriteAsync(_pending.Written, cancellationToken).ConfigureAwait(false);
         CompressedBytes += _pending.Length;
         _pending.Clear();
     }

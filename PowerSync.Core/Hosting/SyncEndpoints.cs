@@ -52,16 +52,16 @@ internal sealed class SyncEndpoints(
     public async Task StreamAsync(HttpContext context)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
-        var ct = stopping.Token;
+        var cancellationToken = stopping.Token;
         SyncUser user;
         SyncRequest request;
         IDisposable admission;
         try
         {
             ThrowIfShuttingDown();
-            user = await AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            request = ParseRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
-            await EnsureRulesAsync(ct).ConfigureAwait(false);
+            user = await AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
+            request = ParseRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
+            await EnsureRulesAsync(cancellationToken).ConfigureAwait(false);
             admission = Admit(user);
         }
         catch (PowerSyncException e)
@@ -75,7 +75,7 @@ internal sealed class SyncEndpoints(
             return;
         }
 
-        using (admission) await WriteStreamAsync(context, user, request, ct).ConfigureAwait(false);
+        using (admission) await WriteStreamAsync(context, user, request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -109,15 +109,15 @@ internal sealed class SyncEndpoints(
 
     internal int MaxRequestBodyBytes => limits.MaxRequestBodyBytes;
 
-    internal Task<SyncUser> AuthenticateAsync(string? authorization, CancellationToken ct) => authenticator.AuthenticateAsync(authorization, ct);
+    internal Task<SyncUser> AuthenticateAsync(string? authorization, CancellationToken cancellationToken) => authenticator.AuthenticateAsync(authorization, cancellationToken);
 
     internal SyncRequest ParseRequest(ReadOnlyMemory<byte> body) =>
         SyncRequest.Parse(body, sessionOptions.MaxBucketsPerConnection, sessionOptions.MaxSubscriptionsPerConnection);
 
     /// <summary>Throws PSYNC_S2302 while no sync rules are deployed.</summary>
-    internal async Task EnsureRulesAsync(CancellationToken ct)
+    internal async Task EnsureRulesAsync(CancellationToken cancellationToken)
     {
-        if (await storage.Admin.GetActiveAsync(ct).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(ct).ConfigureAwait(false) is null)
+        if (await storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(cancellationToken).ConfigureAwait(false) is null)
         {
             throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
                 "No sync rules are deployed yet: the service is starting, or no rules were configured. Retry shortly.");
@@ -172,7 +172,7 @@ internal sealed class SyncEndpoints(
     internal static PowerSyncException ShuttingDown() =>
         new(ProtocolErrorCodes.ShuttingDown, "This instance is shutting down: connect to another instance, or retry shortly.");
 
-    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken ct)
+    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken cancellationToken)
     {
         var response = context.Response;
         var bson = SyncStreamNegotiation.PrefersBson(context.Request.Headers.Accept);
@@ -183,7 +183,7 @@ internal sealed class SyncEndpoints(
         response.Headers["X-Accel-Buffering"] = "no";
         var gzip = SyncStreamNegotiation.AcceptsGzip(context.Request.Headers.AcceptEncoding);
         if (gzip) response.Headers.ContentEncoding = "gzip";
-        await response.StartAsync(ct).ConfigureAwait(false);
+        await response.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var body = response.Body;
         var compressed = gzip ? new CompressedLineWriter(body) : null;
@@ -194,32 +194,32 @@ internal sealed class SyncEndpoints(
         var session = NewSession(user, request, trace);
         try
         {
-            await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
+            await foreach (var line in session.RunAsync(cancellationToken).ConfigureAwait(false))
             {
                 long sent = 0;
                 // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
                 if (SyncLineWriter.IsLarge(line, encoding))
                 {
                     // Its size follows the client's buckets and subscriptions: streamed, never built whole.
-                    sent = await SyncLineWriter.WriteAsync(line, compressed?.Line ?? body, ct).ConfigureAwait(false);
+                    sent = await SyncLineWriter.WriteAsync(line, compressed?.Line ?? body, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     foreach (var piece in LinePieces(line, encoding, buffer))
                     {
-                        if (compressed is null) await body.WriteAsync(piece, ct).ConfigureAwait(false);
-                        else await compressed.WriteAsync(piece, ct).ConfigureAwait(false);
+                        if (compressed is null) await body.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                        else await compressed.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
                         sent += piece.Length;
                     }
                 }
-                if (compressed is null) await body.FlushAsync(ct).ConfigureAwait(false);
-                else await compressed.EndLineAsync(ct).ConfigureAwait(false);
+                if (compressed is null) await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                else await compressed.EndLineAsync(cancellationToken).ConfigureAwait(false);
                 if (line is DataLine data) metrics.OperationsSent.Add(data.Page.Ops.Count);
                 bytes.LineSent(line, sent);
                 trace?.LineSent(line, sent);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away, or the host is stopping: the response ends here, cleanly when the client is still there.
         }
@@ -261,17 +261,17 @@ internal sealed class SyncEndpoints(
     /// <summary><c>GET /write-checkpoint2.json?client_id=</c>: the next write checkpoint id of this user and client.</summary>
     public async Task WriteCheckpointAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        var cancellationToken = context.RequestAborted;
         try
         {
-            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             var clientId = context.Request.Query["client_id"].ToString();
             if (!QueryValuesAreUtf8(context.Request.QueryString.Value, "client_id"))
                 throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: 'client_id' is not valid UTF-8 once percent-decoded.");
             if (SyncRequest.ClientIdProblem(clientId) is { } problem)
                 throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: " + problem);
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
-            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, ct), ct).ConfigureAwait(false);
+            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, cancellationToken), cancellationToken).ConfigureAwait(false);
             await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -319,13 +319,13 @@ internal sealed class SyncEndpoints(
     /// <summary><c>POST /sync/checkpoint-request</c> with <c>{client_id, checkpoint_request_id}</c>: a client-supplied, monotonic write checkpoint.</summary>
     public async Task CheckpointRequestAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        var cancellationToken = context.RequestAborted;
         try
         {
-            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
+            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
-            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, ct), ct).ConfigureAwait(false);
+            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, cancellationToken), cancellationToken).ConfigureAwait(false);
             await WriteDataAsync(context, "checkpoint_request_id", stored).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -387,14 +387,14 @@ internal sealed class SyncEndpoints(
     private static PowerSyncException InvalidCheckpointRequest(string message) =>
         new(ProtocolErrorCodes.InvalidRequest, "Invalid checkpoint request: " + message);
 
-    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken ct)
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength > limits.MaxRequestBodyBytes) throw TooLarge();
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
             var memory = buffer.GetMemory(4096);
-            var read = await context.Request.Body.ReadAsync(memory, ct).ConfigureAwait(false);
+            var read = await context.Request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0) return buffer.WrittenMemory;
             buffer.Advance(read);
             if (buffer.WrittenCount > limits.MaxRequestBodyBytes) throw TooLarge();

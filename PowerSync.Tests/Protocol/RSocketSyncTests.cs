@@ -40,7 +40,7 @@ public sealed class RSocketSyncTests
         var (h, host) = await SyncEndpointsTests.StartAsync();
         await using var _ = h;
         await using var __ = host;
-        var claims = PowerSync.Tests.Auth.TestKeys.Claims(DateTimeOffset.UtcNow);
+        var claims = PowerSync.Tests.Auth.TestKey.Claims(DateTimeOffset.UtcNow);
         claims["exp"] = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeSeconds();
         await using var client = await RSocketTestClient.ConnectAsync(host.Address, "Token " + host.Key.Token(claims));
         await client.RequestStreamAsync(1, Request, initialN: 100);

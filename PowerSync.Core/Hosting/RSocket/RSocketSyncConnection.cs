@@ -91,7 +91,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
     }
 
     /// <summary>Checks the SETUP frame and authenticates its token; a refusal ends the connection with REJECTED_SETUP.</summary>
-    private async Task AcceptSetupAsync(RSocketFrame setup, CancellationToken ct)
+    private async Task AcceptSetupAsync(RSocketFrame setup, CancellationToken cancellationToken)
     {
         if (setup.Type != RSocketFrameType.Setup || setup.StreamId != 0)
             throw new RSocketProtocolException(RSocketErrorCodes.InvalidSetup, $"The first frame must be SETUP on stream 0, not {setup.Type} on stream {setup.StreamId}.");
@@ -111,7 +111,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
         {
             endpoints.ThrowIfShuttingDown();
             var token = ReadString(setup.Metadata, "token", "The SETUP metadata must be a JSON object with the token: {\"token\":\"Token <jwt>\"}.");
-            _user = await endpoints.AuthenticateAsync(token, ct).ConfigureAwait(false);
+            _user = await endpoints.AuthenticateAsync(token, cancellationToken).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
         {
@@ -121,15 +121,15 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
     }
 
     /// <summary>Handles one frame after SETUP; false when the connection is to end.</summary>
-    private async Task<bool> HandleAsync(RSocketFrame frame, CancellationToken ct)
+    private async Task<bool> HandleAsync(RSocketFrame frame, CancellationToken cancellationToken)
     {
         switch (frame.Type)
         {
             case RSocketFrameType.Keepalive when frame.Has(RSocketFlags.Respond):
-                await SendAsync(RSocketFrame.KeepaliveFrame(respond: false, frame.Data.Span), ct).ConfigureAwait(false);
+                await SendAsync(RSocketFrame.KeepaliveFrame(respond: false, frame.Data.Span), cancellationToken).ConfigureAwait(false);
                 return true;
             case RSocketFrameType.RequestStream:
-                await OpenStreamAsync(frame, ct).ConfigureAwait(false);
+                await OpenStreamAsync(frame, cancellationToken).ConfigureAwait(false);
                 return true;
             case RSocketFrameType.RequestN:
                 if (frame.RequestN <= 0) throw new RSocketProtocolException(RSocketErrorCodes.ConnectionError, "REQUEST_N must ask for at least one payload.");
@@ -148,7 +148,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
                 throw new RSocketProtocolException(RSocketErrorCodes.ConnectionError, "SETUP was sent twice.");
             case RSocketFrameType.RequestResponse or RSocketFrameType.RequestChannel:
                 await SendAsync(RSocketFrame.Error(frame.StreamId, RSocketErrorCodes.Rejected,
-                    $"Only request-stream is served ({SyncStreamPath})."), ct).ConfigureAwait(false);
+                    $"Only request-stream is served ({SyncStreamPath})."), cancellationToken).ConfigureAwait(false);
                 return true;
             default:
                 // KEEPALIVE answers, fire-and-forget, PAYLOAD (channels only), METADATA_PUSH, LEASE, extensions: nothing to do.
@@ -162,7 +162,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
         return stream.Cancel.CancelAsync();
     }
 
-    private async Task OpenStreamAsync(RSocketFrame frame, CancellationToken ct)
+    private async Task OpenStreamAsync(RSocketFrame frame, CancellationToken cancellationToken)
     {
         var id = frame.StreamId;
         if (id == 0 || _streams.ContainsKey(id))
@@ -180,17 +180,17 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
                 throw new PowerSyncException(ProtocolErrorCodes.RequestTooLarge, $"The request is larger than {endpoints.MaxRequestBodyBytes} bytes.");
             // The frame's bytes are the receive buffer's: the request is parsed before the next frame arrives.
             request = endpoints.ParseRequest(frame.Data);
-            await endpoints.EnsureRulesAsync(ct).ConfigureAwait(false);
+            await endpoints.EnsureRulesAsync(cancellationToken).ConfigureAwait(false);
             admission = endpoints.Admit(_user!);
         }
         catch (PowerSyncException e)
         {
             endpoints.Refused(e);
-            await SendAsync(RSocketFrame.Error(id, RSocketErrorCodes.ApplicationError, Message(e)), ct).ConfigureAwait(false);
+            await SendAsync(RSocketFrame.Error(id, RSocketErrorCodes.ApplicationError, Message(e)), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var stream = new ActiveStream(new RequestCredit(frame.RequestN), CancellationTokenSource.CreateLinkedTokenSource(ct));
+        var stream = new ActiveStream(new RequestCredit(frame.RequestN), CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
         _streams[id] = stream;
         stream.Running = Task.Run(() => StreamAsync(id, request, stream, admission), CancellationToken.None);
     }
@@ -198,30 +198,30 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
     /// <summary>One sync stream: a line goes out only once the client has requested it.</summary>
     private async Task StreamAsync(int id, SyncRequest request, ActiveStream stream, IDisposable admission)
     {
-        var ct = stream.Cancel.Token;
+        var cancellationToken = stream.Cancel.Token;
         var user = _user!;
         var metrics = endpoints.Metrics;
         using var trace = SyncSessionTrace.Start(user.UserId, request.ClientId);
         var bytes = new SyncStreamBytes(metrics);
         var buffer = new ArrayBufferWriter<byte>(512);
-        var lines = endpoints.NewSession(user, request, trace, keepaliveLines: false).RunAsync(ct).GetAsyncEnumerator(ct);
+        var lines = endpoints.NewSession(user, request, trace, keepaliveLines: false).RunAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         byte[]? ending = null;
         try
         {
             // The session only advances once the client has asked for its next line: nothing is built or held ahead of it.
             while (true)
             {
-                await stream.Credit.TakeAsync(ct).ConfigureAwait(false);
+                await stream.Credit.TakeAsync(cancellationToken).ConfigureAwait(false);
                 if (!await lines.MoveNextAsync().ConfigureAwait(false)) break;
                 var line = lines.Current;
-                var sent = await SendLineAsync(id, line, buffer, ct).ConfigureAwait(false);
+                var sent = await SendLineAsync(id, line, buffer, cancellationToken).ConfigureAwait(false);
                 if (line is DataLine data) metrics.OperationsSent.Add(data.Page.Ops.Count);
                 bytes.LineSent(line, sent);
                 trace?.LineSent(line, sent);
             }
             ending = RSocketFrame.Complete(id);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Cancelled by the client (no frame follows a CANCEL), or the host is stopping (the stream completes).
             if (!stream.CancelledByClient) ending = RSocketFrame.Complete(id);
@@ -254,7 +254,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
     }
 
     /// <summary>Sends one line as a PAYLOAD frame (NEXT) in one WebSocket message; returns the line's bytes.</summary>
-    private async Task<long> SendLineAsync(int id, SyncLine line, ArrayBufferWriter<byte> buffer, CancellationToken ct)
+    private async Task<long> SendLineAsync(int id, SyncLine line, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
     {
         var pieces = SyncEndpoints.LinePieces(line, SyncLineEncoding.Bson, buffer).ToList();
         var length = pieces.Sum(p => p.Length);
@@ -268,7 +268,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
                 piece.Span.CopyTo(frame.AsSpan(offset));
                 offset += piece.Length;
             }
-            await SendAsync(frame.AsMemory(0, offset), ct).ConfigureAwait(false);
+            await SendAsync(frame.AsMemory(0, offset), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -277,12 +277,12 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
         return length;
     }
 
-    private async Task SendAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    private async Task SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        await _send.WaitAsync(ct).ConfigureAwait(false);
+        await _send.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, ct).ConfigureAwait(false);
+            await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -305,12 +305,12 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
     }
 
     /// <summary>The next frame (null once the client closes the WebSocket); a client silent for <paramref name="timeout"/> is a protocol error.</summary>
-    private async Task<RSocketFrame?> ReceiveAsync(TimeSpan timeout, CancellationToken ct)
+    private async Task<RSocketFrame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         // Room for the largest request body a stream may send, and its metadata.
         var maxFrameBytes = endpoints.MaxRequestBodyBytes + (64 * 1024);
         _received.ResetWrittenCount();
-        using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         silence.CancelAfter(timeout);
         while (true)
         {
@@ -319,7 +319,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
             {
                 result = await socket.ReceiveAsync(_received.GetMemory(16 * 1024), silence.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new RSocketProtocolException(RSocketErrorCodes.ConnectionError,
                     $"Nothing was received for {timeout.TotalSeconds:0} s (the keepalive lifetime): the connection is closed.");

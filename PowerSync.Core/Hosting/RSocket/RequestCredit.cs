@@ -35,7 +35,7 @@ internal sealed class RequestCredit(int initial)
     }
 
     /// <summary>Takes one payload's credit, waiting until the client grants one.</summary>
-    public async ValueTask TakeAsync(CancellationToken ct)
+    public async ValueTask TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -50,7 +50,7 @@ internal sealed class RequestCredit(int initial)
                 _waiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _waiting.Task;
             }
-            await wait.WaitAsync(ct).ConfigureAwait(false);
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }
