@@ -81,7 +81,7 @@ Task("Demo")
 });
 
 Task("Interop")
-    .Description("Runs the official @powersync/node client against our host (needs node and npm; not part of Test).")
+    .Description("Runs the official @powersync/node client against the sample backend over HTTP NDJSON, HTTP BSON and WebSocket, uploads included (needs node and npm; not part of Test).")
     .IsDependentOn("Build")
     .Does(() =>
 {
