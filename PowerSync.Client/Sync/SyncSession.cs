@@ -156,7 +156,7 @@ internal sealed class SyncSession : IAsyncDisposable
                 finally
                 {
                     await streamCts.CancelAsync().ConfigureAwait(false);
-                    await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await reading.ConfigureAwait(false); // never throws: a failure completes the channel
                 }
 
                 // A stream the service ended normally is reopened after the base delay (no tight loop).

@@ -16,11 +16,11 @@ internal static class WatchQuery
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        IReadOnlySet<string>? tables = null;
+        HashSet<string>? tables = null;
         using var subscription = pool.Changes.Subscribe(changed =>
         {
             var watched = Volatile.Read(ref tables);
-            if (watched is null || changed.Overlaps(watched)) signal.Writer.TryWrite(true);
+            if (watched is null || watched.Overlaps(changed)) signal.Writer.TryWrite(true);
         });
         Volatile.Write(ref tables, await ResolveTablesAsync(pool, sql, args, cancellationToken).ConfigureAwait(false));
         while (true)
@@ -33,8 +33,8 @@ internal static class WatchQuery
         }
     }
 
-    internal static Task<IReadOnlySet<string>> ResolveTablesAsync(ConnectionPool pool, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken) =>
-        pool.ReadAsync<IReadOnlySet<string>>(async db =>
+    internal static Task<HashSet<string>> ResolveTablesAsync(ConnectionPool pool, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken) =>
+        pool.ReadAsync(async db =>
         {
             var plan = await db.GetAllAsync<Dictionary<string, object?>>("EXPLAIN " + sql, args, cancellationToken).ConfigureAwait(false);
             var pages = plan
