@@ -28,13 +28,8 @@ internal static class LiveBucketPreview
         var errors = new ErrorLog();
         foreach (var error in resolution.Errors) errors.Add(error.Definition, error.Message);
 
-<<<<<<< HEAD
-        var published = await PublishedTables.ReadAsync(source, publicationName, ct).ConfigureAwait(false);
-        var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes, rules.TimestampMaxPrecision));
-=======
         var published = await PublishedTables.ReadAsync(source, publicationName, cancellationToken).ConfigureAwait(false);
-        var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
->>>>>>> main
+        var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes, rules.TimestampMaxPrecision));
         var reader = new PostgresSnapshotReader(source, mapper);
         long rowsRead = 0;
         var tablesRead = new List<string>();

@@ -166,6 +166,16 @@ internal sealed class SyncEndpoints(
     internal SyncSession NewSession(SyncUser user, SyncRequest request, SyncSessionTrace? trace, bool keepaliveLines = true) =>
         new(_services, user, request, keepaliveLines ? sessionOptions : sessionOptions with { KeepaliveLines = false }, trace);
 
+    /// <summary>An instance that only replicates (Role ReplicateOnly) refuses every sync stream.</summary>
+    private void ThrowIfNotServing()
+    {
+        if (!limits.Serves)
+        {
+            throw new PowerSyncException(ProtocolErrorCodes.NotServing,
+                "This instance only replicates (Role ReplicateOnly): connect to an instance that serves sync clients.");
+        }
+    }
+
     internal void ThrowIfShuttingDown()
     {
         if (_shutdown.IsCancellationRequested) throw ShuttingDown();
