@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using LiteDB;
+using Microsoft.Data.Sqlite;
 using PowerSync.Benchmarks.Micro;
 using PowerSync.Core.Storage;
 using PowerSync.Core.Storage.LiteDb;
+using PowerSync.Core.Storage.Sqlite;
 
 namespace PowerSync.Benchmarks.Scenarios;
 
@@ -12,9 +14,10 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// on), 100 buckets, committed as the replicator commits (pipelined) in 1000-row source transactions.
 /// Comparison, same run: LiteDB's own insert rate of the same ops as plain documents (the fields an op
 /// has, auto-numbered ids) into one collection of a fresh file, 1000 documents a transaction, LiteDB's
-/// defaults (it never fsyncs). Both grow side by side, 10,000 rows of one, then of the other, each slice
-/// timed on its own; three such runs, each on fresh files: the rates are medians, the ratio the median of
-/// the runs' ratios.
+/// defaults (it never fsyncs); and, to say what choosing LiteDB costs, the same appends into the SQLite
+/// store. All three grow side by side, 10,000 rows of each in turn, each slice timed on its own, so a
+/// change in this machine's load weighs on all alike; three such runs, each on fresh files: the rates are
+/// medians, the ratios the medians of the runs' ratios.
 /// </summary>
 public sealed class LiteDbAppendScenario : IScenario
 {
@@ -24,7 +27,9 @@ public sealed class LiteDbAppendScenario : IScenario
 
     public string Name => "storage-append-litedb";
 
-    public string Description => "steady-state appends into one LiteDB bucket store (1000-row commits) vs LiteDB's own inserts of the same ops";
+    public string Description => "steady-state appends into one LiteDB bucket store (1000-row commits) vs LiteDB's own inserts of the same ops, and vs the SQLite store";
+
+    private sealed record Run(double Raw, double LiteDb, double Sqlite);
 
     public async Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct)
     {
@@ -32,51 +37,48 @@ public sealed class LiteDbAppendScenario : IScenario
         var folder = Directory.CreateTempSubdirectory("powersync-bench-litedb-").FullName;
         try
         {
-            // Untimed first: both paths through LiteDB are compiled before either is measured.
+            // Untimed first: every path is compiled before any is measured.
             await MeasureAsync(folder, "warm-up", Math.Min(rows, 5 * PerCommit), ct);
-            var raw = new List<double>();
-            var appends = new List<double>();
-            for (var run = 0; run < Runs; run++)
-            {
-                var (rawSeconds, appendSeconds) = await MeasureAsync(folder, $"run-{run}", rows, ct);
-                raw.Add(rawSeconds);
-                appends.Add(appendSeconds);
-            }
+            var runs = new List<Run>();
+            for (var run = 0; run < Runs; run++) runs.Add(await MeasureAsync(folder, $"run-{run}", rows, ct));
             report.Add("rows", rows);
             report.Add("runs", (long)Runs);
-            report.Add("ops_per_s_1000_row_commits", rows / RunFigures.Median(appends, s => s), "ops/s");
-            report.Add("raw_litedb_inserts_per_s", rows / RunFigures.Median(raw, s => s), "docs/s");
+            report.Add("ops_per_s_1000_row_commits", rows / RunFigures.Median(runs, r => r.LiteDb).LiteDb, "ops/s");
+            report.Add("raw_litedb_inserts_per_s", rows / RunFigures.Median(runs, r => r.Raw).Raw, "docs/s");
             // Each run's appends against its own raw inserts; the median of those is the ratio.
-            var ratios = raw.Zip(appends, (r, a) => r / a).ToList();
+            var ratios = runs.ConvertAll(r => r.Raw / r.LiteDb);
             report.Add("ratio", RunFigures.Median(ratios, r => r));
             report.Add("run_ratios", string.Join(" ", ratios.Select(r => r.ToString("F3", CultureInfo.InvariantCulture))));
+            report.Add("sqlite_store_ops_per_s", rows / RunFigures.Median(runs, r => r.Sqlite).Sqlite, "ops/s");
+            report.Add("ratio_to_sqlite_store", RunFigures.Median(runs.ConvertAll(r => r.Sqlite / r.LiteDb), r => r));
         }
         finally
         {
+            SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
     }
 
-    /// <summary>
-    /// Raw inserts and appends into the store, each into a file of its own (deleted after), a slice at a
-    /// time in turn: each slice is timed on its own, so a change in this machine's load weighs on both alike.
-    /// </summary>
-    private static async Task<(double Raw, double Append)> MeasureAsync(string folder, string name, int rows, CancellationToken ct)
+    /// <summary>Raw inserts and appends into each store, each into files of its own (deleted after), a slice of each in turn.</summary>
+    private static async Task<Run> MeasureAsync(string folder, string name, int rows, CancellationToken ct)
     {
-        double raw = 0, append = 0;
+        double raw = 0, liteDb = 0, sqlite = 0;
         using (var database = new LiteDatabase(new ConnectionString { Filename = Path.Combine(folder, $"{name}-raw.db"), Connection = ConnectionType.Direct }))
-        await using (var appender = await StoreAppender.OpenAsync(LiteDbBucketStorage.Open(new LiteDbBucketStorageOptions(Path.Combine(folder, $"{name}-store.db"))), ct))
+        await using (var liteDbStore = await StoreAppender.OpenAsync(LiteDbBucketStorage.Open(new LiteDbBucketStorageOptions(Path.Combine(folder, $"{name}-litedb.db"))), ct))
+        await using (var sqliteStore = await StoreAppender.OpenAsync(SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder, $"{name}-sqlite.db"))), ct))
         {
             var ops = database.GetCollection("ops", BsonAutoId.Int64);
             for (var start = 0; start < rows; start += Slice)
             {
                 var count = Math.Min(Slice, rows - start);
                 raw += RawInsert(ops, start, count);
-                append += await appender.AppendAsync(start, count, PerCommit, ct);
+                liteDb += await liteDbStore.AppendAsync(start, count, PerCommit, ct);
+                sqlite += await sqliteStore.AppendAsync(start, count, PerCommit, ct);
             }
         }
+        SqliteConnection.ClearAllPools();
         foreach (var file in Directory.GetFiles(folder)) File.Delete(file);
-        return (raw, append);
+        return new Run(raw, liteDb, sqlite);
     }
 
     /// <summary>Inserts op documents <paramref name="from"/> to <paramref name="from"/> + <paramref name="count"/> - 1, 1000 a transaction; returns the seconds taken.</summary>

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using LiteDB;
 using NUnit.Framework;
-using PowerSync.Core;
 using PowerSync.Core.Storage;
 using PowerSync.Core.Storage.LiteDb;
 using PowerSync.Tests.Infrastructure;

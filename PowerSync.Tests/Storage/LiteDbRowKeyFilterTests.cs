@@ -1,6 +1,5 @@
 using System.Text;
 using NUnit.Framework;
-using PowerSync.Core;
 using PowerSync.Core.Storage;
 using PowerSync.Core.Storage.LiteDb;
 using PowerSync.Tests.Infrastructure;

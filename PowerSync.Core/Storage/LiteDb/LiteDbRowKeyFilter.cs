@@ -66,13 +66,13 @@ internal sealed class LiteDbRowKeyFilter
     /// marks the filter complete. Stops, leaving it incomplete, when cancelled or when reading fails: the
     /// writer then looks every row up, as without a filter.
     /// </summary>
-    public void Scan(Func<IEnumerable<byte[]>> storedKeys, CancellationToken ct)
+    public void Scan(Func<IEnumerable<byte[]>> storedKeys, CancellationToken cancellationToken)
     {
         try
         {
             foreach (var key in storedKeys())
             {
-                if (ct.IsCancellationRequested) return;
+                if (cancellationToken.IsCancellationRequested) return;
                 Add(key);
             }
             _complete = true;
