@@ -59,7 +59,9 @@ Task("Test")
         NoBuild = true,
         NoRestore = true,
         ResultsDirectory = testResults,
-        Loggers = new[] { "trx;LogFileName=PowerSync.Tests.trx", "console;verbosity=normal" },
+        // One TRX per target framework (the client tests also run against the client's net8.0 and .NET Standard
+        // 2.1 builds): PowerSync.Tests_<framework>_<time>.trx.
+        Loggers = new[] { "trx;LogFilePrefix=PowerSync.Tests", "console;verbosity=normal" },
         // A hung test must not eat the CI budget: abort the run and report it.
         ArgumentCustomization = args => args
             .Append("--blame-hang-timeout").Append("10m")
@@ -81,7 +83,7 @@ Task("Demo")
 });
 
 Task("Interop")
-    .Description("Runs the official @powersync/node client against our host (needs node and npm; not part of Test).")
+    .Description("Runs the official @powersync/node client against the sample backend over HTTP NDJSON, HTTP BSON and WebSocket, uploads included (needs node and npm; not part of Test).")
     .IsDependentOn("Build")
     .Does(() =>
 {
@@ -93,6 +95,7 @@ Task("Interop")
         NoBuild = true,
         NoRestore = true,
         Filter = "TestCategory=Interop",
+        Framework = "net10.0",
         ResultsDirectory = artifacts.Combine("interop-results"),
         Loggers = new[] { "trx;LogFileName=Interop.trx", "console;verbosity=normal" },
     });
@@ -111,6 +114,7 @@ Task("Chaos")
         NoBuild = true,
         NoRestore = true,
         Filter = "TestCategory=Chaos",
+        Framework = "net10.0",
         ResultsDirectory = chaos,
         Loggers = new[] { "trx;LogFileName=Chaos.trx", "console;verbosity=normal" },
         EnvironmentVariables = new Dictionary<string, string>

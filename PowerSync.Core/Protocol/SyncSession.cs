@@ -50,7 +50,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
         Task<bool>? next = null;
         try
         {
-            var nextKeepalive = time.GetUtcNow() + Jittered(options.Keepalive);
+            var nextKeepalive = NextKeepalive(time.GetUtcNow());
             var warned = false;
             while (true)
             {
@@ -74,7 +74,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                 if (!next.IsCompleted)
                 {
                     if (!warned && now >= warnAt) warned = true;
-                    nextKeepalive = now + Jittered(options.Keepalive);
+                    nextKeepalive = NextKeepalive(now);
                     yield return new KeepaliveLine((long)Math.Ceiling((user.ExpiresAt - now).TotalSeconds));
                     continue;
                 }
@@ -208,6 +208,9 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
 
     private static bool SameState(CheckpointBucket a, CheckpointBucket b) =>
         a.Checksum == b.Checksum && a.Count == b.Count && a.Priority == b.Priority;
+
+    /// <summary>When the next keepalive line is due; never, when the transport keeps the connection alive itself.</summary>
+    private DateTimeOffset NextKeepalive(DateTimeOffset now) => options.KeepaliveLines ? now + Jittered(options.Keepalive) : DateTimeOffset.MaxValue;
 
     private static TimeSpan Jittered(TimeSpan interval) =>
         interval * (0.9 + (Random.Shared.NextDouble() * 0.2));
