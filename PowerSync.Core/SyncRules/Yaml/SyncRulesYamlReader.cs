@@ -10,7 +10,7 @@ namespace PowerSync.Core.SyncRules.Yaml;
 /// aliases, anchors and tags are rejected, unknown keys are named, values are checked, and every
 /// problem is kept with the part of the document it was found in.
 /// </summary>
-internal sealed class SyncRulesYamlReader
+internal sealed partial class SyncRulesYamlReader
 {
     private const int DefaultPriority = 3;
     private const string AcceptDangerousKey = "accept_potentially_dangerous_queries";
@@ -44,7 +44,13 @@ internal sealed class SyncRulesYamlReader
             config = ReadConfig(configNode, problems);
         }
 
-        ReportUnsupportedSections(root, problems);
+        ReportUnsupportedSections(root, problems, config);
+        if (config.Edition >= 3)
+        {
+            // Compiled streams: bucket_definitions are not supported (reported by the edition-3 reader).
+            return Edition3Document(root, config, problems);
+        }
+
         return new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config));
     }
 
@@ -135,14 +141,14 @@ internal sealed class SyncRulesYamlReader
         }
     }
 
-    private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems)
+    private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems, SyncRulesConfig config)
     {
         if (Child(root, "event_definitions") is { } events)
         {
             Report(problems, events, "event_definitions are not supported yet by PowerSync for .NET: remove the section", SyncRulesErrorCodes.NotSupported);
         }
 
-        if (Child(root, "with") is { } with)
+        if (config.Edition < 3 && Child(root, "with") is { } with)
         {
             Report(problems, with, "Top-level 'with' (global common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
         }
@@ -163,17 +169,13 @@ internal sealed class SyncRulesYamlReader
         if (Child(map, "edition") is { } editionNode)
         {
             var edition = ReadInt(editionNode, "edition", problems);
-            if (edition is 1 or 2)
+            if (edition is 1 or 2 or 3)
             {
                 config = SyncRulesConfig.ForEdition(edition.Value);
             }
-            else if (edition == 3)
-            {
-                Report(problems, editionNode, "edition 3 (compiled sync streams) is not supported yet by PowerSync for .NET: use edition 1 or 2", SyncRulesErrorCodes.NotSupported);
-            }
             else if (edition is not null)
             {
-                Report(problems, editionNode, $"edition must be 1 or 2, not {edition}", SyncRulesErrorCodes.InvalidValue);
+                Report(problems, editionNode, $"edition must be 1, 2 or 3, not {edition}", SyncRulesErrorCodes.InvalidValue);
             }
         }
 
