@@ -65,7 +65,7 @@ public sealed class SyncRulesYamlErrorTests
         var errors = ErrorsOf(yaml);
         var text = string.Join("\n", errors.Select(e => e.ToString()));
         Assert.That(errors.Select(e => e.Line), Is.EquivalentTo(new[] { 2, 3, 7, 9, 12, 13, 15, 17, 19 }), text);
-        Assert.That(text, Does.Contain("edition must be 1 or 2"));
+        Assert.That(text, Does.Contain("edition must be 1, 2 or 3"));
         Assert.That(text, Does.Contain("Unknown config key 'bogus'"));
         Assert.That(text, Does.Contain("Query must cover all bucket parameters"));
         Assert.That(text, Does.Contain("priority"));
@@ -100,11 +100,11 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
-    public void Edition_3_and_unsupported_config_are_named()
+    public void Edition_3_needs_streams_and_unsupported_config_is_named()
     {
         var errors = ErrorsOf("config:\n  edition: 3\n  storage_version: 3\n");
-        Assert.That(errors.Select(e => e.Code), Is.All.EqualTo(SyncRulesErrorCodes.NotSupported));
-        Assert.That(errors, Has.Count.EqualTo(2));
+        Assert.That(errors.Select(e => e.Code), Is.EquivalentTo(new[] { SyncRulesErrorCodes.NotSupported, SyncRulesErrorCodes.MissingKey }));
+        Assert.That(errors.Select(e => e.Message), Has.Some.Contains("'streams' are required"));
     }
 
     [Test]
