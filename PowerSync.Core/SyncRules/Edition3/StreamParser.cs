@@ -83,8 +83,10 @@ internal sealed class StreamParser : TokenCursor
                     var source = ParseFromSource(null);
                     Node? on = null;
                     var (usingPos, usingLen) = (-1, 0);
+                    var onPosition = Current.Position;
                     if (Accept("on"))
                     {
+                        joinStart = onPosition;
                         on = ParseExpr();
                     }
                     else if (Current.IsKeyword("using"))
@@ -476,7 +478,7 @@ internal sealed class StreamParser : TokenCursor
         {
             var select = ParseSelect();
             Expect(")");
-            return new SubSelect(select, start, EndOfPrevious - start);
+            return new SubSelect(select, select.Position, EndOfPrevious - start);
         }
 
         var inner = ParseExpr();
@@ -488,7 +490,7 @@ internal sealed class StreamParser : TokenCursor
             }
 
             Expect(")");
-            return new Unsupported(start, EndOfPrevious - start);
+            return new Unsupported(inner.Position, EndOfPrevious - start);
         }
 
         Expect(")");

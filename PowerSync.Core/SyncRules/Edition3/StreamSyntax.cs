@@ -96,10 +96,23 @@ internal sealed class NotASelectException(int position, int length) : Exception(
 internal abstract class TokenCursor(string sql)
 {
     protected readonly string Sql = sql;
-    protected readonly List<SqlToken> Tokens = SqlLexer.Tokenize(sql);
+    protected readonly List<SqlToken> Tokens = Tokenize(sql);
     protected int Index;
 
     protected SqlToken Current => Tokens[Index];
+
+    private static List<SqlToken> Tokenize(string sql)
+    {
+        try
+        {
+            return SqlLexer.Tokenize(sql);
+        }
+        catch (SqlSyntaxException e)
+        {
+            // An unterminated literal has no token to point at: the whole query, as officially.
+            throw e.Message.StartsWith("Unterminated", StringComparison.Ordinal) ? new SqlSyntaxException(e.Message, 0, sql.Length) : e;
+        }
+    }
 
     protected SqlToken Peek(int ahead = 1) => Tokens[Math.Min(Index + ahead, Tokens.Count - 1)];
 
@@ -108,8 +121,12 @@ internal abstract class TokenCursor(string sql)
     protected SqlSyntaxException Unexpected(string expected)
     {
         var t = Current;
-        var found = t.Kind == SqlTokenKind.End ? "end of input" : $"'{Sql.Substring(t.Position, t.Length)}'";
-        return new SqlSyntaxException($"Syntax error: expected {expected}, found {found}", t.Position, Math.Max(t.Length, 1));
+        if (t.Kind == SqlTokenKind.End)
+        {
+            return new SqlSyntaxException($"Syntax error: expected {expected}, found end of input", 0, Sql.Length);
+        }
+
+        return new SqlSyntaxException($"Syntax error: expected {expected}, found '{Sql.Substring(t.Position, t.Length)}'", t.Position, Math.Max(t.Length, 1));
     }
 
     protected bool Accept(string keywordOrSymbol)

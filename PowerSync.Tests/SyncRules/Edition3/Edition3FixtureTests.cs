@@ -34,8 +34,16 @@ public sealed class Edition3FixtureTests
             .Select(p => $"{p.GetProperty("line").GetInt32()}:{p.GetProperty("column").GetInt32()}").Order(StringComparer.Ordinal).ToList();
         if (c.TryGetProperty("errors", out _))
         {
-            var errors = c.GetProperty("problems").EnumerateArray().Where(p => !p.GetProperty("warning").GetBoolean()).Select(p => p.GetProperty("message").GetString()).ToList();
-            Assert.Throws<SyncRulesException>(() => SyncRulesSet.Parse(yaml, options), "the official evaluator rejects these rules: " + string.Join("; ", errors));
+            var official = c.GetProperty("problems").EnumerateArray().Where(p => !p.GetProperty("warning").GetBoolean()).ToList();
+            var errors = official.Select(p => $"{p.GetProperty("line").GetInt32()}:{p.GetProperty("column").GetInt32()} {p.GetProperty("message").GetString()}").ToList();
+            var e = Assert.Throws<SyncRulesException>(() => SyncRulesSet.Parse(yaml, options), "the official evaluator rejects these rules: " + string.Join("; ", errors))!;
+            // Where the official evaluator places its first error, one of ours stands too (schema errors have no position).
+            var first = official[0];
+            if (first.GetProperty("line").GetInt32() > 0)
+            {
+                Assert.That(e.Errors.Select(x => $"{x.Line}:{x.Column}"), Does.Contain($"{first.GetProperty("line").GetInt32()}:{first.GetProperty("column").GetInt32()}"), string.Join("; ", errors) + " / ours: " + string.Join("; ", e.Errors));
+            }
+
             return;
         }
 
