@@ -422,6 +422,14 @@ internal sealed class StreamParser : TokenCursor
 
     private Node ParseUnary()
     {
+        if (Current.Is("-") && Peek().Kind is SqlTokenKind.Integer or SqlTokenKind.Decimal && Peek().Position == Current.Position + 1)
+        {
+            // '-1' is a negative literal (Postgres), not unary minus.
+            var minus = Tokens[Index++];
+            var number = (Literal)ParsePrimary();
+            return ParsePostfixCast(number with { Text = "-" + number.Text, Position = minus.Position, Length = number.Length + 1 });
+        }
+
         if (Current.Kind == SqlTokenKind.Operator && Current.Text is "-" or "+")
         {
             var t = Tokens[Index++];

@@ -109,8 +109,30 @@ internal abstract class TokenCursor(string sql)
         }
         catch (SqlSyntaxException e)
         {
-            // An unterminated literal has no token to point at: the whole query, as officially.
-            throw e.Message.StartsWith("Unterminated", StringComparison.Ordinal) ? new SqlSyntaxException(e.Message, 0, sql.Length) : e;
+            // An unterminated literal has no token to point at: the whole query, as officially. An exponent
+            // ('1.5e0') reads officially as a number and an alias, so the error is at the token after them.
+            if (e.Message.StartsWith("Unterminated", StringComparison.Ordinal))
+            {
+                throw new SqlSyntaxException(e.Message, 0, sql.Length);
+            }
+
+            if (e.Message.StartsWith("Unsupported number literal", StringComparison.Ordinal))
+            {
+                var i = e.Position;
+                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '.' or '_'))
+                {
+                    i++;
+                }
+
+                while (i < sql.Length && char.IsWhiteSpace(sql[i]))
+                {
+                    i++;
+                }
+
+                throw new SqlSyntaxException(e.Message, i < sql.Length ? i : 0, 1);
+            }
+
+            throw;
         }
     }
 
