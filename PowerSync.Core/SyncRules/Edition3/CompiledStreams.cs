@@ -36,44 +36,65 @@ internal sealed class CompiledStreams
 
     public IReadOnlyList<string> StreamNames { get; }
 
+    /// <summary>The bucket sources' evaluators that read a table, cached per table.</summary>
+    public bool HasEvaluators(string schema, string table) => EvaluatorsOf(schema, table).Length > 0;
+
+    private (string BucketPrefix, PreparedProcessor Evaluator)[] EvaluatorsOf(string schema, string table) =>
+        _byTable.TryGetValue((schema, table), out var cached) ? cached : _byTable.GetOrAdd((schema, table), key =>
+            _buckets.SelectMany(b => b.Evaluators.Where(e => e.Processor.Table.Pattern.Matches(key.Schema, key.Table)).Select(e => (b.UniqueName, e))).ToArray());
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Schema, string Table), (string BucketPrefix, PreparedProcessor Evaluator)[]> _byTable = new();
+
     public void EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, string prefix, List<EvaluatedRow> rows, Action<string, string> onError)
     {
-        foreach (var (uniqueName, evaluators) in _buckets)
+        foreach (var (uniqueName, evaluator) in EvaluatorsOf(schema, table))
         {
-            foreach (var evaluator in evaluators)
+            try
             {
-                if (!evaluator.Processor.Table.Pattern.Matches(schema, table))
+                if (evaluator.IsSingleRow)
                 {
+                    if (evaluator.SingleRow(row) is { } slots)
+                    {
+                        Emit(evaluator, uniqueName, table, row, slots, prefix, rows);
+                    }
+
                     continue;
                 }
 
-                try
+                foreach (var slots in evaluator.Rows(row))
                 {
-                    foreach (var slots in evaluator.Rows(row))
-                    {
-                        var (id, data) = RowData.Build(evaluator, row, slots);
-                        var bucket = new StringBuilder(prefix).Append(uniqueName).Append('[');
-                        var valid = true;
-                        for (var i = 0; i < evaluator.Partition.Length; i++)
-                        {
-                            var value = evaluator.Partition[i](slots);
-                            valid &= PreparedProcessor.IsValidParameter(value);
-                            if (i > 0) bucket.Append(',');
-                            JsonText.AppendBucketValue(bucket, value);
-                        }
-
-                        if (valid)
-                        {
-                            rows.Add(new EvaluatedRow(bucket.Append(']').ToString(), evaluator.Processor.Table.OutputName ?? table, id, data));
-                        }
-                    }
-                }
-                catch (SqlEvaluationException e)
-                {
-                    onError(uniqueName, e.Message);
+                    Emit(evaluator, uniqueName, table, row, slots, prefix, rows);
                 }
             }
+            catch (SqlEvaluationException e)
+            {
+                onError(uniqueName, e.Message);
+            }
         }
+    }
+
+    private static void Emit(PreparedProcessor evaluator, string uniqueName, string table, IReadOnlyDictionary<string, SqliteValue> row, SqliteValue[] slots, string prefix, List<EvaluatedRow> rows)
+    {
+        var partition = evaluator.Partition;
+        var values = partition.Length == 0 ? [] : new SqliteValue[partition.Length];
+        for (var i = 0; i < partition.Length; i++)
+        {
+            values[i] = partition[i](slots);
+            if (!PreparedProcessor.IsValidParameter(values[i]))
+            {
+                return;
+            }
+        }
+
+        var (id, data) = RowData.Build(evaluator, row, slots);
+        var bucket = new StringBuilder(prefix.Length + uniqueName.Length + 32).Append(prefix).Append(uniqueName).Append('[');
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i > 0) bucket.Append(',');
+            JsonText.AppendBucketValue(bucket, values[i]);
+        }
+
+        rows.Add(new EvaluatedRow(bucket.Append(']').ToString(), evaluator.Processor.Table.OutputName ?? table, id, data));
     }
 
     public void EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, List<EvaluatedParameterLookup> output)

@@ -74,10 +74,27 @@ internal sealed class PreparedProcessor
         Outputs = processor.Columns.Select(c => c.Expression is null ? null : compiler.Compile(c.Expression)).ToArray();
         Partition = processor.Partition.Select(p => compiler.Compile(p.Expression)).ToArray();
         _inputColumns = columns.ToArray();
+        var names = processor.Columns.Select(c => c.Name).ToList();
+        if (processor.Columns.All(c => c.Expression is not null) && names.Distinct(StringComparer.Ordinal).Count() == names.Count && !names.Any(RowData.IsArrayIndex))
+        {
+            FastKeys = names.Select(n => JsonText.QuoteString(n) + ":").ToArray();
+            IdIndex = names.IndexOf("id");
+        }
+
+        StarOnly = processor.Columns is [{ Expression: null }];
         OutputColumns = processor.Columns.Select(c => c.Expression is DataRef { Source: ColumnInRow { ResultSet: PhysicalResultSet } col } ? col.Column : null).ToArray();
     }
 
     public RowProcessor Processor { get; }
+
+    /// <summary>Escaped <c>"name":</c> per column when every column is an expression with a distinct, non-index name.</summary>
+    public string[]? FastKeys { get; }
+
+    /// <summary>The column named <c>id</c> in <see cref="FastKeys"/>, or -1.</summary>
+    public int IdIndex { get; } = -1;
+
+    /// <summary><c>SELECT *</c> and nothing else.</summary>
+    public bool StarOnly { get; }
 
     /// <summary>Output expressions in column order; null for <c>*</c>.</summary>
     public SlotEvaluator?[] Outputs { get; }
@@ -87,14 +104,44 @@ internal sealed class PreparedProcessor
 
     public SlotEvaluator[] Partition { get; }
 
-    /// <summary>The slot rows of one source row that pass the filters (one per combination of json_each elements).</summary>
-    public List<SqliteValue[]> Rows(IReadOnlyDictionary<string, SqliteValue> row)
+    /// <summary>True when the processor expands no json_each: a source row gives at most one result row.</summary>
+    public bool IsSingleRow => _functions.Length == 0;
+
+    /// <summary>The one result row of a source row (processors without json_each), or null when a filter rejects it.</summary>
+    public SqliteValue[]? SingleRow(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var slots = Load(row);
+        foreach (var filter in _filters)
+        {
+            if (!SqlValueSemantics.IsTrue(filter(slots)))
+            {
+                return null;
+            }
+        }
+
+        return slots;
+    }
+
+    private SqliteValue[] Load(IReadOnlyDictionary<string, SqliteValue> row)
     {
         var slots = new SqliteValue[_slotCount];
         for (var i = 0; i < _inputColumns.Length; i++)
         {
             slots[i] = row.TryGetValue(_inputColumns[i], out var v) ? v : SqliteValue.Null;
         }
+
+        return slots;
+    }
+
+    /// <summary>The slot rows of one source row that pass the filters (one per combination of json_each elements).</summary>
+    public List<SqliteValue[]> Rows(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        if (IsSingleRow)
+        {
+            return SingleRow(row) is { } single ? [single] : [];
+        }
+
+        var slots = Load(row);
 
         var result = new List<SqliteValue[]>(1);
         t_row = row;
