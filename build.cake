@@ -1,6 +1,6 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack, Edition3Fixtures.
+// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack, SyncRulesFixtures, Edition3Fixtures.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -83,7 +83,7 @@ Task("Demo")
 });
 
 Task("Interop")
-    .Description("Runs the official @powersync/node client against our host (needs node and npm; not part of Test).")
+    .Description("Runs the official @powersync/node client against the sample backend over HTTP NDJSON, HTTP BSON and WebSocket, uploads included (needs node and npm; not part of Test).")
     .IsDependentOn("Build")
     .Does(() =>
 {
@@ -155,6 +155,17 @@ Task("Bench")
         Configuration = "Release",
         NoRestore = true,
     });
+});
+
+Task("SyncRulesFixtures")
+    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson with the official evaluator (needs node and npm; not part of Test).")
+    .Does(() =>
+{
+    var generator = "./PowerSync.Tests/SyncRules/Fixtures/generator";
+    var npm = StartProcess("npm", new ProcessSettings { Arguments = "ci --no-audit --no-fund", WorkingDirectory = generator });
+    if (npm != 0) throw new CakeException($"npm ci in {generator} failed with exit code {npm}.");
+    var node = StartProcess("node", new ProcessSettings { Arguments = "generate.mjs", WorkingDirectory = generator });
+    if (node != 0) throw new CakeException($"The fixture generator failed with exit code {node}.");
 });
 
 Task("Pack")

@@ -118,6 +118,10 @@ public static class PowerSyncErrors
             "Stop the other process (the app, or a powersync command) first, or give each instance its own StoragePath."),
         new("PSYNC_N1506", Storage, "A write to the store waited longer than its busy timeout for another process's transaction.", true,
             "Retry; if it repeats, find the process holding the store (a long compaction, a backup tool)."),
+        new("PSYNC_N1507", Storage, "Another instance holds the replication lease of the sync-rules version (Postgres store).", true,
+            "Nothing: this instance serves, and takes over when that one stops renewing the lease."),
+        new("PSYNC_N1508", Storage, "A writer lost its replication lease (taken over, or not renewed in time while cut off from the database).", true,
+            "Nothing: another instance replicates; this one serves and can take over again later."),
 
         new("PSYNC_S2003", Sync, "This instance is shutting down (HTTP 503).", true, "Clients reconnect, to another instance or after the restart."),
         new("PSYNC_S2302", Sync, "No sync rules are active yet: the initial snapshot is still running, or none were deployed.", true,
@@ -134,6 +138,8 @@ public static class PowerSyncErrors
             "Subscribe to fewer streams per connection, or raise MaxSubscriptionsPerConnection."),
         new("PSYNC_N2404", Sync, "The user already has MaxStreamsPerUser sync streams open on this instance (HTTP 429).", true,
             "Close a stream first; it succeeds once one closes."),
+        new("PSYNC_N2405", Sync, "This instance only replicates (Role ReplicateOnly) and serves no sync clients (HTTP 503).", true,
+            "Route sync clients to instances with the role ServeAndReplicate or ServeOnly."),
 
         new("PSYNC_S2101", Auth, "The token is malformed, misses a required claim, uses an unsupported algorithm, is not valid yet (nbf, iat) or comes from an issuer not in Auth.Issuers (HTTP 401).", false,
             "Fix what the message names in the tokens you issue (or the issuing service's clock)."),

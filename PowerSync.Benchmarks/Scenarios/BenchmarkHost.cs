@@ -62,7 +62,12 @@ internal sealed class BenchmarkHost : IAsyncDisposable
     public async Task<Checkpoint> CommitAsync(CancellationToken ct) =>
         await Writer.CommitAsync(new Lsn((ulong)Interlocked.Add(ref _lsn, 16)), ct) ?? throw new InvalidOperationException("No checkpoint.");
 
-    public async Task StartHttpAsync(int maxConnections, CancellationToken ct)
+    /// <summary>Bytes the server has written to its connections (response framing included), when started with <c>countWireBytes</c>.</summary>
+    public long WireBytes => Interlocked.Read(ref _wireBytes.Value);
+
+    private readonly System.Runtime.CompilerServices.StrongBox<long> _wireBytes = new();
+
+    public async Task StartHttpAsync(int maxConnections, CancellationToken ct, bool countWireBytes = false)
     {
         var auth = new PowerSyncAuthOptions { Jwks = $$"""{"keys":[{"kty":"oct","k":"{{Base64UrlEncoder.Encode(_key)}}"}]}""" };
         auth.Audiences.Add("powersync");
@@ -70,8 +75,14 @@ internal sealed class BenchmarkHost : IAsyncDisposable
             Storage, new SyncRulesBucketResolver(_ => Rules, Storage.Reader), new FixedHead(new Lsn(16)), new SyncSessionOptions(),
             new SyncEndpointLimits(maxConnections, 1 << 20), new SyncMetrics(), NullLogger.Instance, TimeProvider.System);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxConcurrentConnections = null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxConcurrentConnections = null;
+            k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+            {
+                if (countWireBytes) listen.Use(next => connection => next(WireByteCounter.Wrap(connection, _wireBytes)));
+            });
+        });
         builder.Logging.ClearProviders();
         _app = builder.Build();
         SyncEndpointRoutes.Map(_app, Endpoints);

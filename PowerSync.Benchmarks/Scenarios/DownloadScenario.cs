@@ -15,7 +15,8 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// </summary>
 public sealed class DownloadScenario : IScenario
 {
-    private const string Rules = """
+    /// <summary>Ten buckets of <c>items</c>, by <c>grp</c> (0-9): every user syncs them all.</summary>
+    internal const string Rules = """
         bucket_definitions:
           by_group:
             parameters: SELECT value AS grp FROM json_each('[0,1,2,3,4,5,6,7,8,9]')

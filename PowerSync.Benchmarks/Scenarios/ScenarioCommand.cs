@@ -11,6 +11,7 @@ public static class ScenarioCommand
         new DownloadScenario(),
         new FanoutScenario(),
         new ClientInitialSyncScenario(),
+        new OfficialClientScenario(),
         new StorageAppendScenario(),
         new LiteDbAppendScenario(),
     ];

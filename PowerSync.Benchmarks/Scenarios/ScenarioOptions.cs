@@ -8,9 +8,10 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// <param name="Clients">Concurrent clients (scenario default when null).</param>
 /// <param name="JsonPath">Where to write the figures as one flat JSON object, if anywhere.</param>
 /// <param name="Stored">Rows already in the store before the timed part (scenarios that use it say so).</param>
-public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, string? JsonPath, int? Stored = null)
+/// <param name="Runs">How many times the measured part is repeated (scenarios that use it say so; figures are medians).</param>
+public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, string? JsonPath, int? Stored = null, int? Runs = null)
 {
-    public const string Usage = "scenario <name> [--rows N] [--clients N] [--stored N] [--json FILE]";
+    public const string Usage = "scenario <name> [--rows N] [--clients N] [--stored N] [--runs N] [--json FILE]";
 
     /// <summary>Parses the arguments after <c>scenario</c>; throws <see cref="ArgumentException"/> saying what is wrong.</summary>
     public static ScenarioOptions Parse(IReadOnlyList<string> args)
@@ -18,7 +19,7 @@ public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, strin
         if (args.Count == 0 || args[0].StartsWith('-'))
             throw new ArgumentException($"Name the scenario to run. Usage: {Usage}");
 
-        int? rows = null, clients = null, stored = null;
+        int? rows = null, clients = null, stored = null, runs = null;
         string? json = null;
         for (var i = 1; i < args.Count; i++)
         {
@@ -31,11 +32,12 @@ public sealed record ScenarioOptions(string Name, int? Rows, int? Clients, strin
                 case "--rows": rows = PositiveInt(flag, value); break;
                 case "--clients": clients = PositiveInt(flag, value); break;
                 case "--stored": stored = PositiveInt(flag, value); break;
+                case "--runs": runs = PositiveInt(flag, value); break;
                 case "--json": json = value; break;
                 default: throw new ArgumentException($"Unknown option '{flag}'. Usage: {Usage}");
             }
         }
-        return new ScenarioOptions(args[0], rows, clients, json, stored);
+        return new ScenarioOptions(args[0], rows, clients, json, stored, runs);
     }
 
     private static int PositiveInt(string flag, string value) =>

@@ -8,7 +8,8 @@ namespace PowerSync.Core.Hosting;
 public static class PowerSyncEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>POST /sync/stream</c>, <c>GET /write-checkpoint2.json</c> and <c>POST /sync/checkpoint-request</c>
+    /// Maps <c>POST /sync/stream</c> (and <c>GET /sync/stream</c>, the same stream over RSocket on a WebSocket),
+    /// <c>GET /write-checkpoint2.json</c> and <c>POST /sync/checkpoint-request</c>
     /// (under the prefix of <paramref name="endpoints"/> when it is a route group). Open streams end as soon as the
     /// host starts stopping.
     /// </summary>

@@ -40,7 +40,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     /// </summary>
     /// <exception cref="PowerSyncException">The options are invalid (PSYNC_S0001); the message lists what to change.</exception>
     public PowerSyncService(PowerSyncOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
-        : this(options, PowerSyncParts.Open(options, dataSource: null), loggerFactory, meterFactory)
+        : this(options, PowerSyncParts.Open(options, dataSource: null, loggerFactory), loggerFactory, meterFactory)
     {
     }
 
@@ -55,7 +55,8 @@ public sealed class PowerSyncService : IAsyncDisposable
         _retiredSlots = new RetiredSlots(_source, _storage.Admin, _logger);
         _replicationMetrics = new ReplicationMetrics(meterFactory, () => ReplicationLag, () => _replication?.Commits ?? 0);
         _replication = new ReplicationSupervisor(_source, _storage.Admin,
-            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout, _replicationMetrics), _logger, _retiredSlots.Wake);
+            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout, _replicationMetrics,
+                StandbyRetry: TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, options.ReplicationLeaseDuration.Ticks / 5))), _logger, _retiredSlots.Wake);
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System, loggers.CreateLogger(PowerSyncEvents.AuthCategory));
         _metrics = new SyncMetrics(meterFactory);
         _authenticator = new JwtAuthenticator(options.Auth, _keys, TimeProvider.System);
@@ -65,7 +66,8 @@ public sealed class PowerSyncService : IAsyncDisposable
             new SyncRulesBucketResolver(_replication.RulesOf, _storage.Reader, options.MaxBucketsPerConnection),
             new PostgresReplicationHead(_source),
             new SyncSessionOptions(MaxBucketsPerConnection: options.MaxBucketsPerConnection, MaxSubscriptionsPerConnection: options.MaxSubscriptionsPerConnection),
-            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes, options.MaxStreamsPerUser),
+            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes, options.MaxStreamsPerUser,
+                Serves: options.Role != PowerSyncInstanceRole.ReplicateOnly),
             _metrics,
             loggers.CreateLogger(PowerSyncEvents.SyncCategory),
             TimeProvider.System);
@@ -107,14 +109,14 @@ public sealed class PowerSyncService : IAsyncDisposable
     internal (SyncRulesVersion Version, ReplicationProgress Progress)? ServingReplication => _replication.Serving(_checkpoints.Latest?.RulesVersion);
 
     /// <summary>Where the source's WAL is and what a slot retains of it (for health checks).</summary>
-    internal Task<SourceWalPosition> ProbeSourceAsync(string slotName, CancellationToken ct) => SourceWalPosition.ReadAsync(_source, slotName, ct);
+    internal Task<SourceWalPosition> ProbeSourceAsync(string slotName, CancellationToken cancellationToken) => SourceWalPosition.ReadAsync(_source, slotName, cancellationToken);
 
     /// <summary>Whether the bucket store answers a query (for health checks); the error when it does not.</summary>
-    internal async Task<Exception?> ProbeStorageAsync(CancellationToken ct)
+    internal async Task<Exception?> ProbeStorageAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
+            await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
@@ -136,21 +138,83 @@ public sealed class PowerSyncService : IAsyncDisposable
     private IReadOnlyList<SourceValidationProblem> _sourceValidationProblems = [];
 
     /// <summary>Deploys the configured sync rules (a changed version replicates in the background) and starts replication.</summary>
-    public async Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var content = _options.SyncRules ?? await File.ReadAllTextAsync(_options.SyncRulesPath!, ct).ConfigureAwait(false);
+        var content = _options.SyncRules ?? await File.ReadAllTextAsync(_options.SyncRulesPath!, cancellationToken).ConfigureAwait(false);
         // Reject bad rules before anything is stored or replicated: the exception lists every error with its line.
         var rules = SyncRulesSet.Parse(content, new SyncRulesParseOptions { FileName = _options.SyncRulesPath });
         Volatile.Write(ref _sourceValidationProblems,
-            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _rulesLogger, ct).ConfigureAwait(false));
-        var deployed = await _storage.Admin.DeployAsync(content, ct).ConfigureAwait(false);
-        var active = await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
+            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _rulesLogger, cancellationToken).ConfigureAwait(false));
+        lock (_background)
+        {
+            if (_options.Role == PowerSyncInstanceRole.ServeOnly)
+            {
+                // Another instance replicates (and deploys): serve what the shared store has, loading rules as versions change.
+                _background.Add(Task.Run(() => _replication.WatchActivationsAsync(_storage.Checkpoints, _stopping.Token), CancellationToken.None));
+                return;
+            }
+        }
+        if (_options.StorageEngine == BucketStorageEngine.Postgres) await RefuseStoreInPublicationAsync(cancellationToken).ConfigureAwait(false);
+        var deployed = await _storage.Admin.DeployAsync(content, cancellationToken).ConfigureAwait(false);
+        var active = await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) _replication.Start(active);
         _replication.Start(deployed);
         lock (_background)
         {
+            // A shared store: versions another instance deployed are replicated here too (standing by while it writes them).
+            if (_options.StorageEngine == BucketStorageEngine.Postgres)
+                _background.Add(Task.Run(() => AdoptSharedVersionsAsync(_stopping.Token), CancellationToken.None));
             _background.Add(Task.Run(() => _retiredSlots.RunAsync(_stopping.Token), CancellationToken.None));
             _background.Add(Task.Run(() => _replication.WatchActivationsAsync(_storage.Checkpoints, _stopping.Token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// A bucket store in the source database must stay out of the replicated publication (a publication
+    /// <c>FOR ALL TABLES</c> takes it in): replicating the store's own writes would make every commit cause another.
+    /// </summary>
+    private async Task RefuseStoreInPublicationAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand("SELECT count(*) FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = _options.PublicationName });
+                command.Parameters.Add(new NpgsqlParameter { Value = _options.StorageSchema });
+                if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0)
+                {
+                    throw new PowerSyncException(HostingErrorCodes.InvalidOptions,
+                        $"The publication '{_options.PublicationName}' includes the bucket store's tables (schema '{_options.StorageSchema}'), so replication " +
+                        "would replicate its own writes. List the app's tables in it (CREATE PUBLICATION ... FOR TABLE ..., or FOR TABLES IN SCHEMA public), " +
+                        "or keep the store in another database (StorageConnectionString).");
+                }
+            }
+        }
+    }
+
+    /// <summary>Every lease period: the active and processing versions of the shared store replicate here too (or stand by).</summary>
+    private async Task AdoptSharedVersionsAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.ReplicationLeaseDuration);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false) is { } active) _replication.Start(active);
+                    if (await _storage.Admin.GetProcessingAsync(cancellationToken).ConfigureAwait(false) is { } processing) _replication.Start(processing);
+                }
+                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+                {
+                    // The store is unreachable for now: the replicators report it; look again next period.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -1,8 +1,11 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using PowerSync.Core.Auth;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Replication;
@@ -30,6 +33,11 @@ internal sealed class SyncEndpoints(
     private readonly SyncSessionServices _services = new(storage.Reader, storage.Checkpoints, storage.WriteCheckpoints, resolver, time);
     private readonly UserStreamCounts _perUser = new(limits.MaxStreamsPerUser);
     private CancellationToken _shutdown;
+    private WebSocketMiddleware? _webSocketMiddleware;
+
+    /// <summary>ASP.NET's WebSocket handshake for this route alone, so the app need not call <c>UseWebSockets()</c>.</summary>
+    private WebSocketMiddleware WebSocketHandshake => _webSocketMiddleware ??=
+        new WebSocketMiddleware(AcceptSocketAsync, Options.Create(new WebSocketOptions()), NullLoggerFactory.Instance);
 
     /// <summary>Sync streams open right now.</summary>
     public int OpenStreams => Volatile.Read(ref _connections);
@@ -44,20 +52,18 @@ internal sealed class SyncEndpoints(
     public async Task StreamAsync(HttpContext context)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
-        var ct = stopping.Token;
+        var cancellationToken = stopping.Token;
         SyncUser user;
         SyncRequest request;
+        IDisposable admission;
         try
         {
             ThrowIfShuttingDown();
-            user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            request = SyncRequest.Parse(await ReadBodyAsync(context, ct).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection,
-                sessionOptions.MaxSubscriptionsPerConnection);
-            if (await storage.Admin.GetActiveAsync(ct).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(ct).ConfigureAwait(false) is null)
-            {
-                throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
-                    "No sync rules are deployed yet: the service is starting, or no rules were configured. Retry shortly.");
-            }
+            ThrowIfNotServing();
+            user = await AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
+            request = ParseRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
+            await EnsureRulesAsync(cancellationToken).ConfigureAwait(false);
+            admission = Admit(user);
         }
         catch (PowerSyncException e)
         {
@@ -70,91 +76,163 @@ internal sealed class SyncEndpoints(
             return;
         }
 
+        using (admission) await WriteStreamAsync(context, user, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET /sync/stream</c> with a WebSocket upgrade: the same sync stream over RSocket, as the official service offers it
+    /// (setup frame with the token in its metadata, request-stream, request-n, BSON lines). See <see cref="RSocket.RSocketSyncConnection"/>.
+    /// </summary>
+    public Task SocketAsync(HttpContext context) => WebSocketHandshake.Invoke(context);
+
+    private async Task AcceptSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RefuseAsync(context, new PowerSyncException(ProtocolErrorCodes.InvalidRequest,
+                "GET /sync/stream is the WebSocket (RSocket) sync route: open a WebSocket, or POST the request to stream over HTTP.")).ConfigureAwait(false);
+            return;
+        }
+        if (_shutdown.IsCancellationRequested)
+        {
+            await RefuseAsync(context, ShuttingDown()).ConfigureAwait(false);
+            return;
+        }
+        // permessage-deflate when the client offers it, as the official service accepts it.
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = true }).ConfigureAwait(false);
+        using var connection = new RSocket.RSocketSyncConnection(socket, this);
+        await connection.RunAsync(context.RequestAborted, _shutdown).ConfigureAwait(false);
+    }
+
+    internal SyncMetrics Metrics => metrics;
+
+    internal ILogger Logger => logger;
+
+    internal int MaxRequestBodyBytes => limits.MaxRequestBodyBytes;
+
+    internal Task<SyncUser> AuthenticateAsync(string? authorization, CancellationToken cancellationToken) => authenticator.AuthenticateAsync(authorization, cancellationToken);
+
+    internal SyncRequest ParseRequest(ReadOnlyMemory<byte> body) =>
+        SyncRequest.Parse(body, sessionOptions.MaxBucketsPerConnection, sessionOptions.MaxSubscriptionsPerConnection);
+
+    /// <summary>Throws PSYNC_S2302 while no sync rules are deployed.</summary>
+    internal async Task EnsureRulesAsync(CancellationToken cancellationToken)
+    {
+        if (await storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
+                "No sync rules are deployed yet: the service is starting, or no rules were configured. Retry shortly.");
+        }
+    }
+
+    /// <summary>
+    /// Counts a new stream of <paramref name="user"/> against the instance's and the user's limits (PSYNC_S2304,
+    /// PSYNC_N2404 when over); disposing it ends the count.
+    /// </summary>
+    internal IDisposable Admit(SyncUser user)
+    {
+        ThrowIfShuttingDown();
+        ThrowIfNotServing();
         if (Interlocked.Increment(ref _connections) > limits.MaxConcurrentConnections)
         {
             Interlocked.Decrement(ref _connections);
-            await RefuseAsync(context, new PowerSyncException(ProtocolErrorCodes.TooManyConnections,
-                $"This instance already serves {limits.MaxConcurrentConnections} sync streams: retry later, or add instances.")).ConfigureAwait(false);
-            return;
+            throw new PowerSyncException(ProtocolErrorCodes.TooManyConnections,
+                $"This instance already serves {limits.MaxConcurrentConnections} sync streams: retry later, or add instances.");
         }
         if (!_perUser.TryOpen(user.UserId))
         {
             Interlocked.Decrement(ref _connections);
-            await RefuseAsync(context, new PowerSyncException(ProtocolErrorCodes.TooManyUserStreams,
-                $"This user already has {limits.MaxStreamsPerUser} sync streams open on this instance: close one first (MaxStreamsPerUser).")).ConfigureAwait(false);
-            return;
+            throw new PowerSyncException(ProtocolErrorCodes.TooManyUserStreams,
+                $"This user already has {limits.MaxStreamsPerUser} sync streams open on this instance: close one first (MaxStreamsPerUser).");
         }
         metrics.Connections.Add(1);
-        try
+        return new Admission(this, user.UserId);
+    }
+
+    private sealed class Admission(SyncEndpoints endpoints, string userId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
         {
-            await WriteStreamAsync(context, user, request, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            _perUser.Close(user.UserId);
-            Interlocked.Decrement(ref _connections);
-            metrics.Connections.Add(-1);
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            endpoints._perUser.Close(userId);
+            Interlocked.Decrement(ref endpoints._connections);
+            endpoints.Metrics.Connections.Add(-1);
         }
     }
 
-    private void ThrowIfShuttingDown()
+    /// <summary>A session for an admitted stream; over RSocket there are no keepalive lines (RSocket has its own).</summary>
+    internal SyncSession NewSession(SyncUser user, SyncRequest request, SyncSessionTrace? trace, bool keepaliveLines = true) =>
+        new(_services, user, request, keepaliveLines ? sessionOptions : sessionOptions with { KeepaliveLines = false }, trace);
+
+    internal void ThrowIfShuttingDown()
     {
         if (_shutdown.IsCancellationRequested) throw ShuttingDown();
     }
 
-    private static PowerSyncException ShuttingDown() =>
+    /// <summary>Refuses a stream on an instance that only replicates (PSYNC_N2405), or one shutting down.</summary>
+    internal void ThrowIfNotServing()
+    {
+        ThrowIfShuttingDown();
+        if (!limits.Serves)
+        {
+            throw new PowerSyncException(ProtocolErrorCodes.NotServing,
+                "This instance only replicates (Role ReplicateOnly): connect to an instance that serves sync clients.");
+        }
+    }
+
+    internal static PowerSyncException ShuttingDown() =>
         new(ProtocolErrorCodes.ShuttingDown, "This instance is shutting down: connect to another instance, or retry shortly.");
 
-    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken ct)
+    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken cancellationToken)
     {
         var response = context.Response;
+        var bson = SyncStreamNegotiation.PrefersBson(context.Request.Headers.Accept);
+        var encoding = bson ? SyncLineEncoding.Bson : request.RawData ? SyncLineEncoding.Json : SyncLineEncoding.JsonEmbeddedData;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/x-ndjson";
+        response.ContentType = bson ? SyncStreamNegotiation.Bson : SyncStreamNegotiation.NdJson;
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        var gzip = AcceptsGzip(context.Request);
+        var gzip = SyncStreamNegotiation.AcceptsGzip(context.Request.Headers.AcceptEncoding);
         if (gzip) response.Headers.ContentEncoding = "gzip";
-        await response.StartAsync(ct).ConfigureAwait(false);
+        await response.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var body = gzip ? new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true) : response.Body;
+        var body = response.Body;
+        var compressed = gzip ? new CompressedLineWriter(body) : null;
         // Control lines are small; data lines come pre-serialized from the shared page cache.
         var buffer = new ArrayBufferWriter<byte>(512);
         using var trace = SyncSessionTrace.Start(user.UserId, request.ClientId);
         var bytes = new SyncStreamBytes(metrics);
-        var session = new SyncSession(_services, user, request, sessionOptions, trace);
+        var session = NewSession(user, request, trace);
         try
         {
-            await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
+            await foreach (var line in session.RunAsync(cancellationToken).ConfigureAwait(false))
             {
                 long sent = 0;
                 // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
-                if (line is DataLine data)
-                {
-                    foreach (var chunk in SyncLineWriter.DataLineBytes(data.Page, request.RawData))
-                    {
-                        await body.WriteAsync(chunk, ct).ConfigureAwait(false);
-                        sent += chunk.Length;
-                    }
-                    metrics.OperationsSent.Add(data.Page.Ops.Count);
-                }
-                else if (SyncLineWriter.IsLarge(line))
+                if (SyncLineWriter.IsLarge(line, encoding))
                 {
                     // Its size follows the client's buckets and subscriptions: streamed, never built whole.
-                    sent = await SyncLineWriter.WriteAsync(line, body, ct).ConfigureAwait(false);
+                    sent = await SyncLineWriter.WriteAsync(line, compressed?.Line ?? body, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    buffer.ResetWrittenCount();
-                    SyncLineWriter.Write(line, request.RawData, buffer);
-                    await body.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
-                    sent = buffer.WrittenCount;
+                    foreach (var piece in LinePieces(line, encoding, buffer))
+                    {
+                        if (compressed is null) await body.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                        else await compressed.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                        sent += piece.Length;
+                    }
                 }
-                await body.FlushAsync(ct).ConfigureAwait(false);
+                if (compressed is null) await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                else await compressed.EndLineAsync(cancellationToken).ConfigureAwait(false);
+                if (line is DataLine data) metrics.OperationsSent.Add(data.Page.Ops.Count);
                 bytes.LineSent(line, sent);
                 trace?.LineSent(line, sent);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away, or the host is stopping: the response ends here, cleanly when the client is still there.
         }
@@ -173,24 +251,40 @@ internal sealed class SyncEndpoints(
         finally
         {
             bytes.Ended();
-            if (gzip) await body.DisposeAsync().ConfigureAwait(false);
+            if (compressed is not null) await compressed.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A line's bytes: a data line's pieces from the shared page cache, or the line written into
+    /// <paramref name="buffer"/> (valid until the next call).
+    /// </summary>
+    internal static IEnumerable<ReadOnlyMemory<byte>> LinePieces(SyncLine line, SyncLineEncoding encoding, ArrayBufferWriter<byte> buffer)
+    {
+        if (line is DataLine data)
+        {
+            foreach (var chunk in SyncLineWriter.DataLineBytes(data.Page, encoding)) yield return chunk;
+            yield break;
+        }
+        buffer.ResetWrittenCount();
+        SyncLineWriter.Write(line, encoding, buffer);
+        yield return buffer.WrittenMemory;
     }
 
     /// <summary><c>GET /write-checkpoint2.json?client_id=</c>: the next write checkpoint id of this user and client.</summary>
     public async Task WriteCheckpointAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        var cancellationToken = context.RequestAborted;
         try
         {
-            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             var clientId = context.Request.Query["client_id"].ToString();
             if (!QueryValuesAreUtf8(context.Request.QueryString.Value, "client_id"))
                 throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: 'client_id' is not valid UTF-8 once percent-decoded.");
             if (SyncRequest.ClientIdProblem(clientId) is { } problem)
                 throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: " + problem);
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
-            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, ct), ct).ConfigureAwait(false);
+            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, cancellationToken), cancellationToken).ConfigureAwait(false);
             await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -238,13 +332,13 @@ internal sealed class SyncEndpoints(
     /// <summary><c>POST /sync/checkpoint-request</c> with <c>{client_id, checkpoint_request_id}</c>: a client-supplied, monotonic write checkpoint.</summary>
     public async Task CheckpointRequestAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        var cancellationToken = context.RequestAborted;
         try
         {
-            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
+            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
-            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, ct), ct).ConfigureAwait(false);
+            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, cancellationToken), cancellationToken).ConfigureAwait(false);
             await WriteDataAsync(context, "checkpoint_request_id", stored).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -306,14 +400,14 @@ internal sealed class SyncEndpoints(
     private static PowerSyncException InvalidCheckpointRequest(string message) =>
         new(ProtocolErrorCodes.InvalidRequest, "Invalid checkpoint request: " + message);
 
-    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken ct)
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength > limits.MaxRequestBodyBytes) throw TooLarge();
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
             var memory = buffer.GetMemory(4096);
-            var read = await context.Request.Body.ReadAsync(memory, ct).ConfigureAwait(false);
+            var read = await context.Request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0) return buffer.WrittenMemory;
             buffer.Advance(read);
             if (buffer.WrittenCount > limits.MaxRequestBodyBytes) throw TooLarge();
@@ -323,14 +417,18 @@ internal sealed class SyncEndpoints(
     private PowerSyncException TooLarge() =>
         new(ProtocolErrorCodes.RequestTooLarge, $"The request body is larger than {limits.MaxRequestBodyBytes} bytes.");
 
-    private static bool AcceptsGzip(HttpRequest request) =>
-        request.Headers.AcceptEncoding.Any(v => v is not null && v.Contains("gzip", StringComparison.OrdinalIgnoreCase));
-
-    private async Task RefuseAsync(HttpContext context, PowerSyncException error)
+    /// <summary>Counts and logs a refusal; returns its HTTP status.</summary>
+    internal int Refused(PowerSyncException error)
     {
         var status = StatusFor(error.Code);
         metrics.Rejected.Add(1, new KeyValuePair<string, object?>("code", error.Code));
         SyncEndpointsLog.Refused(logger, error.Code, status, error.Message);
+        return status;
+    }
+
+    private async Task RefuseAsync(HttpContext context, PowerSyncException error)
+    {
+        var status = Refused(error);
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -375,11 +473,15 @@ internal sealed class SyncEndpoints(
         ProtocolErrorCodes.TooManySubscriptions => StatusCodes.Status400BadRequest,
         ProtocolErrorCodes.TooManyUserStreams => StatusCodes.Status429TooManyRequests,
         ProtocolErrorCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        ProtocolErrorCodes.NotServing => StatusCodes.Status503ServiceUnavailable,
         StorageErrorCodes.InvalidCheckpointRequest => StatusCodes.Status400BadRequest,
         StorageErrorCodes.WriteCheckpointExhausted => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
 
-/// <summary>Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit.</summary>
-internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0);
+/// <summary>
+/// Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit;
+/// <paramref name="Serves"/> false refuses every sync stream (an instance that only replicates).
+/// </summary>
+internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0, bool Serves = true);

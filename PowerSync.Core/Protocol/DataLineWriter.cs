@@ -130,7 +130,8 @@ internal static class DataLineWriter
         output.Advance(bytes.Length);
     }
 
-    private static byte[] WireName(OpType op) =>
+    /// <summary>The op kind as the protocol names it (<c>PUT</c>, ...), as UTF-8.</summary>
+    internal static byte[] WireName(OpType op) =>
         (int)op < WireNames.Length && WireNames[(int)op] is { } name
             ? name
             : throw new InvalidOperationException($"The store returned op kind {(int)op}, which is not PUT, REMOVE, MOVE or CLEAR.");

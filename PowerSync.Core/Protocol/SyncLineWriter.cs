@@ -4,6 +4,19 @@ using PowerSync.Core.Storage;
 
 namespace PowerSync.Core.Protocol;
 
+/// <summary>How a stream's lines are written (the value indexes each page's cached forms).</summary>
+internal enum SyncLineEncoding
+{
+    /// <summary>NDJSON, each op's row data as a JSON string (<c>raw_data: true</c>, what every current SDK asks for).</summary>
+    Json = 0,
+
+    /// <summary>NDJSON, each op's row data embedded as an object (legacy clients).</summary>
+    JsonEmbeddedData = 1,
+
+    /// <summary>One BSON document per line (<see cref="BsonLineWriter"/>).</summary>
+    Bson = 2,
+}
+
 /// <summary>
 /// Writes sync lines as the official service does: op ids and <c>write_checkpoint</c> as strings,
 /// checksums as numbers (bucket totals signed 32-bit, op checksums unsigned), row data as a JSON
@@ -13,8 +26,18 @@ internal static class SyncLineWriter
 {
     private static readonly JsonWriterOptions Options = new() { SkipValidation = true, Encoder = JsonStringifyEncoder.Instance };
 
-    public static void Write(SyncLine line, bool rawData, ArrayBufferWriter<byte> output)
+    public static void Write(SyncLine line, bool rawData, ArrayBufferWriter<byte> output) =>
+        Write(line, rawData ? SyncLineEncoding.Json : SyncLineEncoding.JsonEmbeddedData, output);
+
+    /// <summary>Appends the line to <paramref name="output"/>: JSON and its newline, or one BSON document.</summary>
+    public static void Write(SyncLine line, SyncLineEncoding encoding, ArrayBufferWriter<byte> output)
     {
+        if (encoding == SyncLineEncoding.Bson)
+        {
+            BsonLineWriter.Write(line, output);
+            return;
+        }
+        var rawData = encoding == SyncLineEncoding.Json;
         if (line is DataLine data)
         {
             DataLineWriter.Write(data.Page, rawData, output);
@@ -39,7 +62,7 @@ internal static class SyncLineWriter
     /// diff listing many buckets or subscriptions. Small ones (the usual diff of a few buckets) are cheaper built
     /// whole and written at once.
     /// </summary>
-    public static bool IsLarge(SyncLine line) => line switch
+    public static bool IsLarge(SyncLine line, SyncLineEncoding encoding = SyncLineEncoding.Json) => encoding != SyncLineEncoding.Bson && line switch
     {
         CheckpointLine c => Entries(c.Buckets) + c.Streams.Count > 256,
         CheckpointDiffLine d => Entries(d.UpdatedBuckets) + d.RemovedBuckets.Count > 256,
@@ -58,7 +81,7 @@ internal static class SyncLineWriter
     /// <see cref="StreamedFlushBytes"/>: a <c>checkpoint</c> line lists every bucket with its subscriptions,
     /// so it is never built whole in memory. Returns the bytes written (newline included).
     /// </summary>
-    public static async ValueTask<long> WriteAsync(SyncLine line, Stream output, CancellationToken ct)
+    public static async ValueTask<long> WriteAsync(SyncLine line, Stream output, CancellationToken cancellationToken)
     {
         long written;
         var json = new Utf8JsonWriter(output, Options);
@@ -66,12 +89,12 @@ internal static class SyncLineWriter
         {
             foreach (var _ in Parts(json, line))
             {
-                if (json.BytesPending >= StreamedFlushBytes) await json.FlushAsync(ct).ConfigureAwait(false);
+                if (json.BytesPending >= StreamedFlushBytes) await json.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            await json.FlushAsync(ct).ConfigureAwait(false);
+            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
             written = json.BytesCommitted;
         }
-        await output.WriteAsync(NewLine, ct).ConfigureAwait(false);
+        await output.WriteAsync(NewLine, cancellationToken).ConfigureAwait(false);
         return written + 1;
     }
 
@@ -139,6 +162,7 @@ internal static class SyncLineWriter
         json.WriteEndObject();
     }
 
+    /// <summary>Each page's serialized forms, by <see cref="SyncLineEncoding"/>.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BucketDataPage, byte[][]?[]> PageBytes = [];
 
     /// <summary>
@@ -152,30 +176,38 @@ internal static class SyncLineWriter
     /// and shared by every connection that sends the same page (pages come from <see cref="DataPageCache"/>).
     /// Written one piece after the other they are the line.
     /// </summary>
-    public static byte[][] DataLineBytes(BucketDataPage page, bool rawData)
+    public static byte[][] DataLineBytes(BucketDataPage page, bool rawData) =>
+        DataLineBytes(page, rawData ? SyncLineEncoding.Json : SyncLineEncoding.JsonEmbeddedData);
+
+    /// <inheritdoc cref="DataLineBytes(BucketDataPage, bool)"/>
+    public static byte[][] DataLineBytes(BucketDataPage page, SyncLineEncoding encoding)
     {
-        var forms = PageBytes.GetValue(page, _ => new byte[][]?[2]);
-        var index = rawData ? 0 : 1;
+        var forms = PageBytes.GetValue(page, _ => new byte[][]?[3]);
+        var index = (int)encoding;
         if (Volatile.Read(ref forms[index]) is { } done) return done;
         // Sessions sending the same page at once serialize it once: the others wait for the first.
-        lock (forms) return forms[index] ??= ToChunks(new DataLine(page), rawData);
+        lock (forms) return forms[index] ??= Serialize(new DataLine(page), encoding, Split);
     }
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>The line as bytes (NDJSON, newline included).</summary>
-    public static byte[] ToBytes(SyncLine line, bool rawData) => Serialize(line, rawData, written => written.ToArray());
+    public static byte[] ToBytes(SyncLine line, bool rawData) => ToBytes(line, rawData ? SyncLineEncoding.Json : SyncLineEncoding.JsonEmbeddedData);
+
+    /// <summary>The line as bytes (NDJSON with its newline, or a BSON document).</summary>
+    public static byte[] ToBytes(SyncLine line, SyncLineEncoding encoding) => Serialize(line, encoding, written => written.ToArray());
 
     /// <summary>The line's bytes in pieces of at most <see cref="ChunkSize"/>.</summary>
-    public static byte[][] ToChunks(SyncLine line, bool rawData) => Serialize(line, rawData, Split);
+    public static byte[][] ToChunks(SyncLine line, bool rawData) =>
+        Serialize(line, rawData ? SyncLineEncoding.Json : SyncLineEncoding.JsonEmbeddedData, Split);
 
     /// <summary>Writes the line through a per-thread buffer that keeps its size, and copies it out.</summary>
-    private static T Serialize<T>(SyncLine line, bool rawData, SpanCopy<T> copy)
+    private static T Serialize<T>(SyncLine line, SyncLineEncoding encoding, SpanCopy<T> copy)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(64 * 1024);
         buffer.ResetWrittenCount();
-        Write(line, rawData, buffer);
+        Write(line, encoding, buffer);
         var result = copy(buffer.WrittenSpan);
         // A one-off huge line does not pin its buffer to the thread.
         if (buffer.Capacity > 4 * 1024 * 1024) t_buffer = null;

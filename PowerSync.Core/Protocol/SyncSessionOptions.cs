@@ -7,13 +7,18 @@ namespace PowerSync.Core.Protocol;
 /// <param name="KeepaliveInterval">Keepalive period; each one is jittered by ±10 %.</param>
 /// <param name="InterruptAfterOps">After this many ops of one checkpoint, a newer checkpoint that affects the client interrupts the download.</param>
 /// <param name="MaxSubscriptionsPerConnection">Distinct stream subscriptions one request may hold (repeats are merged); more is a 400 (PSYNC_N2403).</param>
+/// <param name="KeepaliveLines">
+/// Whether a <c>token_expires_in</c> line goes out every keepalive period. Over RSocket it does not (RSocket has its own
+/// keepalive), as in the official service; the expiry warning and the expiry itself are sent either way.
+/// </param>
 internal sealed record SyncSessionOptions(
     int MaxBucketsPerConnection = 1000,
     int MaxOpsPerPage = 1000,
     int MaxBytesPerPage = 1024 * 1024,
     TimeSpan? KeepaliveInterval = null,
     int InterruptAfterOps = 1000,
-    int MaxSubscriptionsPerConnection = SyncRequest.DefaultMaxSubscriptions)
+    int MaxSubscriptionsPerConnection = SyncRequest.DefaultMaxSubscriptions,
+    bool KeepaliveLines = true)
 {
     public TimeSpan Keepalive => KeepaliveInterval ?? TimeSpan.FromSeconds(20);
 

@@ -26,4 +26,10 @@ public static class StorageErrorCodes
 
     /// <summary>A write to the store waited longer than its busy timeout for another process's transaction.</summary>
     public const string StoreBusy = "PSYNC_N1506";
+
+    /// <summary>Another instance holds the replication lease of the version (Postgres store): this one serves and waits to take over.</summary>
+    public const string WriterLeaseHeld = "PSYNC_N1507";
+
+    /// <summary>A writer's replication lease was taken over or expired unrenewed (Postgres store): it commits nothing more.</summary>
+    public const string WriterLeaseLost = "PSYNC_N1508";
 }

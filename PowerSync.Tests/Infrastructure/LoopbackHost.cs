@@ -80,6 +80,7 @@ internal sealed class LoopbackHost : IAsyncDisposable
             });
             var store = Path.Combine(builder.Environment.ContentRootPath, "buckets.db");
             if (engine == BucketStorageEngine.LiteDb) powerSync.UseLiteDbStorage(store);
+            else if (engine == BucketStorageEngine.Postgres) powerSync.UsePostgresStorage();
             else powerSync.UseSqliteStorage(store);
             var app = builder.Build();
             app.MapPowerSync();
@@ -105,14 +106,14 @@ internal sealed class LoopbackHost : IAsyncDisposable
 
     /// <summary>The sync endpoints alone over <paramref name="storage"/>, accepting tokens signed with <see cref="Key"/>.</summary>
     public static Task<LoopbackHost> StartSyncEndpointsAsync(IBucketStorage storage, IBucketResolver resolver, IReplicationHead head,
-        int maxConnections = 100, int maxBodyBytes = 64 * 1024, int maxStreamsPerUser = 0, ILoggerProvider? logs = null)
+        int maxConnections = 100, int maxBodyBytes = 64 * 1024, int maxStreamsPerUser = 0, ILoggerProvider? logs = null, SyncSessionOptions? sessionOptions = null)
     {
         var key = TestKey.Hmac(null);
         var auth = new PowerSyncAuthOptions { Jwks = TestKey.Set(key) };
         auth.Audiences.Add("powersync");
         var endpoints = new SyncEndpoints(
             new JwtAuthenticator(auth, new JwksKeySource(auth, null, TimeProvider.System), TimeProvider.System),
-            storage, resolver, head, new SyncSessionOptions(), new SyncEndpointLimits(maxConnections, maxBodyBytes, maxStreamsPerUser),
+            storage, resolver, head, sessionOptions ?? new SyncSessionOptions(), new SyncEndpointLimits(maxConnections, maxBodyBytes, maxStreamsPerUser),
             new SyncMetrics(), logs?.CreateLogger("PowerSync.Sync") ?? NullLogger.Instance, TimeProvider.System);
         return StartCoreAsync(OnSlimBuilder(builder =>
         {

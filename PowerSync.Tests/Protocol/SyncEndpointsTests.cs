@@ -77,6 +77,33 @@ public sealed class SyncEndpointsTests
         Assert.That(await lines.NextAsync(), Is.EqualTo("""{"checkpoint_complete":{"last_op_id":"1"}}"""));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_client_that_prefers_bson_gets_one_bson_document_per_line_with_row_data_as_a_string(bool gzip)
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        // raw_data false: BSON lines carry the row data as a string all the same, as the official service sends them.
+        var request = host.StreamRequest("{}", gzip: gzip);
+        request.Headers.TryAddWithoutValidation("Accept", "application/vnd.powersync.bson-stream;q=0.9,application/x-ndjson;q=0.8");
+        using var response = await host.OpenAsync(request);
+
+        // Exactly this type: the SDKs compare the whole header.
+        Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("application/vnd.powersync.bson-stream"));
+        Assert.That(response.Content.Headers.ContentEncoding, Is.EqualTo(gzip ? new[] { "gzip" } : Array.Empty<string>()));
+        var body = await response.Content.ReadAsStreamAsync();
+        using var documents = new BsonDocumentReader(gzip ? new GZipStream(body, CompressionMode.Decompress) : body);
+        Assert.That((await documents.NextAsync())["checkpoint"]["last_op_id"].AsString, Is.EqualTo("1"));
+        var data = (await documents.NextAsync())["data"];
+        Assert.That(data["data"][0]["data"].AsString, Is.EqualTo("""{"id":"t1","description":"Test 1"}"""));
+        Assert.That((await documents.NextAsync())["checkpoint_complete"]["last_op_id"].AsString, Is.EqualTo("1"));
+
+        await h.Scope.SaveAsync(Put("t2", "{}", "mybucket[]"));
+        await h.Scope.CommitAsync("0/20");
+        Assert.That((await documents.NextAsync())["checkpoint_diff"]["last_op_id"].AsString, Is.EqualTo("2"));
+    }
+
     [TestCase(null, "PSYNC_S2106")]
     [TestCase("Token not.a.jwt", "PSYNC_S2101")]
     [TestCase("Bearer", "PSYNC_S2106")]

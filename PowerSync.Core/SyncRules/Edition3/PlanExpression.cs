@@ -53,7 +53,7 @@ internal static class PlanExpressions
     public static PlanExpr Int(string digits) =>
         new LitExpr(long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
             ? SqliteValue.FromInteger(v)
-            : SqliteValue.FromReal(double.Parse(digits, CultureInfo.InvariantCulture)), digits);
+            : SqliteValue.FromInteger(System.Numerics.BigInteger.Parse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)), digits);
 
     public static PlanExpr String(string value) => new LitExpr(SqliteValue.FromText(value), "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'");
 

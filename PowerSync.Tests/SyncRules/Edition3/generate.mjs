@@ -336,8 +336,8 @@ const valueRows = [
   { table: 'v', row: { id: 'd', i: I(10), r: R(1e-7), t: '😀a', u: ' 7 ', js: 'not json', arr: '"scalar"' } },
 ];
 const valueExprs = [
-  // Not here: integers beyond int64 ('big + 1'), part of the arbitrary-precision work of issue 15 item 2.
-  'i + j', 'i - r', 'i * r', 'i / j', 'r / z', 'i / 0', 'i + t', "t || u", "i || r", 'big - 1', '-1 * i', '+i',
+  'i + j', 'i - r', 'i * r', 'i / j', 'r / z', 'i / 0', 'i + t', "t || u", "i || r", 'big - 1', 'big + 1', 'big * big', '-1 * i', '+i',
+  '99999999999999999999 + 1', 'CAST(99999999999999999999 AS TEXT)',
   'i = j', 'i != j', 'i < r', 'i <= j', 't > u', 'i = 3.0', "t = 'x'", "u = 12", 'n = n', 'n IS NULL', 'i IS NOT NULL',
   'i AND j', 'i OR n', 'NOT i', 'NOT n', 'n AND 0', 'n OR 1', 'i IS TRUE', 'z IS FALSE', 'i BETWEEN j AND 5', 'r NOT BETWEEN 0 AND 3',
   "CASE WHEN i > 2 THEN 'hi' WHEN i IS NULL THEN 'null' END", "CASE t WHEN 'x' THEN 1 ELSE 0 END", 'CASE WHEN n THEN 1 END',
