@@ -87,8 +87,8 @@ public sealed class Edition3FixtureTests
                 requested.UnionWith(more);
             }
 
-            var actual = Merge(resolution.StaticBuckets.Concat(resolution.ResolveLookups(Fetched())).Select(b => $"{b.Bucket}|{b.Priority}"));
-            var expected = Merge(expectedRequests[i].EnumerateArray().Select(e => e.GetString()!));
+            var actual = ScenarioRunner.Merge(resolution.StaticBuckets.Concat(resolution.ResolveLookups(Fetched())).Select(b => $"{b.Bucket}|{b.Priority}"));
+            var expected = ScenarioRunner.Merge(expectedRequests[i].EnumerateArray().Select(e => e.GetString()!));
             Assert.That(actual, Is.EqualTo(expected), $"request {i}");
         }
     }
@@ -104,11 +104,4 @@ public sealed class Edition3FixtureTests
         return new RequestParameters(q.GetProperty("jwt").GetString()!, q.TryGetProperty("params", out var p) ? p.GetString() : null,
             subscriptions, !q.TryGetProperty("defaults", out var defaults) || defaults.GetBoolean());
     }
-
-    private static List<string> Merge(IEnumerable<string> buckets) => buckets
-        .Select(b => (Bucket: b[..b.LastIndexOf('|')], Priority: int.Parse(b[(b.LastIndexOf('|') + 1)..], System.Globalization.CultureInfo.InvariantCulture)))
-        .GroupBy(b => b.Bucket)
-        .Select(g => $"{g.Key}|{g.Min(b => b.Priority)}")
-        .Order(StringComparer.Ordinal)
-        .ToList();
 }
