@@ -1,6 +1,6 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack, SyncRulesFixtures.
+// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack, SyncRulesFixtures, Edition3Fixtures.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -17,6 +17,8 @@ var chaosClients = Argument("chaos-clients", 4);
 // --repository-url=https://github.com/OWNER/REPO; empty: the RepositoryUrl environment variable, else the git remote
 // 'origin', if any.
 var repositoryUrl = Argument("repository-url", "");
+// Edition3Fixtures: the scratch folder (outside the repository) where the official evaluator is installed.
+var oracleDir = Argument("oracle-dir", System.IO.Path.Combine(System.IO.Path.GetTempPath(), "powersync-oracle-e3"));
 
 var solution = File("./PowerSync.sln");
 var artifacts = MakeAbsolute(Directory("./artifacts"));
@@ -99,6 +101,26 @@ Task("Interop")
         ResultsDirectory = artifacts.Combine("interop-results"),
         Loggers = new[] { "trx;LogFileName=Interop.trx", "console;verbosity=normal" },
     });
+});
+
+Task("Edition3Fixtures")
+    .Description("Regenerates PowerSync.Tests/SyncRules/Edition3/edition3.ndjson from the official evaluator (npm @powersync/service-sync-rules 0.38.1, installed in --oracle-dir outside the repository; needs node and npm; not part of Test).")
+    .Does(() =>
+{
+    EnsureDirectoryExists(oracleDir);
+    if (!FileExists(System.IO.Path.Combine(oracleDir, "package.json")))
+    {
+        System.IO.File.WriteAllText(System.IO.Path.Combine(oracleDir, "package.json"), "{\"name\":\"powersync-oracle-e3\",\"private\":true}");
+    }
+
+    var npm = StartProcess("npm", new ProcessSettings { Arguments = "install --no-audit --no-fund @powersync/service-sync-rules@0.38.1", WorkingDirectory = oracleDir });
+    if (npm != 0) throw new CakeException($"npm install in {oracleDir} failed with exit code {npm}.");
+    var node = StartProcess("node", new ProcessSettings
+    {
+        Arguments = "PowerSync.Tests/SyncRules/Edition3/generate.mjs",
+        EnvironmentVariables = new Dictionary<string, string> { ["ORACLE_MODULES"] = System.IO.Path.Combine(oracleDir, "node_modules") },
+    });
+    if (node != 0) throw new CakeException($"generate.mjs failed with exit code {node}.");
 });
 
 Task("Chaos")

@@ -6,7 +6,8 @@ namespace PowerSync.Benchmarks.Micro;
 
 /// <summary>
 /// Sync-rules evaluation (issue 3): a simple bucket, an IN fan-out over 10 values, a table read by
-/// 10 bucket definitions, a parameter-table row, and loading YAML with 100 bucket definitions.
+/// 10 bucket definitions, a parameter-table row, and loading YAML with 100 bucket definitions; and the
+/// same simple row and parameter row through edition-3 compiled streams (issue 15: at least 1M rows/s).
 /// </summary>
 [MemoryDiagnoser]
 public class SyncRulesBenchmarks
@@ -29,7 +30,17 @@ public class SyncRulesBenchmarks
     private static readonly string HundredDefinitionsYaml = "bucket_definitions:\n" + string.Concat(Enumerable.Range(0, 100).Select(i =>
         $"  b{i}:\n    parameters: SELECT org_id FROM members_{i} WHERE user_id = request.user_id()\n    data:\n      - SELECT * FROM table_{i} WHERE org_id = bucket.org_id\n      - SELECT id, upper(name) AS name FROM other_{i} WHERE org_id = bucket.org_id AND archived = 0\n"));
 
+    private const string Edition3Yaml = """
+        config:
+          edition: 3
+        streams:
+          list_todos:
+            auto_subscribe: true
+            query: SELECT id, description, completed, list_id FROM todos WHERE list_id IN (SELECT id FROM lists WHERE owner_id = auth.user_id())
+        """;
+
     private readonly SyncRulesSet _simple = SyncRulesSet.Parse(SimpleYaml);
+    private readonly SyncRulesSet _edition3 = SyncRulesSet.Parse(Edition3Yaml);
     private readonly SyncRulesSet _ten = SyncRulesSet.Parse(TenDefinitionsYaml);
 
     private readonly Dictionary<string, SqliteValue> _todo = new()
@@ -72,6 +83,13 @@ public class SyncRulesBenchmarks
 
     [Benchmark]
     public IReadOnlyList<EvaluatedParameterLookup> ParameterRow() => _simple.EvaluateParameterRow("public", "lists", _list);
+
+    /// <summary>One todo row through an edition-3 stream whose bucket is partitioned by a subquery (the simple case of issue 15).</summary>
+    [Benchmark]
+    public RowEvaluationResult Edition3SimpleRow() => _edition3.EvaluateRow("public", "todos", _todo);
+
+    [Benchmark]
+    public IReadOnlyList<EvaluatedParameterLookup> Edition3ParameterRow() => _edition3.EvaluateParameterRow("public", "lists", _list);
 
     [Benchmark]
     public SyncRulesSet LoadYamlWithHundredBuckets() => SyncRulesSet.Parse(HundredDefinitionsYaml);

@@ -28,6 +28,15 @@ internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVe
         if (resolution.HasDynamicBuckets)
         {
             var sets = await reader.GetParameterSetsAsync(checkpoint, resolution.Lookups, cancellationToken).ConfigureAwait(false);
+            var requested = resolution.Lookups.ToHashSet(StringComparer.Ordinal);
+            // Edition-3 streams can chain lookups (a subquery's input is another's output): read each round's keys.
+            for (var more = resolution.MoreLookups(requested, sets); more.Count > 0; more = resolution.MoreLookups(requested, sets))
+            {
+                requested.UnionWith(more);
+                var next = await reader.GetParameterSetsAsync(checkpoint, more, cancellationToken).ConfigureAwait(false);
+                sets = sets.Concat(next).GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+            }
+
             var results = sets.Values.Sum(v => v.Count);
             if (results > maxParameterResults)
             {

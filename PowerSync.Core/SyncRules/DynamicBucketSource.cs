@@ -5,6 +5,9 @@ internal abstract class DynamicBucketSource
 {
     public abstract IEnumerable<string> Lookups { get; }
 
+    /// <summary>Lookups that become known only from the rows of earlier ones (chained subqueries): none by default.</summary>
+    public virtual IEnumerable<string> MoreLookups(IReadOnlySet<string> requested, IReadOnlyDictionary<string, IReadOnlyList<string>> fetched) => [];
+
     public abstract IEnumerable<ResolvedBucket> Resolve(IReadOnlyDictionary<string, IReadOnlyList<string>> parametersByLookup);
 
     protected static IEnumerable<string> Fetched(IReadOnlyDictionary<string, IReadOnlyList<string>> parametersByLookup, string lookup) =>

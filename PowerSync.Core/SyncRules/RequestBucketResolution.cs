@@ -30,6 +30,18 @@ public sealed class RequestBucketResolution
     public IReadOnlyList<EvaluationError> Errors { get; }
 
     /// <summary>
+    /// Lookup keys that become known from the rows read so far (edition-3 streams that chain subqueries):
+    /// read them too, then ask again, until none are left. <paramref name="requested"/> holds every key read
+    /// so far and <paramref name="fetched"/> their rows (keys without rows may be missing).
+    /// </summary>
+    public IReadOnlyList<string> MoreLookups(IReadOnlySet<string> requested, IReadOnlyDictionary<string, IReadOnlyList<string>> fetched)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        ArgumentNullException.ThrowIfNull(fetched);
+        return _sources.SelectMany(s => s.MoreLookups(requested, fetched)).Where(l => !requested.Contains(l)).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
     /// Turns stored parameter rows into buckets. <paramref name="parametersByLookup"/> maps each lookup
     /// key to the <see cref="EvaluatedParameterLookup.Parameters"/> texts currently stored for it
     /// (missing keys mean no rows). Returns the dynamic buckets, de-duplicated (lowest priority number, every inclusion reason).

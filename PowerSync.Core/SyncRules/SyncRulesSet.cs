@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using PowerSync.Core.SyncRules.Edition3;
 using PowerSync.Core.SyncRules.Expressions;
 using PowerSync.Core.SyncRules.Queries;
 using PowerSync.Core.SyncRules.Streams;
@@ -17,9 +18,11 @@ public sealed class SyncRulesSet
     private readonly IReadOnlyList<SyncStream> _streams;
     private readonly string _bucketPrefix;
     private readonly ConcurrentDictionary<(string Schema, string Table), TableQueries> _byTable = new();
+    private readonly CompiledStreams? _compiled;
 
-    private SyncRulesSet(CompiledSyncRules rules, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix, string? fileName)
+    private SyncRulesSet(CompiledSyncRules rules, IReadOnlyList<SyncRulesError> warnings, string bucketPrefix, string? fileName, CompiledStreams? compiled = null)
     {
+        _compiled = compiled;
         var (config, definitions, streams) = (rules.Config, rules.Definitions, rules.Streams);
         TableReferences = rules.References;
         FileName = fileName;
@@ -39,10 +42,17 @@ public sealed class SyncRulesSet
         DataTables = definitions.SelectMany(d => d.DataQueries.Select(q => q.Table)).Concat(streams.Select(s => s.Data.Table)).Distinct().ToList();
         ParameterTables = definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Select(q => q.Table))
             .Concat(streams.SelectMany(s => s.Subqueries.Select(q => q.Table))).Distinct().ToList();
+        if (compiled is not null)
+        {
+            StreamNames = compiled.StreamNames;
+            DataTables = compiled.DataTables;
+            ParameterTables = compiled.ParameterTables;
+        }
+
         SourceTables = DataTables.Concat(ParameterTables).Distinct().ToList();
     }
 
-    /// <summary>The edition (1 or 2).</summary>
+    /// <summary>The edition (1, 2 or 3: compiled streams).</summary>
     public int Edition { get; }
 
     /// <summary><c>fixed_json_extract</c> is on.</summary>
@@ -99,7 +109,10 @@ public sealed class SyncRulesSet
         ArgumentNullException.ThrowIfNull(yaml);
         options ??= new SyncRulesParseOptions();
         var document = SyncRulesYamlReader.Read(yaml);
-        var rules = SyncRulesCompiler.Compile(document, options.DefaultSchema, options.HonourStreamPriority);
+        StreamPlan? plan = null;
+        var rules = document.Config.Edition >= 3
+            ? Edition3Rules(document, options.DefaultSchema, out plan)
+            : SyncRulesCompiler.Compile(document, options.DefaultSchema, options.HonourStreamPriority);
         var problems = options.FileName is { } file ? rules.Problems.Select(p => p with { File = file }).ToList() : rules.Problems;
         var errors = problems.Where(p => !p.IsWarning).ToList();
         if (errors.Count > 0)
@@ -121,11 +134,18 @@ public sealed class SyncRulesSet
                 SyncRulesErrorCodes.SqlWarning, IsWarning: true) { File = options.FileName });
         }
 
-        return new SyncRulesSet(rules, warnings, prefix, options.FileName);
+        return new SyncRulesSet(rules, warnings, prefix, options.FileName, plan is null ? null : new CompiledStreams(plan));
+    }
+
+    private static CompiledSyncRules Edition3Rules(SyncRulesDocument document, string defaultSchema, out StreamPlan plan)
+    {
+        plan = StreamsCompiler.Compile(document, defaultSchema);
+        return new CompiledSyncRules(document.Config, [], [], plan.Problems, []);
     }
 
     /// <summary>True when the rules read this table (data or parameter queries).</summary>
-    public bool ReadsTable(string schema, string table) => GetTable(schema, table).Any;
+    public bool ReadsTable(string schema, string table) =>
+        _compiled is not null ? SourceTables.Any(t => t.Matches(schema, table)) : GetTable(schema, table).Any;
 
     /// <summary>
     /// Evaluates one replicated row against every data query of its table: the buckets it belongs to,
@@ -147,6 +167,14 @@ public sealed class SyncRulesSet
     public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, bool includeValues)
     {
         ArgumentNullException.ThrowIfNull(row);
+        if (_compiled is not null)
+        {
+            var compiledRows = new List<EvaluatedRow>();
+            List<EvaluationError>? compiledErrors = null;
+            _compiled.EvaluateRow(schema, table, row, _bucketPrefix, compiledRows, (source, message) => (compiledErrors ??= []).Add(new EvaluationError(source, message)));
+            return new RowEvaluationResult(compiledRows, compiledErrors ?? (IReadOnlyList<EvaluationError>)[]);
+        }
+
         var queries = GetTable(schema, table);
         if (queries.Data.Count == 0 && queries.Streams.Count == 0)
         {
@@ -214,6 +242,13 @@ public sealed class SyncRulesSet
     private List<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, List<EvaluationError>? errors)
     {
         ArgumentNullException.ThrowIfNull(row);
+        if (_compiled is not null)
+        {
+            var lookups = new List<EvaluatedParameterLookup>();
+            _compiled.EvaluateParameterRow(schema, table, row, lookups);
+            return lookups;
+        }
+
         var queries = GetTable(schema, table);
         if (queries.Parameters.Count == 0 && queries.Subqueries.Count == 0)
         {
@@ -314,6 +349,8 @@ public sealed class SyncRulesSet
         {
             StreamRequests.Resolve(stream, request, _bucketPrefix, Add, sources, errors);
         }
+
+        _compiled?.Resolve(request, _bucketPrefix, Add, sources, errors);
 
         return new RequestBucketResolution(staticBuckets.Values.ToList(), sources, errors);
 

@@ -146,7 +146,7 @@ internal static class ScenarioRunner
     private static int IndexOf(List<StreamSubscription> subscriptions, StreamSubscription subscription) =>
         subscriptions.FindIndex(s => ReferenceEquals(s, subscription));
 
-    private static List<string> Merge(IEnumerable<string> buckets) => buckets
+    internal static List<string> Merge(IEnumerable<string> buckets) => buckets
         .Select(b => (Bucket: b[..b.LastIndexOf('|')], Priority: int.Parse(b[(b.LastIndexOf('|') + 1)..], System.Globalization.CultureInfo.InvariantCulture)))
         .GroupBy(b => b.Bucket)
         .Select(g => $"{g.Key}|{g.Min(b => b.Priority)}")

@@ -65,7 +65,7 @@ public sealed class SyncRulesYamlErrorTests
         var errors = ErrorsOf(yaml);
         var text = string.Join("\n", errors.Select(e => e.ToString()));
         Assert.That(errors.Select(e => e.Line), Is.EquivalentTo(new[] { 2, 3, 7, 9, 12, 13, 15, 17, 19 }), text);
-        Assert.That(text, Does.Contain("edition must be 1 or 2"));
+        Assert.That(text, Does.Contain("edition must be 1, 2 or 3"));
         Assert.That(text, Does.Contain("Unknown config key 'bogus'"));
         Assert.That(text, Does.Contain("Query must cover all bucket parameters"));
         Assert.That(text, Does.Contain("priority"));
@@ -100,10 +100,11 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
-    public void Edition_3_is_named_and_storage_version_3_is_a_warning()
+    public void Edition_3_rejects_bucket_definitions_and_storage_version_3_is_a_warning()
     {
         var errors = ErrorsOf("config:\n  edition: 3\n  storage_version: 3\nbucket_definitions: {}\n");
-        Assert.That(errors.Select(e => e.Code), Is.EqualTo(new[] { SyncRulesErrorCodes.NotSupported }));
+        Assert.That(errors.Select(e => e.Code), Is.EquivalentTo(new[] { SyncRulesErrorCodes.NotSupported, SyncRulesErrorCodes.MissingKey }));
+        Assert.That(errors.Select(e => e.Message), Has.Some.Contains("'bucket_definitions' are not supported").And.Some.Contains("'streams' are required"));
         var rules = SyncRulesSet.Parse("config:\n  storage_version: 3\nbucket_definitions: {}\n");
         Assert.That(rules.Warnings.Single().Message, Does.Contain("Storage version 3 is unstable"));
     }

@@ -19,6 +19,9 @@ internal sealed record SyncRulesDocument(
     /// <summary>The payload queries of <c>event_definitions:</c> (checked, not evaluated), with the section's problems.</summary>
     public DocumentSection<SqlSource> EventPayloads { get; init; } = DocumentSection<SqlSource>.Empty;
 
+    /// <summary>Edition 3: the top-level <c>with</c> (common table expressions every stream sees).</summary>
+    public IReadOnlyList<CteEntry> GlobalWith { get; init; } = [];
+
     /// <summary>A document with nothing to compile (empty, or not readable as sync rules).</summary>
     public static SyncRulesDocument Empty(SyncRulesConfig config, IReadOnlyList<SyncRulesError> problems) =>
         new(config, problems, DocumentSection<BucketDefinitionEntry>.Empty, DocumentSection<StreamEntry>.Empty);
@@ -69,4 +72,17 @@ internal sealed record StreamEntry(
     IReadOnlyList<SyncRulesError> Problems,
     bool AutoSubscribe,
     int Priority,
-    SqlSource? Query);
+    SqlSource? Query)
+{
+    /// <summary>Edition 3: every query of the stream (<c>query</c> or <c>queries</c>).</summary>
+    public IReadOnlyList<SqlSource> Queries { get; init; } = Query is null ? [] : [Query];
+
+    /// <summary>Edition 3: the stream's own <c>with</c>, which shadows the global one.</summary>
+    public IReadOnlyList<CteEntry> With { get; init; } = [];
+
+    /// <summary><c>accept_potentially_dangerous_queries: true</c> (edition 3 warns otherwise).</summary>
+    public bool AcceptPotentiallyDangerousQueries { get; init; }
+}
+
+/// <summary>One common table expression of a <c>with</c>: its name, where the name stands, and its SELECT.</summary>
+internal sealed record CteEntry(string Name, int Line, int Column, SqlSource Query);

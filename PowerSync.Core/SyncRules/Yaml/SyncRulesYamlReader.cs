@@ -10,7 +10,7 @@ namespace PowerSync.Core.SyncRules.Yaml;
 /// aliases, anchors and tags are rejected, unknown keys are named, values are checked, and every
 /// problem is kept with the part of the document it was found in.
 /// </summary>
-internal sealed class SyncRulesYamlReader
+internal sealed partial class SyncRulesYamlReader
 {
     private const int DefaultPriority = 3;
     private const string AcceptDangerousKey = "accept_potentially_dangerous_queries";
@@ -54,7 +54,13 @@ internal sealed class SyncRulesYamlReader
             config = ReadConfig(configNode, problems);
         }
 
-        ReportUnsupportedSections(root, problems);
+        ReportUnsupportedSections(root, problems, config);
+        if (config.Edition >= 3)
+        {
+            // Compiled streams: bucket_definitions are not supported (reported by the edition-3 reader).
+            return Edition3Document(root, config, problems);
+        }
+
         return new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config)) { EventPayloads = ReadEventPayloads(root) };
     }
 
@@ -145,11 +151,11 @@ internal sealed class SyncRulesYamlReader
         }
     }
 
-    private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems)
+    private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems, SyncRulesConfig config)
     {
-        if (Child(root, "with") is { } with)
+        if (config.Edition < 3 && Child(root, "with") is { } with)
         {
-            Report(problems, with, "Top-level 'with' (global common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
+            Report(problems, with, "Top-level 'with' (global common table expressions) needs edition 3: set 'edition: 3' in config", SyncRulesErrorCodes.NotSupported);
         }
     }
 
@@ -170,17 +176,13 @@ internal sealed class SyncRulesYamlReader
         if (Child(map, "edition") is { } editionNode)
         {
             var edition = ReadInt(editionNode, "edition", problems);
-            if (edition is 1 or 2)
+            if (edition is 1 or 2 or 3)
             {
                 config = SyncRulesConfig.ForEdition(edition.Value);
             }
-            else if (edition == 3)
-            {
-                Report(problems, editionNode, "edition 3 (compiled sync streams) is not supported yet by PowerSync for .NET: use edition 1 or 2", SyncRulesErrorCodes.NotSupported);
-            }
             else if (edition is not null)
             {
-                Report(problems, editionNode, $"edition must be 1 or 2, not {edition}", SyncRulesErrorCodes.InvalidValue);
+                Report(problems, editionNode, $"edition must be 1, 2 or 3, not {edition}", SyncRulesErrorCodes.InvalidValue);
             }
         }
 
@@ -469,7 +471,7 @@ internal sealed class SyncRulesYamlReader
                 return new(problems.Items, []);
             }
 
-            Report(problems, node.Start, "Sync Streams are evaluated with the edition 2 (alpha) semantics; edition 3 (compiled streams with joins) is not supported yet", SyncRulesErrorCodes.SqlWarning, warning: true);
+            Report(problems, node.Start, "This is using an alpha version of Sync Streams (edition 2 semantics); set 'edition: 3' in config for compiled streams with joins and several queries", SyncRulesErrorCodes.SqlWarning, warning: true);
             return new(problems.Items, map.Children.Select(e => ReadStream(((YamlScalarNode)e.Key).Value!, e.Key, e.Value)).ToList());
         }
 
@@ -494,12 +496,12 @@ internal sealed class SyncRulesYamlReader
         ReportUnknownKeys(map, StreamKeys, $"stream '{name}'", problems);
         if (Child(map, "queries") is { } queries)
         {
-            Report(problems, queries, "'queries' (several queries per stream) needs edition 3, which PowerSync for .NET does not support yet: use one 'query'", SyncRulesErrorCodes.NotSupported);
+            Report(problems, queries, "'queries' (several queries per stream) needs edition 3: set 'edition: 3' in config, or use one 'query'", SyncRulesErrorCodes.NotSupported);
         }
 
         if (Child(map, "with") is { } with)
         {
-            Report(problems, with, "Stream-local 'with' (common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
+            Report(problems, with, "Stream-local 'with' (common table expressions) needs edition 3: set 'edition: 3' in config", SyncRulesErrorCodes.NotSupported);
         }
 
         var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe", problems) == true;
