@@ -138,6 +138,8 @@ public static class PowerSyncErrors
             "Subscribe to fewer streams per connection, or raise MaxSubscriptionsPerConnection."),
         new("PSYNC_N2404", Sync, "The user already has MaxStreamsPerUser sync streams open on this instance (HTTP 429).", true,
             "Close a stream first; it succeeds once one closes."),
+        new("PSYNC_N2405", Sync, "This instance only replicates (Role ReplicateOnly) and serves no sync clients (HTTP 503).", true,
+            "Route sync clients to instances with the role ServeAndReplicate or ServeOnly."),
 
         new("PSYNC_S2101", Auth, "The token is malformed, misses a required claim, uses an unsupported algorithm, is not valid yet (nbf, iat) or comes from an issuer not in Auth.Issuers (HTTP 401).", false,
             "Fix what the message names in the tokens you issue (or the issuing service's clock)."),

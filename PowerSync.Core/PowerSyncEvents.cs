@@ -25,7 +25,7 @@ public static class PowerSyncEvents
     /// <summary>Authentication: the JWKS.</summary>
     public const string AuthCategory = "PowerSync.Auth";
 
-    /// <summary>The bucket store: compaction.</summary>
+    /// <summary>The bucket store: compaction, the shared store's checkpoints and replication lease.</summary>
     public const string StorageCategory = "PowerSync.Storage";
 
     /// <summary>Every event, in id order.</summary>
@@ -51,11 +51,17 @@ public static class PowerSyncEvents
         new(3007, ReplicationCategory, LogLevel.Warning, "Replication of a version cannot go on (the source down, restarting or not ready, or another coded failure); retrying (code, reason, delay, attempt): one line per attempt, no stack trace."),
         new(3008, ReplicationCategory, LogLevel.Debug, "The exception behind a 3006 or 3007 failure, with its stack trace: once, until the failure changes."),
         new(3009, ReplicationCategory, LogLevel.Information, "Clients are served from another sync-rules version now (version, checkpoint): a new version became active, or the first checkpoint after start."),
+        new(3010, ReplicationCategory, LogLevel.Information, "Standing by for a sync-rules version another instance replicates into the shared store (version, reason); this one takes over if that one stops."),
+        new(3011, ReplicationCategory, LogLevel.Warning, "Took over a version: ended the replication connection a former writer left on its slot (pid, slot, version)."),
         new(4001, SyncRulesCategory, LogLevel.Warning, "At start-up, the sync rules do not match the source database (location, code, description): one event per problem."),
         new(4002, SyncRulesCategory, LogLevel.Warning, "At start-up, the sync rules could not be checked against the source database (it cannot be reached); replication retries by itself."),
         new(4003, SyncRulesCategory, LogLevel.Information, "At start-up, the sync rules match the source database (table references checked)."),
         new(5001, AuthCategory, LogLevel.Warning, "Refreshing the JWKS failed (reason); the keys fetched earlier are still used until they reach Auth.JwksMaxAge."),
         new(5002, AuthCategory, LogLevel.Error, "Refreshing the JWKS failed (reason) and no recent keys are cached: tokens signed with its keys are refused (401, PSYNC_S2204) until it answers."),
         new(6001, StorageCategory, LogLevel.Information, "A sync-rules version of the bucket store was compacted (version, buckets, ops read, moved, cleared, duration)."),
+        new(6002, StorageCategory, LogLevel.Warning, "Listening for checkpoints of the Postgres bucket store failed (reason, reconnect delay); sessions here see no new checkpoint until it reconnects."),
+        new(6003, StorageCategory, LogLevel.Information, "This instance now replicates a sync-rules version of the shared store (version, lease token, previous holder)."),
+        new(6004, StorageCategory, LogLevel.Warning, "This instance lost the replication lease of a version (taken over, or not renewed in time); its writer commits nothing more."),
+        new(6005, StorageCategory, LogLevel.Warning, "Taking over a version, the previous writer's connection could not be ended (no permission); its locks may delay the new writer."),
     ];
 }

@@ -51,6 +51,27 @@ public sealed class PowerSyncBuilder
     public PowerSyncBuilder UseLiteDbStorage(string? path = null) => UseStorage(BucketStorageEngine.LiteDb, path);
 
     /// <summary>
+    /// Keeps the bucket store in a Postgres schema shared by every app instance that points at it: one instance
+    /// replicates (elected through a lease), every instance serves, and clients may reconnect to any of them.
+    /// </summary>
+    /// <param name="connectionString">The database of the store; null keeps <see cref="PowerSyncOptions.StorageConnectionString"/> (default: the source database).</param>
+    /// <param name="schema">The schema of its tables; null keeps <see cref="PowerSyncOptions.StorageSchema"/> (default <c>powersync</c>).</param>
+    public PowerSyncBuilder UsePostgresStorage(string? connectionString = null, string? schema = null)
+    {
+        if (connectionString is not null) ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        if (schema is not null) ArgumentException.ThrowIfNullOrWhiteSpace(schema);
+        return Configure(options =>
+        {
+            options.StorageEngine = BucketStorageEngine.Postgres;
+            if (connectionString is not null) options.StorageConnectionString = connectionString;
+            if (schema is not null) options.StorageSchema = schema;
+        });
+    }
+
+    /// <summary>Sets what this instance does (<see cref="PowerSyncOptions.Role"/>): serve, replicate, or both.</summary>
+    public PowerSyncBuilder WithRole(PowerSyncInstanceRole role) => Configure(options => options.Role = role);
+
+    /// <summary>
     /// Runs PowerSync's queries on the source database through <paramref name="dataSource"/> instead of a pool of its
     /// own: write checkpoints, the initial snapshot, the checks of the source and the rules, health probes and
     /// dropping retired slots. It must reach the same database as <see cref="PowerSyncOptions.SourceConnectionString"/>,

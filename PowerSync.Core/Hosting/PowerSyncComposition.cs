@@ -38,6 +38,7 @@ internal static class PowerSyncComposition
         var options = provider.GetRequiredService<IOptions<PowerSyncOptions>>().Value;
         options.ValidateAndFreeze();   // before the app's data source is resolved, which may fail for the same reasons
         var dataSource = provider.GetService<PowerSyncDataSource>()?.Resolve(provider);
-        return new PowerSyncService(options, PowerSyncParts.Open(options, dataSource), provider.GetService<ILoggerFactory>(), provider.GetService<IMeterFactory>());
+        var loggers = provider.GetService<ILoggerFactory>();
+        return new PowerSyncService(options, PowerSyncParts.Open(options, dataSource, loggers), loggers, provider.GetService<IMeterFactory>());
     }
 }

@@ -47,6 +47,30 @@ public sealed class PowerSyncOptions
     /// </summary>
     public BucketStorageEngine StorageEngine { get; set => field = _freeze.Set(value); } = BucketStorageEngine.Sqlite;
 
+    /// <summary>
+    /// With <see cref="BucketStorageEngine.Postgres"/>: the connection string of the database holding the bucket store.
+    /// Default: the source database (<see cref="SourceConnectionString"/>). Every instance sharing the store names the
+    /// same database and <see cref="StorageSchema"/>.
+    /// </summary>
+    public string? StorageConnectionString { get; set => field = _freeze.Set(value); }
+
+    /// <summary>With <see cref="BucketStorageEngine.Postgres"/>: the schema of the bucket store's tables (created when missing). Default <c>powersync</c>.</summary>
+    public string StorageSchema { get; set => field = _freeze.Set(value); } = "powersync";
+
+    /// <summary>
+    /// What this instance does: serve sync clients, replicate the source, or both (the default). Instances sharing a
+    /// Postgres bucket store elect one replicator among those that replicate; the others stand by to take over within
+    /// <see cref="ReplicationLeaseDuration"/>. <see cref="PowerSyncInstanceRole.ServeOnly"/> and
+    /// <see cref="PowerSyncInstanceRole.ReplicateOnly"/> need a shared (Postgres) store.
+    /// </summary>
+    public PowerSyncInstanceRole Role { get; set => field = _freeze.Set(value); } = PowerSyncInstanceRole.ServeAndReplicate;
+
+    /// <summary>
+    /// With <see cref="BucketStorageEngine.Postgres"/>: how long the replicating instance's claim lasts unrenewed (it renews
+    /// every third of it). When that instance dies or is cut off, another takes over after at most this long. Default 5 s.
+    /// </summary>
+    public TimeSpan ReplicationLeaseDuration { get; set => field = _freeze.Set(value); } = TimeSpan.FromSeconds(5);
+
     /// <summary>How sync clients authenticate.</summary>
     public PowerSyncAuthOptions Auth { get; } = new();
 
@@ -128,7 +152,17 @@ public sealed class PowerSyncOptions
         if (string.IsNullOrWhiteSpace(StoragePath))
             problems.Add("StoragePath: name the file of the bucket store.");
         if (!Enum.IsDefined(StorageEngine))
-            problems.Add($"StorageEngine {(int)StorageEngine} is not a BucketStorageEngine: use Sqlite or LiteDb.");
+            problems.Add($"StorageEngine {(int)StorageEngine} is not a BucketStorageEngine: use Sqlite, LiteDb or Postgres.");
+        if (StorageConnectionString is not null && ConnectionStringProblem(StorageConnectionString) is { } badStorage)
+            problems.Add($"StorageConnectionString: {badStorage}");
+        if (StorageEngine == BucketStorageEngine.Postgres && !System.Text.RegularExpressions.Regex.IsMatch(StorageSchema ?? "", "^[a-z_][a-z0-9_]{0,49}$"))
+            problems.Add($"StorageSchema '{StorageSchema}' is not a plain Postgres identifier: use lower-case letters, digits and '_' (at most 50, not starting with a digit).");
+        if (!Enum.IsDefined(Role))
+            problems.Add($"Role {(int)Role} is not a PowerSyncInstanceRole: use ServeAndReplicate, ServeOnly or ReplicateOnly.");
+        else if (Role != PowerSyncInstanceRole.ServeAndReplicate && StorageEngine != BucketStorageEngine.Postgres)
+            problems.Add($"Role {Role} needs a bucket store shared by several instances: use StorageEngine Postgres (UsePostgresStorage), or the role ServeAndReplicate.");
+        if (ReplicationLeaseDuration < TimeSpan.FromSeconds(1) || ReplicationLeaseDuration > TimeSpan.FromMinutes(10))
+            problems.Add($"ReplicationLeaseDuration must be between 1 second and 10 minutes (was {ReplicationLeaseDuration}).");
         if (MaxConcurrentConnections < 1) problems.Add($"MaxConcurrentConnections must be at least 1 (was {MaxConcurrentConnections}).");
         if (MaxBucketsPerConnection < 1) problems.Add($"MaxBucketsPerConnection must be at least 1 (was {MaxBucketsPerConnection}).");
         if (MaxRequestBodyBytes < 1024) problems.Add($"MaxRequestBodyBytes must be at least 1024 (was {MaxRequestBodyBytes}).");

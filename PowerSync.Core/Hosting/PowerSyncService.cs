@@ -40,7 +40,7 @@ public sealed class PowerSyncService : IAsyncDisposable
     /// </summary>
     /// <exception cref="PowerSyncException">The options are invalid (PSYNC_S0001); the message lists what to change.</exception>
     public PowerSyncService(PowerSyncOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
-        : this(options, PowerSyncParts.Open(options, dataSource: null), loggerFactory, meterFactory)
+        : this(options, PowerSyncParts.Open(options, dataSource: null, loggerFactory), loggerFactory, meterFactory)
     {
     }
 
@@ -55,7 +55,8 @@ public sealed class PowerSyncService : IAsyncDisposable
         _retiredSlots = new RetiredSlots(_source, _storage.Admin, _logger);
         _replicationMetrics = new ReplicationMetrics(meterFactory, () => ReplicationLag, () => _replication?.Commits ?? 0);
         _replication = new ReplicationSupervisor(_source, _storage.Admin,
-            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout, _replicationMetrics), _logger, _retiredSlots.Wake);
+            new ReplicationSettings(options.SourceConnectionString!, options.PublicationName, options.ReplicationTimeout, _replicationMetrics,
+                StandbyRetry: TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, options.ReplicationLeaseDuration.Ticks / 5))), _logger, _retiredSlots.Wake);
         _keys = new JwksKeySource(options.Auth, null, TimeProvider.System, loggers.CreateLogger(PowerSyncEvents.AuthCategory));
         _metrics = new SyncMetrics(meterFactory);
         _authenticator = new JwtAuthenticator(options.Auth, _keys, TimeProvider.System);
@@ -65,7 +66,8 @@ public sealed class PowerSyncService : IAsyncDisposable
             new SyncRulesBucketResolver(_replication.RulesOf, _storage.Reader, options.MaxBucketsPerConnection),
             new PostgresReplicationHead(_source),
             new SyncSessionOptions(MaxBucketsPerConnection: options.MaxBucketsPerConnection, MaxSubscriptionsPerConnection: options.MaxSubscriptionsPerConnection),
-            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes, options.MaxStreamsPerUser),
+            new SyncEndpointLimits(options.MaxConcurrentConnections, options.MaxRequestBodyBytes, options.MaxStreamsPerUser,
+                Serves: options.Role != PowerSyncInstanceRole.ReplicateOnly),
             _metrics,
             loggers.CreateLogger(PowerSyncEvents.SyncCategory),
             TimeProvider.System);
@@ -143,14 +145,50 @@ public sealed class PowerSyncService : IAsyncDisposable
         var rules = SyncRulesSet.Parse(content, new SyncRulesParseOptions { FileName = _options.SyncRulesPath });
         Volatile.Write(ref _sourceValidationProblems,
             await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _rulesLogger, cancellationToken).ConfigureAwait(false));
+        lock (_background)
+        {
+            if (_options.Role == PowerSyncInstanceRole.ServeOnly)
+            {
+                // Another instance replicates (and deploys): serve what the shared store has, loading rules as versions change.
+                _background.Add(Task.Run(() => _replication.WatchActivationsAsync(_storage.Checkpoints, _stopping.Token), CancellationToken.None));
+                return;
+            }
+        }
         var deployed = await _storage.Admin.DeployAsync(content, cancellationToken).ConfigureAwait(false);
         var active = await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) _replication.Start(active);
         _replication.Start(deployed);
         lock (_background)
         {
+            // A shared store: versions another instance deployed are replicated here too (standing by while it writes them).
+            if (_options.StorageEngine == BucketStorageEngine.Postgres)
+                _background.Add(Task.Run(() => AdoptSharedVersionsAsync(_stopping.Token), CancellationToken.None));
             _background.Add(Task.Run(() => _retiredSlots.RunAsync(_stopping.Token), CancellationToken.None));
             _background.Add(Task.Run(() => _replication.WatchActivationsAsync(_storage.Checkpoints, _stopping.Token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>Every lease period: the active and processing versions of the shared store replicate here too (or stand by).</summary>
+    private async Task AdoptSharedVersionsAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.ReplicationLeaseDuration);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false) is { } active) _replication.Start(active);
+                    if (await _storage.Admin.GetProcessingAsync(cancellationToken).ConfigureAwait(false) is { } processing) _replication.Start(processing);
+                }
+                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+                {
+                    // The store is unreachable for now: the replicators report it; look again next period.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

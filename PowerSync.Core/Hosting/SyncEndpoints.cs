@@ -58,7 +58,7 @@ internal sealed class SyncEndpoints(
         IDisposable admission;
         try
         {
-            ThrowIfShuttingDown();
+            ThrowIfNotServing();
             user = await AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             request = ParseRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
             await EnsureRulesAsync(cancellationToken).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal sealed class SyncEndpoints(
     /// </summary>
     internal IDisposable Admit(SyncUser user)
     {
-        ThrowIfShuttingDown();
+        ThrowIfNotServing();
         if (Interlocked.Increment(ref _connections) > limits.MaxConcurrentConnections)
         {
             Interlocked.Decrement(ref _connections);
@@ -164,9 +164,15 @@ internal sealed class SyncEndpoints(
     internal SyncSession NewSession(SyncUser user, SyncRequest request, SyncSessionTrace? trace, bool keepaliveLines = true) =>
         new(_services, user, request, keepaliveLines ? sessionOptions : sessionOptions with { KeepaliveLines = false }, trace);
 
-    internal void ThrowIfShuttingDown()
+    /// <summary>Throws when this instance takes no sync streams: it is shutting down (PSYNC_S2003), or it only replicates (PSYNC_N2405).</summary>
+    internal void ThrowIfNotServing()
     {
         if (_shutdown.IsCancellationRequested) throw ShuttingDown();
+        if (!limits.Serves)
+        {
+            throw new PowerSyncException(ProtocolErrorCodes.NotServing,
+                "This instance only replicates (Role ReplicateOnly): connect to an instance that serves sync clients.");
+        }
     }
 
     internal static PowerSyncException ShuttingDown() =>
@@ -460,11 +466,15 @@ internal sealed class SyncEndpoints(
         ProtocolErrorCodes.TooManySubscriptions => StatusCodes.Status400BadRequest,
         ProtocolErrorCodes.TooManyUserStreams => StatusCodes.Status429TooManyRequests,
         ProtocolErrorCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+        ProtocolErrorCodes.NotServing => StatusCodes.Status503ServiceUnavailable,
         StorageErrorCodes.InvalidCheckpointRequest => StatusCodes.Status400BadRequest,
         StorageErrorCodes.WriteCheckpointExhausted => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
 
-/// <summary>Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit.</summary>
-internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0);
+/// <summary>
+/// Per-instance limits of the HTTP endpoints; <paramref name="MaxStreamsPerUser"/> 0 means no per-user limit;
+/// <paramref name="Serves"/> false refuses every sync stream (an instance that only replicates).
+/// </summary>
+internal sealed record SyncEndpointLimits(int MaxConcurrentConnections, int MaxRequestBodyBytes, int MaxStreamsPerUser = 0, bool Serves = true);

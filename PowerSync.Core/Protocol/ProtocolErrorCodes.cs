@@ -26,4 +26,7 @@ public static class ProtocolErrorCodes
 
     /// <summary>The user already has as many sync streams open on this instance as allowed (HTTP 429).</summary>
     public const string TooManyUserStreams = "PSYNC_N2404";
+
+    /// <summary>This instance only replicates (Role ReplicateOnly) and serves no sync clients (HTTP 503).</summary>
+    public const string NotServing = "PSYNC_N2405";
 }

@@ -7,7 +7,13 @@ using PowerSync.Core.SyncRules;
 namespace PowerSync.Core.Replication;
 
 /// <summary>What every replicator of a service shares: where the source is, how long it may stay silent, where commits are measured.</summary>
-internal sealed record ReplicationSettings(string ConnectionString, string PublicationName, TimeSpan ReplicationTimeout, ReplicationMetrics? Metrics = null);
+/// <param name="ConnectionString">The source database, for replication connections.</param>
+/// <param name="PublicationName">The publication replicated.</param>
+/// <param name="ReplicationTimeout">Silence after which a replication connection counts as dead.</param>
+/// <param name="Metrics">Where commits are measured, if anywhere.</param>
+/// <param name="StandbyRetry">How often an instance standing by (another holds the version's lease) tries to take over; default 1 s.</param>
+internal sealed record ReplicationSettings(string ConnectionString, string PublicationName, TimeSpan ReplicationTimeout, ReplicationMetrics? Metrics = null,
+    TimeSpan? StandbyRetry = null);
 
 /// <summary>
 /// Keeps each sync-rules version that should replicate replicating: one <see cref="BucketReplicator"/> per version,
@@ -50,6 +56,17 @@ internal sealed class ReplicationSupervisor(
             ? rules
             : throw new PowerSyncException(Protocol.ProtocolErrorCodes.NoActiveRules,
                 $"Sync rules version {version} is not loaded by this instance; it is being replaced. Retry shortly.");
+
+    /// <summary>
+    /// Makes sure the rules of <paramref name="version"/> are loaded, for sessions served from a version this instance
+    /// does not replicate (another instance replicates it into a shared store).
+    /// </summary>
+    public async Task LoadRulesAsync(long version, CancellationToken cancellationToken)
+    {
+        if (_rules.ContainsKey(version)) return;
+        var stored = (await storage.ListVersionsAsync(cancellationToken).ConfigureAwait(false)).Select(v => v.Version).FirstOrDefault(v => v.Id == version);
+        if (stored is not null) _rules.TryAdd(version, SyncRulesSet.Parse(stored.Content, new SyncRulesParseOptions { SyncRulesVersion = version }));
+    }
 
     /// <summary>Starts replicating <paramref name="version"/> unless it already replicates here.</summary>
     public void Start(SyncRulesVersion version)
@@ -97,6 +114,7 @@ internal sealed class ReplicationSupervisor(
             {
                 if (checkpoint.RulesVersion == last) continue;
                 last = checkpoint.RulesVersion;
+                await LoadRulesAsync(last, cancellationToken).ConfigureAwait(false);
                 ReplicationSupervisorLog.Serving(logger, last, checkpoint.OpId.Value);
                 await StopOlderThanAsync(last).ConfigureAwait(false);
                 replicatorEnded();
@@ -140,6 +158,7 @@ internal sealed class ReplicationSupervisor(
     private async Task ReplicateAsync(SyncRulesVersion version, CancellationToken cancellationToken)
     {
         var attempt = 0;
+        var standingBy = false;
         string? lastFailure = null;
         var progress = _progress[version.Id].Progress;
         // Status updates go out well within the timeout (the server's wal_sender_timeout applies to them too).
@@ -151,6 +170,8 @@ internal sealed class ReplicationSupervisor(
                 var writer = await storage.OpenWriterAsync(version, cancellationToken).ConfigureAwait(false);
                 await using (writer.ConfigureAwait(false))
                 {
+                    standingBy = false;
+                    if (writer.HoldsSharedLease) await EndFormerSlotConsumerAsync(version, cancellationToken).ConfigureAwait(false);
                     var replicator = new BucketReplicator(source, RulesOf(version.Id), writer,
                         new BucketReplicatorOptions(settings.ConnectionString, settings.PublicationName,
                             StatusInterval: statusInterval, ReceiveTimeout: settings.ReplicationTimeout, Progress: progress,
@@ -163,6 +184,21 @@ internal sealed class ReplicationSupervisor(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (PowerSyncException e) when (e.Code is StorageErrorCodes.WriterLeaseHeld or StorageErrorCodes.WriterLeaseLost)
+            {
+                // Another instance replicates this version: serve, and try again soon to take over if it stops.
+                if (!standingBy) ReplicationSupervisorLog.StandingBy(logger, version.Id, e.Message);
+                standingBy = true;
+                attempt = 0;
+                try
+                {
+                    await Task.Delay(settings.StandbyRetry ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
             catch (PowerSyncException e) when (e.Code == StorageErrorCodes.VersionNotWritable)
             {
@@ -192,6 +228,32 @@ internal sealed class ReplicationSupervisor(
                 catch (OperationCanceledException)
                 {
                     return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// This instance was just elected to write <paramref name="version"/>: a replication connection still on its slot
+    /// belongs to the former writer (paused, or cut off without Postgres noticing yet, which takes wal_sender_timeout).
+    /// End it, so streaming can start now rather than after that timeout.
+    /// </summary>
+    private async Task EndFormerSlotConsumerAsync(SyncRulesVersion version, CancellationToken cancellationToken)
+    {
+        var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand(
+                "SELECT active_pid, pg_terminate_backend(active_pid) FROM pg_replication_slots " +
+                "WHERE slot_name = $1 AND active_pid IS NOT NULL AND active_pid <> pg_backend_pid()", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = version.SlotName });
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        ReplicationSupervisorLog.SlotTakenOver(logger, reader.GetInt32(0), version.SlotName, version.Id);
                 }
             }
         }

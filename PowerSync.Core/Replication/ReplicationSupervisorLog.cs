@@ -30,4 +30,10 @@ internal static partial class ReplicationSupervisorLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Clients are served from sync rules version {Version} now (checkpoint {Checkpoint})")]
     public static partial void Serving(ILogger logger, long version, long checkpoint);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Standing by for sync rules version {Version}: {Reason}")]
+    public static partial void StandingBy(ILogger logger, long version, string reason);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Ended the replication connection (pid {Pid}) a former writer left on slot {Slot}, to take over sync rules version {Version}")]
+    public static partial void SlotTakenOver(ILogger logger, int pid, string slot, long version);
 }

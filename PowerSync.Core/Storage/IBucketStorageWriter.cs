@@ -14,6 +14,12 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// <summary>The version this writer replicates.</summary>
     SyncRulesVersion Version { get; }
 
+    /// <summary>
+    /// Whether this writer was elected among instances sharing the store (it holds the version's lease): then a
+    /// replication connection still holding the version's slot belongs to a former writer, and may be ended.
+    /// </summary>
+    bool HoldsSharedLease => false;
+
     /// <summary>Where replication of this version stands (resume LSN, snapshot progress).</summary>
     Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken);
 

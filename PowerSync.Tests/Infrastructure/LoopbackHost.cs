@@ -80,6 +80,7 @@ internal sealed class LoopbackHost : IAsyncDisposable
             });
             var store = Path.Combine(builder.Environment.ContentRootPath, "buckets.db");
             if (engine == BucketStorageEngine.LiteDb) powerSync.UseLiteDbStorage(store);
+            else if (engine == BucketStorageEngine.Postgres) powerSync.UsePostgresStorage();
             else powerSync.UseSqliteStorage(store);
             var app = builder.Build();
             app.MapPowerSync();

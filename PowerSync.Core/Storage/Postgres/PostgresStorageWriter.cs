@@ -53,6 +53,8 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
         }
     }
 
+    public bool HoldsSharedLease => _lease.Token > 0;
+
     /// <summary>The fencing token this writer commits under.</summary>
     internal long FencingToken => _lease.Token;
 
