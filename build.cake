@@ -1,6 +1,6 @@
 // PowerSync for .NET build script. Run through the pinned local tool:
 //   dotnet tool restore && dotnet cake --target=<Target>
-// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack.
+// Targets: Build, Test (default), Demo, Interop, Chaos, Bench, Pack, SyncRulesFixtures.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -59,7 +59,9 @@ Task("Test")
         NoBuild = true,
         NoRestore = true,
         ResultsDirectory = testResults,
-        Loggers = new[] { "trx;LogFileName=PowerSync.Tests.trx", "console;verbosity=normal" },
+        // One TRX per target framework (the client tests also run against the client's net8.0 and .NET Standard
+        // 2.1 builds): PowerSync.Tests_<framework>_<time>.trx.
+        Loggers = new[] { "trx;LogFilePrefix=PowerSync.Tests", "console;verbosity=normal" },
         // A hung test must not eat the CI budget: abort the run and report it.
         ArgumentCustomization = args => args
             .Append("--blame-hang-timeout").Append("10m")
@@ -93,6 +95,7 @@ Task("Interop")
         NoBuild = true,
         NoRestore = true,
         Filter = "TestCategory=Interop",
+        Framework = "net10.0",
         ResultsDirectory = artifacts.Combine("interop-results"),
         Loggers = new[] { "trx;LogFileName=Interop.trx", "console;verbosity=normal" },
     });
@@ -111,6 +114,7 @@ Task("Chaos")
         NoBuild = true,
         NoRestore = true,
         Filter = "TestCategory=Chaos",
+        Framework = "net10.0",
         ResultsDirectory = chaos,
         Loggers = new[] { "trx;LogFileName=Chaos.trx", "console;verbosity=normal" },
         EnvironmentVariables = new Dictionary<string, string>
@@ -133,6 +137,17 @@ Task("Bench")
         Configuration = "Release",
         NoRestore = true,
     });
+});
+
+Task("SyncRulesFixtures")
+    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson with the official evaluator (needs node and npm; not part of Test).")
+    .Does(() =>
+{
+    var generator = "./PowerSync.Tests/SyncRules/Fixtures/generator";
+    var npm = StartProcess("npm", new ProcessSettings { Arguments = "ci --no-audit --no-fund", WorkingDirectory = generator });
+    if (npm != 0) throw new CakeException($"npm ci in {generator} failed with exit code {npm}.");
+    var node = StartProcess("node", new ProcessSettings { Arguments = "generate.mjs", WorkingDirectory = generator });
+    if (node != 0) throw new CakeException($"The fixture generator failed with exit code {node}.");
 });
 
 Task("Pack")

@@ -24,11 +24,20 @@ public static class ClientErrorCodes
     /// <summary>The sync service sent a line that breaks the protocol.</summary>
     public const string ProtocolError = "PSYNC_C2002";
 
-    /// <summary>The service rejected the credentials (HTTP 401); they are fetched again.</summary>
+    /// <summary>
+    /// The service refused credentials the connector had just fetched (HTTP 401), or the connector returned none (not
+    /// signed in). A refused token that was fetched earlier is fetched again first, without this error.
+    /// </summary>
     public const string Unauthorized = "PSYNC_C2003";
 
     /// <summary>Bucket checksums did not match at a checkpoint; the failed buckets are downloaded again.</summary>
     public const string ChecksumMismatch = "PSYNC_C2004";
+
+    /// <summary>
+    /// The sync service refused the request as invalid (an HTTP 4xx other than 401, 408 and 429: the endpoint, the
+    /// client parameters or the service's configuration), or the endpoint is not an absolute http(s) URL.
+    /// </summary>
+    public const string SyncRequestRejected = "PSYNC_C2005";
 
     /// <summary>The connector returned without completing the upload queue's head entry.</summary>
     public const string UploadNotCompleted = "PSYNC_C2101";

@@ -11,6 +11,12 @@ public interface ISqlContext
     /// <summary>Runs a statement and returns the rows it changed and the last inserted row id.</summary>
     Task<ExecuteResult> ExecuteAsync(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs one statement once per argument set, prepared once, all in one transaction (the caller's, or one of its
+    /// own on the database: all sets apply or none). Returns the rows changed in total and the last inserted row id.
+    /// </summary>
+    Task<ExecuteResult> ExecuteBatchAsync(string sql, IReadOnlyList<IReadOnlyList<object?>> parameterSets, CancellationToken cancellationToken = default);
+
     /// <summary>Runs a query and maps every row.</summary>
     Task<IReadOnlyList<T>> GetAllAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default);
 

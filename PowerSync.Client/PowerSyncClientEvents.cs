@@ -23,5 +23,7 @@ public static class PowerSyncClientEvents
         new(9102, LogLevel.Warning, "The sync stream failed (code, reason); reconnecting after the backoff delay (delay, attempt): one line per attempt."),
         new(9103, LogLevel.Warning, "Uploading local changes failed (the connector's error, or a code); retried after the backoff delay (delay, attempt)."),
         new(9104, LogLevel.Debug, "The exception behind a 9005, 9102 or 9103 failure, with its stack trace: once, until the failure changes."),
+        new(9105, LogLevel.Warning, "A handler of the database's StatusChanged or SchemaChanged event threw (with its exception); the next events are raised as usual."),
+        new(9106, LogLevel.Warning, "The service sends rows of a table the schema has no synced table for: they are kept aside (ps_untyped) until it does. Once per table."),
     ];
 }

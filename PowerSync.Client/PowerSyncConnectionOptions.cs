@@ -8,6 +8,12 @@ public sealed record PowerSyncConnectionOptions
     /// <summary>Client parameters sent with the sync request (available to sync rules as <c>request.parameters()</c>).</summary>
     public IReadOnlyDictionary<string, object?>? Parameters { get; init; }
 
+    /// <summary>
+    /// The app's metadata sent with the sync request (<c>app_metadata</c>), e.g. <c>["app_version"] = "1.4.2"</c>: the
+    /// service logs it with the connection, which tells which app builds are still syncing. Not available to sync rules.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? AppMetadata { get; init; }
+
     /// <summary>First delay before reconnecting or retrying an upload; doubled per failure in a row, back to this after a successful upload (default 1 s).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -52,6 +58,12 @@ public sealed record PowerSyncConnectionOptions
         if (!Enum.IsDefined(CheckpointMode)) errors.Add($"CheckpointMode {(int)CheckpointMode} is not a CheckpointMode: use Requests or Legacy.");
         if (CheckpointRequestRetryDelay < MinCheckpointRequestRetryDelay)
             errors.Add($"CheckpointRequestRetryDelay is {CheckpointRequestRetryDelay}: use at least {MinCheckpointRequestRetryDelay} (every post also makes the source database write a marker).");
+        foreach (var (key, value) in AppMetadata ?? new Dictionary<string, string>())
+        {
+            if (string.IsNullOrWhiteSpace(key)) errors.Add("AppMetadata has an empty key.");
+            else if (value is null) errors.Add($"AppMetadata['{key}'] is null; use an empty string or leave the key out.");
+        }
+
         if (errors.Count > 0)
             throw new PowerSyncClientException(ClientErrorCodes.InvalidOptions, "Invalid PowerSyncConnectionOptions:\n- " + string.Join("\n- ", errors));
     }

@@ -19,7 +19,8 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     private readonly PowerSyncDatabaseOptions _options;
     private readonly LocalOplog _storage;
     private readonly CrudQueue _queue;
-    private readonly SyncStatusTracker _status = new();
+    private readonly SyncStatusTracker _status;
+    private readonly EventDispatcher _events;
     private readonly ClientMetrics _metrics;
     private readonly ISyncTransport _transport;
     private readonly HttpClient? _ownedHttp;
@@ -35,7 +36,10 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         _options = options;
         _pool = pool;
         _schema = options.Schema;
-        _storage = new LocalOplog(pool, () => _schema, options.BulkRowLimit);
+        var logger = options.Logger ?? NullLogger.Instance;
+        _events = new EventDispatcher(logger);
+        _status = new SyncStatusTracker(status => _events.Post(nameof(StatusChanged), () => StatusChanged?.Invoke(this, new SyncStatusChangedEventArgs(status))));
+        _storage = new LocalOplog(pool, () => _schema, options.BulkRowLimit, new UntypedTables(logger));
         _queue = new CrudQueue(pool);
         _metrics = ClientMetrics.For(options.MeterFactory);
         if (transport is null)
@@ -77,6 +81,22 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Raised after each change of <see cref="CurrentStatus"/> (connecting, connected, downloading with its progress,
+    /// uploading, errors, a checkpoint applied). Events are raised on a background task, one at a time and in order, so
+    /// a handler never holds up syncing: a UI app hands the status to its dispatcher. A handler's exception is logged.
+    /// </summary>
+    public event EventHandler<SyncStatusChangedEventArgs>? StatusChanged;
+
+    /// <summary>Raised after <see cref="UpdateSchemaAsync"/> replaced the schema (on the events' background task).</summary>
+    public event EventHandler<SchemaChangedEventArgs>? SchemaChanged;
+
+    /// <summary>
+    /// Raised once when <see cref="DisposeAsync"/> has disconnected and closed every connection, after every other
+    /// event (on the disposing thread).
+    /// </summary>
+    public event EventHandler? Closed;
+
     /// <summary>The schema in use.</summary>
     public Schema Schema => _schema;
 
@@ -95,10 +115,44 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
 
     /// <summary>
     /// Waits until a full checkpoint was applied, or, with <paramref name="priority"/>, until every bucket
-    /// with that priority number or a smaller one was synced.
+    /// with that priority number or a smaller one was synced. Throws a <see cref="PowerSyncClientException"/> with the
+    /// error's code when the sync stream fails in a way that waiting does not fix: the service refused the token the
+    /// connector had just fetched or the connector returned none (<see cref="ClientErrorCodes.Unauthorized"/>), the
+    /// service rejected the request (<see cref="ClientErrorCodes.SyncRequestRejected"/>: the endpoint, the parameters),
+    /// or it broke the protocol. Sync goes on retrying meanwhile; network failures only make the wait longer.
     /// </summary>
     public Task WaitForFirstSyncAsync(int? priority = null, CancellationToken cancellationToken = default) =>
-        _status.WaitForAsync(s => priority is { } p ? s.StatusForPriority(p).HasSynced : s.HasSynced == true, cancellationToken);
+        _status.WaitForAsync(s => priority is { } p ? s.StatusForPriority(p).HasSynced : s.HasSynced == true, s => s.ErrorEndingWaits,
+            "WaitForFirstSyncAsync", cancellationToken);
+
+    /// <summary>
+    /// Syncs now ("sync now", <c>requestCheckpoint</c> in the official SDKs): asks the service for a new write checkpoint
+    /// (a checkpoint request, or a legacy write checkpoint) and completes once the local tables show the service's
+    /// state as of that moment, including every write of this client uploaded before the call. Writes still queued hold
+    /// the checkpoint back until they are uploaded too. Needs a connection (<see cref="ConnectAsync"/>); throws
+    /// <see cref="ClientErrorCodes.InvalidState"/> without one or when disconnected before the checkpoint arrives, the
+    /// service's error when it refuses the request, and, like <see cref="WaitForFirstSyncAsync"/>, the sync stream's
+    /// errors that waiting does not fix.
+    /// </summary>
+    public async Task RequestCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var session = _session ?? throw new PowerSyncClientException(ClientErrorCodes.InvalidState, "RequestCheckpointAsync needs a connection: call ConnectAsync first.");
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(session.Stopped, cancellationToken);
+        long? requested = null;
+        try
+        {
+            var id = await session.RequestWriteCheckpointAsync(waiting.Token).ConfigureAwait(false);
+            requested = id;
+            await _status.WaitForAsync(s => s.AppliedWriteCheckpoint >= id, s => s.ErrorEndingWaits ?? (s.UploadError is PowerSyncClientException { IsTransient: false } upload ? upload : null),
+                "RequestCheckpointAsync", waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (session.Stopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var what = requested is { } id ? $"write checkpoint {id.ToString(System.Globalization.CultureInfo.InvariantCulture)} was applied" : "the service answered";
+            throw new PowerSyncClientException(ClientErrorCodes.InvalidState, $"Disconnected before {what}; connect again and request a new checkpoint.");
+        }
+    }
 
     /// <summary>This client's id (stable across <see cref="DisconnectAndClearAsync"/>).</summary>
     public Task<string> GetClientIdAsync(CancellationToken cancellationToken = default) => _storage.GetClientIdAsync(cancellationToken);
@@ -106,6 +160,10 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     /// <inheritdoc/>
     public Task<ExecuteResult> ExecuteAsync(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
         _pool.WriteAsync(db => db.ExecuteAsync(sql, args, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<ExecuteResult> ExecuteBatchAsync(string sql, IReadOnlyList<IReadOnlyList<object?>> parameterSets, CancellationToken cancellationToken = default) =>
+        _pool.WriteAsync(db => db.ExecuteBatchAsync(sql, parameterSets, cancellationToken), cancellationToken);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<T>> GetAllAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
@@ -148,12 +206,41 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         return _pool.ReadAsync(db => work(db, cancellationToken), cancellationToken);
     }
 
+    // With options the token stays optional, as everywhere (RS0026 guards against adding optional parameters to an
+    // existing overload, which this is not: the options are required in the second).
+#pragma warning disable RS0026
     /// <summary>
     /// Emits the query's current result, then a new result each time a committed write (local or
     /// synced) changes a table the query reads, at most once per <see cref="PowerSyncDatabaseOptions.WatchThrottle"/>.
     /// </summary>
     public IAsyncEnumerable<IReadOnlyList<T>> WatchAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default) =>
-        WatchQuery.RunAsync<T>(_pool, sql, args, _options.WatchThrottle, cancellationToken);
+        WatchQuery.RunAsync<T>(_pool, sql, args, null, _options.WatchThrottle, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WatchAsync{T}(string, IReadOnlyList{object}, CancellationToken)"/> with this watch's own throttle and,
+    /// when <see cref="WatchOptions.Tables"/> names them, the tables whose changes re-run it.
+    /// </summary>
+    public IAsyncEnumerable<IReadOnlyList<T>> WatchAsync<T>(string sql, IReadOnlyList<object?>? args, WatchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var throttle = options.ThrottleOr(_options.WatchThrottle);
+        var tables = options.Tables is { } names ? WatchQuery.TablesNamed(_schema, names) : null;
+        return WatchQuery.RunAsync<T>(_pool, sql, args, tables, throttle, cancellationToken);
+    }
+#pragma warning restore RS0026
+
+    /// <summary>
+    /// Reports which of <paramref name="tables"/> committed writes (local or synced) change, without a query (the
+    /// official SDKs' <c>onChange</c>): after a change, waits the throttle (<see cref="WatchOptions.Throttle"/>, else
+    /// <see cref="PowerSyncDatabaseOptions.WatchThrottle"/>) and reports every watched table changed since, once.
+    /// Tables are named as in the schema (a table's or its view's name; other names are SQLite tables, e.g.
+    /// <c>ps_crud</c> for the upload queue); null watches every table of the schema.
+    /// </summary>
+    public IAsyncEnumerable<TableChanges> WatchChangesAsync(IEnumerable<string>? tables = null, WatchOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var throttle = (options ?? new WatchOptions()).ThrottleOr(_options.WatchThrottle);
+        return WatchQuery.ChangesAsync(_pool, WatchQuery.TablesNamed(_schema, tables), throttle, cancellationToken);
+    }
 
     /// <summary>The writes of the oldest queued local transaction, or null when the queue is empty.</summary>
     public Task<CrudTransaction?> GetNextCrudTransactionAsync(CancellationToken cancellationToken = default) => _queue.GetNextTransactionAsync(cancellationToken);
@@ -161,9 +248,12 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     /// <summary>Up to <paramref name="limit"/> queued writes in order (may split a transaction), or null when the queue is empty.</summary>
     public Task<CrudBatch?> GetCrudBatchAsync(int limit = 100, CancellationToken cancellationToken = default) => _queue.GetBatchAsync(limit, cancellationToken);
 
-    /// <summary>Number of queued local writes.</summary>
-    public Task<long> GetUploadQueueCountAsync(CancellationToken cancellationToken = default) =>
-        _pool.ReadAsync(db => db.GetAsync<long>("SELECT count(*) FROM ps_crud", null, cancellationToken), cancellationToken);
+    /// <summary>
+    /// How many local writes wait for upload and, with <paramref name="includeSize"/>, their size in bytes (this
+    /// reads every entry; the count alone does not).
+    /// </summary>
+    public Task<UploadQueueStats> GetUploadQueueStatsAsync(bool includeSize = false, CancellationToken cancellationToken = default) =>
+        _queue.GetStatsAsync(includeSize, cancellationToken);
 
     /// <summary>
     /// Starts syncing in the background and returns at once: streams checkpoints, uploads queued writes
@@ -236,6 +326,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
                 return true;
             }, cancellationToken).ConfigureAwait(false);
             _schema = schema;
+            _events.Post(nameof(SchemaChanged), () => SchemaChanged?.Invoke(this, new SchemaChangedEventArgs(schema)));
         }
         finally
         {
@@ -267,5 +358,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         await _pool.DisposeAsync().ConfigureAwait(false);
         _ownedHttp?.Dispose();
         _connectLock.Dispose();
+        await _events.DisposeAsync().ConfigureAwait(false);
+        Closed?.Invoke(this, EventArgs.Empty);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace PowerSync.Core;
 
@@ -28,8 +29,8 @@ public enum SqliteType : byte
 /// </summary>
 public readonly struct SqliteValue : IEquatable<SqliteValue>
 {
-    private readonly long _bits;      // Integer value, or the bits of the Real value
-    private readonly object? _ref;    // string for Text, byte[] for Blob
+    private readonly long _bits;      // Integer value, or the bits of the Real value; 1 for the evaluator's "undefined" NULL
+    private readonly object? _ref;    // string for Text, byte[] for Blob, BigInteger for an INTEGER beyond int64
 
     private SqliteValue(SqliteType type, long bits, object? reference)
     {
@@ -50,6 +51,25 @@ public readonly struct SqliteValue : IEquatable<SqliteValue>
     /// <summary>An INTEGER.</summary>
     public static SqliteValue FromInteger(long value) => new(SqliteType.Integer, value, null);
 
+    /// <summary>
+    /// An INTEGER of any size. Sync-rules arithmetic, like the official evaluator, leaves int64 only on overflow;
+    /// values within int64 are the same as <see cref="FromInteger(long)"/>.
+    /// </summary>
+    public static SqliteValue FromInteger(BigInteger value) =>
+        value >= long.MinValue && value <= long.MaxValue ? FromInteger((long)value) : new(SqliteType.Integer, value.Sign, value);
+
+    /// <summary>True for an INTEGER beyond int64 (read it with <see cref="AsBigInteger"/>).</summary>
+    public bool IsBigInteger => _ref is BigInteger;
+
+    /// <summary>
+    /// What the sync-rules evaluator calls undefined: NULL everywhere, except that an output column with this
+    /// value is left out of the row's data (as <c>iif(x, y)</c> without an else in the official evaluator).
+    /// </summary>
+    internal static SqliteValue Undefined => new(SqliteType.Null, 1, null);
+
+    /// <summary>True for <see cref="Undefined"/>.</summary>
+    internal bool IsUndefined => Type == SqliteType.Null && _bits == 1;
+
     /// <summary>A REAL.</summary>
     public static SqliteValue FromReal(double value) => new(SqliteType.Real, BitConverter.DoubleToInt64Bits(value), null);
 
@@ -62,8 +82,11 @@ public readonly struct SqliteValue : IEquatable<SqliteValue>
     /// <summary>INTEGER 1 or 0.</summary>
     public static SqliteValue FromBoolean(bool value) => FromInteger(value ? 1 : 0);
 
-    /// <summary>The INTEGER value; throws for other types.</summary>
-    public long AsInteger => Type == SqliteType.Integer ? _bits : throw WrongType(SqliteType.Integer);
+    /// <summary>The INTEGER value; throws for other types, and for an INTEGER beyond int64 (see <see cref="AsBigInteger"/>).</summary>
+    public long AsInteger => Type == SqliteType.Integer && _ref is null ? _bits : throw (Type == SqliteType.Integer ? BeyondInt64() : WrongType(SqliteType.Integer));
+
+    /// <summary>The INTEGER value of any size; throws for other types.</summary>
+    public BigInteger AsBigInteger => Type == SqliteType.Integer ? _ref as BigInteger? ?? _bits : throw WrongType(SqliteType.Integer);
 
     /// <summary>The REAL value; throws for other types.</summary>
     public double AsReal => Type == SqliteType.Real ? BitConverter.Int64BitsToDouble(_bits) : throw WrongType(SqliteType.Real);
@@ -77,12 +100,16 @@ public readonly struct SqliteValue : IEquatable<SqliteValue>
     private InvalidOperationException WrongType(SqliteType wanted) =>
         new($"The value is {Type}, not {wanted}.");
 
+    private OverflowException BeyondInt64() =>
+        new($"The INTEGER {_ref} is beyond int64: read it with AsBigInteger.");
+
     /// <inheritdoc />
     public bool Equals(SqliteValue other) =>
         Type == other.Type && Type switch
         {
             SqliteType.Null => true,
-            SqliteType.Integer or SqliteType.Real => _bits == other._bits,
+            SqliteType.Integer => _bits == other._bits && Equals(_ref, other._ref),
+            SqliteType.Real => _bits == other._bits,
             SqliteType.Text => string.Equals((string)_ref!, (string)other._ref!, StringComparison.Ordinal),
             _ => ((byte[])_ref!).AsSpan().SequenceEqual((byte[])other._ref!),
         };
@@ -94,7 +121,7 @@ public readonly struct SqliteValue : IEquatable<SqliteValue>
     public override int GetHashCode() => Type switch
     {
         SqliteType.Null => 0,
-        SqliteType.Integer or SqliteType.Real => HashCode.Combine(Type, _bits),
+        SqliteType.Integer or SqliteType.Real => HashCode.Combine(Type, _bits, _ref),
         SqliteType.Text => HashCode.Combine(Type, StringComparer.Ordinal.GetHashCode((string)_ref!)),
         _ => HashCode.Combine(Type, ((byte[])_ref!).Length),
     };
@@ -109,7 +136,7 @@ public readonly struct SqliteValue : IEquatable<SqliteValue>
     public override string ToString() => Type switch
     {
         SqliteType.Null => "NULL",
-        SqliteType.Integer => _bits.ToString(CultureInfo.InvariantCulture),
+        SqliteType.Integer => AsBigInteger.ToString(CultureInfo.InvariantCulture),
         SqliteType.Real => BitConverter.Int64BitsToDouble(_bits).ToString("R", CultureInfo.InvariantCulture),
         SqliteType.Text => "'" + ((string)_ref!).Replace("'", "''", StringComparison.Ordinal) + "'",
         _ => "X'" + Convert.ToHexString((byte[])_ref!) + "'",

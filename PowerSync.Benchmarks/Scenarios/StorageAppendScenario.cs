@@ -46,24 +46,10 @@ public sealed class StorageAppendScenario : IScenario
         AppendAsync(SqliteBucketStorage.Open(new SqliteBucketStorageOptions(path)), rows, perCommit, ct);
 
     /// <summary>Appends <paramref name="rows"/> rows into <paramref name="opened"/> (disposed at the end); returns the seconds taken.</summary>
-    internal static async Task<double> AppendAsync(IBucketStorage opened, int rows, int perCommit, CancellationToken ct)
+    private static async Task<double> AppendAsync(IBucketStorage opened, int rows, int perCommit, CancellationToken ct)
     {
-        await using var storage = opened;
-        var version = await storage.Admin.DeployAsync("bucket_definitions: {}", ct);
-        await using var writer = await storage.Admin.OpenWriterAsync(version, ct);
-        await writer.MarkSnapshotDoneAsync(new Lsn(1), ct);
-        var inFlight = new Queue<Task<Checkpoint?>>();
-        ulong lsn = 16;
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < rows; i++)
-        {
-            await writer.SaveAsync(StorageBenchmarkBase.Row(i, $"b[{i % 100}]", version: 0), ct);
-            if ((i + 1) % perCommit != 0 && i != rows - 1) continue;
-            inFlight.Enqueue(writer.StartCommit(new Lsn(lsn += 16)));
-            if (inFlight.Count >= 4) await inFlight.Dequeue();
-        }
-        while (inFlight.Count > 0) await inFlight.Dequeue();
-        return clock.Elapsed.TotalSeconds;
+        await using var appender = await StoreAppender.OpenAsync(opened, ct);
+        return await appender.AppendAsync(0, rows, perCommit, ct);
     }
 
     private static double RawInsert(string path, int rows)

@@ -30,6 +30,12 @@ internal sealed class CrudQueue(ConnectionPool pool)
         return new CrudBatch(rows.Take(limit).Select(ToEntry).ToList(), rows.Count > limit, CompleteAsync);
     }
 
+    public Task<UploadQueueStats> GetStatsAsync(bool includeSize, CancellationToken cancellationToken) => pool.ReadAsync(async db =>
+    {
+        if (!includeSize) return new UploadQueueStats(await db.GetAsync<long>("SELECT count(*) FROM ps_crud", null, cancellationToken).ConfigureAwait(false));
+        return await db.GetAsync<UploadQueueStats>("SELECT count(*) AS count, coalesce(sum(length(CAST(data AS BLOB))), 0) AS size_bytes FROM ps_crud", null, cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
     public Task<long?> PeekHeadAsync(CancellationToken cancellationToken) =>
         pool.ReadAsync(db => db.GetOptionalAsync<long?>("SELECT id FROM ps_crud ORDER BY id LIMIT 1", null, cancellationToken), cancellationToken);
 

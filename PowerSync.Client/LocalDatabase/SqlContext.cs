@@ -14,6 +14,29 @@ internal sealed class SqlContext(StatementCache statements, RowMapper mapper) : 
         return new ExecuteResult(rows, SQLitePCL.raw.sqlite3_last_insert_rowid(Connection.Handle));
     }
 
+    public async Task<ExecuteResult> ExecuteBatchAsync(string sql, IReadOnlyList<IReadOnlyList<object?>> parameterSets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parameterSets);
+        var rows = 0;
+        for (var i = 0; i < parameterSets.Count; i++)
+        {
+            var args = parameterSets[i] ?? throw new ArgumentException($"Argument set {i} is null; pass an empty list for a statement without '?'.", nameof(parameterSets));
+            SqliteCommand command;
+            try
+            {
+                command = statements.Get(sql, args);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Argument set {i}: {e.Message}", nameof(parameterSets), e);
+            }
+
+            rows += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ExecuteResult(rows, SQLitePCL.raw.sqlite3_last_insert_rowid(Connection.Handle));
+    }
+
     public async Task<IReadOnlyList<T>> GetAllAsync<T>(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         var command = statements.Get(sql, args);

@@ -5,17 +5,17 @@ namespace PowerSync.Client.LocalDatabase;
 /// <summary>Delivers the set of tables changed by each committed write to its subscribers.</summary>
 internal sealed class TableChangeNotifier
 {
-    private readonly ConcurrentDictionary<long, Action<IReadOnlySet<string>>> _subscribers = new();
+    private readonly ConcurrentDictionary<long, Action<IReadOnlyCollection<string>>> _subscribers = new();
     private long _nextId;
 
-    public IDisposable Subscribe(Action<IReadOnlySet<string>> onChange)
+    public IDisposable Subscribe(Action<IReadOnlyCollection<string>> onChange)
     {
         var id = Interlocked.Increment(ref _nextId);
         _subscribers[id] = onChange;
         return new Subscription(this, id);
     }
 
-    public void Publish(IReadOnlySet<string> tables)
+    public void Publish(IReadOnlyCollection<string> tables)
     {
         if (tables.Count == 0) return;
         foreach (var subscriber in _subscribers.Values) subscriber(tables);

@@ -38,7 +38,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     private long _checkpointed;
     private long _runs;
     private volatile bool _restartDue;
-    private TaskCompletionSource _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<bool> _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WalCheckpointer(sqlite3 writer, SqliteConnection connection, ILogger logger, int pagesPerCheckpoint, int restartFrames)
     {
@@ -145,7 +145,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _runs);
-            Interlocked.Exchange(ref _ran, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+            Interlocked.Exchange(ref _ran, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult(true);
         }
     }
 

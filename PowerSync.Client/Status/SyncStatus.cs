@@ -34,6 +34,18 @@ public sealed record SyncStatus
     public Exception? UploadError { get; init; }
 
     /// <summary>
+    /// The largest write checkpoint (a checkpoint request id or a legacy write checkpoint) of a full checkpoint applied
+    /// to the local tables since the database opened: what <see cref="PowerSyncDatabase.RequestCheckpointAsync"/> waits for.
+    /// </summary>
+    internal long? AppliedWriteCheckpoint { get; init; }
+
+    /// <summary>
+    /// A download error that waiting does not fix (a <see cref="PowerSyncClientException"/> whose code is not transient:
+    /// refused credentials, a rejected request, a protocol error), which ends waits for syncing; null otherwise.
+    /// </summary>
+    internal PowerSyncClientException? ErrorEndingWaits => DownloadError is PowerSyncClientException { IsTransient: false } error ? error : null;
+
+    /// <summary>
     /// The state of the buckets with priority number &lt;= <paramref name="priority"/>: the closest
     /// entry at or below that priority (the smallest number &gt;= it), a full sync counting for all.
     /// </summary>

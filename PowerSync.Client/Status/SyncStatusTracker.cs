@@ -3,8 +3,11 @@ using System.Threading.Channels;
 
 namespace PowerSync.Client.Status;
 
-/// <summary>Holds the current <see cref="SyncStatus"/> and notifies watchers of each change.</summary>
-internal sealed class SyncStatusTracker
+/// <summary>
+/// Holds the current <see cref="SyncStatus"/> and notifies watchers of each change, and <paramref name="changed"/>
+/// (which must not block: it runs under the lock, so that every watcher sees the changes in their order).
+/// </summary>
+internal sealed class SyncStatusTracker(Action<SyncStatus>? changed = null)
 {
     private readonly object _gate = new();
     private readonly List<Channel<SyncStatus>> _watchers = [];
@@ -20,17 +23,14 @@ internal sealed class SyncStatusTracker
 
     public void Update(Func<SyncStatus, SyncStatus> change)
     {
-        Channel<SyncStatus>[] watchers;
-        SyncStatus next;
         lock (_gate)
         {
-            next = change(_current);
+            var next = change(_current);
             if (next == _current) return;
             _current = next;
-            watchers = [.. _watchers];
+            foreach (var watcher in _watchers) watcher.Writer.TryWrite(next);
+            changed?.Invoke(next);
         }
-
-        foreach (var watcher in watchers) watcher.Writer.TryWrite(next);
     }
 
     public async IAsyncEnumerable<SyncStatus> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -55,6 +55,18 @@ internal sealed class SyncStatusTracker
         {
             lock (_gate) _watchers.Remove(channel);
         }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="predicate"/> holds; throws when first <paramref name="failure"/> names an error
+    /// (see <see cref="SyncStatus.ErrorEndingWaits"/>), wrapped with <paramref name="what"/> and the error's code.
+    /// </summary>
+    public async Task<SyncStatus> WaitForAsync(Func<SyncStatus, bool> predicate, Func<SyncStatus, PowerSyncClientException?> failure, string what, CancellationToken cancellationToken)
+    {
+        var status = await WaitForAsync(s => predicate(s) || failure(s) is not null, cancellationToken).ConfigureAwait(false);
+        if (predicate(status)) return status;
+        var error = failure(status)!;
+        throw new PowerSyncClientException(error.Code, $"{what} stopped waiting: {error.Message}", error);
     }
 
     public async Task<SyncStatus> WaitForAsync(Func<SyncStatus, bool> predicate, CancellationToken cancellationToken)

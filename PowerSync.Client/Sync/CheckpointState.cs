@@ -58,12 +58,12 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
 
     public async Task RetryPendingAsync(CancellationToken cancellationToken)
     {
-        if (_pending is null) return;
-        var (outcome, _) = await storage.SyncLocalAsync(_pending, null, cancellationToken).ConfigureAwait(false);
+        if (_pending is not { } pending) return;
+        var (outcome, _) = await storage.SyncLocalAsync(pending, null, cancellationToken).ConfigureAwait(false);
         if (outcome == SyncLocalOutcome.Applied)
         {
             _pending = null;
-            await PublishAppliedAsync(null, cancellationToken).ConfigureAwait(false);
+            await PublishAppliedAsync(pending, null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -84,12 +84,12 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
                 if (priority is null) _pending = target;
                 return LineAction.Continue;
             default:
-                await PublishAppliedAsync(priority, cancellationToken).ConfigureAwait(false);
+                await PublishAppliedAsync(target, priority, cancellationToken).ConfigureAwait(false);
                 return LineAction.Continue;
         }
     }
 
-    private async Task PublishAppliedAsync(int? priority, CancellationToken cancellationToken)
+    private async Task PublishAppliedAsync(SyncCheckpoint applied, int? priority, CancellationToken cancellationToken)
     {
         metrics.CheckpointsApplied.Add(1, new KeyValuePair<string, object?>("partial", priority is not null));
         if (priority is null) ChecksumFailureStreak = 0;
@@ -106,6 +106,7 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
                 HasSynced = true,
                 LastSyncedAt = full?.LastSyncedAt ?? DateTimeOffset.UtcNow,
                 PriorityStatus = priorities,
+                AppliedWriteCheckpoint = applied.WriteCheckpoint is { } wc && wc > (s.AppliedWriteCheckpoint ?? 0) ? wc : s.AppliedWriteCheckpoint,
             });
         }
         else
@@ -122,17 +123,20 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
 
     private SyncProgress Progress()
     {
-        long total = 0, done = 0;
+        var byPriority = new SortedDictionary<int, (long Done, long Total)>();
         foreach (var bucket in _target?.Buckets.Values ?? [])
         {
             var (atLast, sinceLast) = _counts.TryGetValue(bucket.Bucket, out var c) ? c : (0, 0);
             var count = bucket.Count ?? (atLast + sinceLast);
             if (count < atLast) atLast = 0; // the bucket shrank (compaction or a reset): count from scratch
             var remaining = Math.Max(0, count - atLast);
-            total += remaining;
-            done += Math.Min(sinceLast, remaining);
+            var (done, total) = byPriority.TryGetValue(bucket.Priority, out var sums) ? sums : (0, 0);
+            byPriority[bucket.Priority] = (done + Math.Min(sinceLast, remaining), total + remaining);
         }
 
-        return new SyncProgress(done, total);
+        return new SyncProgress(byPriority.Values.Sum(p => p.Done), byPriority.Values.Sum(p => p.Total))
+        {
+            ByPriority = byPriority.Select(p => (p.Key, p.Value.Done, p.Value.Total)).ToList(),
+        };
     }
 }

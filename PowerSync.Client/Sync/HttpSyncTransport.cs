@@ -17,21 +17,9 @@ internal sealed class HttpSyncTransport(HttpClient http) : ISyncTransport
     public async IAsyncEnumerable<SyncLine> StreamAsync(PowerSyncCredentials credentials, StreamingSyncRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var body = new JsonObject
-        {
-            ["buckets"] = new JsonArray(request.Buckets.Select(b => (JsonNode)new JsonObject
-            {
-                ["name"] = b.Name,
-                ["after"] = b.After.ToString(CultureInfo.InvariantCulture),
-            }).ToArray()),
-            ["include_checksum"] = true,
-            ["raw_data"] = true,
-            ["client_id"] = request.ClientId,
-            ["parameters"] = JsonNode.Parse(request.ParametersJson),
-        };
         using var message = new HttpRequestMessage(HttpMethod.Post, Combine(credentials.Endpoint, "sync/stream"))
         {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = new StringContent(request.ToJson(), Encoding.UTF8, "application/json"),
         };
         message.Headers.Authorization = new AuthenticationHeaderValue("Token", credentials.Token);
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
@@ -136,7 +124,13 @@ internal sealed class HttpSyncTransport(HttpClient http) : ISyncTransport
         if (response.IsSuccessStatusCode) return;
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (text.Length > 500) text = text[..500];
-        var code = response.StatusCode == HttpStatusCode.Unauthorized ? ClientErrorCodes.Unauthorized : ClientErrorCodes.SyncHttpError;
+        var code = (int)response.StatusCode switch
+        {
+            401 => ClientErrorCodes.Unauthorized,
+            408 or 429 => ClientErrorCodes.SyncHttpError,
+            >= 400 and < 500 => ClientErrorCodes.SyncRequestRejected,
+            _ => ClientErrorCodes.SyncHttpError,
+        };
         throw new PowerSyncClientException(code, $"The sync service answered {(int)response.StatusCode} {response.ReasonPhrase}: {text}");
     }
 }

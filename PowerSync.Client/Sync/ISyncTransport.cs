@@ -1,11 +1,5 @@
 namespace PowerSync.Client.Sync;
 
-/// <summary>The request body of <c>POST /sync/stream</c>.</summary>
-/// <param name="Buckets">Buckets the client has, with the last op id it holds for each.</param>
-/// <param name="ClientId">The client id (<c>ps_kv.client_id</c>), used to key write checkpoints.</param>
-/// <param name="ParametersJson">Client parameters as a JSON object.</param>
-internal sealed record StreamingSyncRequest(IReadOnlyList<(string Name, long After)> Buckets, string ClientId, string ParametersJson);
-
 /// <summary>
 /// The seam between the sync engine and the network: streams parsed protocol lines for a request and
 /// fetches write checkpoints. <see cref="HttpSyncTransport"/> speaks the service's HTTP protocol.

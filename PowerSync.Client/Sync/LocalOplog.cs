@@ -20,7 +20,7 @@ internal enum SyncLocalOutcome
 /// The local op log per bucket (<c>ps_buckets</c>, <c>ps_oplog</c>) and applying validated checkpoints to
 /// the data tables, following the official core's semantics (see powersync-client-notes §2.3-2.4).
 /// </summary>
-internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int bulkRowLimit)
+internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int bulkRowLimit, UntypedTables untyped)
 {
     private const string InScope = "name IN (SELECT value FROM json_each(@names))";
 
@@ -227,6 +227,7 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
             }
             else
             {
+                untyped.Stored(type);
                 await db.ExecuteAsync("INSERT OR REPLACE INTO ps_untyped(type, id, data) SELECT row_type, row_id, data FROM temp.ps_sync_rows WHERE row_type = ? AND data IS NOT NULL", [type], cancellationToken).ConfigureAwait(false);
                 await db.ExecuteAsync("DELETE FROM ps_untyped WHERE type = ? AND id IN (SELECT row_id FROM temp.ps_sync_rows WHERE row_type = ? AND data IS NULL)", [type, type], cancellationToken).ConfigureAwait(false);
             }
@@ -259,6 +260,7 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
             }
             else
             {
+                untyped.Stored(type);
                 await db.ExecuteAsync($"INSERT OR REPLACE INTO ps_untyped(type, id, data) SELECT ?, * FROM ({Winners})", [type, type], cancellationToken).ConfigureAwait(false);
                 await db.ExecuteAsync($"DELETE FROM ps_untyped WHERE type = ? AND id IN ({Gone})", [type, type], cancellationToken).ConfigureAwait(false);
             }
@@ -275,12 +277,13 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
         var current = schema();
         if (bulk.Types.Count > MaxScansPerApply)
         {
-            CopyOplogInOnePass(db.Connection.Handle!, current, cancellationToken);
+            CopyOplogInOnePass(db.Connection.Handle!, current, untyped, cancellationToken);
             return;
         }
 
         foreach (var type in bulk.Types)
         {
+            if (current.FindSynced(type) is null) untyped.Stored(type);
             var sql = current.FindSynced(type) is { } table
                 ? $"INSERT OR REPLACE INTO {ViewSql.Id(table.DataTableName)}(id, data) SELECT row_id, data FROM ps_oplog WHERE row_type = ? AND data IS NOT NULL"
                 : "INSERT OR REPLACE INTO ps_untyped(type, id, data) SELECT row_type, row_id, data FROM ps_oplog WHERE row_type = ? AND data IS NOT NULL";
@@ -291,7 +294,7 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
     /// <summary>Types up to which a first apply scans the op log once per type (a scan costs less than the per-op calls of one pass).</summary>
     internal const int MaxScansPerApply = 3;
 
-    private static void CopyOplogInOnePass(SQLitePCL.sqlite3 handle, Schema current, CancellationToken cancellationToken)
+    private static void CopyOplogInOnePass(SQLitePCL.sqlite3 handle, Schema current, UntypedTables untyped, CancellationToken cancellationToken)
     {
         var targets = new List<(byte[] Type, RawStatement Insert, bool Untyped)>();
         try
@@ -309,6 +312,7 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
                     if (last < 0)
                     {
                         var name = System.Text.Encoding.UTF8.GetString(type);
+                        if (current.FindSynced(name) is null) untyped.Stored(name);
                         targets.Add(current.FindSynced(name) is { } table
                             ? (type.ToArray(), new RawStatement(handle, $"INSERT OR REPLACE INTO {ViewSql.Id(table.DataTableName)}(id, data) VALUES(?1, ?2)"), false)
                             : (type.ToArray(), new RawStatement(handle, "INSERT OR REPLACE INTO ps_untyped(type, id, data) VALUES(?3, ?1, ?2)"), true));
@@ -316,10 +320,10 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
                     }
                 }
 
-                var (_, insert, untyped) = targets[last];
+                var (_, insert, isUntyped) = targets[last];
                 insert.BindUtf8(1, read.Utf8(1));
                 insert.BindUtf8(2, read.Utf8(2));
-                if (untyped) insert.BindUtf8(3, type);
+                if (isUntyped) insert.BindUtf8(3, type);
                 insert.Execute();
             }
         }

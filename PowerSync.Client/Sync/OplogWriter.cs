@@ -50,7 +50,7 @@ internal sealed class OplogWriter : IDisposable
     }
 
     /// <summary>Saves one line's ops; returns the new checksums and whether the bucket was cleared.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Optimized)]
     public (long Add, long Op, bool Cleared) Save(long bucketId, DataLine line, long add, long op, CancellationToken cancellationToken)
     {
         var mayHaveKeys = false;

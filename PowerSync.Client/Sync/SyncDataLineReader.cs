@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -13,7 +14,7 @@ namespace PowerSync.Client.Sync;
 internal static class SyncDataLineReader
 {
     // Hot for the whole download: optimized from the first call (no tier-0 pass over a large initial sync).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Optimized)]
     public static DataLine? TryRead(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8);
@@ -58,7 +59,7 @@ internal static class SyncDataLineReader
         return new DataLine(bucket, ops, hasMore, utf8.Length);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Optimized)]
     private static OplogEntry ReadOp(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, TypeNames types)
     {
         long? opId = null;
@@ -110,7 +111,8 @@ internal static class SyncDataLineReader
     private static long OpId(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.String) return reader.GetInt64();
-        if (!reader.ValueIsEscaped && long.TryParse(reader.ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return value;
+        if (!reader.ValueIsEscaped && reader.ValueSpan is [>= (byte)'0' and <= (byte)'9', ..] digits
+            && Utf8Parser.TryParse(digits, out long value, out var consumed) && consumed == digits.Length) return value;
         return long.Parse(reader.GetString()!, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 

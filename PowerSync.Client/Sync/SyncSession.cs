@@ -62,6 +62,7 @@ internal sealed class SyncSession : IAsyncDisposable
         _options = options;
         _state = new CheckpointState(deps.Storage, deps.Status, deps.Metrics);
         _requests = new CheckpointRequests(deps.Storage, deps.Transport, deps.Logger);
+        Stopped = _cts.Token;
         _crudSubscription = deps.Pool.Changes.Subscribe(tables =>
         {
             if (tables.Contains("ps_crud")) _uploadSignal.Writer.TryWrite(true);
@@ -72,7 +73,8 @@ internal sealed class SyncSession : IAsyncDisposable
     {
         var session = new SyncSession(deps, connector, options);
         var token = session._cts.Token;
-        deps.Status.Update(s => s with { Connecting = true });
+        // Errors of an earlier connection end no wait of this one.
+        deps.Status.Update(s => s with { Connecting = true, DownloadError = null, UploadError = null });
         session._uploadSignal.Writer.TryWrite(true);
         session._streamTask = Task.Run(() => session.StreamLoopAsync(token), CancellationToken.None);
         session._uploadTask = Task.Run(() => session.UploadLoopAsync(token), CancellationToken.None);
@@ -81,15 +83,26 @@ internal sealed class SyncSession : IAsyncDisposable
         return session;
     }
 
-    private async Task<PowerSyncCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
+    private async Task<PowerSyncCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
+        (await FetchOrReuseCredentialsAsync(cancellationToken).ConfigureAwait(false)).Credentials;
+
+    /// <summary>The cached credentials while they are valid, else new ones from the connector (<c>Fetched</c>).</summary>
+    private async Task<(PowerSyncCredentials Credentials, bool Fetched)> FetchOrReuseCredentialsAsync(CancellationToken cancellationToken)
     {
         await _credentialsLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_credentials is { } cached && (cached.ExpiresAt is null || cached.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30))) return cached;
-            _credentials = await _connector.FetchCredentialsAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new PowerSyncClientException(ClientErrorCodes.Unauthorized, "The connector returned no credentials (not signed in); sync waits and retries.");
-            return _credentials;
+            if (_credentials is { } cached && (cached.ExpiresAt is null || cached.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30))) return (cached, false);
+            var fetched = await _connector.FetchCredentialsAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new PowerSyncClientException(ClientErrorCodes.Unauthorized, "The connector returned no credentials (not signed in); sync retries with backoff until it returns some.");
+            if (fetched.Endpoint is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
+            {
+                throw new PowerSyncClientException(ClientErrorCodes.SyncRequestRejected,
+                    $"The connector returned the endpoint '{fetched.Endpoint}', which is not an absolute http:// or https:// URL; return the sync service's address, e.g. https://host/powersync.");
+            }
+
+            _credentials = fetched;
+            return (fetched, true);
         }
         finally
         {
@@ -110,20 +123,21 @@ internal sealed class SyncSession : IAsyncDisposable
     {
         var attempt = 0;
         var clientId = await _deps.Storage.GetClientIdAsync(cancellationToken).ConfigureAwait(false);
-        var parameters = _options.ParametersJson().ToJsonString();
         var streamFailures = new FailureStreak();
         while (!cancellationToken.IsCancellationRequested)
         {
             var delay = true;
             TimeSpan? wait = null;
             var receivedLine = false;
+            var reusedCredentials = false;
             try
             {
-                var credentials = await GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+                var (credentials, fetched) = await FetchOrReuseCredentialsAsync(cancellationToken).ConfigureAwait(false);
+                reusedCredentials = !fetched;
                 // Each connection confirms the checkpoint-request counter first (the core's EstablishSyncStream.checkpoint_request).
                 if (UsesRequests && !await _requests.SeedAsync(credentials, clientId, cancellationToken).ConfigureAwait(false))
                     FallBackToLegacy(credentials);
-                var request = new StreamingSyncRequest(await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false), clientId, parameters);
+                var request = StreamingSyncRequest.For(_options, clientId, await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false));
                 using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 streamCts.CancelAfter(_options.StreamIdleTimeout);
                 // Reading runs ahead of applying, so data lines that queue up are saved in one transaction.
@@ -141,7 +155,7 @@ internal sealed class SyncSession : IAsyncDisposable
                             if (_state.ChecksumFailureStreak == 0) attempt = 0;
                             streamFailures.Reset();
                             _deps.Metrics.StreamsConnected.Add(1);
-                            _deps.Status.Update(s => s with { Connected = true, Connecting = false });
+                            _deps.Status.Update(s => s with { Connected = true, Connecting = false, DownloadError = null });
                             _uploadSignal.Writer.TryWrite(true);
                         }
 
@@ -156,7 +170,7 @@ internal sealed class SyncSession : IAsyncDisposable
                 finally
                 {
                     await streamCts.CancelAsync().ConfigureAwait(false);
-                    await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await reading.ConfigureAwait(false); // never throws: a failure completes the channel
                 }
 
                 // A stream the service ended normally is reopened after the base delay (no tight loop).
@@ -164,6 +178,13 @@ internal sealed class SyncSession : IAsyncDisposable
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (PowerSyncClientException e) when (e.Code == ClientErrorCodes.Unauthorized && reusedCredentials && !receivedLine)
+            {
+                // A token fetched earlier was refused (it expired, or was revoked): fetch a new one and reconnect at once.
+                // Only a refused token fetched for the attempt is an error (it is published and ends waits).
+                InvalidateCredentials();
+                delay = false;
             }
             catch (Exception e)
             {
@@ -284,6 +305,7 @@ internal sealed class SyncSession : IAsyncDisposable
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
+                        if (e is PowerSyncClientException { Code: ClientErrorCodes.Unauthorized }) InvalidateCredentials();
                         _deps.Status.Update(s => s with { Uploading = false, UploadError = e });
                         var retryIn = Backoff(_uploadFailures++);
                         var code = SyncSessionLog.CodeOf(e);
@@ -340,6 +362,21 @@ internal sealed class SyncSession : IAsyncDisposable
         }
 
         return previousHead is not null;
+    }
+
+    /// <summary>Cancelled when the session stops (<see cref="DisposeAsync"/>).</summary>
+    public CancellationToken Stopped { get; }
+
+    /// <summary>
+    /// A new write checkpoint from the service (a checkpoint request, or a legacy one): once a full checkpoint with this
+    /// write checkpoint or a larger one is applied, the local tables hold the service's state as of now, this client's
+    /// uploaded writes included.
+    /// </summary>
+    public async Task<long> RequestWriteCheckpointAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopped, cancellationToken);
+        var clientId = await _deps.Storage.GetClientIdAsync(linked.Token).ConfigureAwait(false);
+        return await ObtainWriteCheckpointAsync(clientId, linked.Token).ConfigureAwait(false);
     }
 
     /// <summary>Checkpoint-request mode, unless the service turned out not to serve it.</summary>

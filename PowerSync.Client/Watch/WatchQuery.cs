@@ -8,21 +8,22 @@ namespace PowerSync.Client.Watch;
 /// <summary>
 /// A watched query: emits the current result, then re-runs (throttled, trailing edge) whenever a
 /// committed write touches a table the query reads. The tables are resolved once with <c>EXPLAIN</c>
-/// (<c>OpenRead</c> root pages mapped to <c>sqlite_master</c>).
+/// (<c>OpenRead</c> root pages mapped to <c>sqlite_master</c>), unless the watch names them. Also the
+/// changes of tables alone, without a query (<see cref="ChangesAsync"/>).
 /// </summary>
 internal static class WatchQuery
 {
-    public static async IAsyncEnumerable<IReadOnlyList<T>> RunAsync<T>(ConnectionPool pool, string sql, IReadOnlyList<object?>? args, TimeSpan throttle,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<IReadOnlyList<T>> RunAsync<T>(ConnectionPool pool, string sql, IReadOnlyList<object?>? args,
+        IReadOnlyDictionary<string, string>? namedTables, TimeSpan throttle, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        IReadOnlySet<string>? tables = null;
+        HashSet<string>? tables = namedTables is null ? null : new HashSet<string>(namedTables.Keys, StringComparer.Ordinal);
         using var subscription = pool.Changes.Subscribe(changed =>
         {
             var watched = Volatile.Read(ref tables);
-            if (watched is null || changed.Overlaps(watched)) signal.Writer.TryWrite(true);
+            if (watched is null || watched.Overlaps(changed)) signal.Writer.TryWrite(true);
         });
-        Volatile.Write(ref tables, await ResolveTablesAsync(pool, sql, args, cancellationToken).ConfigureAwait(false));
+        if (tables is null) Volatile.Write(ref tables, await ResolveTablesAsync(pool, sql, args, cancellationToken).ConfigureAwait(false));
         while (true)
         {
             signal.Reader.TryRead(out _);
@@ -33,8 +34,68 @@ internal static class WatchQuery
         }
     }
 
-    internal static Task<IReadOnlySet<string>> ResolveTablesAsync(ConnectionPool pool, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken) =>
-        pool.ReadAsync<IReadOnlySet<string>>(async db =>
+    /// <summary>
+    /// Reports which of <paramref name="tables"/> (SQLite table name to the name given by the app) committed writes
+    /// changed: after the first change, waits <paramref name="throttle"/> and reports every change since, together.
+    /// </summary>
+    public static async IAsyncEnumerable<TableChanges> ChangesAsync(ConnectionPool pool, IReadOnlyDictionary<string, string> tables, TimeSpan throttle,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var changed = new SortedSet<string>(StringComparer.Ordinal);
+        using var subscription = pool.Changes.Subscribe(written =>
+        {
+            lock (changed)
+            {
+                foreach (var table in written)
+                {
+                    if (tables.TryGetValue(table, out var name)) changed.Add(name);
+                }
+
+                if (changed.Count > 0) signal.Writer.TryWrite(true);
+            }
+        });
+        while (true)
+        {
+            await signal.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (throttle > TimeSpan.Zero) await Task.Delay(throttle, cancellationToken).ConfigureAwait(false);
+            string[] names;
+            lock (changed)
+            {
+                signal.Reader.TryRead(out _);
+                names = [.. changed];
+                changed.Clear();
+            }
+
+            yield return new TableChanges(names);
+        }
+    }
+
+    /// <summary>
+    /// The SQLite tables behind table names an app gives (a schema table's or view's name is its data table; other
+    /// names are SQLite tables as they are), each mapped to the name given; null: every table of the schema.
+    /// </summary>
+    public static Dictionary<string, string> TablesNamed(Tables.Schema schema, IEnumerable<string>? names)
+    {
+        var tables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (names is null)
+        {
+            foreach (var table in schema.Tables) tables[table.DataTableName] = table.Name;
+            return tables;
+        }
+
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name)) throw new PowerSyncClientException(ClientErrorCodes.InvalidOptions, "A watched table name is empty.");
+            var table = schema.Tables.FirstOrDefault(t => t.Name == name) ?? schema.Tables.FirstOrDefault(t => t.ViewName == name);
+            tables[table?.DataTableName ?? name] = name;
+        }
+
+        return tables;
+    }
+
+    internal static Task<HashSet<string>> ResolveTablesAsync(ConnectionPool pool, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken) =>
+        pool.ReadAsync(async db =>
         {
             var plan = await db.GetAllAsync<Dictionary<string, object?>>("EXPLAIN " + sql, args, cancellationToken).ConfigureAwait(false);
             var pages = plan

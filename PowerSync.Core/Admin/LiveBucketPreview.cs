@@ -29,7 +29,7 @@ internal static class LiveBucketPreview
         foreach (var error in resolution.Errors) errors.Add(error.Definition, error.Message);
 
         var published = await PublishedTables.ReadAsync(source, publicationName, cancellationToken).ConfigureAwait(false);
-        var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
+        var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes, rules.TimestampMaxPrecision));
         var reader = new PostgresSnapshotReader(source, mapper);
         long rowsRead = 0;
         var tablesRead = new List<string>();

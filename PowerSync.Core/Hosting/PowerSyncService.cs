@@ -154,6 +154,7 @@ public sealed class PowerSyncService : IAsyncDisposable
                 return;
             }
         }
+        if (_options.StorageEngine == BucketStorageEngine.Postgres) await RefuseStoreInPublicationAsync(cancellationToken).ConfigureAwait(false);
         var deployed = await _storage.Admin.DeployAsync(content, cancellationToken).ConfigureAwait(false);
         var active = await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) _replication.Start(active);
@@ -165,6 +166,31 @@ public sealed class PowerSyncService : IAsyncDisposable
                 _background.Add(Task.Run(() => AdoptSharedVersionsAsync(_stopping.Token), CancellationToken.None));
             _background.Add(Task.Run(() => _retiredSlots.RunAsync(_stopping.Token), CancellationToken.None));
             _background.Add(Task.Run(() => _replication.WatchActivationsAsync(_storage.Checkpoints, _stopping.Token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// A bucket store in the source database must stay out of the replicated publication (a publication
+    /// <c>FOR ALL TABLES</c> takes it in): replicating the store's own writes would make every commit cause another.
+    /// </summary>
+    private async Task RefuseStoreInPublicationAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = new NpgsqlCommand("SELECT count(*) FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = _options.PublicationName });
+                command.Parameters.Add(new NpgsqlParameter { Value = _options.StorageSchema });
+                if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0)
+                {
+                    throw new PowerSyncException(HostingErrorCodes.InvalidOptions,
+                        $"The publication '{_options.PublicationName}' includes the bucket store's tables (schema '{_options.StorageSchema}'), so replication " +
+                        "would replicate its own writes. List the app's tables in it (CREATE PUBLICATION ... FOR TABLE ..., or FOR TABLES IN SCHEMA public), " +
+                        "or keep the store in another database (StorageConnectionString).");
+                }
+            }
         }
     }
 

@@ -58,6 +58,7 @@ internal sealed class SyncEndpoints(
         IDisposable admission;
         try
         {
+            ThrowIfShuttingDown();
             ThrowIfNotServing();
             user = await AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             request = ParseRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
@@ -130,6 +131,7 @@ internal sealed class SyncEndpoints(
     /// </summary>
     internal IDisposable Admit(SyncUser user)
     {
+        ThrowIfShuttingDown();
         ThrowIfNotServing();
         if (Interlocked.Increment(ref _connections) > limits.MaxConcurrentConnections)
         {
@@ -164,15 +166,19 @@ internal sealed class SyncEndpoints(
     internal SyncSession NewSession(SyncUser user, SyncRequest request, SyncSessionTrace? trace, bool keepaliveLines = true) =>
         new(_services, user, request, keepaliveLines ? sessionOptions : sessionOptions with { KeepaliveLines = false }, trace);
 
-    /// <summary>Throws when this instance takes no sync streams: it is shutting down (PSYNC_S2003), or it only replicates (PSYNC_N2405).</summary>
+    /// <summary>An instance that only replicates (Role ReplicateOnly) refuses every sync stream.</summary>
     internal void ThrowIfNotServing()
     {
-        if (_shutdown.IsCancellationRequested) throw ShuttingDown();
         if (!limits.Serves)
         {
             throw new PowerSyncException(ProtocolErrorCodes.NotServing,
                 "This instance only replicates (Role ReplicateOnly): connect to an instance that serves sync clients.");
         }
+    }
+
+    internal void ThrowIfShuttingDown()
+    {
+        if (_shutdown.IsCancellationRequested) throw ShuttingDown();
     }
 
     internal static PowerSyncException ShuttingDown() =>

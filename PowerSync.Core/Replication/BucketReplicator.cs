@@ -39,7 +39,7 @@ internal sealed class BucketReplicator(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source),
-            new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
+            new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes, rules.TimestampMaxPrecision));
         var check = await PostgresSourceChecker.CheckAsync(source, options.PublicationName, SlotName, cancellationToken).ConfigureAwait(false);
         foreach (var warning in check.Warnings) BucketReplicatorLog.SourceWarning(logger, warning.ToString());
         check.ThrowIfNotReady();

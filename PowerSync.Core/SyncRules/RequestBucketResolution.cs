@@ -32,7 +32,7 @@ public sealed class RequestBucketResolution
     /// <summary>
     /// Turns stored parameter rows into buckets. <paramref name="parametersByLookup"/> maps each lookup
     /// key to the <see cref="EvaluatedParameterLookup.Parameters"/> texts currently stored for it
-    /// (missing keys mean no rows). Returns the dynamic buckets, de-duplicated (lowest priority number wins).
+    /// (missing keys mean no rows). Returns the dynamic buckets, de-duplicated (lowest priority number, every inclusion reason).
     /// </summary>
     public IReadOnlyList<ResolvedBucket> ResolveLookups(IReadOnlyDictionary<string, IReadOnlyList<string>> parametersByLookup)
     {
@@ -42,10 +42,7 @@ public sealed class RequestBucketResolution
         {
             foreach (var bucket in source.Resolve(parametersByLookup))
             {
-                if (!result.TryGetValue(bucket.Bucket, out var existing) || existing.Priority > bucket.Priority)
-                {
-                    result[bucket.Bucket] = bucket;
-                }
+                result[bucket.Bucket] = result.TryGetValue(bucket.Bucket, out var existing) ? existing.Merge(bucket) : bucket;
             }
         }
 

@@ -13,23 +13,34 @@ internal sealed class SyncRulesCompiler
 {
     private readonly SyncRulesConfig _config;
     private readonly string _defaultSchema;
+    private readonly bool _honourStreamPriority;
     private readonly ErrorSink _problems = new();
     private readonly List<SourceTableReference> _references = [];
 
-    private SyncRulesCompiler(SyncRulesConfig config, string defaultSchema)
+    private SyncRulesCompiler(SyncRulesConfig config, string defaultSchema, bool honourStreamPriority)
     {
         _config = config;
         _defaultSchema = defaultSchema;
+        _honourStreamPriority = honourStreamPriority;
     }
 
-    public static CompiledSyncRules Compile(SyncRulesDocument document, string defaultSchema) =>
-        new SyncRulesCompiler(document.Config, defaultSchema).Compile(document);
+    /// <param name="document">The YAML as read.</param>
+    /// <param name="defaultSchema">Schema of tables named without one.</param>
+    /// <param name="honourStreamPriority">Apply edition-2 streams' <c>priority:</c> (the official evaluator ignores it: 3).</param>
+    public static CompiledSyncRules Compile(SyncRulesDocument document, string defaultSchema, bool honourStreamPriority = false) =>
+        new SyncRulesCompiler(document.Config, defaultSchema, honourStreamPriority).Compile(document);
 
     private CompiledSyncRules Compile(SyncRulesDocument document)
     {
         _problems.AddRange(document.Problems);
         var definitions = CompileDefinitions(document.BucketDefinitions);
         var streams = CompileStreams(document.Streams, definitions);
+        _problems.AddRange(document.EventPayloads.Problems);
+        foreach (var payload in document.EventPayloads.Entries)
+        {
+            EventQueryCompiler.Check(payload, _config, _problems);
+        }
+
         return new CompiledSyncRules(_config, definitions, streams, _problems.Items, _references);
     }
 
@@ -69,7 +80,7 @@ internal sealed class SyncRulesCompiler
         for (var i = 0; i < sources.Count; i++)
         {
             var source = sources[i];
-            var query = ParameterQueryCompiler.Compile(source, entry.Name, i, _config, _defaultSchema, _problems);
+            var query = ParameterQueryCompiler.Compile(source, entry.Name, i, _config, _defaultSchema, _problems, entry.HasPriority);
             if (query is null)
             {
                 continue;
@@ -135,7 +146,7 @@ internal sealed class SyncRulesCompiler
 
             _problems.AddRange(entry.Problems);
             if (entry.Query is { } source
-                && StreamCompiler.Compile(entry.Name, source, entry.AutoSubscribe, entry.Priority, _config, _defaultSchema, _problems) is { } stream)
+                && StreamCompiler.Compile(entry.Name, source, entry.AutoSubscribe, _honourStreamPriority ? entry.Priority : 3, _config, _defaultSchema, _problems) is { } stream)
             {
                 TableReferenceCollector.Collect(source, SourceQueryKind.StreamQuery, entry.Name, _defaultSchema, _references);
                 streams.Add(stream);

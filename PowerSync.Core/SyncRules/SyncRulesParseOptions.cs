@@ -24,4 +24,12 @@ public sealed record SyncRulesParseOptions
     /// warnings then read <c>sync-rules.yaml:12:8: [code] message</c>; null leaves the file name out.
     /// </summary>
     public string? FileName { get; init; }
+
+    /// <summary>
+    /// Opt-in improvement: give the buckets of edition-2 Sync Streams the stream's <c>priority:</c>. The official
+    /// evaluator (0.38.1) ignores that key for edition-2 streams and gives priority 3 (a subscription's
+    /// <c>override_priority</c> still applies), and so does this evaluator by default, so that clients see the same
+    /// priorities from both services. Off by default.
+    /// </summary>
+    public bool HonourStreamPriority { get; init; }
 }

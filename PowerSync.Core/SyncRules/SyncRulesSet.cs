@@ -30,6 +30,8 @@ public sealed class SyncRulesSet
         FixedJsonExtract = config.FixedJsonExtract;
         TimestampsIso8601 = config.TimestampsIso8601;
         CustomPostgresTypes = config.CustomPostgresTypes;
+        TimestampMaxPrecision = config.TimestampMaxPrecision;
+        StorageVersion = config.StorageVersion;
         VersionedBucketIds = bucketPrefix.Length > 0;
         Warnings = warnings;
         BucketDefinitionNames = definitions.Select(d => d.Name).ToList();
@@ -54,6 +56,12 @@ public sealed class SyncRulesSet
 
     /// <summary>True when bucket ids carry the <c>&lt;version&gt;#</c> prefix.</summary>
     public bool VersionedBucketIds { get; }
+
+    /// <summary><c>timestamp_max_precision</c> as fraction digits (0, 3, 6 or 9); null when not set.</summary>
+    internal int? TimestampMaxPrecision { get; }
+
+    /// <summary><c>storage_version</c> (2, or the unstable 3); null when not set.</summary>
+    internal int? StorageVersion { get; }
 
     /// <summary>Warnings found while parsing (the rules are still valid).</summary>
     public IReadOnlyList<SyncRulesError> Warnings { get; }
@@ -91,7 +99,7 @@ public sealed class SyncRulesSet
         ArgumentNullException.ThrowIfNull(yaml);
         options ??= new SyncRulesParseOptions();
         var document = SyncRulesYamlReader.Read(yaml);
-        var rules = SyncRulesCompiler.Compile(document, options.DefaultSchema);
+        var rules = SyncRulesCompiler.Compile(document, options.DefaultSchema, options.HonourStreamPriority);
         var problems = options.FileName is { } file ? rules.Problems.Select(p => p with { File = file }).ToList() : rules.Problems;
         var errors = problems.Where(p => !p.IsWarning).ToList();
         if (errors.Count > 0)
@@ -123,7 +131,20 @@ public sealed class SyncRulesSet
     /// Evaluates one replicated row against every data query of its table: the buckets it belongs to,
     /// with its object type, id and data JSON. Failures of individual queries are returned as errors.
     /// </summary>
-    public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row)
+    public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row) =>
+        EvaluateRow(schema, table, row, includeValues: false);
+
+    /// <summary>
+    /// <see cref="EvaluateRow(string, string, IReadOnlyDictionary{string, SqliteValue})"/> for tools and tests: with
+    /// <paramref name="includeValues"/>, each <see cref="EvaluatedRow"/> also carries its output columns as typed
+    /// values (<see cref="EvaluatedRow.Values"/>).
+    /// </summary>
+    /// <param name="schema">The row's schema.</param>
+    /// <param name="table">The row's table.</param>
+    /// <param name="row">The row's columns.</param>
+    /// <param name="includeValues">Whether to fill <see cref="EvaluatedRow.Values"/>.</param>
+    /// <returns>The bucket entries of the row and per-query errors.</returns>
+    public RowEvaluationResult EvaluateRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, bool includeValues)
     {
         ArgumentNullException.ThrowIfNull(row);
         var queries = GetTable(schema, table);
@@ -138,7 +159,12 @@ public sealed class SyncRulesSet
         {
             try
             {
+                var before = rows.Count;
                 query.Evaluate(table, row, bucketPrefix, rows);
+                if (includeValues && rows.Count > before)
+                {
+                    WithValues(rows, before, query.BuildValues(table, row));
+                }
             }
             catch (SqlEvaluationException e)
             {
@@ -150,7 +176,12 @@ public sealed class SyncRulesSet
         {
             try
             {
+                var before = rows.Count;
                 stream.EvaluateRow(table, row, _bucketPrefix, rows, message => (errors ??= []).Add(new EvaluationError(stream.Name, message)));
+                if (includeValues && rows.Count > before)
+                {
+                    WithValues(rows, before, stream.Data.BuildValues(table, row));
+                }
             }
             catch (SqlEvaluationException e)
             {
@@ -162,7 +193,25 @@ public sealed class SyncRulesSet
     }
 
     /// <summary>Evaluates one replicated row of a parameter table: the lookup entries storage must index.</summary>
-    public IReadOnlyList<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row)
+    public IReadOnlyList<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row) =>
+        EvaluateParameterRow(schema, table, row, errors: null);
+
+    /// <summary>
+    /// <see cref="EvaluateParameterRow(string, string, IReadOnlyDictionary{string, SqliteValue})"/> with the errors of
+    /// the queries that could not evaluate the row (such a query indexes nothing for it, as upstream).
+    /// </summary>
+    /// <param name="schema">The row's schema.</param>
+    /// <param name="table">The row's table.</param>
+    /// <param name="row">The row's columns.</param>
+    /// <returns>The lookup entries and the per-query errors.</returns>
+    public ParameterRowEvaluationResult EvaluateParameterRowWithErrors(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var errors = new List<EvaluationError>();
+        var lookups = EvaluateParameterRow(schema, table, row, errors);
+        return new ParameterRowEvaluationResult(lookups, errors);
+    }
+
+    private List<EvaluatedParameterLookup> EvaluateParameterRow(string schema, string table, IReadOnlyDictionary<string, SqliteValue> row, List<EvaluationError>? errors)
     {
         ArgumentNullException.ThrowIfNull(row);
         var queries = GetTable(schema, table);
@@ -178,9 +227,10 @@ public sealed class SyncRulesSet
             {
                 query.EvaluateRow(row, result);
             }
-            catch (SqlEvaluationException)
+            catch (SqlEvaluationException e)
             {
                 // A row that cannot be evaluated indexes nothing for this query (as upstream).
+                errors?.Add(new EvaluationError(query.Definition, e.Message));
             }
         }
 
@@ -190,13 +240,21 @@ public sealed class SyncRulesSet
             {
                 subquery.EvaluateRow(row, result);
             }
-            catch (SqlEvaluationException)
+            catch (SqlEvaluationException e)
             {
-                // As above.
+                errors?.Add(new EvaluationError(subquery.Stream, e.Message));
             }
         }
 
         return result;
+    }
+
+    private static void WithValues(List<EvaluatedRow> rows, int from, IReadOnlyList<KeyValuePair<string, SqliteValue>> values)
+    {
+        for (var i = from; i < rows.Count; i++)
+        {
+            rows[i] = rows[i] with { Values = values };
+        }
     }
 
     /// <summary>Resolves a connecting client's buckets: static ones now, plus the lookups still to read from storage.</summary>
@@ -205,9 +263,11 @@ public sealed class SyncRulesSet
         ArgumentNullException.ThrowIfNull(request);
         var context = request.Context;
         var staticBuckets = new Dictionary<string, ResolvedBucket>(StringComparer.Ordinal);
-        var pending = new List<(string, BucketDefinition, ParameterQuery)>();
+        var pending = new List<(string, BucketDefinition, ParameterQuery, ParameterRow)>();
         var errors = new List<EvaluationError>();
-        foreach (var definition in _definitions)
+        // Bucket definitions are default subscriptions: a client that opts out of those (include_defaults: false)
+        // gets none of them, as from the official service.
+        foreach (var definition in request.IncludeDefaultStreams ? _definitions : [])
         {
             if (definition.IsGlobal)
             {
@@ -221,13 +281,17 @@ public sealed class SyncRulesSet
                 {
                     if (query is TableParameterQuery table)
                     {
-                        pending.AddRange(table.RequestLookups(context).Select(l => (l, definition, query)));
+                        if (table.RequestOutputs(context) is { } outputs)
+                        {
+                            pending.AddRange(table.RequestLookups(context).Select(l => (l, definition, query, outputs)));
+                        }
+
                         continue;
                     }
 
                     foreach (var row in query.EvaluateRequest(context))
                     {
-                        if (definition.BucketId(_bucketPrefix, row) is { } bucket)
+                        if (definition.BucketId(_bucketPrefix, row, query) is { } bucket)
                         {
                             Add(new ResolvedBucket(bucket, query.Priority ?? definition.Priority, definition.Name));
                         }
@@ -253,13 +317,8 @@ public sealed class SyncRulesSet
 
         return new RequestBucketResolution(staticBuckets.Values.ToList(), sources, errors);
 
-        void Add(ResolvedBucket bucket)
-        {
-            if (!staticBuckets.TryGetValue(bucket.Bucket, out var existing) || existing.Priority > bucket.Priority)
-            {
-                staticBuckets[bucket.Bucket] = bucket;
-            }
-        }
+        void Add(ResolvedBucket bucket) =>
+            staticBuckets[bucket.Bucket] = staticBuckets.TryGetValue(bucket.Bucket, out var existing) ? existing.Merge(bucket) : bucket;
     }
 
     private TableQueries GetTable(string schema, string table) =>

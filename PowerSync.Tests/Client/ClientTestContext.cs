@@ -18,13 +18,14 @@ internal sealed class ClientTestContext : IAsyncDisposable
         new Table("todos", [Column.Text("description"), Column.Text("list_id"), Column.Integer("completed"), Column.Real("weight")],
             indexes: [new TableIndex("list", "list_id")]));
 
-    public async Task<PowerSyncDatabase> OpenAsync(Schema? schema = null, string? path = null)
+    public async Task<PowerSyncDatabase> OpenAsync(Schema? schema = null, string? path = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions
         {
             DatabasePath = path ?? DatabasePath,
             Schema = schema ?? TodoSchema,
             WatchThrottle = TimeSpan.FromMilliseconds(5),
+            Logger = logger,
         });
         _opened.Add(db);
         return db;

@@ -124,7 +124,7 @@ public sealed class CrudQueueTests
 
         Assert.That(await db.GetAsync<string>("SELECT body FROM drafts"), Is.EqualTo("edited"));
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM ps_data_local__drafts"), Is.EqualTo(1));
-        Assert.That(await db.GetUploadQueueCountAsync(), Is.Zero);
+        Assert.That((await db.GetUploadQueueStatsAsync()).Count, Is.Zero);
     }
 
     [Test]

@@ -70,7 +70,7 @@ public sealed class DatabaseTests
         }));
 
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM todos"), Is.Zero);
-        Assert.That(await db.GetUploadQueueCountAsync(), Is.Zero);
+        Assert.That((await db.GetUploadQueueStatsAsync()).Count, Is.Zero);
     }
 
     [Test]
@@ -112,6 +112,6 @@ public sealed class DatabaseTests
         var reopened = await _ctx.OpenAsync();
 
         Assert.That(await reopened.GetAsync<string>("SELECT name FROM lists WHERE id = 'l1'"), Is.EqualTo("kept"));
-        Assert.That(await reopened.GetUploadQueueCountAsync(), Is.EqualTo(1));
+        Assert.That((await reopened.GetUploadQueueStatsAsync()).Count, Is.EqualTo(1));
     }
 }

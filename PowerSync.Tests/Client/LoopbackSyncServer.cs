@@ -58,6 +58,12 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
 
     public ConcurrentQueue<string> AuthorizationHeaders { get; } = new();
 
+    /// <summary>
+    /// Answers a stream request whose <c>Authorization</c> header it is given with that HTTP status (and an error body)
+    /// when it returns one; null serves the stream.
+    /// </summary>
+    public Func<string, int?>? RefuseStream { get; set; }
+
     /// <summary>The next <paramref name="count"/> stream requests are answered with HTTP 500.</summary>
     public void FailNextStreams(int count) => Interlocked.Exchange(ref _failNextStreams, count);
 
@@ -137,6 +143,14 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
             {
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                 var request = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
+                if (RefuseStream?.Invoke(context.Request.Headers["Authorization"] ?? "") is { } refused)
+                {
+                    response.StatusCode = refused;
+                    await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("{\"error\":{\"status\":" + refused + ",\"description\":\"scripted refusal\"}}"));
+                    response.Close();
+                    return;
+                }
+
                 if (Interlocked.Decrement(ref _failNextStreams) >= 0)
                 {
                     response.StatusCode = 500;

@@ -72,17 +72,17 @@ internal sealed class SyncHarness : IAsyncDisposable
         CrudUploadThrottle = TimeSpan.Zero,
     };
 
-    public static async Task<SyncHarness> StartAsync(PowerSync.Client.Tables.Schema? schema = null)
+    public static async Task<SyncHarness> StartAsync(PowerSync.Client.Tables.Schema? schema = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var ctx = new ClientTestContext();
         var server = new LoopbackSyncServer();
-        var db = await ctx.OpenAsync(schema ?? TestSchema);
+        var db = await ctx.OpenAsync(schema ?? TestSchema, logger: logger);
         return new SyncHarness(ctx, server, db);
     }
 
-    public async Task<ScriptedStream> ConnectAsync()
+    public async Task<ScriptedStream> ConnectAsync(PowerSync.Client.PowerSyncConnectionOptions? options = null)
     {
-        await Db.ConnectAsync(Connector, Options);
+        await Db.ConnectAsync(Connector, options ?? Options);
         return await Server.NextStreamAsync();
     }
 

@@ -16,10 +16,17 @@ internal sealed class TestConnector(Uri endpoint) : IPowerSyncBackendConnector
 
     public int CredentialFetches => Volatile.Read(ref _tokens);
 
+    /// <summary>False: the user is signed out, and the connector returns no credentials.</summary>
+    public bool SignedIn { get; set; } = true;
+
+    /// <summary>The endpoint the credentials name (default: the server's).</summary>
+    public Uri Endpoint { get; set; } = endpoint;
+
     public Task<PowerSyncCredentials?> FetchCredentialsAsync(CancellationToken cancellationToken)
     {
+        if (!SignedIn) return Task.FromResult<PowerSyncCredentials?>(null);
         var n = Interlocked.Increment(ref _tokens);
-        return Task.FromResult<PowerSyncCredentials?>(new PowerSyncCredentials(endpoint, $"token-{n}"));
+        return Task.FromResult<PowerSyncCredentials?>(new PowerSyncCredentials(Endpoint, $"token-{n}"));
     }
 
     public async Task UploadDataAsync(PowerSyncDatabase database, CancellationToken cancellationToken)

@@ -170,7 +170,7 @@ public sealed class UploadAndGatingTests
         var status = await Eventually.WithTimeout(_h.Db.WaitForStatusAsync(s => s.UploadError is not null), "the upload error");
 
         Assert.That(status.UploadError, Is.TypeOf<PowerSyncClientException>().With.Property("Code").EqualTo(ClientErrorCodes.UploadNotCompleted));
-        Assert.That(await _h.Db.GetUploadQueueCountAsync(), Is.EqualTo(1));
+        Assert.That((await _h.Db.GetUploadQueueStatsAsync()).Count, Is.EqualTo(1));
     }
 
     [Test]

@@ -49,7 +49,7 @@ public sealed class ClientGuideTests
         Assert.That(seen, Is.SubsetOf(new long[] { 1, 0 }));
 
         // Every write above was queued for upload: 2 lists/todos inserts, the transaction's update, one more insert and update.
-        Assert.That(await db.GetUploadQueueCountAsync(ct), Is.EqualTo(5));
+        Assert.That((await db.GetUploadQueueStatsAsync(cancellationToken: ct)).Count, Is.EqualTo(5));
     }
 
     [Test]
@@ -147,7 +147,7 @@ public sealed class ClientGuideTests
             """PATCH todos/t1 {"completed":1}""",
             "DELETE todos/t9",
         }));
-        Assert.That(await db.GetUploadQueueCountAsync(ct), Is.Zero);
+        Assert.That((await db.GetUploadQueueStatsAsync(cancellationToken: ct)).Count, Is.Zero);
 
         await ClientGuideExamples.SignOutAsync(db, db.Schema, ct);
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM lists", cancellationToken: ct), Is.Zero, "sign-out deleted synced data");

@@ -180,6 +180,35 @@ public sealed class ClientAgainstHostTests
         }
     }
 
+    [TestCase(CheckpointMode.Requests)]
+    [TestCase(CheckpointMode.Legacy)]
+    public async Task RequestCheckpointAsync_after_an_upload_completes_with_the_services_state_including_the_upload(CheckpointMode mode)
+    {
+        await using var pgdb = await TestPostgres.CreateDatabaseAsync();
+        await pgdb.ExecuteAsync(Schema);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(pgdb.ConnectionString, Rules);
+        var backend = new TestBackend(app.Address, app.Token("alice"), pgdb.ConnectionString);
+        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema });
+        await db.ConnectAsync(backend, new PowerSyncConnectionOptions { CheckpointMode = mode, CrudUploadThrottle = TimeSpan.Zero });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await db.WaitForFirstSyncAsync(cancellationToken: timeout.Token);
+
+        await db.ExecuteAsync("INSERT INTO todos (id, list_id, description, done) VALUES ('t3', 'l1', 'eggs', 0)");
+        await foreach (var queued in db.WatchAsync<long>("SELECT count(*) FROM ps_crud", null, timeout.Token))
+        {
+            if (queued[0] == 0) break;
+        }
+        Assert.That(backend.Uploads, Is.EqualTo(1));
+        // The service's state moves on past the upload: another device completes the new todo, and one more appears.
+        await pgdb.ExecuteAsync("UPDATE todos SET done = 1 WHERE id = 't3'; INSERT INTO todos VALUES ('t4', 'l1', 'flour', 0);");
+
+        await db.RequestCheckpointAsync(timeout.Token);
+
+        var todos = await db.GetAllAsync<Todo>("SELECT id, list_id, description, done FROM todos ORDER BY id");
+        Assert.That(todos.Select(t => (t.Id, t.Done)), Is.EqualTo(new[] { ("t1", 0L), ("t2", 0L), ("t3", 1L), ("t4", 0L) }),
+            "at once: the uploaded todo as the service has it, and what changed before the request");
+    }
+
     [Test]
     public async Task In_requests_mode_a_restart_with_a_request_the_service_lost_converges_and_ids_keep_growing()
     {

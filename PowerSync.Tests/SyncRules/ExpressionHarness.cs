@@ -7,7 +7,7 @@ namespace PowerSync.Tests.SyncRules;
 
 /// <summary>
 /// Evaluates one expression as a data-query column over a fixed row, and renders the result the way
-/// the oracle script does: <c>type|JSONBig value</c>, <c>blob|HEX</c>, COMPILE_ERROR or ROW_ERROR.
+/// the oracle script does: <c>type|JSONBig value</c>, <c>blob|HEX</c>, COMPILE_ERROR, ROW_ERROR, or undefined (the column is left out of the data).
 /// </summary>
 internal static class ExpressionHarness
 {
@@ -69,9 +69,20 @@ internal static class ExpressionHarness
             return "ROW_ERROR";
         }
 
+        return Render(value);
+    }
+
+    /// <summary>A value as the oracle renders it: <c>type|JSON</c>, <c>blob|HEX</c> or <c>undefined</c>.</summary>
+    public static string Render(SqliteValue value)
+    {
         if (value.Type == SqliteType.Blob)
         {
             return "blob|" + Convert.ToHexString(value.AsBlob);
+        }
+
+        if (value.IsUndefined)
+        {
+            return "undefined";
         }
 
         var sb = new StringBuilder(SqlValueSemantics.TypeOf(value)).Append('|');

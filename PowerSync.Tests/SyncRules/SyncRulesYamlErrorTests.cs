@@ -71,7 +71,7 @@ public sealed class SyncRulesYamlErrorTests
         Assert.That(text, Does.Contain("priority"));
         Assert.That(text, Does.Contain("has no 'data' queries"));
         Assert.That(text, Does.Contain("Unknown key 'unknown_key'"));
-        Assert.That(text, Does.Contain("event_definitions are not supported yet"));
+        Assert.That(text, Does.Contain("Event definition 'e' needs 'payloads'"));
         Assert.That(text, Does.Contain("Sync streams require edition 2"));
     }
 
@@ -100,11 +100,12 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
-    public void Edition_3_and_unsupported_config_are_named()
+    public void Edition_3_is_named_and_storage_version_3_is_a_warning()
     {
-        var errors = ErrorsOf("config:\n  edition: 3\n  storage_version: 3\n");
-        Assert.That(errors.Select(e => e.Code), Is.All.EqualTo(SyncRulesErrorCodes.NotSupported));
-        Assert.That(errors, Has.Count.EqualTo(2));
+        var errors = ErrorsOf("config:\n  edition: 3\n  storage_version: 3\nbucket_definitions: {}\n");
+        Assert.That(errors.Select(e => e.Code), Is.EqualTo(new[] { SyncRulesErrorCodes.NotSupported }));
+        var rules = SyncRulesSet.Parse("config:\n  storage_version: 3\nbucket_definitions: {}\n");
+        Assert.That(rules.Warnings.Single().Message, Does.Contain("Storage version 3 is unstable"));
     }
 
     [Test]
@@ -158,9 +159,10 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
-    public void Empty_rules_are_valid()
+    public void Empty_rules_are_rejected_but_an_empty_bucket_definitions_map_is_valid()
     {
-        Assert.That(SyncRulesSet.Parse("").SourceTables, Is.Empty);
+        Assert.That(ErrorsOf("").Single().Code, Is.EqualTo(SyncRulesErrorCodes.MissingKey));
+        Assert.That(ErrorsOf("config:\n  edition: 2\n").Single().Message, Does.Contain("need 'bucket_definitions' or 'streams'"));
         Assert.That(SyncRulesSet.Parse("bucket_definitions: {}\n").BucketDefinitionNames, Is.Empty);
     }
 }

@@ -37,7 +37,7 @@ while (Console.ReadLine() is { } line && line.Trim() != "quit")
             break;
         case "status":
             var s = session.Database.CurrentStatus;
-            Console.WriteLine($"connected={s.Connected} downloading={s.Downloading} uploading={s.Uploading} hasSynced={s.HasSynced} lastSyncedAt={s.LastSyncedAt} pendingUploads={await session.Database.GetUploadQueueCountAsync()}");
+            Console.WriteLine($"connected={s.Connected} downloading={s.Downloading} uploading={s.Uploading} hasSynced={s.HasSynced} lastSyncedAt={s.LastSyncedAt} pendingUploads={(await session.Database.GetUploadQueueStatsAsync()).Count}");
             foreach (var r in session.Rejections) Console.WriteLine("rejected by the backend: " + r);
             break;
         default:
@@ -47,5 +47,5 @@ while (Console.ReadLine() is { } line && line.Trim() != "quit")
 }
 // Queued writes survive a restart, but give them a moment to reach the backend before leaving.
 if (!await session.WaitForUploadsAsync(TimeSpan.FromSeconds(10)))
-    Console.WriteLine($"{await session.Database.GetUploadQueueCountAsync()} change(s) not uploaded yet; they are sent next time.");
+    Console.WriteLine($"{(await session.Database.GetUploadQueueStatsAsync()).Count} change(s) not uploaded yet; they are sent next time.");
 return 0;

@@ -109,6 +109,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
         if (setup.Keepalive.LifetimeMs > 0) _lifetime = TimeSpan.FromMilliseconds(setup.Keepalive.LifetimeMs);
         try
         {
+            endpoints.ThrowIfShuttingDown();
             endpoints.ThrowIfNotServing();
             var token = ReadString(setup.Metadata, "token", "The SETUP metadata must be a JSON object with the token: {\"token\":\"Token <jwt>\"}.");
             _user = await endpoints.AuthenticateAsync(token, cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,8 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// </summary>
 internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketCompactor
 {
-    private const int ScanChunk = 1000;
+    // Chunks read per query: up to 256 ops each (fewer when large), one op each in a store from before chunks.
+    private const int ScanChunks = 64;
 
     private ILiteCollection<BsonDocument> Ops => storage.Database.GetCollection(LiteDbKeys.Ops);
 
@@ -35,38 +36,44 @@ internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketComp
 
     private (long Scanned, long Moved) MoveSuperseded(long version, string bucket, OpId checkpoint, CompactionOptions options)
     {
-        var later = new Dictionary<(string, string, string), long>();
-        var batch = new List<(BsonValue Key, long Target)>();
+        var later = new Dictionary<(string?, string?, string?), long>();
+        var batch = new List<(BsonValue Chunk, long OpId, long Target)>();
         long scanned = 0, moved = 0;
         var low = LiteDbSchema.OpKey(version, bucket, 1L);
-        var high = LiteDbSchema.OpKey(version, bucket, checkpoint.Value);
+        // The chunk holding the checkpoint's op may be keyed after it.
+        var high = LiteDbSchema.OpKey(version, bucket, long.MaxValue);
+        var ops = new List<OplogEntry>();
         while (true)
         {
-            // A chunk at a time, read whole before any rewrite (a LiteDB query must not stay open across a write on its thread).
-            var chunk = Ops.Query().Where(Query.Between("_id", low, high)).OrderByDescending("_id").Limit(ScanChunk).ToList();
-            if (chunk.Count == 0) break;
-            foreach (var doc in chunk)
+            // Some chunks at a time, read whole before any rewrite (a LiteDB query must not stay open across a write on its thread).
+            var chunks = Ops.Query().Where(Query.Between("_id", low, high)).OrderByDescending("_id").Limit(ScanChunks).ToList();
+            if (chunks.Count == 0) break;
+            foreach (var chunk in chunks)
             {
-                var op = (OpType)doc["o"].AsInt32;
-                if (op is not (OpType.Put or OpType.Remove)) continue;
-                scanned++;
-                var opId = LiteDbKeys.LastNumber(doc["_id"]);
-                var row = (doc["ot"].AsString, doc["oi"].AsString, doc["sk"].AsString);
-                if (later.TryGetValue(row, out var target))
+                ops.Clear();
+                LiteDbOpChunks.Read(chunk, 0, checkpoint.Value, ops);
+                for (var i = ops.Count - 1; i >= 0; i--)
                 {
-                    batch.Add((doc["_id"], target));
-                    if (batch.Count >= options.BatchSize)
+                    var op = ops[i];
+                    if (op.Op is not (OpType.Put or OpType.Remove)) continue;
+                    scanned++;
+                    var row = (op.ObjectTypeText, op.ObjectIdText, op.SubkeyText);
+                    if (later.TryGetValue(row, out var target))
                     {
-                        moved += ApplyMoves(batch);
-                        batch.Clear();
+                        batch.Add((chunk["_id"], op.OpId.Value, target));
+                        if (batch.Count >= options.BatchSize)
+                        {
+                            moved += ApplyMoves(batch);
+                            batch.Clear();
+                        }
+                    }
+                    else if (later.Count < options.MaxTrackedRows)
+                    {
+                        later[row] = op.OpId.Value;
                     }
                 }
-                else if (later.Count < options.MaxTrackedRows)
-                {
-                    later[row] = opId;
-                }
             }
-            var oldest = LiteDbKeys.LastNumber(chunk[^1]["_id"]);
+            var oldest = LiteDbKeys.LastNumber(chunks[^1]["_id"]);
             if (oldest <= 1) break;
             high = LiteDbSchema.OpKey(version, bucket, oldest - 1);
         }
@@ -74,18 +81,36 @@ internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketComp
         return (scanned, moved);
     }
 
-    private long ApplyMoves(List<(BsonValue Key, long Target)> batch)
+    /// <summary>Turns the listed ops that are still PUT or REMOVE into MOVEs, rewriting their chunks.</summary>
+    private long ApplyMoves(List<(BsonValue Chunk, long OpId, long Target)> batch)
     {
         if (batch.Count == 0) return 0;
         return storage.InTransaction(_ =>
         {
             long changed = 0;
-            foreach (var (key, target) in batch)
+            foreach (var moves in batch.GroupBy(m => Convert.ToBase64String(m.Chunk.AsBinary)))
             {
-                var doc = Ops.FindById(key);
-                if (doc is null || (OpType)doc["o"].AsInt32 is not (OpType.Put or OpType.Remove)) continue;
-                Ops.Update(new BsonDocument { ["_id"] = key, ["o"] = (int)OpType.Move, ["cs"] = doc["cs"], ["t"] = target });
-                changed++;
+                var key = moves.First().Chunk;
+                if (Ops.FindById(key) is not { } chunk) continue;
+                var ops = LiteDbOpChunks.ReadAll(chunk);
+                var targets = moves.ToDictionary(m => m.OpId, m => m.Target);
+                var builder = new LiteDbOpChunks.Builder();
+                var changedHere = 0;
+                foreach (var op in ops)
+                {
+                    if (targets.TryGetValue(op.OpId.Value, out var target) && op.Op is (OpType.Put or OpType.Remove))
+                    {
+                        builder.Add(op.OpId.Value, OpType.Move, op.Checksum, null, null, null, null, target);
+                        changedHere++;
+                    }
+                    else
+                    {
+                        builder.Add(op);
+                    }
+                }
+                if (changedHere == 0) continue;
+                Ops.Update(LiteDbOpChunks.Document(key, builder.Take()));
+                changed += changedHere;
             }
             return changed;
         });
@@ -106,35 +131,51 @@ internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketComp
         long? maxTarget = null;
         uint sum = 0;
         var low = LiteDbSchema.OpKey(version, bucket, 1L);
-        var high = LiteDbSchema.OpKey(version, bucket, checkpoint.Value);
-        var reachedPut = false;
-        while (!reachedPut)
+        var high = LiteDbSchema.OpKey(version, bucket, long.MaxValue);
+        var ops = new List<OplogEntry>();
+        var reachedEnd = false;
+        while (!reachedEnd)
         {
-            var chunk = Ops.Query().Where(Query.Between("_id", low, high)).OrderBy("_id").Limit(ScanChunk).ToList();
-            if (chunk.Count == 0) break;
-            foreach (var doc in chunk)
+            var chunks = Ops.Query().Where(Query.Between("_id", low, high)).OrderBy("_id").Limit(ScanChunks).ToList();
+            if (chunks.Count == 0) break;
+            foreach (var chunk in chunks)
             {
-                if ((OpType)doc["o"].AsInt32 == OpType.Put)
+                ops.Clear();
+                reachedEnd = LiteDbOpChunks.Read(chunk, 0, checkpoint.Value, ops);
+                foreach (var op in ops)
                 {
-                    reachedPut = true;
-                    break;
+                    if (op.Op == OpType.Put)
+                    {
+                        reachedEnd = true;
+                        break;
+                    }
+                    count++;
+                    sum = OpChecksum.Add(sum, op.Checksum);
+                    lastOp = op.OpId.Value;
+                    if (op.TargetOp is { } target) maxTarget = Math.Max(maxTarget ?? 0, target.Value);
                 }
-                count++;
-                sum = OpChecksum.Add(sum, (uint)doc["cs"].AsInt64);
-                lastOp = LiteDbKeys.LastNumber(doc["_id"]);
-                if (!doc["t"].IsNull) maxTarget = Math.Max(maxTarget ?? 0, doc["t"].AsInt64);
+                if (reachedEnd) break;
             }
-            low = LiteDbSchema.OpKey(version, bucket, LiteDbKeys.LastNumber(chunk[^1]["_id"]) + 1);
+            low = LiteDbSchema.OpKey(version, bucket, LiteDbKeys.LastNumber(chunks[^1]["_id"]) + 1);
         }
         if (count < 2) return 0;
+        // Chunks keyed up to the run's last op hold nothing else; the next chunk may begin with the run's end.
         Ops.DeleteMany(Query.Between("_id", LiteDbSchema.OpKey(version, bucket, 1L), LiteDbSchema.OpKey(version, bucket, lastOp)));
-        Ops.Insert(new BsonDocument
+        var next = Ops.Query().Where(Query.Between("_id", LiteDbSchema.OpKey(version, bucket, lastOp + 1), high)).OrderBy("_id").Limit(1).FirstOrDefault();
+        if (next is not null)
         {
-            ["_id"] = LiteDbSchema.OpKey(version, bucket, lastOp),
-            ["o"] = (int)OpType.Clear,
-            ["cs"] = (long)sum,
-            ["t"] = Math.Max(maxTarget ?? lastOp, lastOp),
-        });
+            var rest = new List<OplogEntry>();
+            LiteDbOpChunks.Read(next, lastOp, long.MaxValue, rest);
+            if (rest.Count < LiteDbOpChunks.ReadAll(next).Count)
+            {
+                var builder = new LiteDbOpChunks.Builder();
+                foreach (var op in rest) builder.Add(op);
+                Ops.Update(LiteDbOpChunks.Document(next["_id"], builder.Take()));
+            }
+        }
+        var clear = new LiteDbOpChunks.Builder();
+        clear.Add(lastOp, OpType.Clear, sum, null, null, null, null, Math.Max(maxTarget ?? lastOp, lastOp));
+        Ops.Insert(LiteDbOpChunks.Document(LiteDbSchema.OpKey(version, bucket, lastOp), clear.Take()));
         var totals = Ops.FindById(LiteDbSchema.OpKey(version, bucket, 0L));
         totals["n"] = totals["n"].AsInt64 - (count - 1);
         Ops.Update(totals);

@@ -57,7 +57,49 @@ internal static class LiteDbKeys
         return new BsonValue(buffer.ToArray());
     }
 
-    /// <summary>The range of every key that starts with <paramref name="prefix"/> (a key made by <see cref="Of"/>).</summary>
+    /// <summary>The key (number, name, number), as <see cref="Of(object[])"/> makes it without its general path: an op's, written by the thousand.</summary>
+    public static BsonValue Of(long first, string name, long last)
+    {
+        if (name.Length > MaxPlainPart || name.Contains('\0', StringComparison.Ordinal)) return Of([first, name, last]);
+        var length = Encoding.UTF8.GetByteCount(name);
+        if (length > MaxPlainPart) return Of([first, name, last]);
+        var key = new byte[8 + length + 1 + 8];
+        BinaryPrimitives.WriteInt64BigEndian(key, first);
+        Encoding.UTF8.GetBytes(name, key.AsSpan(8));
+        BinaryPrimitives.WriteInt64BigEndian(key.AsSpan(8 + length + 1), last);
+        return new BsonValue(key);
+    }
+
+    /// <summary>The key (number, name, bytes), as <see cref="Of(object[])"/> makes it without its general path: a row's, written by the thousand.</summary>
+    public static BsonValue Of(long first, string name, byte[] last)
+    {
+        if (name.Length > MaxPlainPart || name.Contains('\0', StringComparison.Ordinal) || last.Length > MaxPlainPart || Array.IndexOf(last, (byte)0) >= 0)
+            return Of([first, name, last]);
+        var length = Encoding.UTF8.GetByteCount(name);
+        if (length > MaxPlainPart) return Of([first, name, last]);
+        var key = new byte[8 + length + 1 + last.Length + 1];
+        BinaryPrimitives.WriteInt64BigEndian(key, first);
+        Encoding.UTF8.GetBytes(name, key.AsSpan(8));
+        last.CopyTo(key, 8 + length + 1);
+        return new BsonValue(key);
+    }
+
+    /// <summary>Keys (their bytes) compared by content, to find a key a query returned among the ones asked for.</summary>
+    public static IEqualityComparer<byte[]> Comparer { get; } = new ContentComparer();
+
+    private sealed class ContentComparer : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] key)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(key);
+            return hash.ToHashCode();
+        }
+    }
+
+    /// <summary>The range of every key that starts with <paramref name="prefix"/> (a key made by <see cref="Of(object[])"/>).</summary>
     public static (BsonValue Low, BsonValue High) Range(BsonValue prefix)
     {
         // Whatever follows a prefix starts below 0xFF, or is a hashed name (0xFF and 32 bytes of hash):

@@ -11,7 +11,7 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// <item><c>meta</c>: <c>schema_version</c>, <c>next_op_id</c>.</item>
 /// <item><c>rules</c>: one document per version (numeric id): content, state, slot, progress, checkpoint.</item>
 /// <item><c>buckets</c>: (version, name) → name; the list of a version's buckets.</item>
-/// <item><c>ops</c>: (version, bucket, op id) → op; op id 0 holds the bucket's totals (checksum, count, last op).</item>
+/// <item><c>ops</c>: (version, bucket, last op id) → a chunk of the bucket's ops (<see cref="LiteDbOpChunks"/>); op id 0 holds the bucket's totals (checksum, count, last op).</item>
 /// <item><c>rows</c>: (version, table, key) → membership and raw row.</item>
 /// <item><c>parameters</c>: (version, lookup, table, key, op id) → parameters (null: retracted).</item>
 /// <item><c>relations</c>, <c>progress</c>: per version; <c>write_checkpoint_ids</c>: (user, client, id) → lsn, two per key; <c>write_checkpoints</c>: the same under the old single-string key, read only.</item>
@@ -19,7 +19,10 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// </remarks>
 internal static class LiteDbSchema
 {
-    public const int Version = 1;
+    /// <summary>2: ops in chunks. A version 1 store (one op per document) is read as it is and marked version 2 when opened.</summary>
+    public const int Version = 2;
+
+    private const int OpPerDocumentVersion = 1;
 
     public static void Initialize(LiteDatabase database, string path)
     {
@@ -29,6 +32,12 @@ internal static class LiteDbSchema
         {
             meta.Upsert(new BsonDocument { ["_id"] = "schema_version", ["v"] = Version });
             if (meta.FindById("next_op_id") is null) meta.Upsert(new BsonDocument { ["_id"] = "next_op_id", ["v"] = 1L });
+            return;
+        }
+        if (version["v"].AsInt32 == OpPerDocumentVersion)
+        {
+            // Its op documents read as chunks of one op; the mark keeps a PowerSync.Core that knows no chunks away from chunks written now.
+            meta.Update(new BsonDocument { ["_id"] = "schema_version", ["v"] = Version });
             return;
         }
         if (version["v"].AsInt32 != Version)

@@ -23,13 +23,14 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
         var count = totals["n"].AsInt64;
         if (totals["last"].AsInt64 > checkpoint.OpId.Value)
         {
-            var newer = Query.Between("_id",
+            // The chunks holding ops after the checkpoint: the first may also hold ops up to it.
+            foreach (var chunk in Ops.Find(Query.Between("_id",
                 LiteDbSchema.OpKey(checkpoint.RulesVersion, bucket, checkpoint.OpId.Value + 1),
-                LiteDbSchema.OpKey(checkpoint.RulesVersion, bucket, long.MaxValue));
-            foreach (var op in Ops.Find(newer))
+                LiteDbSchema.OpKey(checkpoint.RulesVersion, bucket, long.MaxValue))))
             {
-                sum = unchecked(sum - (uint)op["cs"].AsInt64);
-                count--;
+                var (newer, newerCount) = LiteDbOpChunks.SumAfter(chunk, checkpoint.OpId.Value);
+                sum = unchecked(sum - newer);
+                count -= newerCount;
             }
         }
         return new BucketChecksum(bucket, sum, count);
@@ -42,29 +43,27 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
         var hasMore = false;
         if (position.After < checkpoint.OpId)
         {
-            long bytes = 0;
+            // From the chunk holding the first op after the position, in op order, up to the checkpoint.
             var range = Query.Between("_id",
                 LiteDbSchema.OpKey(checkpoint.RulesVersion, position.Bucket, position.After.Value + 1),
-                LiteDbSchema.OpKey(checkpoint.RulesVersion, position.Bucket, checkpoint.OpId.Value));
-            foreach (var doc in Ops.Query().Where(range).OrderBy("_id").Limit(maxOps + 1).ToList())
+                LiteDbSchema.OpKey(checkpoint.RulesVersion, position.Bucket, long.MaxValue));
+            var read = new List<OplogEntry>();
+            long bytes = 0;
+            foreach (var chunk in Ops.Query().Where(range).OrderBy("_id").ToEnumerable())
             {
-                if (ops.Count == maxOps || (ops.Count > 0 && bytes >= maxBytes))
+                read.Clear();
+                var beyond = LiteDbOpChunks.Read(chunk, position.After.Value, checkpoint.OpId.Value, read);
+                foreach (var op in read)
                 {
-                    hasMore = true;
-                    break;
+                    if (ops.Count == maxOps || (ops.Count > 0 && bytes >= maxBytes))
+                    {
+                        hasMore = true;
+                        break;
+                    }
+                    bytes += op.Data?.Length ?? 0;
+                    ops.Add(op);
                 }
-                var data = doc["d"].IsNull ? null : doc["d"].AsString;
-                var op = OplogEntry.FromText(
-                    new OpId(LiteDbKeys.LastNumber(doc["_id"])),
-                    (OpType)doc["o"].AsInt32,
-                    doc["ot"].IsNull ? null : doc["ot"].AsString,
-                    doc["oi"].IsNull ? null : doc["oi"].AsString,
-                    doc["sk"].IsNull ? null : doc["sk"].AsString,
-                    data,
-                    (uint)doc["cs"].AsInt64,
-                    doc["t"].IsNull ? null : new OpId(doc["t"].AsInt64));
-                bytes += op.Data?.Length ?? 0;
-                ops.Add(op);
+                if (hasMore || beyond) break;
             }
         }
         return Task.FromResult(new BucketDataPage(position.Bucket, position.After, ops, hasMore));

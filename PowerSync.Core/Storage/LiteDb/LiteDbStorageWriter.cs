@@ -7,6 +7,13 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// <see cref="BucketStorageWriter"/>'s). Everything between two commits is one LiteDB transaction, run
 /// on the writer's own thread (<see cref="LiteDbWriterThread"/>: LiteDB ties a transaction to its thread),
 /// and one writer's transaction runs at a time (<see cref="LiteDbBucketStorage.WriterGate"/>).
+/// <para>
+/// LiteDB pays per document and per index seek, so a flush writes a bucket's ops as chunks
+/// (<see cref="LiteDbOpChunks"/>), reads the rows it changes and the buckets' totals a query per group
+/// of keys, and looks up only rows its key filter says may be stored (<see cref="LiteDbRowKeyFilter"/>):
+/// a new row is inserted without a lookup. A row the filter wrongly called missing would fail its
+/// insert as a duplicate key (and with it the writer), never be written over silently.
+/// </para>
 /// </summary>
 internal sealed class LiteDbStorageWriter : BucketStorageWriter
 {
@@ -16,12 +23,26 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     private readonly ILiteCollection<BsonDocument> _ops, _rows, _parameters, _buckets, _meta, _rules, _progress, _relations;
     private bool _inTransaction;
 
+    // Which rows may be stored, so that a flush looks up only those; filled by a scan of the stored keys on a thread of its own.
+    private readonly LiteDbRowKeyFilter _rowKeys = new();
+    private readonly Thread _rowKeyScan;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _rowKeysScanned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Reused by each flush: the batch's ops by bucket (indexes into the batch), and the chunk being packed.
+    private readonly Dictionary<string, List<int>> _opsByBucket = new(StringComparer.Ordinal);
+    private readonly LiteDbOpChunks.Builder _chunk = new();
+
+    // Whether each row key looked up for the flush in progress was stored (ReadMemberships, then WriteRows).
+    private readonly Dictionary<byte[], bool> _storedRows = new(LiteDbKeys.Comparer);
+
     private LiteDbStorageWriter(LiteDbBucketStorage storage, SyncRulesVersion version, VersionState state)
         : base(version, storage.Options, state, storage.Checksums, storage.LogPath, "log file")
     {
         _storage = storage;
         _db = storage.Database;
         _thread = new LiteDbWriterThread($"PowerSync LiteDB writer {version.Id}");
+        _rowKeyScan = new Thread(ScanRowKeys) { IsBackground = true, Name = $"PowerSync LiteDB row keys {version.Id}" };
         _ops = _db.GetCollection(LiteDbKeys.Ops);
         _rows = _db.GetCollection(LiteDbKeys.Rows);
         _parameters = _db.GetCollection(LiteDbKeys.Parameters);
@@ -36,7 +57,31 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     {
         var state = LiteDbSchema.LoadState(storage.Database, version.Id);
         state.EnsureWritable(version.Id, whileReplicating: false);
-        return new LiteDbStorageWriter(storage, version, state);
+        var writer = new LiteDbStorageWriter(storage, version, state);
+        writer._rowKeyScan.Start();
+        return writer;
+    }
+
+    /// <summary>Completes when the scan of the stored row keys has ended (then <see cref="LiteDbRowKeyFilter.IsComplete"/> unless it failed or was cancelled).</summary>
+    internal Task RowKeysScanned => _rowKeysScanned.Task;
+
+    internal LiteDbRowKeyFilter RowKeys => _rowKeys;
+
+    /// <summary>Adds the keys of the version's stored rows to the filter: read from the index alone, committed ones as of the read's start.</summary>
+    private void ScanRowKeys()
+    {
+        try
+        {
+            _rowKeys.Scan(() =>
+            {
+                var (low, high) = LiteDbKeys.Range(LiteDbKeys.Of(Version.Id));
+                return _rows.Query().Where(Query.Between("_id", low, high)).Select("_id").ToDocuments().Select(d => d["_id"].AsBinary);
+            }, _closing.Token);
+        }
+        finally
+        {
+            _rowKeysScanned.TrySetResult();
+        }
     }
 
     protected override T OnStoreThread<T>(Func<T> step) => _thread.Invoke(step);
@@ -127,6 +172,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
 
     protected override void RollBackTransaction()
     {
+        _storedRows.Clear();
         if (!_inTransaction) return;
         _inTransaction = false;
         try
@@ -165,28 +211,9 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     {
         var next = _meta.FindById("next_op_id");
         var nextOpId = next["v"].AsInt64;
-        var totals = new Dictionary<string, (uint Checksum, long Count, long LastOp)>(StringComparer.Ordinal);
-        var docs = new List<BsonDocument>(batch.Ops.Count);
-        foreach (var op in batch.Ops)
-        {
-            var opId = nextOpId++;
-            touched.Add(op.Bucket);
-            var doc = new BsonDocument
-            {
-                ["_id"] = LiteDbSchema.OpKey(Version.Id, op.Bucket, opId),
-                ["o"] = (int)op.Op,
-                ["ot"] = op.ObjectType,
-                ["oi"] = op.ObjectId,
-                ["sk"] = op.Subkey,
-                ["cs"] = (long)op.Checksum,
-            };
-            if (op.Data is not null) doc["d"] = op.Data;
-            docs.Add(doc);
-            totals[op.Bucket] = totals.TryGetValue(op.Bucket, out var t)
-                ? (OpChecksum.Add(t.Checksum, op.Checksum), t.Count + 1, opId)
-                : (op.Checksum, 1, opId);
-        }
-        _ops.InsertBulk(docs);
+        var firstOpId = nextOpId;
+        nextOpId += batch.Ops.Count;
+        WriteOps(batch.Ops, firstOpId, touched);
         foreach (var p in batch.Parameters)
         {
             _parameters.Insert(new BsonDocument
@@ -195,22 +222,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
                 ["p"] = p.Parameters is null ? BsonValue.Null : p.Parameters,
             });
         }
-        foreach (var row in batch.Rows)
-        {
-            var key = LiteDbSchema.RowKey(Version.Id, row.Table, row.Key);
-            if (row.Deleted) _rows.Delete(key);
-            else
-            {
-                _rows.Upsert(new BsonDocument
-                {
-                    ["_id"] = key,
-                    ["k"] = row.Key,
-                    ["m"] = row.Membership.Encode(),
-                    ["raw"] = row.Raw is null ? BsonValue.Null : row.Raw,
-                });
-            }
-        }
-        foreach (var (bucket, t) in totals) AddBucketTotals(bucket, t.Checksum, t.Count, t.LastOp);
+        WriteRows(batch.Rows);
         foreach (var (table, progress) in Pending.Progress)
         {
             _progress.Upsert(new BsonDocument
@@ -226,34 +238,141 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         return Math.Max(lastOp, nextOpId - 1);
     }
 
-    /// <summary>Adds a flush's ops to a bucket's totals (its op-0 document), creating the bucket when new.</summary>
-    private void AddBucketTotals(string bucket, uint checksum, long count, long lastOp)
+    /// <summary>
+    /// Writes the ops (ids from <paramref name="firstOpId"/> on, in order) as chunks, a bucket's ops of this
+    /// flush in as few as fit, and adds them to their buckets' totals.
+    /// </summary>
+    private void WriteOps(List<PendingOp> ops, long firstOpId, HashSet<string> touched)
     {
-        var key = LiteDbSchema.OpKey(Version.Id, bucket, 0L);
-        var doc = _ops.FindById(key);
-        if (doc is null)
+        if (ops.Count == 0) return;
+        if (_opsByBucket.Count > 1024) _opsByBucket.Clear();
+        foreach (var indexes in _opsByBucket.Values) indexes.Clear();
+        for (var i = 0; i < ops.Count; i++)
         {
-            _buckets.Insert(new BsonDocument { ["_id"] = LiteDbKeys.Of(Version.Id, bucket), ["n"] = bucket });
-            _ops.Insert(new BsonDocument { ["_id"] = key, ["cs"] = (long)checksum, ["n"] = count, ["last"] = lastOp });
-            return;
+            if (!_opsByBucket.TryGetValue(ops[i].Bucket, out var indexes)) _opsByBucket[ops[i].Bucket] = indexes = [];
+            indexes.Add(i);
         }
-        doc["cs"] = (long)OpChecksum.Add((uint)doc["cs"].AsInt64, checksum);
-        doc["n"] = doc["n"].AsInt64 + count;
-        doc["last"] = Math.Max(doc["last"].AsInt64, lastOp);
-        _ops.Update(doc);
+        var chunks = new List<BsonDocument>(_opsByBucket.Count);
+        var totals = new List<(string Bucket, uint Checksum, long Count, long LastOp)>(_opsByBucket.Count);
+        foreach (var (bucket, indexes) in _opsByBucket)
+        {
+            if (indexes.Count == 0) continue;
+            touched.Add(bucket);
+            uint checksum = 0;
+            foreach (var i in indexes)
+            {
+                var op = ops[i];
+                _chunk.Add(firstOpId + i, op);
+                checksum = OpChecksum.Add(checksum, op.Checksum);
+                if (_chunk.IsFull) chunks.Add(LiteDbOpChunks.Document(LiteDbSchema.OpKey(Version.Id, bucket, _chunk.LastOpId), _chunk.Take()));
+            }
+            if (_chunk.Count > 0) chunks.Add(LiteDbOpChunks.Document(LiteDbSchema.OpKey(Version.Id, bucket, _chunk.LastOpId), _chunk.Take()));
+            totals.Add((bucket, checksum, indexes.Count, firstOpId + indexes[^1]));
+        }
+        _ops.InsertBulk(chunks);
+        AddBucketTotals(totals);
     }
+
+    /// <summary>Adds a flush's ops to their buckets' totals (each bucket's op-0 document), creating buckets that are new.</summary>
+    private void AddBucketTotals(List<(string Bucket, uint Checksum, long Count, long LastOp)> totals)
+    {
+        var keys = totals.ConvertAll(t => LiteDbSchema.OpKey(Version.Id, t.Bucket, 0L));
+        var stored = new Dictionary<byte[], BsonDocument>(LiteDbKeys.Comparer);
+        foreach (var doc in FindByIds(_ops, keys)) stored[doc["_id"].AsBinary] = doc;
+        var updated = new List<BsonDocument>(stored.Count);
+        for (var i = 0; i < totals.Count; i++)
+        {
+            var (bucket, checksum, count, lastOp) = totals[i];
+            if (stored.TryGetValue(keys[i].AsBinary, out var doc))
+            {
+                doc["cs"] = (long)OpChecksum.Add((uint)doc["cs"].AsInt64, checksum);
+                doc["n"] = doc["n"].AsInt64 + count;
+                doc["last"] = Math.Max(doc["last"].AsInt64, lastOp);
+                updated.Add(doc);
+            }
+            else
+            {
+                _buckets.Insert(new BsonDocument { ["_id"] = LiteDbKeys.Of(Version.Id, bucket), ["n"] = bucket });
+                _ops.Insert(new BsonDocument { ["_id"] = keys[i], ["cs"] = (long)checksum, ["n"] = count, ["last"] = lastOp });
+            }
+        }
+        _ops.Update(updated);
+    }
+
+    /// <summary>
+    /// Writes the rows' new state. A row looked up for this flush is inserted or updated as it was found
+    /// missing or stored (LiteDB's upsert would look it up again); any other (a truncated table's) is upserted.
+    /// </summary>
+    private void WriteRows(List<PendingRow> rows)
+    {
+        List<BsonDocument>? inserts = null, updates = null, upserts = null;
+        foreach (var row in rows)
+        {
+            var key = LiteDbSchema.RowKey(Version.Id, row.Table, row.Key);
+            bool? stored = _storedRows.TryGetValue(key.AsBinary, out var found) ? found : null;
+            if (row.Deleted)
+            {
+                if (stored != false) _rows.Delete(key);
+                continue;
+            }
+            if (stored != true) _rowKeys.Add(key.AsBinary);
+            var doc = new BsonDocument { ["_id"] = key, ["k"] = row.Key, ["m"] = row.Membership.Encode() };
+            if (row.Raw is not null) doc["raw"] = row.Raw;
+            var into = stored switch
+            {
+                true => updates ??= [],
+                false => inserts ??= [],
+                null => upserts ??= [],
+            };
+            into.Add(doc);
+        }
+        _storedRows.Clear();
+        if (inserts is not null) _rows.InsertBulk(inserts);
+        if (updates is not null) _rows.Update(updates);
+        if (upserts is not null) _rows.Upsert(upserts);
+    }
+
+    /// <summary>
+    /// The documents whose <c>_id</c> is one of <paramref name="keys"/>: a query per group of keys, an index seek per key.
+    /// Groups stay small because LiteDB writes each query's plan as text, its keys included: a long one
+    /// would go to the large object heap, and each of those brings a full garbage collection closer.
+    /// </summary>
+    private static IEnumerable<BsonDocument> FindByIds(ILiteCollection<BsonDocument> collection, List<BsonValue> keys)
+    {
+        for (var start = 0; start < keys.Count; start += KeysPerQuery)
+        {
+            var group = new BsonArray(keys.GetRange(start, Math.Min(KeysPerQuery, keys.Count - start)));
+            foreach (var doc in collection.Find(BsonExpression.Create("_id IN @0", group))) yield return doc;
+        }
+    }
+
+    private const int KeysPerQuery = 200;
 
     protected override void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
     {
+        var ids = new List<BsonValue>(keys.Count);
+        var replicaIds = new Dictionary<byte[], string>(keys.Count, LiteDbKeys.Comparer);
         foreach (var (replicaId, key) in keys)
         {
-            if (_rows.FindById(LiteDbSchema.RowKey(Version.Id, table, key)) is { } doc)
-                into[replicaId] = RowMembership.Decode(doc["m"].AsBinary);
+            var id = LiteDbSchema.RowKey(Version.Id, table, key);
+            _storedRows[id.AsBinary] = false;
+            if (!_rowKeys.MayContain(id.AsBinary)) continue;
+            ids.Add(id);
+            replicaIds[id.AsBinary] = replicaId;
+        }
+        foreach (var doc in FindByIds(_rows, ids))
+        {
+            var id = doc["_id"].AsBinary;
+            into[replicaIds[id]] = RowMembership.Decode(doc["m"].AsBinary);
+            _storedRows[id] = true;
         }
     }
 
     protected override void DisposeStore()
     {
+        _closing.Cancel();
+        _rowKeyScan.Join();
+        _closing.Dispose();
         _thread.Dispose();
         _storage.OnWriterClosed(Version.Id);
     }

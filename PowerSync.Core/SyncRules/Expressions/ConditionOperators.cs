@@ -99,24 +99,16 @@ internal static class ConditionOperators
         {
             foreach (var r2 in right)
             {
+                // Where both sides bind the same parameter to different values, the left value is kept and
+                // the row still matches: upstream computes a validity flag here and never reads it (compat
+                // note 9), so `owner = bucket.u AND assignee = bucket.u` emits the row under owner's value.
                 var combined = new ParamAssignment(r1);
-                var valid = true;
                 foreach (var (k, v) in r2)
                 {
-                    if (!combined.TryAdd(k, v) && !SameBucketValue(combined[k], v))
-                    {
-                        valid = false;
-                        break;
-                    }
+                    combined.TryAdd(k, v);
                 }
 
-                // Deliberate deviation (compat note 9): upstream computes this flag and never reads
-                // it, so `owner = bucket.u AND assignee = bucket.u` also emits rows where
-                // owner != assignee. We only emit rows that satisfy both conditions.
-                if (valid)
-                {
-                    results.Add(combined);
-                }
+                results.Add(combined);
             }
         }
 

@@ -90,7 +90,7 @@ internal static partial class DateFunctions
         double? time = value.Type switch
         {
             SqliteType.Text => ParseDateText(value.AsText),
-            SqliteType.Integer => unixepoch ? value.AsInteger * 1000.0 : FromJulian(value.AsInteger),
+            SqliteType.Integer => unixepoch ? SqlValueSemantics.ToDouble(value) * 1000.0 : FromJulian(SqlValueSemantics.ToDouble(value)),
             SqliteType.Real => unixepoch ? value.AsReal * 1000.0 : FromJulian(value.AsReal),
             _ => null,
         };

@@ -249,16 +249,21 @@ internal sealed class ExpressionCompiler(ExpressionScope scope)
             return Fail($"Function '{call.Name}' is not defined", call);
         }
 
+        if (fn.Name == "substring" && call.Args.Count == 1)
+        {
+            // The official parser reads substring(x) as the SQL-standard substring(x FROM ...) form and rejects it.
+            return Fail("substring takes 2 or 3 arguments: substring(text, start[, length])", call);
+        }
+
         var args = call.Args.Select(Compile).ToList();
         if (call.Args.Count < fn.MinArgs || call.Args.Count > fn.MaxArgs)
         {
-            // The official legacy evaluator does not check arity (compat note 16): accept, warn,
-            // pass missing arguments as NULL and ignore extra ones.
-            var expected = fn.MinArgs == fn.MaxArgs ? $"{fn.MinArgs}" : $"{fn.MinArgs} to {fn.MaxArgs}";
-            Errors.Add(new SqlCompileError($"Function '{fn.Name}' takes {expected} arguments, got {call.Args.Count}: missing arguments are NULL and extra ones are ignored", call.Position, call.Length, IsWarning: true));
+            // The official legacy evaluator does not check arity (compat note 16), and neither do we: a
+            // missing argument is undefined (NULL, and an output column that is undefined is left out of
+            // the data, as `iif(x, y)` without an else), extra arguments are ignored.
             while (args.Count < fn.MinArgs)
             {
-                args.Add(CompiledExpression.Static(SqliteValue.Null));
+                args.Add(CompiledExpression.Static(SqliteValue.Undefined));
             }
 
             if (args.Count > fn.MaxArgs)

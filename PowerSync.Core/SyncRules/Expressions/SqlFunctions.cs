@@ -68,12 +68,12 @@ internal sealed partial class SqlFunctions
             return SqliteValue.Null;
         }
 
-        double realLength = length is { } l ? SqlValueSemantics.CastInteger(l).AsInteger : text.Length + 1;
+        double realLength = length is { } l ? SqlValueSemantics.ToDouble(SqlValueSemantics.CastInteger(l)) : text.Length + 1;
         double realStart;
-        var s = startIndex.AsInteger;
+        var s = SqlValueSemantics.ToDouble(startIndex);
         if (s < 0)
         {
-            realStart = Math.Max(0, text.Length + (double)s);
+            realStart = Math.Max(0, text.Length + s);
         }
         else if (s == 0)
         {

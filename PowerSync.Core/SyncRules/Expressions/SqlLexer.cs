@@ -38,12 +38,18 @@ internal sealed class SqlLexer
             {
                 SkipBlockComment();
             }
+            else if (c is 'e' or 'E' && At(_i + 1) == '\'')
+            {
+                ReadEscapeString();
+            }
             else if (char.IsLetter(c) || c == '_')
             {
                 ReadIdentifier();
             }
-            else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(At(_i + 1))))
+            else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(At(_i + 1))) || (c == '-' && StartsNumber(_i + 1)))
             {
+                // As in the official parser's lexer, a '-' directly before a digit is part of the number, whatever
+                // precedes it: `1 - -1` is 1 minus -1, while `i-1` and `i -1` are two operands without an operator.
                 ReadNumber();
             }
             else if (c is '\'' or '"')
@@ -95,10 +101,17 @@ internal sealed class SqlLexer
         _tokens.Add(new(SqlTokenKind.Identifier, _sql[start.._i], start, _i - start));
     }
 
-    /// <summary>An integer or decimal literal; exponent notation is rejected.</summary>
+    private bool StartsNumber(int index) => char.IsAsciiDigit(At(index)) || (At(index) == '.' && char.IsAsciiDigit(At(index + 1)));
+
+    /// <summary>An integer or decimal literal, with its sign if written directly before it; exponent notation is rejected.</summary>
     private void ReadNumber()
     {
         var start = _i;
+        if (_sql[_i] == '-')
+        {
+            _i++;
+        }
+
         var isDecimal = false;
         while (_i < _sql.Length && (char.IsAsciiDigit(_sql[_i]) || (_sql[_i] == '.' && !isDecimal)))
         {
@@ -145,6 +158,66 @@ internal sealed class SqlLexer
         }
 
         _tokens.Add(new(quote == '\'' ? SqlTokenKind.String : SqlTokenKind.QuotedIdentifier, sb.ToString(), start, _i - start));
+    }
+
+    /// <summary>
+    /// An escape string <c>E'...'</c> (the official parser's subset): <c>\b \f \n \r \t \\ \/ \" ''</c>; other
+    /// escapes and the empty <c>E''</c> are rejected as the official parser rejects them.
+    /// </summary>
+    private void ReadEscapeString()
+    {
+        var start = _i;
+        var sb = new StringBuilder();
+        _i += 2;
+        while (true)
+        {
+            if (_i >= _sql.Length)
+            {
+                throw new SqlSyntaxException("Unterminated string literal", start, _sql.Length - start);
+            }
+
+            var c = _sql[_i];
+            if (c == '\'')
+            {
+                if (At(_i + 1) == '\'')
+                {
+                    sb.Append('\'');
+                    _i += 2;
+                    continue;
+                }
+
+                _i++;
+                break;
+            }
+
+            if (c == '\\')
+            {
+                sb.Append(At(_i + 1) switch
+                {
+                    'b' => '\b',
+                    'f' => '\f',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    '\\' => '\\',
+                    '/' => '/',
+                    '"' => '"',
+                    _ => throw new SqlSyntaxException($"Unsupported escape '\\{At(_i + 1)}' in E'...' string: only \\b \\f \\n \\r \\t \\\\ \\/ \\\" are supported", _i, 2),
+                });
+                _i += 2;
+                continue;
+            }
+
+            sb.Append(c);
+            _i++;
+        }
+
+        if (sb.Length == 0)
+        {
+            throw new SqlSyntaxException("An empty E'' string is not supported: write ''", start, _i - start);
+        }
+
+        _tokens.Add(new(SqlTokenKind.String, sb.ToString(), start, _i - start));
     }
 
     private void ReadOperator(char c)

@@ -68,8 +68,17 @@ internal sealed partial class SqlParser
     private SqlExpr ParseIs()
     {
         var left = ParseCompare();
-        while (Current.IsKeyword("is"))
+        while (Current.IsKeyword("is") || Current.IsKeyword("isnull") || Current.IsKeyword("notnull"))
         {
+            if (!Current.IsKeyword("is"))
+            {
+                // Postfix ISNULL / NOTNULL (Postgres), as IS NULL / IS NOT NULL.
+                var notNull = Current.IsKeyword("notnull");
+                _index++;
+                left = new UnaryExpr(notNull ? "IS NOT NULL" : "IS NULL", left, left.Position, EndOfPrevious - left.Position);
+                continue;
+            }
+
             _index++;
             var negated = AcceptKeyword("not");
             if (AcceptKeyword("null"))
@@ -174,17 +183,11 @@ internal sealed partial class SqlParser
     {
         if (Current.Kind == SqlTokenKind.Operator && Current.Text is "-" or "+")
         {
-            var t = _tokens[_index++];
-            var operand = ParseUnary();
-            if (operand is LiteralExpr { Value.Type: SqliteType.Integer or SqliteType.Real } lit)
-            {
-                var v = t.Text == "+" ? lit.Value : lit.Value.Type == SqliteType.Integer
-                    ? SqliteValue.FromInteger(-lit.Value.AsInteger)
-                    : SqliteValue.FromReal(-lit.Value.AsReal);
-                return new LiteralExpr(v, t.Position, EndOfPrevious - t.Position);
-            }
-
-            return new UnaryExpr(t.Text, operand, t.Position, EndOfPrevious - t.Position);
+            // The official grammar has no unary + or -: only a '-' written directly before a number is a sign.
+            throw new SqlSyntaxException(
+                $"Unary {Current.Text} is not supported: write a negative number with its sign directly before it (-1), or use 0 - x",
+                Current.Position,
+                1);
         }
 
         return ParseMember();
@@ -235,12 +238,7 @@ internal sealed partial class SqlParser
                 return new LiteralExpr(SqliteValue.FromText(t.Text), t.Position, t.Length);
             case SqlTokenKind.Integer:
                 _index++;
-                return new LiteralExpr(
-                    long.TryParse(t.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var l)
-                        ? SqliteValue.FromInteger(l)
-                        : SqliteValue.FromReal(double.Parse(t.Text, CultureInfo.InvariantCulture)),
-                    t.Position,
-                    t.Length);
+                return new LiteralExpr(IntegerLiteral(t.Text), t.Position, t.Length);
             case SqlTokenKind.Decimal:
                 _index++;
                 return new LiteralExpr(SqliteValue.FromReal(double.Parse(t.Text, CultureInfo.InvariantCulture)), t.Position, t.Length);
@@ -255,6 +253,20 @@ internal sealed partial class SqlParser
             default:
                 throw Unexpected("an expression");
         }
+    }
+
+    /// <summary>
+    /// An integer literal as the official legacy evaluator reads it: through a double, then exactly
+    /// (<c>9007199254740993</c> is 9007199254740992, <c>9223372036854775807</c> is 2^63, an INTEGER beyond int64).
+    /// </summary>
+    internal static SqliteValue IntegerLiteral(string text)
+    {
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exact) && exact is >= -(1L << 53) and <= 1L << 53)
+        {
+            return SqliteValue.FromInteger(exact); // exact in a double too: the fast, common case
+        }
+
+        return SqlValueSemantics.IntegerFromDouble(double.Parse(text, CultureInfo.InvariantCulture));
     }
 
     /// <summary><c>( expression )</c> or a sub-select <c>( SELECT ... )</c>.</summary>
@@ -308,6 +320,11 @@ internal sealed partial class SqlParser
         if (ReservedWords.Contains(t.Text))
         {
             throw Unexpected("an expression");
+        }
+
+        if (SqlValueFunctions.Contains(t.Text))
+        {
+            throw new SqlSyntaxException($"{t.Text.ToUpperInvariant()} is not supported in sync rules", t.Position, t.Length);
         }
 
         return null;

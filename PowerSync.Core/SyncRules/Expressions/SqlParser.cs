@@ -18,6 +18,13 @@ internal sealed partial class SqlParser
         "case", "when", "then", "else", "end", "between", "like", "cast", "true", "false", "with", "using",
     };
 
+    /// <summary>Postgres' SQL value functions written without parentheses; the official parser rejects them.</summary>
+    private static readonly HashSet<string> SqlValueFunctions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "current_timestamp", "current_date", "current_time", "localtimestamp", "localtime", "current_user", "session_user",
+        "current_role", "current_catalog", "current_schema",
+    };
+
     private readonly string _sql;
     private readonly List<SqlToken> _tokens;
     private readonly List<UnsupportedClause> _caseWarnings = [];

@@ -100,14 +100,9 @@ internal static partial class SqlValueSemantics
             return SqliteValue.FromInteger(negative ? -l : l);
         }
 
-        if (negative && digits.TrimStart('0').SequenceEqual("9223372036854775808"))
-        {
-            return SqliteValue.FromInteger(long.MinValue);
-        }
-
-        // Beyond int64: the official evaluator keeps a BigInt; we follow SQLite and use REAL.
-        var d = double.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
-        return SqliteValue.FromReal(negative ? -d : d);
+        // Beyond int64: exact, as the official evaluator's BigInt.
+        var big = System.Numerics.BigInteger.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+        return SqliteValue.FromInteger(negative ? -big : big);
     }
 
     /// <summary>CAST(x AS integer): text by leading digits, reals floored (JavaScript Math.floor).</summary>
@@ -119,7 +114,7 @@ internal static partial class SqlValueSemantics
             case SqliteType.Integer:
                 return value;
             case SqliteType.Real:
-                return SqliteValue.FromInteger(RealToInteger(Math.Floor(value.AsReal)));
+                return IntegerFromDouble(Math.Floor(value.AsReal));
             default:
                 {
                     var text = ToText(value)!;
@@ -130,21 +125,9 @@ internal static partial class SqlValueSemantics
                         return SqliteValue.FromInteger(0);
                     }
 
-                    var parsed = ParseIntegerDigits(text.AsSpan(start, i - start), negative);
-                    return parsed.Type == SqliteType.Real ? SqliteValue.FromInteger(RealToInteger(parsed.AsReal)) : parsed;
+                    return ParseIntegerDigits(text.AsSpan(start, i - start), negative);
                 }
         }
-    }
-
-    private static long RealToInteger(double d)
-    {
-        if (double.IsNaN(d) || double.IsInfinity(d))
-        {
-            throw new SqlEvaluationException($"The number {JsNumberFormat.Format(d)} cannot be converted to an integer");
-        }
-
-        // Saturate like SQLite where the official evaluator would produce a BigInt beyond int64.
-        return d >= 9.2233720368547758E18 ? long.MaxValue : d <= -9.2233720368547758E18 ? long.MinValue : (long)d;
     }
 
     /// <summary>CAST(x AS real): text via JavaScript parseFloat (invalid gives 0.0).</summary>
@@ -152,7 +135,7 @@ internal static partial class SqlValueSemantics
     {
         SqliteType.Null => value,
         SqliteType.Real => value,
-        SqliteType.Integer => SqliteValue.FromReal(value.AsInteger),
+        SqliteType.Integer => SqliteValue.FromReal(ToDouble(value)),
         _ => SqliteValue.FromReal(JsParseFloat(ToText(value)!) is var d && double.IsNaN(d) ? 0.0 : d),
     };
 

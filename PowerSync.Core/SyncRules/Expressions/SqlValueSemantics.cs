@@ -9,11 +9,10 @@ namespace PowerSync.Core.SyncRules.Expressions;
 /// two-valued boolean logic, arithmetic and concatenation over <see cref="SqliteValue"/>.
 /// </summary>
 /// <remarks>
-/// Integer overflow: the official evaluator computes with unbounded BigInts, so <c>9223372036854775807 + 1</c>
-/// is the INTEGER 9223372036854775808 there. Our value model is SQLite's (INTEGER is int64), so we follow
-/// SQLite instead: an INTEGER result that overflows int64 is promoted to REAL (9.223372036854776e+18).
-/// This only differs from the official output for results beyond ±2^63, which SQLite clients cannot
-/// store as INTEGER anyway. Covered by SqlExpressionTests.Integer_overflow_promotes_to_real.
+/// Integers: the official evaluator computes with unbounded BigInts, so <c>9223372036854775807 + 1</c> is the
+/// INTEGER 9223372036854775808 there, and so it is here: INTEGER arithmetic runs on int64 and moves to
+/// <see cref="System.Numerics.BigInteger"/> only when a result overflows (or an operand already is beyond int64).
+/// INTEGER and REAL compare by exact mathematical value, as JavaScript compares a BigInt with a number.
 /// </remarks>
 internal static partial class SqlValueSemantics
 {
@@ -28,7 +27,7 @@ internal static partial class SqlValueSemantics
     public static string? ToText(SqliteValue value) => value.Type switch
     {
         SqliteType.Null => null,
-        SqliteType.Integer => value.AsInteger.ToString(CultureInfo.InvariantCulture),
+        SqliteType.Integer => value.IsBigInteger ? value.AsBigInteger.ToString(CultureInfo.InvariantCulture) : value.AsInteger.ToString(CultureInfo.InvariantCulture),
         SqliteType.Real => JsNumberFormat.Format(value.AsReal),
         SqliteType.Text => value.AsText,
         _ => Utf8.GetString(value.AsBlob),
@@ -44,7 +43,7 @@ internal static partial class SqlValueSemantics
     /// <summary>Truthiness: NULL and blobs false, numbers non-zero, text by its leading integer (JS parseInt).</summary>
     public static bool IsTrue(SqliteValue value) => value.Type switch
     {
-        SqliteType.Integer => value.AsInteger != 0,
+        SqliteType.Integer => value.IsBigInteger || value.AsInteger != 0,
         SqliteType.Real => value.AsReal != 0 && !double.IsNaN(value.AsReal),
         SqliteType.Text => JsParseIntIsTruthy(value.AsText),
         _ => false,
@@ -104,14 +103,24 @@ internal static partial class SqlValueSemantics
         var tb = b.Type;
         if (ta == SqliteType.Integer && tb == SqliteType.Integer)
         {
-            return a.AsInteger.CompareTo(b.AsInteger);
+            return a.IsBigInteger || b.IsBigInteger ? a.AsBigInteger.CompareTo(b.AsBigInteger) : a.AsInteger.CompareTo(b.AsInteger);
         }
 
-        if (ta is SqliteType.Integer or SqliteType.Real && tb is SqliteType.Integer or SqliteType.Real)
+        if (ta == SqliteType.Real && tb == SqliteType.Real)
         {
-            var da = ta == SqliteType.Integer ? a.AsInteger : a.AsReal;
-            var db = tb == SqliteType.Integer ? b.AsInteger : b.AsReal;
+            double da = a.AsReal, db = b.AsReal;
             return da == db ? 0 : da > db ? 1 : -1;
+        }
+
+        if (ta == SqliteType.Integer && tb == SqliteType.Real)
+        {
+            return CompareIntegerReal(a, b.AsReal);
+        }
+
+        if (ta == SqliteType.Real && tb == SqliteType.Integer)
+        {
+            var reversed = CompareIntegerReal(b, a.AsReal);
+            return double.IsNaN(a.AsReal) ? -1 : -reversed;
         }
 
         if (ta == SqliteType.Text && tb == SqliteType.Text)
@@ -125,6 +134,51 @@ internal static partial class SqlValueSemantics
         }
 
         return TypeOrder(ta) - TypeOrder(tb);
+    }
+
+    /// <summary>An INTEGER against a REAL by exact value (JavaScript BigInt against number); NaN sorts first as before.</summary>
+    private static int CompareIntegerReal(SqliteValue integer, double real)
+    {
+        if (double.IsNaN(real))
+        {
+            return -1;
+        }
+
+        if (double.IsInfinity(real))
+        {
+            return real > 0 ? -1 : 1;
+        }
+
+        var floor = Math.Floor(real);
+        var fraction = floor == real ? 0 : -1; // an integer equal to floor(real) is below a real with a fraction
+        if (!integer.IsBigInteger && floor >= -9.2233720368547758E18 && floor < 9.2233720368547758E18)
+        {
+            var x = integer.AsInteger;
+            var y = (long)floor;
+            return x != y ? (x < y ? -1 : 1) : fraction;
+        }
+
+        var c = integer.AsBigInteger.CompareTo(new System.Numerics.BigInteger(floor));
+        return c != 0 ? Math.Sign(c) : fraction;
+    }
+
+    /// <summary>An INTEGER (or REAL) as a double: what JavaScript's Number(x) gives for a BigInt.</summary>
+    public static double ToDouble(SqliteValue number) =>
+        number.Type == SqliteType.Real ? number.AsReal
+        : number.IsBigInteger ? double.Parse(number.AsBigInteger.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) // rounds to nearest; the BigInteger cast truncates
+        : number.AsInteger;
+
+    /// <summary>A whole double as an exact INTEGER of any size (JavaScript BigInt(x)); NaN and infinities are row errors.</summary>
+    public static SqliteValue IntegerFromDouble(double d)
+    {
+        if (double.IsNaN(d) || double.IsInfinity(d))
+        {
+            throw new SqlEvaluationException($"The number {JsNumberFormat.Format(d)} cannot be converted to an integer");
+        }
+
+        return d >= -9.2233720368547758E18 && d < 9.2233720368547758E18
+            ? SqliteValue.FromInteger((long)d)
+            : SqliteValue.FromInteger(new System.Numerics.BigInteger(d));
     }
 
     public static SqliteValue Comparison(string op, SqliteValue a, SqliteValue b)
@@ -156,38 +210,45 @@ internal static partial class SqlValueSemantics
 
         var na = CastNumeric(a);
         var nb = CastNumeric(b);
-        if (op == '/' && (nb.Type == SqliteType.Integer ? nb.AsInteger == 0 : nb.AsReal == 0))
+        if (op == '/' && (nb.Type == SqliteType.Integer ? !nb.IsBigInteger && nb.AsInteger == 0 : nb.AsReal == 0))
         {
             return SqliteValue.Null;
         }
 
         if (na.Type == SqliteType.Integer && nb.Type == SqliteType.Integer)
         {
-            long x = na.AsInteger, y = nb.AsInteger;
-            try
+            if (!na.IsBigInteger && !nb.IsBigInteger)
             {
-                return SqliteValue.FromInteger(op switch
+                long x = na.AsInteger, y = nb.AsInteger;
+                try
                 {
-                    '+' => checked(x + y),
-                    '-' => checked(x - y),
-                    '*' => checked(x * y),
-                    _ => y == -1 ? checked(-x) : x / y,
-                });
+                    return SqliteValue.FromInteger(op switch
+                    {
+                        '+' => checked(x + y),
+                        '-' => checked(x - y),
+                        '*' => checked(x * y),
+                        _ => y == -1 ? checked(-x) : x / y,
+                    });
+                }
+                catch (OverflowException)
+                {
+                    // Falls through to the exact path below.
+                }
             }
-            catch (OverflowException)
+
+            // Beyond int64 (as BigInt upstream): exact, and back to int64 when the result fits.
+            System.Numerics.BigInteger bx = na.AsBigInteger, by = nb.AsBigInteger;
+            return SqliteValue.FromInteger(op switch
             {
-                return SqliteValue.FromReal(op switch
-                {
-                    '+' => (double)x + y,
-                    '-' => (double)x - y,
-                    '*' => (double)x * y,
-                    _ => (double)x / y,
-                });
-            }
+                '+' => bx + by,
+                '-' => bx - by,
+                '*' => bx * by,
+                _ => System.Numerics.BigInteger.Divide(bx, by),
+            });
         }
 
-        var dx = na.Type == SqliteType.Integer ? na.AsInteger : na.AsReal;
-        var dy = nb.Type == SqliteType.Integer ? nb.AsInteger : nb.AsReal;
+        var dx = ToDouble(na);
+        var dy = ToDouble(nb);
         return SqliteValue.FromReal(op switch
         {
             '+' => dx + dy,
@@ -218,7 +279,7 @@ internal static partial class SqlValueSemantics
             JsonKind.True => True,
             JsonKind.False => False,
             JsonKind.Integer => SqliteValue.FromInteger(node.Integer),
-            JsonKind.BigInteger => SqliteValue.FromReal(double.Parse(node.Text!, CultureInfo.InvariantCulture)),
+            JsonKind.BigInteger => SqliteValue.FromInteger(System.Numerics.BigInteger.Parse(node.Text!, CultureInfo.InvariantCulture)),
             JsonKind.Real => SqliteValue.FromReal(node.Real),
             JsonKind.String => SqliteValue.FromText(node.Text),
             _ => SqliteValue.FromText(node.ToJsonBig()),

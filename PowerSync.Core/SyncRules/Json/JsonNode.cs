@@ -82,7 +82,8 @@ internal sealed class JsonNode
         return new JsonNode(JsonKind.Object) { Properties = unique };
     }
 
-    private static bool IsArrayIndex(string key)
+    /// <summary>A canonical array index (0 .. 2^32-2): JavaScript puts such object keys first, in ascending order.</summary>
+    internal static bool IsArrayIndex(string key)
     {
         if (key.Length == 0 || key.Length > 10 || (key.Length > 1 && key[0] == '0'))
         {

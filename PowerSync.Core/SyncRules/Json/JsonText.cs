@@ -123,10 +123,22 @@ internal static class JsonText
         switch (value.Type)
         {
             case SqliteType.Null: sb.Append("null"); break;
-            case SqliteType.Integer: sb.Append(CultureInfo.InvariantCulture, $"{value.AsInteger}"); break;
+            case SqliteType.Integer: AppendInteger(sb, value); break;
             case SqliteType.Real: AppendDataReal(sb, value.AsReal); break;
             case SqliteType.Text: AppendString(sb, value.AsText); break;
             default: sb.Append("null"); break;
+        }
+    }
+
+    private static void AppendInteger(StringBuilder sb, SqliteValue value)
+    {
+        if (value.IsBigInteger)
+        {
+            sb.Append(value.AsBigInteger.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            sb.Append(value.AsInteger);
         }
     }
 
@@ -135,7 +147,7 @@ internal static class JsonText
     {
         switch (value.Type)
         {
-            case SqliteType.Integer: sb.Append(CultureInfo.InvariantCulture, $"{value.AsInteger}"); break;
+            case SqliteType.Integer: AppendInteger(sb, value); break;
             case SqliteType.Real: AppendPlainReal(sb, value.AsReal); break;
             case SqliteType.Text: AppendString(sb, value.AsText); break;
             default: sb.Append("null"); break;

@@ -21,13 +21,19 @@ internal sealed class BucketDefinition(
     /// <summary>True for a definition without parameter queries: one global bucket <c>name[]</c>.</summary>
     public bool IsGlobal => ParameterQueries.Count == 0;
 
-    /// <summary><c>prefix + name + [values in parameter order]</c>; null when a parameter is missing.</summary>
-    public string? BucketId(string prefix, ParameterRow row)
+    /// <summary>
+    /// <c>prefix + name + [values]</c> in the parameter query's own column order (as upstream, where each parameter
+    /// query serializes its own columns: two queries listing them in different orders give different ids); null when
+    /// a parameter is missing.
+    /// </summary>
+    public string? BucketId(string prefix, ParameterRow row, ParameterQuery query) => BucketId(prefix, row, query.OutputNames);
+
+    private string? BucketId(string prefix, ParameterRow row, IReadOnlyList<string> parameters)
     {
         var sb = new StringBuilder(prefix).Append(Name).Append('[');
-        for (var i = 0; i < BucketParameters.Count; i++)
+        for (var i = 0; i < parameters.Count; i++)
         {
-            if (!row.TryGetValue(BucketParameters[i], out var value))
+            if (!row.TryGetValue(parameters[i], out var value))
             {
                 return null;
             }

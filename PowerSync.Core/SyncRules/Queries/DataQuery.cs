@@ -22,7 +22,7 @@ internal sealed class DataQuery
         _where = where;
         _parameterKeys = parameterKeys;
         var names = columns.Select(c => c?.Item1).ToList();
-        if (names.All(n => n is not null) && names.Distinct(StringComparer.Ordinal).Count() == names.Count)
+        if (names.All(n => n is not null && !JsonNode.IsArrayIndex(n)) && names.Distinct(StringComparer.Ordinal).Count() == names.Count)
         {
             // Fast path: explicit, distinct columns. Keys are pre-escaped once.
             _fastKeys = columns.Select((c, i) => (i == 0 ? string.Empty : ",") + JsonText.QuoteString(c!.Value.Item1) + ":").ToArray();
@@ -48,14 +48,8 @@ internal sealed class DataQuery
     /// <summary>Evaluates one row: appends (bucket parameter suffix, object type, id, data) entries.</summary>
     public void Evaluate(string tableName, IReadOnlyDictionary<string, SqliteValue> row, string bucketPrefix, List<EvaluatedRow> output)
     {
-        if (Table.IsWildcard)
-        {
-            // Wildcard tables expose the matched suffix as _table_suffix (not included by SELECT *).
-            row = new Dictionary<string, SqliteValue>(row)
-            {
-                ["_table_suffix"] = SqliteValue.FromText(tableName[Math.Min(tableName.Length, Table.Table.Length - 1)..]),
-            };
-        }
+        // Wildcard tables expose the matched suffix as _table_suffix (not included by SELECT *).
+        row = WithTableSuffix(tableName, row);
 
         var matches = _where.Filter(row);
         if (matches.Count == 0)
@@ -110,11 +104,42 @@ internal sealed class DataQuery
             return BuildDataFast(row, scratch);
         }
 
-        if (_wildcardOnly)
+        if (_wildcardOnly && !HasArrayIndexColumn(row))
         {
             return BuildDataWildcard(row, scratch);
         }
 
+        var (names, values) = CollectColumns(row);
+        var sb = new StringBuilder("{");
+        var first = true;
+        foreach (var name in names)
+        {
+            AppendMember(sb, ref first, name, values[name]);
+        }
+
+        return (IdText(values.GetValueOrDefault("id")), sb.Append('}').ToString());
+    }
+
+    /// <summary>
+    /// The row's output columns as typed values, in data order, for tools and tests: what
+    /// <see cref="EvaluatedRow.Data"/> holds (BLOBs and undefined values are left out there, and here).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, SqliteValue>> BuildValues(string tableName, IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        var (names, values) = CollectColumns(WithTableSuffix(tableName, row));
+        return names.Where(n => values[n] is { Type: not SqliteType.Blob, IsUndefined: false })
+            .Select(n => new KeyValuePair<string, SqliteValue>(n, values[n]))
+            .ToList();
+    }
+
+    private IReadOnlyDictionary<string, SqliteValue> WithTableSuffix(string tableName, IReadOnlyDictionary<string, SqliteValue> row) =>
+        Table.IsWildcard
+            ? new Dictionary<string, SqliteValue>(row) { ["_table_suffix"] = SqliteValue.FromText(tableName[Math.Min(tableName.Length, Table.Table.Length - 1)..]) }
+            : row;
+
+    /// <summary>The output column names in JavaScript object order, and their values.</summary>
+    private (List<string> Names, Dictionary<string, SqliteValue> Values) CollectColumns(IReadOnlyDictionary<string, SqliteValue> row)
+    {
         // JavaScript object semantics: a repeated name keeps its first position and takes the last value.
         var names = new List<string>();
         var values = new Dictionary<string, SqliteValue>(StringComparer.Ordinal);
@@ -139,14 +164,14 @@ internal sealed class DataQuery
             }
         }
 
-        var sb = new StringBuilder("{");
-        var first = true;
-        foreach (var name in names)
+        // JavaScript object key order: array-index names ("0", "10") first, ascending; then the rest in order.
+        if (names.Exists(JsonNode.IsArrayIndex))
         {
-            AppendMember(sb, ref first, name, values[name]);
+            names = names.Where(JsonNode.IsArrayIndex).OrderBy(n => uint.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
+                .Concat(names.Where(n => !JsonNode.IsArrayIndex(n))).ToList();
         }
 
-        return (IdText(values.GetValueOrDefault("id")), sb.Append('}').ToString());
+        return (names, values);
 
         void Set(string name, SqliteValue value)
         {
@@ -163,6 +188,27 @@ internal sealed class DataQuery
     /// <c>SELECT *</c> alone, as the general path builds it: every column not starting with '_', in row
     /// order, blobs left out of the data; the id is the row's <c>id</c>.
     /// </summary>
+    /// <summary>Whether a source column is named like an array index (then the general path orders the keys).</summary>
+    private static bool HasArrayIndexColumn(IReadOnlyDictionary<string, SqliteValue> row)
+    {
+        if (row is Dictionary<string, SqliteValue> concrete)
+        {
+            foreach (var name in concrete.Keys)
+            {
+                if (name.Length > 0 && char.IsAsciiDigit(name[0]) && JsonNode.IsArrayIndex(name)) return true;
+            }
+
+            return false;
+        }
+
+        foreach (var (name, _) in row)
+        {
+            if (name.Length > 0 && char.IsAsciiDigit(name[0]) && JsonNode.IsArrayIndex(name)) return true;
+        }
+
+        return false;
+    }
+
     private static (string Id, string Data) BuildDataWildcard(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {
         sb.Clear().Append('{');
@@ -189,9 +235,9 @@ internal sealed class DataQuery
     /// <summary>Appends <c>"name":value</c> to the data object being built; blobs are not synced and left out.</summary>
     private static void AppendMember(StringBuilder sb, ref bool first, string name, SqliteValue value)
     {
-        if (value.Type == SqliteType.Blob)
+        if (value.Type == SqliteType.Blob || value.IsUndefined)
         {
-            return;
+            return; // as upstream: blobs are not JSON, and undefined members are not written
         }
 
         if (!first)
@@ -206,7 +252,13 @@ internal sealed class DataQuery
     }
 
     /// <summary>The object id: the <c>id</c> column as text (empty when it has none).</summary>
-    private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueSemantics.ToText(id) ?? string.Empty;
+    /// <summary>The object id: the id column as text; a BLOB (never part of the data) or a missing id gives "".</summary>
+    private static string IdText(SqliteValue id) => id.Type switch
+    {
+        SqliteType.Text => id.AsText,
+        SqliteType.Blob => string.Empty,
+        _ => SqlValueSemantics.ToText(id) ?? string.Empty,
+    };
 
     private (string Id, string Data) BuildDataFast(IReadOnlyDictionary<string, SqliteValue> row, StringBuilder sb)
     {
@@ -227,7 +279,7 @@ internal sealed class DataQuery
                 id = IdText(value);
             }
 
-            if (value.Type == SqliteType.Blob)
+            if (value.Type == SqliteType.Blob || value.IsUndefined)
             {
                 continue;
             }

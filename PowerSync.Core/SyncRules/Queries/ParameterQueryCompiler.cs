@@ -3,16 +3,16 @@ using PowerSync.Core.SyncRules.Expressions;
 namespace PowerSync.Core.SyncRules.Queries;
 
 /// <summary>Compiles one <c>parameters:</c> query into a static, table-lookup or json_each query.</summary>
-internal sealed class ParameterQueryCompiler(SqlSource source, string definition, int index, SyncRulesConfig config, ErrorSink errors)
+internal sealed class ParameterQueryCompiler(SqlSource source, string definition, int index, SyncRulesConfig config, ErrorSink errors, bool definitionHasPriority)
 {
     private static readonly string[] ParameterTables = ["token_parameters", "user_parameters"];
 
     /// <summary>One output column: its name, compiled expression and the expression it came from.</summary>
     private sealed record Output(string Name, CompiledExpression Compiled, SqlExpr Expr);
 
-    public static ParameterQuery? Compile(SqlSource source, string definition, int index, SyncRulesConfig config, string defaultSchema, ErrorSink errors) =>
+    public static ParameterQuery? Compile(SqlSource source, string definition, int index, SyncRulesConfig config, string defaultSchema, ErrorSink errors, bool definitionHasPriority = false) =>
         QueryChecks.Parse(source, errors) is { } select
-            ? new ParameterQueryCompiler(source, definition, index, config, errors).Compile(select, defaultSchema)
+            ? new ParameterQueryCompiler(source, definition, index, config, errors, definitionHasPriority).Compile(select, defaultSchema)
             : null;
 
     private ParameterQuery? Compile(SelectStatement select, string defaultSchema)
@@ -34,8 +34,7 @@ internal sealed class ParameterQueryCompiler(SqlSource source, string definition
             return null;
         }
 
-        var usesClient = source.Sql.Contains("user_parameters", StringComparison.OrdinalIgnoreCase)
-            || source.Sql.Contains("request.parameter", StringComparison.OrdinalIgnoreCase);
+        var usesClient = IsPotentiallyDangerous(select, outputs);
         if (from is null)
         {
             return StaticQuery(select, outputs, where, priority, usesClient);
@@ -48,6 +47,30 @@ internal sealed class ParameterQueryCompiler(SqlSource source, string definition
 
         return TableQuery(new SourceTablePattern(from.Schema ?? defaultSchema, from.Name), outputs, where, priority, usesClient);
     }
+
+    /// <summary>
+    /// The official rule for the "potentially dangerous" warning: the query reads client parameters (user_parameters,
+    /// request.parameter(s)) in its outputs or WHERE, and no output reads an authenticated value (request.user_id(),
+    /// request.jwt(), token_parameters), nor, for a table lookup, its WHERE; a json_each argument counts as an output.
+    /// </summary>
+    private bool IsPotentiallyDangerous(SelectStatement select, List<Output> outputs)
+    {
+        var tableLookup = select.From is { Function: null };
+        var where = select.Where is { } w ? Text(w) : string.Empty;
+        var outputText = string.Concat(outputs.Select(o => Text(o.Expr) + "\n"))
+            + (select.From?.Function is { } call ? string.Concat(call.Args.Select(a => Text(a) + "\n")) : string.Empty);
+        var usesClient = ReadsClientParameters(where) || ReadsClientParameters(outputText);
+        return usesClient && !ReadsAuthenticatedValues(outputText) && !(tableLookup && ReadsAuthenticatedValues(where));
+
+        static bool ReadsClientParameters(string sql) =>
+            sql.Contains("user_parameters", StringComparison.OrdinalIgnoreCase) || sql.Contains("request.parameter", StringComparison.OrdinalIgnoreCase);
+
+        static bool ReadsAuthenticatedValues(string sql) =>
+            sql.Contains("token_parameters", StringComparison.OrdinalIgnoreCase) || sql.Contains("request.user_id", StringComparison.OrdinalIgnoreCase)
+            || sql.Contains("request.jwt", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private string Text(SqlExpr expr) => source.Sql.Substring(expr.Position, Math.Min(expr.Length, source.Sql.Length - expr.Position));
 
     /// <summary>No FROM, a table without alias, or <c>json_each(...)</c>.</summary>
     private bool IsSupportedFrom(FromItem? from)
@@ -97,6 +120,18 @@ internal sealed class ParameterQueryCompiler(SqlSource source, string definition
                 errors.AddSql(source, column.Expr.Position, "alias is required: add AS <name> after this expression", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
+            else if (name == "_priority" && select.From?.Function is not null)
+            {
+                // As upstream, a json_each query keeps _priority among its outputs (bucket parameters), besides
+                // setting the priority: data queries must then cover bucket._priority.
+                priority = ReadPriority(column.Expr, ref ok) ?? priority;
+                outputs.Add(new Output(name, compiler.Compile(column.Expr), column.Expr));
+            }
+            else if (name == "_priority" && definitionHasPriority)
+            {
+                errors.AddSql(source, column.Expr.Position, "Cannot set priority multiple times: the definition has 'priority:' and this query a _priority column", SyncRulesErrorCodes.SqlInvalid);
+                ok = false;
+            }
             else if (name == "_priority")
             {
                 priority = ReadPriority(column.Expr, ref ok) ?? priority;
@@ -120,7 +155,7 @@ internal sealed class ParameterQueryCompiler(SqlSource source, string definition
             return null;
         }
 
-        if (literal.Value.AsInteger is < 0 or > 3)
+        if (literal.Value.IsBigInteger || literal.Value.AsInteger is < 0 or > 3)
         {
             errors.AddSql(source, expr.Position, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.SqlInvalid);
             ok = false;
@@ -185,20 +220,28 @@ internal sealed class ParameterQueryCompiler(SqlSource source, string definition
         return new JsonEachParameterQuery(definition, index, arg.RequestEvaluator, outputs.Select(c => (c.Name, c.Compiled)).ToList(), where, config.FixedJsonExtract, priority, usesClient);
     }
 
-    /// <summary><c>FROM table</c>: a lookup whose outputs are columns of the table, indexed by its WHERE.</summary>
+    /// <summary>
+    /// <c>FROM table</c>: a lookup indexed by its WHERE. A plain column of the table is stored with the lookup; any
+    /// other output (a request value or a literal, e.g. <c>request.user_id() AS u</c>) is evaluated per request.
+    /// </summary>
     private TableParameterQuery? TableQuery(SourceTablePattern table, List<Output> outputs, CompiledExpression where, int? priority, bool usesClient)
     {
         var ok = true;
+        var rowColumns = new List<(string, RowEvaluator)>();
+        var requestColumns = new List<(string, RequestEvaluator)>();
         foreach (var c in outputs)
         {
-            if (c.Expr is not ColumnRefExpr && c.Expr is not LiteralExpr)
+            if (c.Expr is ColumnRefExpr && c.Compiled.Kind == CompiledExpressionKind.Row)
             {
-                errors.AddSql(source, c.Expr.Position, "Expressions over row columns are not allowed in lookup-query outputs: select the column itself (e.g. org_id AS x)", SyncRulesErrorCodes.SqlInvalid);
-                ok = false;
+                rowColumns.Add((c.Name, c.Compiled.RowEvaluator));
             }
-            else if (!c.Compiled.IsRowValue)
+            else if (c.Compiled.IsParameterValue)
             {
-                errors.AddSql(source, c.Expr.Position, "Lookup-query outputs must be columns of the table", SyncRulesErrorCodes.SqlInvalid);
+                requestColumns.Add((c.Name, c.Compiled.RequestEvaluator));
+            }
+            else
+            {
+                errors.AddSql(source, c.Expr.Position, "Expressions over row columns are not allowed in lookup-query outputs: select the column itself (e.g. org_id AS x), or a request value", SyncRulesErrorCodes.SqlInvalid);
                 ok = false;
             }
         }
@@ -209,6 +252,6 @@ internal sealed class ParameterQueryCompiler(SqlSource source, string definition
         }
 
         var match = ConditionOperators.AsParameterMatch(where);
-        return new TableParameterQuery(definition, index, table, outputs.Select(c => (c.Name, c.Compiled.RowEvaluator)).ToList(), match, priority, usesClient);
+        return new TableParameterQuery(definition, index, table, outputs.Select(c => c.Name).ToList(), rowColumns, requestColumns, match, priority, usesClient);
     }
 }

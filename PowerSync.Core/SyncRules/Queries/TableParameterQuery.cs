@@ -6,13 +6,43 @@ namespace PowerSync.Core.SyncRules.Queries;
 /// <summary>
 /// A parameter query over a source table: <c>SELECT org_id FROM users WHERE id = request.user_id()</c>.
 /// Rows of the table are indexed by their lookup values; a request computes the same lookup keys
-/// and storage returns the indexed parameter rows.
+/// and storage returns the indexed parameter rows. Outputs that are request values
+/// (<c>request.user_id() AS u</c>) are not stored: each request evaluates them once.
 /// </summary>
 internal sealed class TableParameterQuery(
-    string definition, int index, SourceTablePattern table, IReadOnlyList<(string Name, RowEvaluator Eval)> columns, ParameterMatch where, int? priority, bool usesClientParameters)
-    : ParameterQuery(definition, index, columns.Select(c => c.Name).ToList(), priority, usesClientParameters)
+    string definition,
+    int index,
+    SourceTablePattern table,
+    IReadOnlyList<string> outputNames,
+    IReadOnlyList<(string Name, RowEvaluator Eval)> columns,
+    IReadOnlyList<(string Name, RequestEvaluator Eval)> requestColumns,
+    ParameterMatch where,
+    int? priority,
+    bool usesClientParameters)
+    : ParameterQuery(definition, index, outputNames, priority, usesClientParameters)
 {
     public SourceTablePattern Table { get; } = table;
+
+    /// <summary>
+    /// The outputs computed from the request, added to every stored row of this request; null when one of them is
+    /// a BLOB, which cannot be a bucket parameter (the query then gives this request no bucket, as upstream).
+    /// </summary>
+    public ParameterRow? RequestOutputs(RequestContext request)
+    {
+        var row = new ParameterRow();
+        foreach (var (name, eval) in requestColumns)
+        {
+            var value = eval(request);
+            if (value.Type == SqliteType.Blob)
+            {
+                return null;
+            }
+
+            row[name] = ParamValue.Of(value);
+        }
+
+        return row;
+    }
 
     public override IReadOnlyList<ParameterRow> EvaluateRequest(RequestContext request) => [];
 
@@ -66,9 +96,9 @@ internal sealed class TableParameterQuery(
             }
             else
             {
-                if (value.IsNull || value.Type == SqliteType.Blob)
+                if (value.Type == SqliteType.Blob)
                 {
-                    return []; // NULL never matches
+                    return []; // A BLOB cannot be a lookup value; NULL can (rows indexed under NULL by IN are found)
                 }
 
                 choices = [ParamValue.Of(value)];

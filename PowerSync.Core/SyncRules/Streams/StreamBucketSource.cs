@@ -5,7 +5,7 @@ namespace PowerSync.Core.SyncRules.Streams;
 
 /// <summary>The buckets of one stream variant for one subscription that need subquery results from parameter storage.</summary>
 internal sealed class StreamBucketSource(
-    string bucketPrefix, SyncStream stream, StreamVariant variant, List<List<ParamValue>?> partial, int priority, RequestContext request)
+    string bucketPrefix, SyncStream stream, StreamVariant variant, List<List<ParamValue>?> partial, int priority, BucketInclusion reason, RequestContext request)
     : DynamicBucketSource
 {
     private readonly Dictionary<CompiledSubquery, List<string>> _lookups = variant.Subqueries.ToDictionary(s => s, s => s.RequestLookups(request).ToList());
@@ -31,6 +31,6 @@ internal sealed class StreamBucketSource(
             sets.Add(variant.Parameters[i].Subquery is { } sub ? results[sub] : partial[i]!);
         }
 
-        return StreamVariant.Product(sets).Select(values => new ResolvedBucket(stream.BucketId(bucketPrefix, variant, values), priority, stream.Name)).ToList();
+        return StreamVariant.Product(sets).Select(values => new ResolvedBucket(stream.BucketId(bucketPrefix, variant, values), priority, stream.Name) { InclusionReasons = [reason] }).ToList();
     }
 }

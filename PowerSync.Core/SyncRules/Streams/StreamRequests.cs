@@ -27,16 +27,18 @@ internal static class StreamRequests
                 continue;
             }
 
-            ResolveOne(stream, context, subscription.PriorityOverride ?? stream.Priority, bucketPrefix, addStatic, dynamic, errors);
+            ResolveOne(stream, context, subscription.PriorityOverride ?? stream.Priority, new BucketInclusion(subscription), bucketPrefix, addStatic, dynamic, errors);
         }
 
-        if (stream.AutoSubscribe && request.IncludeDefaultStreams && !hasExplicitDefault)
+        // As upstream: an auto-subscribed stream that the client subscribes to explicitly also gets its default
+        // subscription, even when the client opted out of default streams (include_defaults: false).
+        if (stream.AutoSubscribe && (request.IncludeDefaultStreams || subscriptions.Count > 0) && !hasExplicitDefault)
         {
-            ResolveOne(stream, request.Context, stream.Priority, bucketPrefix, addStatic, dynamic, errors);
+            ResolveOne(stream, request.Context, stream.Priority, BucketInclusion.Default, bucketPrefix, addStatic, dynamic, errors);
         }
     }
 
-    private static void ResolveOne(SyncStream stream, RequestContext context, int priority, string bucketPrefix, Action<ResolvedBucket> addStatic, List<DynamicBucketSource> dynamic, List<EvaluationError> errors)
+    private static void ResolveOne(SyncStream stream, RequestContext context, int priority, BucketInclusion reason, string bucketPrefix, Action<ResolvedBucket> addStatic, List<DynamicBucketSource> dynamic, List<EvaluationError> errors)
     {
         try
         {
@@ -51,12 +53,12 @@ internal static class StreamRequests
                 {
                     foreach (var values in StreamVariant.Product(partial!))
                     {
-                        addStatic(new ResolvedBucket(stream.BucketId(bucketPrefix, variant, values), priority, stream.Name));
+                        addStatic(new ResolvedBucket(stream.BucketId(bucketPrefix, variant, values), priority, stream.Name) { InclusionReasons = [reason] });
                     }
                 }
                 else
                 {
-                    dynamic.Add(new StreamBucketSource(bucketPrefix, stream, variant, partial, priority, context));
+                    dynamic.Add(new StreamBucketSource(bucketPrefix, stream, variant, partial, priority, reason, context));
                 }
             }
         }

@@ -132,6 +132,9 @@ internal sealed class StreamVariant(int id)
 /// </summary>
 internal sealed class CompiledSubquery(string stream, SourceTablePattern table, RowEvaluator column, IReadOnlyList<(StreamVariant Variant, string QueryId)> variants)
 {
+    /// <summary>The stream the subquery belongs to.</summary>
+    public string Stream { get; } = stream;
+
     public SourceTablePattern Table { get; } = table;
 
     public void EvaluateRow(IReadOnlyDictionary<string, SqliteValue> row, List<EvaluatedParameterLookup> output)
@@ -158,7 +161,7 @@ internal sealed class CompiledSubquery(string stream, SourceTablePattern table, 
     private string LookupKey(string queryId, IEnumerable<ParamValue> values)
     {
         var sb = new System.Text.StringBuilder("[");
-        JsonText.AppendString(sb, stream);
+        JsonText.AppendString(sb, Stream);
         sb.Append(',');
         JsonText.AppendString(sb, queryId);
         foreach (var v in values)

@@ -16,6 +16,9 @@ internal sealed record SyncRulesDocument(
     DocumentSection<BucketDefinitionEntry> BucketDefinitions,
     DocumentSection<StreamEntry> Streams)
 {
+    /// <summary>The payload queries of <c>event_definitions:</c> (checked, not evaluated), with the section's problems.</summary>
+    public DocumentSection<SqlSource> EventPayloads { get; init; } = DocumentSection<SqlSource>.Empty;
+
     /// <summary>A document with nothing to compile (empty, or not readable as sync rules).</summary>
     public static SyncRulesDocument Empty(SyncRulesConfig config, IReadOnlyList<SyncRulesError> problems) =>
         new(config, problems, DocumentSection<BucketDefinitionEntry>.Empty, DocumentSection<StreamEntry>.Empty);
@@ -45,7 +48,11 @@ internal sealed record BucketDefinitionEntry(
     IReadOnlyList<SyncRulesError> UnknownKeys,
     IReadOnlyList<SyncRulesError> Problems,
     DocumentSection<SqlSource> Parameters,
-    DocumentSection<SqlSource> Data);
+    DocumentSection<SqlSource> Data)
+{
+    /// <summary>Whether <c>priority:</c> is written (a parameter query may then not set <c>_priority</c> too).</summary>
+    public bool HasPriority { get; init; }
+}
 
 /// <summary>One <c>streams</c> entry as written.</summary>
 /// <param name="Name">The stream's name (its key).</param>

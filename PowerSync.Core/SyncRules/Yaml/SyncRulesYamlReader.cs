@@ -35,17 +35,27 @@ internal sealed class SyncRulesYamlReader
         var config = SyncRulesConfig.ForEdition(1);
         if (!RejectAliasesAndTags(problems) || LoadRoot(problems) is not { } root)
         {
+            if (problems.Items.Count == 0)
+            {
+                problems.Add(1, 1, "The sync rules are empty: they need 'bucket_definitions' or 'streams'", SyncRulesErrorCodes.MissingKey, false);
+            }
+
             return SyncRulesDocument.Empty(config, problems.Items);
         }
 
         ReportUnknownTopLevelKeys(root, problems);
+        if (IsAbsent(Child(root, "bucket_definitions")) && IsAbsent(Child(root, "streams")))
+        {
+            Report(problems, root, "The sync rules need 'bucket_definitions' or 'streams'", SyncRulesErrorCodes.MissingKey);
+        }
+
         if (Child(root, "config") is { } configNode)
         {
             config = ReadConfig(configNode, problems);
         }
 
         ReportUnsupportedSections(root, problems);
-        return new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config));
+        return new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config)) { EventPayloads = ReadEventPayloads(root) };
     }
 
     private static void Report(ErrorSink problems, YamlNode node, string message, string code) => Report(problems, node.Start, message, code);
@@ -137,16 +147,13 @@ internal sealed class SyncRulesYamlReader
 
     private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems)
     {
-        if (Child(root, "event_definitions") is { } events)
-        {
-            Report(problems, events, "event_definitions are not supported yet by PowerSync for .NET: remove the section", SyncRulesErrorCodes.NotSupported);
-        }
-
         if (Child(root, "with") is { } with)
         {
             Report(problems, with, "Top-level 'with' (global common table expressions) needs edition 3, which PowerSync for .NET does not support yet", SyncRulesErrorCodes.NotSupported);
         }
     }
+
+    private static bool IsAbsent(YamlNode? node) => node is null or YamlScalarNode { Value: null or "" or "~" or "null" };
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
@@ -177,6 +184,7 @@ internal sealed class SyncRulesYamlReader
             }
         }
 
+        YamlNode? sqliteEngine = null;
         foreach (var (key, value) in map.Children)
         {
             var name = ((YamlScalarNode)key).Value;
@@ -196,13 +204,34 @@ internal sealed class SyncRulesYamlReader
                 case "custom_postgres_types":
                     config = config with { CustomPostgresTypes = ReadBool(value, name, problems) ?? config.CustomPostgresTypes };
                     break;
-                case "storage_version" or "timestamp_max_precision" or "unstable_sqlite_expression_engine":
-                    Report(problems, key, $"config.{name} is not supported yet by PowerSync for .NET: remove it", SyncRulesErrorCodes.NotSupported);
+                case "storage_version":
+                    config = config with { StorageVersion = ReadStorageVersion(value, problems) };
+                    break;
+                case "timestamp_max_precision":
+                    config = config with { TimestampMaxPrecision = ReadTimestampPrecision(value, problems) };
+                    break;
+                case "unstable_sqlite_expression_engine":
+                    // Accepted as the official service accepts it; this evaluator's results are the same either way.
+                    sqliteEngine = ReadBool(value, name, problems) == true ? key : null;
                     break;
                 default:
-                    Report(problems, key, $"Unknown config key '{name}': expected edition, timestamps_iso8601, versioned_bucket_ids, fixed_json_extract or custom_postgres_types", SyncRulesErrorCodes.UnknownKey);
+                    Report(problems, key, $"Unknown config key '{name}': expected edition, storage_version, timestamps_iso8601, timestamp_max_precision, versioned_bucket_ids, fixed_json_extract, custom_postgres_types or unstable_sqlite_expression_engine", SyncRulesErrorCodes.UnknownKey);
                     break;
             }
+        }
+
+        if (sqliteEngine is not null && config.Edition < 2)
+        {
+            Report(problems, sqliteEngine, "Enabling unstable_sqlite_expression_engine requires edition 2 or later", SyncRulesErrorCodes.InvalidValue);
+        }
+        else if (sqliteEngine is not null && !config.FixedJsonExtract)
+        {
+            Report(problems, sqliteEngine, "Enabling unstable_sqlite_expression_engine requires fixed_json_extract", SyncRulesErrorCodes.InvalidValue);
+        }
+
+        if (config.TimestampMaxPrecision is not null && !config.TimestampsIso8601)
+        {
+            Report(problems, map, "'timestamp_max_precision' requires 'timestamps_iso8601' to be enabled", SyncRulesErrorCodes.InvalidValue);
         }
 
         return config;
@@ -292,6 +321,96 @@ internal sealed class SyncRulesYamlReader
         return new(problems.Items, []);
     }
 
+    /// <summary><c>event_definitions</c>: a mapping of event names to <c>payloads</c>, a list of SQL queries.</summary>
+    private DocumentSection<SqlSource> ReadEventPayloads(YamlMappingNode root)
+    {
+        var node = Child(root, "event_definitions");
+        var problems = new ErrorSink();
+        var payloads = new List<SqlSource>();
+        if (node is null)
+        {
+            return DocumentSection<SqlSource>.Empty;
+        }
+
+        if (node is not YamlMappingNode events)
+        {
+            Report(problems, node, "event_definitions must be a mapping of event names to definitions with 'payloads'", SyncRulesErrorCodes.InvalidValue);
+            return new(problems.Items, []);
+        }
+
+        foreach (var (key, value) in events.Children)
+        {
+            var name = ((YamlScalarNode)key).Value;
+            if (value is not YamlMappingNode definition)
+            {
+                Report(problems, value, $"Event definition '{name}' must be a mapping with 'payloads'", SyncRulesErrorCodes.InvalidValue);
+                continue;
+            }
+
+            ReportUnknownKeys(definition, ["payloads"], $"event definition '{name}'", problems);
+            if (Child(definition, "payloads") is not YamlSequenceNode list)
+            {
+                Report(problems, definition, $"Event definition '{name}' needs 'payloads', a list of SQL queries", SyncRulesErrorCodes.MissingKey);
+                continue;
+            }
+
+            foreach (var item in list.Children)
+            {
+                if (item is YamlScalarNode { Value.Length: > 0 } scalar)
+                {
+                    payloads.Add(Source(scalar));
+                }
+                else
+                {
+                    Report(problems, item, "Payload queries for events must be SQL strings", SyncRulesErrorCodes.InvalidValue);
+                }
+            }
+        }
+
+        return new(problems.Items, payloads);
+    }
+
+    /// <summary><c>storage_version</c>: 2 (stable) or 3 (unstable, with a warning), as the official service accepts.</summary>
+    private static int? ReadStorageVersion(YamlNode node, ErrorSink problems)
+    {
+        if (node is not YamlScalarNode { Value: { } text } || !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var version))
+        {
+            Report(problems, node, "Storage version must be numeric", SyncRulesErrorCodes.InvalidValue);
+            return null;
+        }
+
+        switch (version)
+        {
+            case 2:
+                return version;
+            case 3:
+                Report(problems, node.Start, "Storage version 3 is unstable, and may cause unexpected behavior or stop functioning in any release", SyncRulesErrorCodes.SqlWarning, warning: true);
+                return version;
+            default:
+                Report(problems, node, $"Storage version {version} is not supported: use 2 (or the unstable 3)", SyncRulesErrorCodes.InvalidValue);
+                return null;
+        }
+    }
+
+    /// <summary><c>timestamp_max_precision</c>: the fraction digits of seconds, milliseconds, microseconds or nanoseconds.</summary>
+    private static int? ReadTimestampPrecision(YamlNode node, ErrorSink problems)
+    {
+        int? digits = (node as YamlScalarNode)?.Value switch
+        {
+            "seconds" => 0,
+            "milliseconds" => 3,
+            "microseconds" => 6,
+            "nanoseconds" => 9,
+            _ => null,
+        };
+        if (digits is null)
+        {
+            Report(problems, node, "timestamp_max_precision must be seconds, milliseconds, microseconds or nanoseconds", SyncRulesErrorCodes.InvalidValue);
+        }
+
+        return digits;
+    }
+
     private DocumentSection<BucketDefinitionEntry> ReadDefinitions(YamlMappingNode root)
     {
         var node = Child(root, "bucket_definitions");
@@ -328,7 +447,7 @@ internal sealed class SyncRulesYamlReader
         var data = Child(map, "data") is { } dataNode
             ? ReadQueries(dataNode, "data", allowSingle: false)
             : MissingData(name, keyNode);
-        return new(name, priority, accept, unknownKeys.Items, problems.Items, parameters, data);
+        return new(name, priority, accept, unknownKeys.Items, problems.Items, parameters, data) { HasPriority = Child(map, "priority") is not null };
     }
 
     private static DocumentSection<SqlSource> MissingData(string name, YamlNode keyNode)
