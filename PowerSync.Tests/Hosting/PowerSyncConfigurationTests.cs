@@ -106,8 +106,8 @@ public sealed class PowerSyncConfigurationTests
         Assert.That(lines.Skip(1), Is.EquivalentTo(new[]
         {
             "PowerSync:SyncRulePath: not a setting of PowerSyncOptions (which has SourceConnectionString, PublicationName, SyncRules, SyncRulesPath, StoragePath, " +
-                "StorageEngine, Auth, MaxConcurrentConnections, MaxBucketsPerConnection, MaxRequestBodyBytes, MaxSubscriptionsPerConnection, MaxStreamsPerUser, " +
-                "FailOnSourceValidationProblems, ReplicationTimeout, ReplicationLagThreshold).",
+                "StorageEngine, StorageConnectionString, StorageSchema, Role, ReplicationLeaseDuration, Auth, MaxConcurrentConnections, MaxBucketsPerConnection, " +
+                "MaxRequestBodyBytes, MaxSubscriptionsPerConnection, MaxStreamsPerUser, FailOnSourceValidationProblems, ReplicationTimeout, ReplicationLagThreshold).",
             "PowerSync:MaxConcurrentConnections: 'many' is not a whole number.",
             "PowerSync:ReplicationTimeout: '30s' is not a duration ([d.]hh:mm:ss, e.g. 00:00:30).",
             "PowerSync:StorageEngine: 'Mongo' is not one of Sqlite, LiteDb, Postgres.",
