@@ -167,7 +167,7 @@ internal sealed class SyncEndpoints(
         new(_services, user, request, keepaliveLines ? sessionOptions : sessionOptions with { KeepaliveLines = false }, trace);
 
     /// <summary>An instance that only replicates (Role ReplicateOnly) refuses every sync stream.</summary>
-    private void ThrowIfNotServing()
+    internal void ThrowIfNotServing()
     {
         if (!limits.Serves)
         {

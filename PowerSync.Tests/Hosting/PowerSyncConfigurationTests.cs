@@ -90,7 +90,7 @@ public sealed class PowerSyncConfigurationTests
                 "SyncRulePath": "sync-rules.yaml",
                 "MaxConcurrentConnections": "many",
                 "ReplicationTimeout": "30s",
-                "StorageEngine": "Postgres",
+                "StorageEngine": "Mongo",
                 "MaxStreamsPerUser": "-1",
                 "Auth": { "Audiences": "powersync", "JwksUris": [ "https://keys.example.com/jwks.json" ], "Issuer": "me" }
               }
@@ -106,11 +106,11 @@ public sealed class PowerSyncConfigurationTests
         Assert.That(lines.Skip(1), Is.EquivalentTo(new[]
         {
             "PowerSync:SyncRulePath: not a setting of PowerSyncOptions (which has SourceConnectionString, PublicationName, SyncRules, SyncRulesPath, StoragePath, " +
-                "StorageEngine, Auth, MaxConcurrentConnections, MaxBucketsPerConnection, MaxRequestBodyBytes, MaxSubscriptionsPerConnection, MaxStreamsPerUser, " +
-                "FailOnSourceValidationProblems, ReplicationTimeout, ReplicationLagThreshold).",
+                "StorageEngine, StorageConnectionString, StorageSchema, Role, ReplicationLeaseDuration, Auth, MaxConcurrentConnections, MaxBucketsPerConnection, " +
+                "MaxRequestBodyBytes, MaxSubscriptionsPerConnection, MaxStreamsPerUser, FailOnSourceValidationProblems, ReplicationTimeout, ReplicationLagThreshold).",
             "PowerSync:MaxConcurrentConnections: 'many' is not a whole number.",
             "PowerSync:ReplicationTimeout: '30s' is not a duration ([d.]hh:mm:ss, e.g. 00:00:30).",
-            "PowerSync:StorageEngine: 'Postgres' is not one of Sqlite, LiteDb.",
+            "PowerSync:StorageEngine: 'Mongo' is not one of Sqlite, LiteDb, Postgres.",
             "PowerSync:Auth:Audiences: give a list (a JSON array, or keys PowerSync:Auth:Audiences:0, PowerSync:Auth:Audiences:1, ...), not a single value.",
             "PowerSync:Auth:Issuer: not a setting of PowerSyncAuthOptions (which has Jwks, JwksUris, Audiences, Issuers, MaxLifetime, ClockSkew, JwksRefreshInterval, JwksMaxAge).",
             "Sync rules: set exactly one of SyncRules (the YAML) or SyncRulesPath (a file with it).",

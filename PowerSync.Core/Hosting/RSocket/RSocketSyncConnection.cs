@@ -110,6 +110,7 @@ internal sealed class RSocketSyncConnection(WebSocket socket, SyncEndpoints endp
         try
         {
             endpoints.ThrowIfShuttingDown();
+            endpoints.ThrowIfNotServing();
             var token = ReadString(setup.Metadata, "token", "The SETUP metadata must be a JSON object with the token: {\"token\":\"Token <jwt>\"}.");
             _user = await endpoints.AuthenticateAsync(token, cancellationToken).ConfigureAwait(false);
         }
