@@ -22,13 +22,13 @@ internal static class LiveBucketPreview
 
     public static async Task<BucketPreview> RunAsync(
         NpgsqlDataSource source, string publicationName, SyncRulesSet rules, long? rulesVersion, string payloadJson, PreviewRequest request,
-        List<string> notes, CancellationToken ct)
+        List<string> notes, CancellationToken cancellationToken)
     {
         var resolution = rules.ResolveRequest(new RequestParameters(payloadJson, request.ParametersJson));
         var errors = new ErrorLog();
         foreach (var error in resolution.Errors) errors.Add(error.Definition, error.Message);
 
-        var published = await PublishedTables.ReadAsync(source, publicationName, ct).ConfigureAwait(false);
+        var published = await PublishedTables.ReadAsync(source, publicationName, cancellationToken).ConfigureAwait(false);
         var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source), new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
         var reader = new PostgresSnapshotReader(source, mapper);
         long rowsRead = 0;
@@ -54,7 +54,7 @@ internal static class LiveBucketPreview
                         if (!found.TryGetValue(lookup.Lookup, out var list)) found[lookup.Lookup] = list = [];
                         list.Add(lookup.Parameters);
                     }
-                }, ct).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
             }
             var seen = buckets.Select(b => b.Bucket).ToHashSet(StringComparer.Ordinal);
             buckets.AddRange(resolution.ResolveLookups(found.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal))
@@ -82,7 +82,7 @@ internal static class LiveBucketPreview
                         if (!counts.TryGetValue(result.Bucket, out var byTable) || !memberships.Add((result.Bucket, result.ObjectType, result.ObjectId))) continue;
                         byTable[result.ObjectType] = byTable.GetValueOrDefault(result.ObjectType) + 1;
                     }
-                }, ct).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -96,12 +96,12 @@ internal static class LiveBucketPreview
 
     /// <summary>Streams a table's rows chunk by chunk through <paramref name="evaluate"/>; returns how many there were.</summary>
     private static async Task<long> ReadTableAsync(
-        PostgresSnapshotReader reader, string schema, string name, List<string> tablesRead, Action<IReadOnlyDictionary<string, SqliteValue>> evaluate, CancellationToken ct)
+        PostgresSnapshotReader reader, string schema, string name, List<string> tablesRead, Action<IReadOnlyDictionary<string, SqliteValue>> evaluate, CancellationToken cancellationToken)
     {
-        var table = await reader.DescribeTableAsync(schema, name, ct).ConfigureAwait(false);
+        var table = await reader.DescribeTableAsync(schema, name, cancellationToken).ConfigureAwait(false);
         tablesRead.Add($"{schema}.{name}");
         long rows = 0;
-        await foreach (var chunk in reader.ReadChunksAsync(table, null, ct).ConfigureAwait(false))
+        await foreach (var chunk in reader.ReadChunksAsync(table, null, cancellationToken).ConfigureAwait(false))
         {
             foreach (var row in chunk.Rows) evaluate(row.ToSqliteRow());
             rows += chunk.Rows.Count;

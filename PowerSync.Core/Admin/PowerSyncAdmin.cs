@@ -219,13 +219,13 @@ public sealed class PowerSyncAdmin
     }
 
     /// <summary>The rules' YAML and the file they came from.</summary>
-    private async Task<(string Content, string? File)> ReadRulesAsync(CancellationToken ct)
+    private async Task<(string Content, string? File)> ReadRulesAsync(CancellationToken cancellationToken)
     {
         if (_options.SyncRules is { } yaml) return (yaml, null);
         var path = Require(_options.SyncRulesPath, "SyncRulesPath (the sync rules file) or SyncRules");
         try
         {
-            return (await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), path);
+            return (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -247,7 +247,7 @@ public sealed class PowerSyncAdmin
     }
 
     /// <summary>This store's slots, when a store is given and can be read.</summary>
-    private async Task<(StoreSlots Slots, bool Checked)> StoreSlotsAsync(List<string> notes, CancellationToken ct)
+    private async Task<(StoreSlots Slots, bool Checked)> StoreSlotsAsync(List<string> notes, CancellationToken cancellationToken)
     {
         var none = new StoreSlots([], new Dictionary<string, long>());
         if (_options.StoragePath is null)
@@ -266,7 +266,7 @@ public sealed class PowerSyncAdmin
             var store = AdminStore.Open(path, _options.StorageEngine);
             await using (store.ConfigureAwait(false))
             {
-                return (await StartupSourceValidation.StoreSlotsAsync(store.Admin, ct).ConfigureAwait(false), true);
+                return (await StartupSourceValidation.StoreSlotsAsync(store.Admin, cancellationToken).ConfigureAwait(false), true);
             }
         }
         catch (PowerSyncException e) when (e.Code is StorageErrorCodes.StoreInUse or AdminErrorCodes.StoreUnreadable)
@@ -277,7 +277,7 @@ public sealed class PowerSyncAdmin
     }
 
     /// <summary>The id of the store's processing or active version holding exactly these rules, if a store is given and has one.</summary>
-    private async Task<long?> DeployedVersionAsync(string content, List<string> notes, CancellationToken ct)
+    private async Task<long?> DeployedVersionAsync(string content, List<string> notes, CancellationToken cancellationToken)
     {
         if (_options.StoragePath is null || !File.Exists(_options.StoragePath)) return null;
         try
@@ -285,7 +285,7 @@ public sealed class PowerSyncAdmin
             var store = AdminStore.Open(_options.StoragePath, _options.StorageEngine);
             await using (store.ConfigureAwait(false))
             {
-                var versions = await store.Admin.ListVersionsAsync(ct).ConfigureAwait(false);
+                var versions = await store.Admin.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
                 return versions.LastOrDefault(v => v.Version.State is SyncRulesState.Active or SyncRulesState.Processing && v.Version.Content == content).Version?.Id;
             }
         }

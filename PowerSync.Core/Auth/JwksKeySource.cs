@@ -37,14 +37,14 @@ internal sealed class JwksKeySource : IDisposable
     }
 
     /// <summary>Keys to try for a token: by kid if it has one, else every key without a kid.</summary>
-    public async Task<IReadOnlyList<JsonWebKey>> CandidatesAsync(string? kid, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonWebKey>> CandidatesAsync(string? kid, CancellationToken cancellationToken)
     {
-        var remote = await RemoteAsync(forceRefresh: false, ct).ConfigureAwait(false);
+        var remote = await RemoteAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
         var found = Select(kid, remote);
         if (found.Count == 0 && kid is not null && _options.JwksUris.Count > 0
             && _time.GetUtcNow() - _remote.AttemptedAt >= UnknownKidRefreshGap)
         {
-            found = Select(kid, await RemoteAsync(forceRefresh: true, ct).ConfigureAwait(false));
+            found = Select(kid, await RemoteAsync(forceRefresh: true, cancellationToken).ConfigureAwait(false));
         }
         return found;
     }
@@ -52,14 +52,14 @@ internal sealed class JwksKeySource : IDisposable
     private List<JsonWebKey> Select(string? kid, IReadOnlyList<JsonWebKey> remote) =>
         _inline.Concat(remote).Where(k => kid is null ? string.IsNullOrEmpty(k.Kid) : k.Kid == kid).ToList();
 
-    private async Task<IReadOnlyList<JsonWebKey>> RemoteAsync(bool forceRefresh, CancellationToken ct)
+    private async Task<IReadOnlyList<JsonWebKey>> RemoteAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         if (_options.JwksUris.Count == 0) return [];
         var now = _time.GetUtcNow();
         var current = _remote;
         if (!forceRefresh && now - current.FetchedAt < _options.JwksRefreshInterval) return current.Keys;
 
-        await _refreshGate.WaitAsync(ct).ConfigureAwait(false);
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             current = _remote;
@@ -69,19 +69,19 @@ internal sealed class JwksKeySource : IDisposable
             {
                 foreach (var uri in _options.JwksUris)
                 {
-                    using var response = await _http.GetAsync(uri, ct).ConfigureAwait(false);
+                    using var response = await _http.GetAsync(uri, cancellationToken).ConfigureAwait(false);
                     if (!response.IsSuccessStatusCode)
                     {
                         throw new PowerSyncException(AuthErrorCodes.JwksFetchFailed,
                             $"Fetching the JWKS from {uri} failed with HTTP {(int)response.StatusCode}: check Auth.JwksUris and that the auth service is reachable.");
                     }
-                    var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                    var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                     keys.AddRange(ParseSet(text, uri.ToString(), remote: true));
                 }
                 _remote = new RemoteKeys(keys, _time.GetUtcNow(), _time.GetUtcNow());
                 return keys;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or PowerSyncException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or PowerSyncException && !cancellationToken.IsCancellationRequested)
             {
                 // Keep serving the keys we have until they are too old; then tokens fail with this reason.
                 _remote = current with { AttemptedAt = _time.GetUtcNow() };

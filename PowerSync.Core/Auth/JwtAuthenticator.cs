@@ -25,7 +25,7 @@ internal sealed partial class JwtAuthenticator(PowerSyncAuthOptions options, Jwk
     [GeneratedRegex(@"^(Token|Bearer) (\S+)$")]
     private static partial Regex HeaderPattern();
 
-    public async Task<SyncUser> AuthenticateAsync(string? authorization, CancellationToken ct)
+    public async Task<SyncUser> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(authorization))
             throw Fail(AuthErrorCodes.Missing, "No token provided: send the JWT in an 'Authorization: Token <jwt>' (or 'Bearer <jwt>') header.");
@@ -54,7 +54,7 @@ internal sealed partial class JwtAuthenticator(PowerSyncAuthOptions options, Jwk
         }
 
         var kid = compact.Kid;
-        var candidates = (await keys.CandidatesAsync(kid, ct).ConfigureAwait(false))
+        var candidates = (await keys.CandidatesAsync(kid, cancellationToken).ConfigureAwait(false))
             .Where(k => string.IsNullOrEmpty(k.Alg) ? FamilyMatches(k.Kty, alg) : k.Alg == alg)
             .ToList();
         if (candidates.Count == 0)

@@ -107,14 +107,14 @@ public sealed class PowerSyncService : IAsyncDisposable
     internal (SyncRulesVersion Version, ReplicationProgress Progress)? ServingReplication => _replication.Serving(_checkpoints.Latest?.RulesVersion);
 
     /// <summary>Where the source's WAL is and what a slot retains of it (for health checks).</summary>
-    internal Task<SourceWalPosition> ProbeSourceAsync(string slotName, CancellationToken ct) => SourceWalPosition.ReadAsync(_source, slotName, ct);
+    internal Task<SourceWalPosition> ProbeSourceAsync(string slotName, CancellationToken cancellationToken) => SourceWalPosition.ReadAsync(_source, slotName, cancellationToken);
 
     /// <summary>Whether the bucket store answers a query (for health checks); the error when it does not.</summary>
-    internal async Task<Exception?> ProbeStorageAsync(CancellationToken ct)
+    internal async Task<Exception?> ProbeStorageAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
+            await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
@@ -136,15 +136,15 @@ public sealed class PowerSyncService : IAsyncDisposable
     private IReadOnlyList<SourceValidationProblem> _sourceValidationProblems = [];
 
     /// <summary>Deploys the configured sync rules (a changed version replicates in the background) and starts replication.</summary>
-    public async Task StartAsync(CancellationToken ct)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var content = _options.SyncRules ?? await File.ReadAllTextAsync(_options.SyncRulesPath!, ct).ConfigureAwait(false);
+        var content = _options.SyncRules ?? await File.ReadAllTextAsync(_options.SyncRulesPath!, cancellationToken).ConfigureAwait(false);
         // Reject bad rules before anything is stored or replicated: the exception lists every error with its line.
         var rules = SyncRulesSet.Parse(content, new SyncRulesParseOptions { FileName = _options.SyncRulesPath });
         Volatile.Write(ref _sourceValidationProblems,
-            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _rulesLogger, ct).ConfigureAwait(false));
-        var deployed = await _storage.Admin.DeployAsync(content, ct).ConfigureAwait(false);
-        var active = await _storage.Admin.GetActiveAsync(ct).ConfigureAwait(false);
+            await StartupSourceValidation.RunAsync(_source, _storage.Admin, _options, rules, _rulesLogger, cancellationToken).ConfigureAwait(false));
+        var deployed = await _storage.Admin.DeployAsync(content, cancellationToken).ConfigureAwait(false);
+        var active = await _storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
         if (active is not null && active.Id != deployed.Id) _replication.Start(active);
         _replication.Start(deployed);
         lock (_background)

@@ -16,13 +16,13 @@ internal static class StartupSourceValidation
 {
     /// <exception cref="PowerSyncException">Problems were found and the options make them errors (<see cref="SourceValidationErrorCodes.ValidationFailed"/>).</exception>
     public static async Task<IReadOnlyList<SourceValidationProblem>> RunAsync(
-        NpgsqlDataSource source, IBucketStorageAdmin admin, PowerSyncOptions options, SyncRulesSet rules, ILogger logger, CancellationToken ct)
+        NpgsqlDataSource source, IBucketStorageAdmin admin, PowerSyncOptions options, SyncRulesSet rules, ILogger logger, CancellationToken cancellationToken)
     {
         IReadOnlyList<SourceValidationProblem> problems;
         try
         {
-            var slots = await StoreSlotsAsync(admin, ct).ConfigureAwait(false);
-            problems = await SyncRulesSourceValidator.ValidateAsync(source, options.PublicationName, rules, slots, ct).ConfigureAwait(false);
+            var slots = await StoreSlotsAsync(admin, cancellationToken).ConfigureAwait(false);
+            problems = await SyncRulesSourceValidator.ValidateAsync(source, options.PublicationName, rules, slots, cancellationToken).ConfigureAwait(false);
         }
         catch (PowerSyncException e) when (e.Code == ReplicationErrorCodes.SourceQueryFailed)
         {
@@ -53,11 +53,11 @@ internal static class StartupSourceValidation
         problem.Line is null ? string.Empty : $"{(problem.File is null ? string.Empty : problem.File + ":")}{problem.Line}:{problem.Column}: ";
 
     /// <summary>The slots this store's versions replicate through now, and those of retired versions not dropped yet.</summary>
-    internal static async Task<StoreSlots> StoreSlotsAsync(IBucketStorageAdmin admin, CancellationToken ct)
+    internal static async Task<StoreSlots> StoreSlotsAsync(IBucketStorageAdmin admin, CancellationToken cancellationToken)
     {
-        var active = await admin.GetActiveAsync(ct).ConfigureAwait(false);
-        var processing = await admin.GetProcessingAsync(ct).ConfigureAwait(false);
-        var retired = await admin.GetRetiredAsync(ct).ConfigureAwait(false);
+        var active = await admin.GetActiveAsync(cancellationToken).ConfigureAwait(false);
+        var processing = await admin.GetProcessingAsync(cancellationToken).ConfigureAwait(false);
+        var retired = await admin.GetRetiredAsync(cancellationToken).ConfigureAwait(false);
         var inUse = new[] { active, processing }.OfType<SyncRulesVersion>().Select(v => v.SlotName).ToHashSet(StringComparer.Ordinal);
         return new StoreSlots(inUse, retired.ToDictionary(v => v.SlotName, v => v.Id, StringComparer.Ordinal));
     }

@@ -44,16 +44,16 @@ internal sealed class SyncEndpoints(
     public async Task StreamAsync(HttpContext context)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
-        var ct = stopping.Token;
+        var cancellationToken = stopping.Token;
         SyncUser user;
         SyncRequest request;
         try
         {
             ThrowIfShuttingDown();
-            user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            request = SyncRequest.Parse(await ReadBodyAsync(context, ct).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection,
+            user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
+            request = SyncRequest.Parse(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false), sessionOptions.MaxBucketsPerConnection,
                 sessionOptions.MaxSubscriptionsPerConnection);
-            if (await storage.Admin.GetActiveAsync(ct).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(ct).ConfigureAwait(false) is null)
+            if (await storage.Admin.GetActiveAsync(cancellationToken).ConfigureAwait(false) is null && await storage.Admin.GetProcessingAsync(cancellationToken).ConfigureAwait(false) is null)
             {
                 throw new PowerSyncException(ProtocolErrorCodes.NoActiveRules,
                     "No sync rules are deployed yet: the service is starting, or no rules were configured. Retry shortly.");
@@ -87,7 +87,7 @@ internal sealed class SyncEndpoints(
         metrics.Connections.Add(1);
         try
         {
-            await WriteStreamAsync(context, user, request, ct).ConfigureAwait(false);
+            await WriteStreamAsync(context, user, request, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -105,7 +105,7 @@ internal sealed class SyncEndpoints(
     private static PowerSyncException ShuttingDown() =>
         new(ProtocolErrorCodes.ShuttingDown, "This instance is shutting down: connect to another instance, or retry shortly.");
 
-    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken ct)
+    private async Task WriteStreamAsync(HttpContext context, SyncUser user, SyncRequest request, CancellationToken cancellationToken)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -114,7 +114,7 @@ internal sealed class SyncEndpoints(
         response.Headers["X-Accel-Buffering"] = "no";
         var gzip = AcceptsGzip(context.Request);
         if (gzip) response.Headers.ContentEncoding = "gzip";
-        await response.StartAsync(ct).ConfigureAwait(false);
+        await response.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var body = gzip ? new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true) : response.Body;
         // Control lines are small; data lines come pre-serialized from the shared page cache.
@@ -124,7 +124,7 @@ internal sealed class SyncEndpoints(
         var session = new SyncSession(_services, user, request, sessionOptions, trace);
         try
         {
-            await foreach (var line in session.RunAsync(ct).ConfigureAwait(false))
+            await foreach (var line in session.RunAsync(cancellationToken).ConfigureAwait(false))
             {
                 long sent = 0;
                 // Awaiting the write is the backpressure: a slow client holds its session here, not in memory.
@@ -132,7 +132,7 @@ internal sealed class SyncEndpoints(
                 {
                     foreach (var chunk in SyncLineWriter.DataLineBytes(data.Page, request.RawData))
                     {
-                        await body.WriteAsync(chunk, ct).ConfigureAwait(false);
+                        await body.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                         sent += chunk.Length;
                     }
                     metrics.OperationsSent.Add(data.Page.Ops.Count);
@@ -140,21 +140,21 @@ internal sealed class SyncEndpoints(
                 else if (SyncLineWriter.IsLarge(line))
                 {
                     // Its size follows the client's buckets and subscriptions: streamed, never built whole.
-                    sent = await SyncLineWriter.WriteAsync(line, body, ct).ConfigureAwait(false);
+                    sent = await SyncLineWriter.WriteAsync(line, body, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     buffer.ResetWrittenCount();
                     SyncLineWriter.Write(line, request.RawData, buffer);
-                    await body.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
+                    await body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     sent = buffer.WrittenCount;
                 }
-                await body.FlushAsync(ct).ConfigureAwait(false);
+                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
                 bytes.LineSent(line, sent);
                 trace?.LineSent(line, sent);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away, or the host is stopping: the response ends here, cleanly when the client is still there.
         }
@@ -180,17 +180,17 @@ internal sealed class SyncEndpoints(
     /// <summary><c>GET /write-checkpoint2.json?client_id=</c>: the next write checkpoint id of this user and client.</summary>
     public async Task WriteCheckpointAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        var cancellationToken = context.RequestAborted;
         try
         {
-            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             var clientId = context.Request.Query["client_id"].ToString();
             if (!QueryValuesAreUtf8(context.Request.QueryString.Value, "client_id"))
                 throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: 'client_id' is not valid UTF-8 once percent-decoded.");
             if (SyncRequest.ClientIdProblem(clientId) is { } problem)
                 throw new PowerSyncException(ProtocolErrorCodes.InvalidRequest, "Invalid write checkpoint request: " + problem);
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
-            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, ct), ct).ConfigureAwait(false);
+            var id = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.CreateAsync(key, lsn, cancellationToken), cancellationToken).ConfigureAwait(false);
             await WriteDataAsync(context, "write_checkpoint", id).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -238,13 +238,13 @@ internal sealed class SyncEndpoints(
     /// <summary><c>POST /sync/checkpoint-request</c> with <c>{client_id, checkpoint_request_id}</c>: a client-supplied, monotonic write checkpoint.</summary>
     public async Task CheckpointRequestAsync(HttpContext context)
     {
-        var ct = context.RequestAborted;
+        var cancellationToken = context.RequestAborted;
         try
         {
-            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, ct).ConfigureAwait(false);
-            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, ct).ConfigureAwait(false));
+            var user = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
+            var (clientId, requested) = ParseCheckpointRequest(await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false));
             var key = WriteCheckpointKeys.For(user.UserId, clientId);
-            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, ct), ct).ConfigureAwait(false);
+            var stored = await head.RecordAtHeadAsync(lsn => storage.WriteCheckpoints.RequestAsync(key, requested, lsn, cancellationToken), cancellationToken).ConfigureAwait(false);
             await WriteDataAsync(context, "checkpoint_request_id", stored).ConfigureAwait(false);
         }
         catch (PowerSyncException e)
@@ -306,14 +306,14 @@ internal sealed class SyncEndpoints(
     private static PowerSyncException InvalidCheckpointRequest(string message) =>
         new(ProtocolErrorCodes.InvalidRequest, "Invalid checkpoint request: " + message);
 
-    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken ct)
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength > limits.MaxRequestBodyBytes) throw TooLarge();
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
             var memory = buffer.GetMemory(4096);
-            var read = await context.Request.Body.ReadAsync(memory, ct).ConfigureAwait(false);
+            var read = await context.Request.Body.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0) return buffer.WrittenMemory;
             buffer.Advance(read);
             if (buffer.WrittenCount > limits.MaxRequestBodyBytes) throw TooLarge();

@@ -29,7 +29,7 @@ internal sealed class DataPageCache(IBucketStorageReader reader, int maxEntries 
     /// <summary>Approximate bytes of the pages loaded since the cache last started over.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public Task<BucketDataPage> ReadAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytesPerPage, CancellationToken ct)
+    public Task<BucketDataPage> ReadAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytesPerPage, CancellationToken cancellationToken)
     {
         if (_pages.Count >= maxEntries || Interlocked.Read(ref _bytes) >= maxBytes) StartOver();
         var key = new Key(checkpoint.RulesVersion, position.Bucket, position.After.Value, checkpoint.OpId.Value, maxOps, maxBytesPerPage);
@@ -37,7 +37,7 @@ internal sealed class DataPageCache(IBucketStorageReader reader, int maxEntries 
         var page = _pages.GetOrAdd(key, _ => new Lazy<Task<BucketDataPage>>(() => LoadAsync(checkpoint, position, maxOps, maxBytesPerPage)));
         var task = page.Value;
         if (task.IsFaulted || task.IsCanceled) _pages.TryRemove(new KeyValuePair<Key, Lazy<Task<BucketDataPage>>>(key, page));
-        return task.WaitAsync(ct);
+        return task.WaitAsync(cancellationToken);
     }
 
     private async Task<BucketDataPage> LoadAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytesPerPage)

@@ -4,10 +4,10 @@ using PowerSync.Core.Storage;
 namespace PowerSync.Core.Protocol;
 
 /// <summary>A bucket a connection may sync, with its priority and the subscriptions that put it there.</summary>
-internal sealed record ResolvedBucket(string Name, int Priority, IReadOnlyList<BucketSubscription> Subscriptions);
+internal sealed record SessionBucket(string Name, int Priority, IReadOnlyList<BucketSubscription> Subscriptions);
 
 /// <summary>The buckets of a connection at one checkpoint, and the streams they came from.</summary>
-internal sealed record ResolvedBuckets(IReadOnlyList<ResolvedBucket> Buckets, IReadOnlyList<StreamDescription> Streams);
+internal sealed record SessionBuckets(IReadOnlyList<SessionBucket> Buckets, IReadOnlyList<StreamDescription> Streams);
 
 /// <summary>
 /// Decides which buckets a client may sync: from its token claims, its request (parameters and
@@ -15,5 +15,5 @@ internal sealed record ResolvedBuckets(IReadOnlyList<ResolvedBucket> Buckets, IR
 /// </summary>
 internal interface IBucketResolver
 {
-    Task<ResolvedBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken ct);
+    Task<SessionBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken cancellationToken);
 }

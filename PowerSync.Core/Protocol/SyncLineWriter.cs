@@ -58,7 +58,7 @@ internal static class SyncLineWriter
     /// <see cref="StreamedFlushBytes"/>: a <c>checkpoint</c> line lists every bucket with its subscriptions,
     /// so it is never built whole in memory. Returns the bytes written (newline included).
     /// </summary>
-    public static async ValueTask<long> WriteAsync(SyncLine line, Stream output, CancellationToken ct)
+    public static async ValueTask<long> WriteAsync(SyncLine line, Stream output, CancellationToken cancellationToken)
     {
         long written;
         var json = new Utf8JsonWriter(output, Options);
@@ -66,12 +66,12 @@ internal static class SyncLineWriter
         {
             foreach (var _ in Parts(json, line))
             {
-                if (json.BytesPending >= StreamedFlushBytes) await json.FlushAsync(ct).ConfigureAwait(false);
+                if (json.BytesPending >= StreamedFlushBytes) await json.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            await json.FlushAsync(ct).ConfigureAwait(false);
+            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
             written = json.BytesCommitted;
         }
-        await output.WriteAsync(NewLine, ct).ConfigureAwait(false);
+        await output.WriteAsync(NewLine, cancellationToken).ConfigureAwait(false);
         return written + 1;
     }
 

@@ -8,7 +8,7 @@ namespace PowerSync.Core.Protocol;
 /// A subscription to a sync stream, as the client asked for it; <paramref name="Index"/> is its position in the
 /// request's list (what the <c>checkpoint</c> line's <c>{"sub": i}</c> refers to), kept when repeats are merged.
 /// </summary>
-internal sealed record StreamSubscription(string Stream, JsonElement? Parameters, int? OverridePriority, int Index);
+internal sealed record SubscriptionRequest(string Stream, JsonElement? Parameters, int? OverridePriority, int Index);
 
 /// <summary>
 /// A parsed <c>POST /sync/stream</c> body. Unknown fields are allowed (clients send more than the
@@ -21,7 +21,7 @@ internal sealed record SyncRequest(
     JsonElement Parameters,
     string? ClientId,
     bool IncludeDefaultStreams,
-    IReadOnlyList<StreamSubscription> Subscriptions)
+    IReadOnlyList<SubscriptionRequest> Subscriptions)
 {
     /// <summary>The longest client id accepted.</summary>
     public const int MaxClientIdLength = 256;
@@ -75,7 +75,7 @@ internal sealed record SyncRequest(
             if (ClientIdProblem(clientId) is { } problem) throw Invalid(problem);
 
             var includeDefaults = true;
-            var subscriptions = new List<StreamSubscription>();
+            var subscriptions = new List<SubscriptionRequest>();
             if (Property(root, "streams", JsonValueKind.Object) is { } streams)
             {
                 if (streams.TryGetProperty("include_defaults", out var include))
@@ -128,7 +128,7 @@ internal sealed record SyncRequest(
         return new OpId(value);
     }
 
-    private static StreamSubscription ParseSubscription(JsonElement sub, int index)
+    private static SubscriptionRequest ParseSubscription(JsonElement sub, int index)
     {
         if (sub.ValueKind != JsonValueKind.Object) throw Invalid($"streams.subscriptions[{index}] must be an object.");
         var stream = Text(Property(sub, "stream", JsonValueKind.String), $"streams.subscriptions[{index}].stream");
@@ -146,7 +146,7 @@ internal sealed record SyncRequest(
                 throw Invalid($"streams.subscriptions[{index}].override_priority must be 0, 1, 2, 3 or null.");
             priority = value;
         }
-        return new StreamSubscription(stream, parameters, priority, index);
+        return new SubscriptionRequest(stream, parameters, priority, index);
     }
 
     /// <summary>Why a client id cannot be used (too long, or not well-formed text), or null when it can.</summary>

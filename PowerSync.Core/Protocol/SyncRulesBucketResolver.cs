@@ -1,7 +1,6 @@
 using PowerSync.Core.Auth;
 using PowerSync.Core.Storage;
 using PowerSync.Core.SyncRules;
-using RulesStreamSubscription = PowerSync.Core.SyncRules.StreamSubscription;
 
 namespace PowerSync.Core.Protocol;
 
@@ -16,19 +15,19 @@ internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVe
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyncRequest, RequestParameters> _parameters = [];
 
-    public async Task<ResolvedBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken ct)
+    public async Task<SessionBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
         var rules = rulesOfVersion(checkpoint.RulesVersion);
         // A session's claims and request never change: parse them into request parameters once.
         var parameters = _parameters.GetValue(request, r => new RequestParameters(user.Claims.GetRawText(), r.Parameters.GetRawText(),
-            [.. r.Subscriptions.Select(s => new RulesStreamSubscription(s.Stream, s.Parameters?.GetRawText(), s.OverridePriority))],
+            [.. r.Subscriptions.Select(s => new StreamSubscription(s.Stream, s.Parameters?.GetRawText(), s.OverridePriority))],
             r.IncludeDefaultStreams));
         var resolution = rules.ResolveRequest(parameters);
 
-        var buckets = new List<SyncRules.ResolvedBucket>(resolution.StaticBuckets);
+        var buckets = new List<ResolvedBucket>(resolution.StaticBuckets);
         if (resolution.HasDynamicBuckets)
         {
-            var sets = await reader.GetParameterSetsAsync(checkpoint, resolution.Lookups, ct).ConfigureAwait(false);
+            var sets = await reader.GetParameterSetsAsync(checkpoint, resolution.Lookups, cancellationToken).ConfigureAwait(false);
             var results = sets.Values.Sum(v => v.Count);
             if (results > maxParameterResults)
             {
@@ -59,9 +58,9 @@ internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVe
             var subs = new List<BucketSubscription>();
             if (defaultIndex.TryGetValue(b.Definition, out var d)) subs.Add(new BucketSubscription(true, d));
             subs.AddRange(explicitStreams[b.Definition].Select(i => new BucketSubscription(false, i)));
-            return new ResolvedBucket(b.Bucket, b.Priority, subs);
+            return new SessionBucket(b.Bucket, b.Priority, subs);
         }).ToList();
-        return new ResolvedBuckets(resolved, streams);
+        return new SessionBuckets(resolved, streams);
 
         void AddDefault(string name)
         {

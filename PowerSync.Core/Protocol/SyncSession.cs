@@ -36,7 +36,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
 
     private WriteCheckpointKey WriteCheckpointKey { get; } = WriteCheckpointKeys.For(user.UserId, request.ClientId);
 
-    public async IAsyncEnumerable<SyncLine> RunAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<SyncLine> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var time = services.Time;
         if (user.ExpiresAt <= time.GetUtcNow())
@@ -45,7 +45,7 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
             yield break;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var checkpoints = services.Checkpoints.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
         Task<bool>? next = null;
         try
@@ -95,11 +95,11 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
         }
     }
 
-    private async IAsyncEnumerable<SyncLine> CheckpointLinesAsync(Checkpoint checkpoint, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<SyncLine> CheckpointLinesAsync(Checkpoint checkpoint, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var pickedUpAt = trace is null ? default : services.Time.GetUtcNow();
-        var (buckets, streams) = await CurrentBucketsAsync(checkpoint, ct).ConfigureAwait(false);
-        var writeCheckpoint = await services.WriteCheckpoints.GetAsync(WriteCheckpointKey, checkpoint.Lsn, ct).ConfigureAwait(false);
+        var (buckets, streams) = await CurrentBucketsAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        var writeCheckpoint = await services.WriteCheckpoints.GetAsync(WriteCheckpointKey, checkpoint.Lsn, cancellationToken).ConfigureAwait(false);
 
         List<CheckpointBucket> toFetch;
         if (_sent is null || _sentRulesVersion != checkpoint.RulesVersion)
@@ -139,14 +139,14 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                 while (true)
                 {
                     var position = new BucketPosition(bucket.Bucket, _positions.GetValueOrDefault(bucket.Bucket));
-                    var page = await services.Pages.ReadAsync(checkpoint, position, options.MaxOpsPerPage, options.MaxBytesPerPage, ct).ConfigureAwait(false);
+                    var page = await services.Pages.ReadAsync(checkpoint, position, options.MaxOpsPerPage, options.MaxBytesPerPage, cancellationToken).ConfigureAwait(false);
                     if (page.HasMore) Prefetch(checkpoint, position with { After = page.NextAfter });
                     if (page.Ops.Count > 0) yield return new DataLine(page);
                     _positions[bucket.Bucket] = page.NextAfter;
                     sentOps += page.Ops.Count;
                     crossedByCompaction |= page.Ops.Any(op => op.TargetOp is { } target && target > checkpoint.OpId);
                     if (!page.HasMore) break;
-                    if (sentOps >= options.InterruptAfterOps && await NewerCheckpointAffectsUsAsync(checkpoint, ct).ConfigureAwait(false))
+                    if (sentOps >= options.InterruptAfterOps && await NewerCheckpointAffectsUsAsync(checkpoint, cancellationToken).ConfigureAwait(false))
                     {
                         trace?.CheckpointEnded(complete: false);
                         yield break;
@@ -176,16 +176,16 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
         await read.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }, CancellationToken.None);
 
-    private async Task<(Dictionary<string, CheckpointBucket> Buckets, IReadOnlyList<StreamDescription> Streams)> CurrentBucketsAsync(Checkpoint checkpoint, CancellationToken ct)
+    private async Task<(Dictionary<string, CheckpointBucket> Buckets, IReadOnlyList<StreamDescription> Streams)> CurrentBucketsAsync(Checkpoint checkpoint, CancellationToken cancellationToken)
     {
-        var resolved = await services.Resolver.ResolveAsync(user, request, checkpoint, ct).ConfigureAwait(false);
+        var resolved = await services.Resolver.ResolveAsync(user, request, checkpoint, cancellationToken).ConfigureAwait(false);
         if (resolved.Buckets.Count > options.MaxBucketsPerConnection)
         {
             throw new PowerSyncException(ProtocolErrorCodes.TooManyBuckets,
                 $"This connection would sync {resolved.Buckets.Count} buckets; the limit is {options.MaxBucketsPerConnection}. " +
                 "Narrow the sync rules for this user (fewer parameter results), or raise MaxBucketsPerConnection.");
         }
-        var checksums = await services.Reader.GetChecksumsAsync(checkpoint, [.. resolved.Buckets.Select(b => b.Name)], ct).ConfigureAwait(false);
+        var checksums = await services.Reader.GetChecksumsAsync(checkpoint, [.. resolved.Buckets.Select(b => b.Name)], cancellationToken).ConfigureAwait(false);
         var byName = checksums.ToDictionary(c => c.Bucket, StringComparer.Ordinal);
         var buckets = new Dictionary<string, CheckpointBucket>(resolved.Buckets.Count, StringComparer.Ordinal);
         foreach (var b in resolved.Buckets)
@@ -197,12 +197,12 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
     }
 
     /// <summary>Is there a newer checkpoint that changes any of this client's buckets or its write checkpoint?</summary>
-    private async Task<bool> NewerCheckpointAffectsUsAsync(Checkpoint current, CancellationToken ct)
+    private async Task<bool> NewerCheckpointAffectsUsAsync(Checkpoint current, CancellationToken cancellationToken)
     {
-        if (await services.Reader.GetCheckpointAsync(ct).ConfigureAwait(false) is not { } latest || latest == current) return false;
+        if (await services.Reader.GetCheckpointAsync(cancellationToken).ConfigureAwait(false) is not { } latest || latest == current) return false;
         if (latest.RulesVersion != current.RulesVersion) return true;
-        if (await services.WriteCheckpoints.GetAsync(WriteCheckpointKey, latest.Lsn, ct).ConfigureAwait(false) != _sentWriteCheckpoint) return true;
-        var checksums = await services.Reader.GetChecksumsAsync(latest, _sent!.Keys, ct).ConfigureAwait(false);
+        if (await services.WriteCheckpoints.GetAsync(WriteCheckpointKey, latest.Lsn, cancellationToken).ConfigureAwait(false) != _sentWriteCheckpoint) return true;
+        var checksums = await services.Reader.GetChecksumsAsync(latest, _sent!.Keys, cancellationToken).ConfigureAwait(false);
         return checksums.Any(c => _sent[c.Bucket].Checksum != c.WireChecksum || _sent[c.Bucket].Count != c.Count);
     }
 

@@ -36,19 +36,19 @@ internal sealed class BucketReplicator(
 
     private string SlotName => writer.Version.SlotName;
 
-    public async Task RunAsync(CancellationToken ct)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         var mapper = new PostgresValueMapper(new PostgresTypeCatalog(source),
             new ValueMappingOptions(rules.TimestampsIso8601, rules.CustomPostgresTypes));
-        var check = await PostgresSourceChecker.CheckAsync(source, options.PublicationName, SlotName, ct).ConfigureAwait(false);
+        var check = await PostgresSourceChecker.CheckAsync(source, options.PublicationName, SlotName, cancellationToken).ConfigureAwait(false);
         foreach (var warning in check.Warnings) BucketReplicatorLog.SourceWarning(logger, warning.ToString());
         check.ThrowIfNotReady();
 
         var streamOptions = new ReplicationStreamOptions(options.ConnectionString, SlotName, options.PublicationName, options.StatusInterval, options.ReceiveTimeout);
-        var state = await writer.GetStateAsync(ct).ConfigureAwait(false);
+        var state = await writer.GetStateAsync(cancellationToken).ConfigureAwait(false);
         if (!state.SnapshotDone)
         {
-            var slot = await ReplicationSlotState.ReadAsync(source, SlotName, ct).ConfigureAwait(false);
+            var slot = await ReplicationSlotState.ReadAsync(source, SlotName, cancellationToken).ConfigureAwait(false);
             if (slot.Health == ReplicationSlotHealth.Lost || (slot.Health == ReplicationSlotHealth.Missing && state.Tables.Count > 0))
             {
                 // Tables copied so far are only consistent with the stream of the slot they were copied
@@ -62,12 +62,12 @@ internal sealed class BucketReplicator(
                 var creator = new PgOutputReplicationStream(streamOptions, mapper);
                 await using (creator.ConfigureAwait(false))
                 {
-                    var consistentPoint = await creator.CreateSlotAsync(ct).ConfigureAwait(false);
+                    var consistentPoint = await creator.CreateSlotAsync(cancellationToken).ConfigureAwait(false);
                     BucketReplicatorLog.SlotCreated(logger, SlotName, consistentPoint);
                 }
             }
-            await SnapshotAsync(state, mapper, ct).ConfigureAwait(false);
-            state = await writer.GetStateAsync(ct).ConfigureAwait(false);
+            await SnapshotAsync(state, mapper, cancellationToken).ConfigureAwait(false);
+            state = await writer.GetStateAsync(cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (name, progress) in state.Tables)
@@ -78,27 +78,27 @@ internal sealed class BucketReplicator(
         {
             // No checkpoint yet (the snapshot just ended, or a restart came before streaming passed its
             // consistent point): an idle source would never stream past it, so put a message there.
-            await SourceKeepalive.EmitAsync(source, ct).ConfigureAwait(false);
+            await SourceKeepalive.EmitAsync(source, cancellationToken).ConfigureAwait(false);
         }
         var stream = new ReconnectingReplicationStream(streamOptions, mapper, options.Reconnect ?? ReconnectPolicy.Default);
-        await StreamAsync(stream, mapper, state.ResumeLsn ?? Lsn.Zero, ct).ConfigureAwait(false);
+        await StreamAsync(stream, mapper, state.ResumeLsn ?? Lsn.Zero, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SnapshotAsync(ReplicationState state, PostgresValueMapper mapper, CancellationToken ct)
+    private async Task SnapshotAsync(ReplicationState state, PostgresValueMapper mapper, CancellationToken cancellationToken)
     {
         var reader = new PostgresSnapshotReader(source, mapper, options.SnapshotChunkSize);
-        foreach (var (schema, name) in await PublishedTables.ReadAsync(source, options.PublicationName, ct).ConfigureAwait(false))
+        foreach (var (schema, name) in await PublishedTables.ReadAsync(source, options.PublicationName, cancellationToken).ConfigureAwait(false))
         {
             if (!rules.ReadsTable(schema, name)) continue;
             var table = new SourceTable(schema, name);
             var progress = state.Tables.GetValueOrDefault(table.QualifiedName);
             if (progress?.Done == true) continue;
-            await SnapshotTableAsync(reader, table, progress?.LastKey, midStream: false, ct).ConfigureAwait(false);
+            await SnapshotTableAsync(reader, table, progress?.LastKey, midStream: false, cancellationToken).ConfigureAwait(false);
         }
         // Changes made while tables were copied may be missing from the copies; streaming replays them
         // from the slot, and no checkpoint is exposed until it has passed this point.
-        var consistent = await reader.CurrentWalLsnAsync(ct).ConfigureAwait(false);
-        await writer.MarkSnapshotDoneAsync(consistent, ct).ConfigureAwait(false);
+        var consistent = await reader.CurrentWalLsnAsync(cancellationToken).ConfigureAwait(false);
+        await writer.MarkSnapshotDoneAsync(consistent, cancellationToken).ConfigureAwait(false);
         BucketReplicatorLog.SnapshotDone(logger, consistent);
     }
 
@@ -107,25 +107,25 @@ internal sealed class BucketReplicator(
     /// of the stream (a table renamed into the rules, or added to the publication) the rows are only
     /// saved, to be committed with the source transaction that made the table appear.
     /// </summary>
-    private async Task SnapshotTableAsync(PostgresSnapshotReader reader, SourceTable table, string? afterKey, bool midStream, CancellationToken ct)
+    private async Task SnapshotTableAsync(PostgresSnapshotReader reader, SourceTable table, string? afterKey, bool midStream, CancellationToken cancellationToken)
     {
-        var description = await reader.DescribeTableAsync(table.Schema, table.Name, ct).ConfigureAwait(false);
+        var description = await reader.DescribeTableAsync(table.Schema, table.Name, cancellationToken).ConfigureAwait(false);
         // Relation ids are table OIDs: recorded now, a later rename or re-creation is recognised.
-        if (await TableOidAsync(table, ct).ConfigureAwait(false) is { } oid)
-            await writer.RecordRelationAsync(oid, table, ct).ConfigureAwait(false);
+        if (await TableOidAsync(table, cancellationToken).ConfigureAwait(false) is { } oid)
+            await writer.RecordRelationAsync(oid, table, cancellationToken).ConfigureAwait(false);
         long rows = 0;
-        await foreach (var chunk in reader.ReadChunksAsync(description, description.IsChunkedByKey ? afterKey : null, ct).ConfigureAwait(false))
+        await foreach (var chunk in reader.ReadChunksAsync(description, description.IsChunkedByKey ? afterKey : null, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var row in chunk.Rows) await SaveRowAsync(row, ct).ConfigureAwait(false);
+            foreach (var row in chunk.Rows) await SaveRowAsync(row, cancellationToken).ConfigureAwait(false);
             rows += chunk.Rows.Count;
             if (midStream) continue;
-            await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), ct).ConfigureAwait(false);
-            await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+            await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), cancellationToken).ConfigureAwait(false);
+            await writer.CommitAsync(Lsn.Zero, cancellationToken).ConfigureAwait(false);
             // The snapshot advances: whatever failure came before is over.
             if (options.Progress?.Streaming() == true) BucketReplicatorLog.StreamingAgain(logger, SlotName);
         }
-        await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(null, Done: true), ct).ConfigureAwait(false);
-        if (!midStream) await writer.CommitAsync(Lsn.Zero, ct).ConfigureAwait(false);
+        await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(null, Done: true), cancellationToken).ConfigureAwait(false);
+        if (!midStream) await writer.CommitAsync(Lsn.Zero, cancellationToken).ConfigureAwait(false);
         _snapshotted.Add(table.QualifiedName);
         BucketReplicatorLog.TableSnapshotted(logger, table.QualifiedName, rows);
     }
@@ -136,16 +136,16 @@ internal sealed class BucketReplicator(
     /// and are copied under the new one; a dropped and re-created table's old rows leave the buckets;
     /// a table the rules read but never copied (added to the publication later) is copied now.
     /// </summary>
-    private async Task OnRelationAsync(SourceRelation relation, PostgresValueMapper mapper, CancellationToken ct)
+    private async Task OnRelationAsync(SourceRelation relation, PostgresValueMapper mapper, CancellationToken cancellationToken)
     {
         var table = Table(relation);
-        var history = await writer.RecordRelationAsync(relation.RelationId, table, ct).ConfigureAwait(false);
+        var history = await writer.RecordRelationAsync(relation.RelationId, table, cancellationToken).ConfigureAwait(false);
         var renamed = history.PreviousName is { } previous && previous != table.QualifiedName;
         if (renamed)
         {
             var dot = history.PreviousName!.IndexOf('.', StringComparison.Ordinal);
             var old = new SourceTable(history.PreviousName[..dot], history.PreviousName[(dot + 1)..]);
-            if (rules.ReadsTable(old.Schema, old.Name)) await writer.TruncateAsync(old, ct).ConfigureAwait(false);
+            if (rules.ReadsTable(old.Schema, old.Name)) await writer.TruncateAsync(old, cancellationToken).ConfigureAwait(false);
             _snapshotted.Remove(old.QualifiedName);
             BucketReplicatorLog.TableReplaced(logger, old.QualifiedName, "renamed", table.QualifiedName);
         }
@@ -153,7 +153,7 @@ internal sealed class BucketReplicator(
         if (history.PreviousRelationOfName is { } before && before != relation.RelationId)
         {
             // Rows of the new table stream from its creation on; the old table's rows must go.
-            await writer.TruncateAsync(table, ct).ConfigureAwait(false);
+            await writer.TruncateAsync(table, cancellationToken).ConfigureAwait(false);
             _snapshotted.Add(table.QualifiedName);
             BucketReplicatorLog.TableReplaced(logger, table.QualifiedName, "dropped and created again", table.QualifiedName);
             return;
@@ -161,11 +161,11 @@ internal sealed class BucketReplicator(
         if (renamed || !_snapshotted.Contains(table.QualifiedName))
         {
             var reader = new PostgresSnapshotReader(source, mapper, options.SnapshotChunkSize);
-            await SnapshotTableAsync(reader, table, afterKey: null, midStream: true, ct).ConfigureAwait(false);
+            await SnapshotTableAsync(reader, table, afterKey: null, midStream: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<uint?> TableOidAsync(SourceTable table, CancellationToken ct)
+    private async Task<uint?> TableOidAsync(SourceTable table, CancellationToken cancellationToken)
     {
         var command = source.CreateCommand("""
             SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -175,16 +175,16 @@ internal sealed class BucketReplicator(
         {
             command.Parameters.Add(new NpgsqlParameter { Value = table.Schema });
             command.Parameters.Add(new NpgsqlParameter { Value = table.Name });
-            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is uint oid ? oid : null;
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is uint oid ? oid : null;
         }
     }
 
-    private async Task StreamAsync(ReconnectingReplicationStream stream, PostgresValueMapper mapper, Lsn start, CancellationToken ct)
+    private async Task StreamAsync(ReconnectingReplicationStream stream, PostgresValueMapper mapper, Lsn start, CancellationToken cancellationToken)
     {
-        // A reader task reads ahead (see ChangeBatches); commits are grouped and acknowledged once durable
+        // A reader task reads ahead (see ChangeReadAhead); commits are grouped and acknowledged once durable
         // (see CommitGrouping), while the next changes are already being written.
-        var changes = new ChangeBatches();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var changes = new ChangeReadAhead();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = changes.ReadAsync(stream, start, stop.Token);
         var commits = new CommitGrouping(writer.StartCommit, stream, options.Progress, TimeProvider.System,
             new CommitTelemetry(options.Metrics, writer.Version.Id, SlotName));
@@ -195,13 +195,13 @@ internal sealed class BucketReplicator(
             var inTransaction = false;
             while (true)
             {
-                await commits.MakeRoomAsync(ct).ConfigureAwait(false);
+                await commits.MakeRoomAsync(cancellationToken).ConfigureAwait(false);
                 if (!changes.TryNext(out var change))
                 {
                     // Never in the middle of a source transaction: its rows so far are saved already, and a
                     // commit at the previous transaction's LSN would include (and expose) part of it.
                     if (!inTransaction && commits.CommitPending()) continue;
-                    if (!await commits.WaitForChangesAsync(changes.WaitAsync(ct).AsTask(), ct).ConfigureAwait(false)) break;
+                    if (!await commits.WaitForChangesAsync(changes.WaitAsync(cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false)) break;
                     continue;
                 }
                 if (change is not StreamRestarted && options.Progress?.Streaming() == true) BucketReplicatorLog.StreamingAgain(logger, SlotName);
@@ -211,25 +211,25 @@ internal sealed class BucketReplicator(
                         break;
                     case RelationDefinition relation:
                         _relations[relation.Relation.RelationId] = relation.Relation;
-                        await OnRelationAsync(relation.Relation, mapper, ct).ConfigureAwait(false);
+                        await OnRelationAsync(relation.Relation, mapper, cancellationToken).ConfigureAwait(false);
                         break;
                     case RowInsert insert:
                         commits.RowChanged();
-                        await SaveRowAsync(insert.NewRow, ct).ConfigureAwait(false);
+                        await SaveRowAsync(insert.NewRow, cancellationToken).ConfigureAwait(false);
                         break;
                     case RowUpdate update:
                         commits.RowChanged();
-                        await UpdateAsync(update, ct).ConfigureAwait(false);
+                        await UpdateAsync(update, cancellationToken).ConfigureAwait(false);
                         break;
                     case RowDelete delete:
                         commits.RowChanged();
                         if (rules.ReadsTable(delete.Relation.Schema, delete.Relation.Name))
-                            await writer.SaveAsync(SourceRowChange.Delete(Table(delete.Relation), RawRowCodec.ReplicaId(delete.OldRow)), ct).ConfigureAwait(false);
+                            await writer.SaveAsync(SourceRowChange.Delete(Table(delete.Relation), RawRowCodec.ReplicaId(delete.OldRow)), cancellationToken).ConfigureAwait(false);
                         break;
                     case TableTruncate truncate:
                         foreach (var relation in truncate.Relations)
                         {
-                            if (rules.ReadsTable(relation.Schema, relation.Name)) await writer.TruncateAsync(Table(relation), ct).ConfigureAwait(false);
+                            if (rules.ReadsTable(relation.Schema, relation.Name)) await writer.TruncateAsync(Table(relation), cancellationToken).ConfigureAwait(false);
                         }
                         break;
                     case TransactionCommit when replaying:
@@ -243,8 +243,8 @@ internal sealed class BucketReplicator(
                         // The message's own position, not the server's WAL end sent along with it: transactions
                         // committed after the message may lie before that end and are not processed yet. With
                         // commits waiting, they are made at the message, so a write checkpoint waiting for it is reached.
-                        if (!await commits.ReachedAsync(message.MessageLsn, ct).ConfigureAwait(false)) break;
-                        await writer.KeepaliveAsync(message.MessageLsn, ct).ConfigureAwait(false);
+                        if (!await commits.ReachedAsync(message.MessageLsn, cancellationToken).ConfigureAwait(false)) break;
+                        await writer.KeepaliveAsync(message.MessageLsn, cancellationToken).ConfigureAwait(false);
                         commits.AcknowledgePosition(message.MessageLsn);
                         break;
                     case SourcePosition position:
@@ -254,8 +254,8 @@ internal sealed class BucketReplicator(
                         // Once the commits under way are durable, everything before the position is, and the source may
                         // drop the WAL up to it (it needs that before it can shut down, and to stop keeping WAL written
                         // to unpublished tables).
-                        if (!await commits.ReachedAsync(position.Position, ct).ConfigureAwait(false)) break;
-                        if (commits.AcknowledgePosition(position.Position)) await stream.SendStatusAsync(ct).ConfigureAwait(false);
+                        if (!await commits.ReachedAsync(position.Position, cancellationToken).ConfigureAwait(false)) break;
+                        if (commits.AcknowledgePosition(position.Position)) await stream.SendStatusAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case StreamRestarted restarted:
                         options.Progress?.Failed(restarted.Cause);
@@ -265,8 +265,8 @@ internal sealed class BucketReplicator(
                         // writer saved since its last commit. Drop the latter; skip transactions storage has.
                         commits.Restarted();
                         inTransaction = false;
-                        await writer.DiscardUncommittedAsync(ct).ConfigureAwait(false);
-                        committedUpTo = (await writer.GetStateAsync(ct).ConfigureAwait(false)).ResumeLsn ?? Lsn.Zero;
+                        await writer.DiscardUncommittedAsync(cancellationToken).ConfigureAwait(false);
+                        committedUpTo = (await writer.GetStateAsync(cancellationToken).ConfigureAwait(false)).ResumeLsn ?? Lsn.Zero;
                         break;
                     case TransactionBegin begin:
                         // A transaction whose commit lies before storage's last commit was replicated already.
@@ -293,7 +293,7 @@ internal sealed class BucketReplicator(
         }
     }
 
-    private async Task UpdateAsync(RowUpdate update, CancellationToken ct)
+    private async Task UpdateAsync(RowUpdate update, CancellationToken cancellationToken)
     {
         var relation = update.Relation;
         if (!rules.ReadsTable(relation.Schema, relation.Name)) return;
@@ -302,14 +302,14 @@ internal sealed class BucketReplicator(
         {
             var oldId = RawRowCodec.ReplicaId(old);
             if (oldId != RawRowCodec.ReplicaId(newRow))
-                await writer.SaveAsync(SourceRowChange.Delete(Table(relation), oldId), ct).ConfigureAwait(false);
+                await writer.SaveAsync(SourceRowChange.Delete(Table(relation), oldId), cancellationToken).ConfigureAwait(false);
             if (newRow.HasUnchangedToast && update.OldRowKind == OldRowKind.Full && !old.HasUnchangedToast)
                 newRow = newRow.WithUnchangedToastFrom(old.ToSqliteRow());
         }
-        await SaveRowAsync(newRow, ct).ConfigureAwait(false);
+        await SaveRowAsync(newRow, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SaveRowAsync(ReplicatedRow row, CancellationToken ct)
+    private async Task SaveRowAsync(ReplicatedRow row, CancellationToken cancellationToken)
     {
         var relation = row.Relation;
         if (!rules.ReadsTable(relation.Schema, relation.Name)) return;
@@ -319,7 +319,7 @@ internal sealed class BucketReplicator(
             : RawRowCodec.ReplicaId(row);
         if (row.HasUnchangedToast)
         {
-            var stored = await writer.GetRawRowAsync(table, replicaId, ct).ConfigureAwait(false);
+            var stored = await writer.GetRawRowAsync(table, replicaId, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
                 throw new PowerSyncException(ReplicationErrorCodes.AssertionFailed,
@@ -342,7 +342,7 @@ internal sealed class BucketReplicator(
         }
         var lookupRows = lookups.Count == 0 ? [] : new ParameterLookupRow[lookups.Count];
         for (var i = 0; i < lookupRows.Length; i++) lookupRows[i] = new ParameterLookupRow(lookups[i].Lookup, lookups[i].Parameters);
-        await writer.SaveAsync(new SourceRowChange(table, replicaId, RowChangeKind.Upsert, buckets, lookupRows, raw), ct).ConfigureAwait(false);
+        await writer.SaveAsync(new SourceRowChange(table, replicaId, RowChangeKind.Upsert, buckets, lookupRows, raw), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The storage table of a relation; consecutive changes nearly always share one, so the last is kept.</summary>

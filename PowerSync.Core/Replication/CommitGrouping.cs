@@ -110,14 +110,14 @@ internal sealed class CommitGrouping(
     /// that position instead (everything before it is saved); false. Otherwise every commit under way is awaited
     /// and acknowledged, and true: everything before the position is durable and may be acknowledged too.
     /// </summary>
-    public async Task<bool> ReachedAsync(Lsn position, CancellationToken ct)
+    public async Task<bool> ReachedAsync(Lsn position, CancellationToken cancellationToken)
     {
         if (_pending is { } pending)
         {
             _pending = Lsn.Max(pending, position);
             return false;
         }
-        await AcknowledgeDurableAsync(all: true, ct).ConfigureAwait(false);
+        await AcknowledgeDurableAsync(all: true, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -131,14 +131,14 @@ internal sealed class CommitGrouping(
     }
 
     /// <summary>Before the next change: acknowledges the durable commits, and with a full pipeline waits until every commit is.</summary>
-    public Task MakeRoomAsync(CancellationToken ct) => AcknowledgeDurableAsync(all: _inFlight.Count >= MaxCommitsInFlight, ct);
+    public Task MakeRoomAsync(CancellationToken cancellationToken) => AcknowledgeDurableAsync(all: _inFlight.Count >= MaxCommitsInFlight, cancellationToken);
 
     /// <summary>Acknowledges the commits that are durable, in order; with <paramref name="all"/> awaits them all.</summary>
-    public async Task AcknowledgeDurableAsync(bool all, CancellationToken ct)
+    public async Task AcknowledgeDurableAsync(bool all, CancellationToken cancellationToken)
     {
         while (_inFlight.TryPeek(out var commit) && (all || commit.Durable.IsCompleted))
         {
-            await commit.Durable.WaitAsync(ct).ConfigureAwait(false);
+            await commit.Durable.WaitAsync(cancellationToken).ConfigureAwait(false);
             _inFlight.Dequeue();
             source.Acknowledge(commit.Lsn);
             progress?.Durable(commit.Lsn);
@@ -146,12 +146,12 @@ internal sealed class CommitGrouping(
     }
 
     /// <summary>Waits for <paramref name="more"/> (the next changes), acknowledging commits as they become durable meanwhile.</summary>
-    public async Task<bool> WaitForChangesAsync(Task<bool> more, CancellationToken ct)
+    public async Task<bool> WaitForChangesAsync(Task<bool> more, CancellationToken cancellationToken)
     {
         while (_inFlight.TryPeek(out var oldest) && !more.IsCompleted)
         {
             await Task.WhenAny(more, oldest.Durable).ConfigureAwait(false);
-            await AcknowledgeDurableAsync(all: false, ct).ConfigureAwait(false);
+            await AcknowledgeDurableAsync(all: false, cancellationToken).ConfigureAwait(false);
         }
         return await more.ConfigureAwait(false);
     }

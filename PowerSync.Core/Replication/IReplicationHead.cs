@@ -13,5 +13,5 @@ internal interface IReplicationHead
     /// could be replicated first: the checkpoint it produces would not show the write checkpoint, and
     /// an idle source would never produce another — the client would wait forever.)
     /// </summary>
-    Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct);
+    Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken cancellationToken);
 }

@@ -12,18 +12,18 @@ namespace PowerSync.Core.Replication;
 /// </summary>
 internal sealed class PostgresReplicationHead(NpgsqlDataSource source) : IReplicationHead
 {
-    public async Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken ct)
+    public async Task<T> RecordAtHeadAsync<T>(Func<Lsn, Task<T>> record, CancellationToken cancellationToken)
     {
-        var lsn = await ScalarAsync("SELECT pg_current_wal_insert_lsn()::text", ct).ConfigureAwait(false);
+        var lsn = await ScalarAsync("SELECT pg_current_wal_insert_lsn()::text", cancellationToken).ConfigureAwait(false);
         var result = await record(Lsn.Parse(lsn ?? throw new InvalidOperationException("pg_current_wal_insert_lsn() returned NULL."))).ConfigureAwait(false);
-        await ScalarAsync(SourceKeepalive.EmitSql, ct).ConfigureAwait(false);
+        await ScalarAsync(SourceKeepalive.EmitSql, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
-    private Task<string?> ScalarAsync(string sql, CancellationToken ct) =>
+    private Task<string?> ScalarAsync(string sql, CancellationToken cancellationToken) =>
         SourceQuery.RunAsync(source, async connection =>
         {
             using var command = new NpgsqlCommand(sql, connection);
-            return (string?)await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        }, cause => $"The source database cannot be reached to place a write checkpoint ({cause.Message}); retry shortly.", ct);
+            return (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }, cause => $"The source database cannot be reached to place a write checkpoint ({cause.Message}); retry shortly.", cancellationToken);
 }

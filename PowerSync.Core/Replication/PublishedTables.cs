@@ -9,19 +9,19 @@ internal static class PublishedTables
 
     /// <summary>Every (schema, table) published by <paramref name="publicationName"/>, in order.</summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
-    public static Task<List<(string Schema, string Name)>> ReadAsync(NpgsqlDataSource source, string publicationName, CancellationToken ct) =>
+    public static Task<List<(string Schema, string Name)>> ReadAsync(NpgsqlDataSource source, string publicationName, CancellationToken cancellationToken) =>
         SourceQuery.RunAsync(source, async connection =>
         {
             var command = new NpgsqlCommand(Sql, connection) { Parameters = { new() { Value = publicationName } } };
             await using (command.ConfigureAwait(false))
             {
                 var tables = new List<(string, string)>();
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    while (await reader.ReadAsync(ct).ConfigureAwait(false)) tables.Add((reader.GetString(0), reader.GetString(1)));
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) tables.Add((reader.GetString(0), reader.GetString(1)));
                 }
                 return tables;
             }
-        }, cause => $"The source database cannot be queried for the tables of publication '{publicationName}': {cause.Message}. {SourceQuery.Remedy(cause)}", ct);
+        }, cause => $"The source database cannot be queried for the tables of publication '{publicationName}': {cause.Message}. {SourceQuery.Remedy(cause)}", cancellationToken);
 }

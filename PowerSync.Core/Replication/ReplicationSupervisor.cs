@@ -85,15 +85,15 @@ internal sealed class ReplicationSupervisor(
     }
 
     /// <summary>
-    /// Until <paramref name="ct"/> is cancelled: whenever checkpoints start coming from another version (one became
+    /// Until <paramref name="cancellationToken"/> is cancelled: whenever checkpoints start coming from another version (one became
     /// active), every older version stops replicating, and then <c>replicatorEnded</c> is called for their slots.
     /// </summary>
-    public async Task WatchActivationsAsync(ICheckpointWatcher checkpoints, CancellationToken ct)
+    public async Task WatchActivationsAsync(ICheckpointWatcher checkpoints, CancellationToken cancellationToken)
     {
         try
         {
             var last = -1L;
-            await foreach (var checkpoint in checkpoints.WatchAsync(ct).ConfigureAwait(false))
+            await foreach (var checkpoint in checkpoints.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (checkpoint.RulesVersion == last) continue;
                 last = checkpoint.RulesVersion;
@@ -102,7 +102,7 @@ internal sealed class ReplicationSupervisor(
                 replicatorEnded();
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
@@ -137,30 +137,30 @@ internal sealed class ReplicationSupervisor(
     }
 
     /// <summary>Replicates one version until it is replaced or the supervisor stops; failures are logged and retried with backoff.</summary>
-    private async Task ReplicateAsync(SyncRulesVersion version, CancellationToken ct)
+    private async Task ReplicateAsync(SyncRulesVersion version, CancellationToken cancellationToken)
     {
         var attempt = 0;
         string? lastFailure = null;
         var progress = _progress[version.Id].Progress;
         // Status updates go out well within the timeout (the server's wal_sender_timeout applies to them too).
         var statusInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, settings.ReplicationTimeout.Ticks / 3));
-        while (!ct.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var writer = await storage.OpenWriterAsync(version, ct).ConfigureAwait(false);
+                var writer = await storage.OpenWriterAsync(version, cancellationToken).ConfigureAwait(false);
                 await using (writer.ConfigureAwait(false))
                 {
                     var replicator = new BucketReplicator(source, RulesOf(version.Id), writer,
                         new BucketReplicatorOptions(settings.ConnectionString, settings.PublicationName,
                             StatusInterval: statusInterval, ReceiveTimeout: settings.ReplicationTimeout, Progress: progress,
                             Metrics: settings.Metrics), logger);
-                    await replicator.RunAsync(ct).ConfigureAwait(false);
+                    await replicator.RunAsync(cancellationToken).ConfigureAwait(false);
                 }
                 attempt = 0;
                 lastFailure = null;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -173,7 +173,7 @@ internal sealed class ReplicationSupervisor(
             {
                 // Postgres dropped WAL the slot needed, or the slot was dropped: streaming cannot resume.
                 // A copy of the rules replicates from a new snapshot; this version serves until it is active.
-                var replacement = await storage.ReplaceAsync(version, ct).ConfigureAwait(false);
+                var replacement = await storage.ReplaceAsync(version, cancellationToken).ConfigureAwait(false);
                 ReplicationSupervisorLog.SlotLost(logger, version.SlotName, version.Id, replacement.Id, e.Message);
                 Start(replacement);
                 return;
@@ -181,13 +181,13 @@ internal sealed class ReplicationSupervisor(
             catch (Exception e)
             {
                 // Failing because the supervisor stops (a cancelled command) is no failure to report.
-                if (ct.IsCancellationRequested) return;
+                if (cancellationToken.IsCancellationRequested) return;
                 progress.Failed(e);
                 var delay = ReconnectPolicy.Default.DelayFor(++attempt, Random.Shared);
                 LogRetry(version, e, delay, attempt, ref lastFailure);
                 try
                 {
-                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -23,8 +23,8 @@ internal sealed class RetiredSlots(NpgsqlDataSource source, IBucketStorageAdmin 
     /// <summary>Looks for retired slots again now.</summary>
     public void Wake() => _wake.Release();
 
-    /// <summary>Drops retired slots until <paramref name="ct"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Drops retired slots until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         // Each slot's failure detail is logged once; every later attempt is one Warning line.
         var explained = new HashSet<string>(StringComparer.Ordinal);
@@ -32,7 +32,7 @@ internal sealed class RetiredSlots(NpgsqlDataSource source, IBucketStorageAdmin 
         {
             while (true)
             {
-                foreach (var version in await storage.GetRetiredAsync(ct).ConfigureAwait(false))
+                foreach (var version in await storage.GetRetiredAsync(cancellationToken).ConfigureAwait(false))
                 {
                     try
                     {
@@ -40,9 +40,9 @@ internal sealed class RetiredSlots(NpgsqlDataSource source, IBucketStorageAdmin 
                         await using (command.ConfigureAwait(false))
                         {
                             command.Parameters.Add(new NpgsqlParameter { Value = version.SlotName });
-                            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                         }
-                        await storage.ForgetSlotAsync(version, ct).ConfigureAwait(false);
+                        await storage.ForgetSlotAsync(version, cancellationToken).ConfigureAwait(false);
                         ReplicationSupervisorLog.SlotDropped(logger, version.SlotName, version.Id);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -53,10 +53,10 @@ internal sealed class RetiredSlots(NpgsqlDataSource source, IBucketStorageAdmin 
                         if (explained.Add(version.SlotName)) ReplicationSupervisorLog.FailureDetail(logger, e, code);
                     }
                 }
-                await _wake.WaitAsync(Retry, ct).ConfigureAwait(false);
+                await _wake.WaitAsync(Retry, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }

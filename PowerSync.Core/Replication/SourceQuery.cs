@@ -15,27 +15,27 @@ internal static class SourceQuery
     /// <see cref="ReplicationErrorCodes.SourceQueryFailed"/>, worded by <paramref name="failure"/> from the cause.
     /// </summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
-    public static async Task<T> RunAsync<T>(NpgsqlDataSource source, Func<NpgsqlConnection, Task<T>> query, Func<Exception, string> failure, CancellationToken ct)
+    public static async Task<T> RunAsync<T>(NpgsqlDataSource source, Func<NpgsqlConnection, Task<T>> query, Func<Exception, string> failure, CancellationToken cancellationToken)
     {
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                var connection = await source.OpenConnectionAsync(ct).ConfigureAwait(false);
+                var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
                     try
                     {
                         return await query(connection).ConfigureAwait(false);
                     }
-                    catch (NpgsqlException e) when (attempt == 1 && e.IsTransient && !ct.IsCancellationRequested)
+                    catch (NpgsqlException e) when (attempt == 1 && e.IsTransient && !cancellationToken.IsCancellationRequested)
                     {
                         // The connection broke under us: the next one is opened fresh.
                     }
                 }
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (e is NpgsqlException or TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new PowerSyncException(ReplicationErrorCodes.SourceQueryFailed, failure(e), e);
         }

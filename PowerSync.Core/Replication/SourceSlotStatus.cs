@@ -30,20 +30,20 @@ internal sealed record SourceSlotStatus(
 
     /// <summary>Reads the source's current WAL position and the named slots (missing ones with <see cref="Exists"/> false), in one query.</summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
-    public static async Task<(Lsn Current, IReadOnlyList<SourceSlotStatus> Slots)> ReadAsync(NpgsqlDataSource source, IReadOnlyList<string> slotNames, CancellationToken ct)
+    public static async Task<(Lsn Current, IReadOnlyList<SourceSlotStatus> Slots)> ReadAsync(NpgsqlDataSource source, IReadOnlyList<string> slotNames, CancellationToken cancellationToken)
     {
         // Where the source is, as the health check reads it; the slots' figures are measured against the same position.
-        var position = await SourceWalPosition.ReadAsync(source, slotNames.Count > 0 ? slotNames[0] : "", ct).ConfigureAwait(false);
+        var position = await SourceWalPosition.ReadAsync(source, slotNames.Count > 0 ? slotNames[0] : "", cancellationToken).ConfigureAwait(false);
         var slots = await SourceQuery.RunAsync(source, async connection =>
         {
             var slots = new List<SourceSlotStatus>();
             var command = new NpgsqlCommand(Query, connection) { Parameters = { new() { Value = slotNames.ToArray() }, new() { Value = position.Current.ToString() } } };
             await using (command.ConfigureAwait(false))
             {
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         slots.Add(new SourceSlotStatus(
                             reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2),
@@ -56,7 +56,7 @@ internal sealed record SourceSlotStatus(
                 }
             }
             return slots;
-        }, cause => $"The source database cannot be queried for the state of its replication slots: {cause.Message}. {SourceQuery.Remedy(cause)}", ct).ConfigureAwait(false);
+        }, cause => $"The source database cannot be queried for the state of its replication slots: {cause.Message}. {SourceQuery.Remedy(cause)}", cancellationToken).ConfigureAwait(false);
         return (position.Current, slots);
     }
 }

@@ -15,7 +15,7 @@ internal sealed record SourceWalPosition(Lsn Current, Lsn? ConfirmedFlush)
 
     /// <summary>Reads both in one query (on a standby the current position is the last replayed one).</summary>
     /// <exception cref="PowerSyncException">The source cannot be queried (<see cref="ReplicationErrorCodes.SourceQueryFailed"/>).</exception>
-    public static Task<SourceWalPosition> ReadAsync(NpgsqlDataSource source, string slotName, CancellationToken ct) =>
+    public static Task<SourceWalPosition> ReadAsync(NpgsqlDataSource source, string slotName, CancellationToken cancellationToken) =>
         SourceQuery.RunAsync(source, async connection =>
         {
             var command = new NpgsqlCommand("""
@@ -25,14 +25,14 @@ internal sealed record SourceWalPosition(Lsn Current, Lsn? ConfirmedFlush)
             await using (command.ConfigureAwait(false))
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = slotName });
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    await reader.ReadAsync(ct).ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     var current = reader.IsDBNull(0) ? Lsn.Zero : Lsn.Parse(reader.GetString(0));
                     Lsn? confirmed = reader.IsDBNull(1) ? null : Lsn.Parse(reader.GetString(1));
                     return new SourceWalPosition(current, confirmed);
                 }
             }
-        }, cause => $"The source database cannot be queried: {cause.Message}", ct);
+        }, cause => $"The source database cannot be queried: {cause.Message}", cancellationToken);
 }

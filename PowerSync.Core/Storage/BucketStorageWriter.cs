@@ -8,12 +8,12 @@ namespace PowerSync.Core.Storage;
 /// commits is atomic. After any failure the writer refuses further use; reopening resumes from the last
 /// committed LSN, and replaying from there re-derives the same ops with the same op ids. A store supplies
 /// the transaction and the writes; fault-injection points: <c>flush:after-ops</c>, <c>commit:before</c>,
-/// <c>commit:after</c> (and <c>durable:before-sync</c> in <see cref="DurableCommits"/>).
+/// <c>commit:after</c> (and <c>durable:before-sync</c> in <see cref="CommitFlusher"/>).
 /// </summary>
 internal abstract class BucketStorageWriter : IBucketStorageWriter
 {
     private readonly ChecksumCache _checksums;
-    private readonly DurableCommits? _durable;
+    private readonly CommitFlusher? _durable;
     private VersionState _state; // as last committed
     private OpenTransaction? _open;
     private volatile bool _failed;
@@ -32,14 +32,14 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         _state = state;
         _checksums = checksums;
         // With full sync, commits are flushed to disk by a second thread while this one goes on.
-        if (options.FullSync) _durable = new DurableCommits(logPath, logName, _ => _failed = true, options.FaultInjection);
+        if (options.FullSync) _durable = new CommitFlusher(logPath, logName, _ => _failed = true, options.FaultInjection);
     }
 
     public SyncRulesVersion Version { get; }
 
     protected BucketStorageOptions Options { get; }
 
-    protected PendingChanges Pending { get; } = new();
+    protected ChangeBuffer Pending { get; } = new();
 
     protected RowDiff Diff { get; } = new();
 
@@ -85,22 +85,22 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
     /// <summary>Releases the store's resources (the transaction is already rolled back).</summary>
     protected abstract void DisposeStore();
 
-    public abstract Task<ReplicationState> GetStateAsync(CancellationToken ct);
+    public abstract Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken);
 
-    public abstract Task TruncateAsync(SourceTable table, CancellationToken ct);
+    public abstract Task TruncateAsync(SourceTable table, CancellationToken cancellationToken);
 
-    public abstract Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct);
+    public abstract Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken);
 
-    public async ValueTask SaveAsync(SourceRowChange change, CancellationToken ct)
+    public async ValueTask SaveAsync(SourceRowChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
         EnsureUsable();
         Pending.Add(PendingChange.From(change));
         if (Pending.Changes.Count >= Options.FlushOps || Pending.Bytes >= Options.FlushBytes)
-            await FlushAsync(ct).ConfigureAwait(false);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct)
+    public Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -109,7 +109,7 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         return Task.FromResult(OnStoreThread(() => ReadRawRow(table.QualifiedName, SourceRowIdentity.Key(replicaId))));
     }
 
-    public ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct)
+    public ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -117,20 +117,20 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         return ValueTask.CompletedTask;
     }
 
-    public Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct)
+    public Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken cancellationToken)
     {
         EnsureUsable();
-        return Write(commitLsn: null, snapshotDone: noCheckpointBefore).WaitAsync(ct);
+        return Write(commitLsn: null, snapshotDone: noCheckpointBefore).WaitAsync(cancellationToken);
     }
 
-    public Task FlushAsync(CancellationToken ct)
+    public Task FlushAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         if (!Pending.IsEmpty) OnStoreThread(() => Guarded(WriteBuffered));
         return Task.CompletedTask;
     }
 
-    public Task DiscardUncommittedAsync(CancellationToken ct)
+    public Task DiscardUncommittedAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         OnStoreThread(() =>
@@ -141,7 +141,7 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         return Task.CompletedTask;
     }
 
-    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct) => StartCommit(lsn).WaitAsync(ct);
+    public Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken cancellationToken) => StartCommit(lsn).WaitAsync(cancellationToken);
 
     public Task<Checkpoint?> StartCommit(Lsn lsn) => StartCommit(lsn, null);
 
@@ -151,13 +151,13 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         return Write(lsn, snapshotDone: null, observer);
     }
 
-    public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct)
+    public Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken cancellationToken)
     {
         EnsureUsable();
         // Nothing new and nothing to advance: no transaction at all.
         if (_open is null && Pending.IsEmpty && _state.ResumeLsn is { } resume && lsn <= resume)
             return Task.FromResult(_state.Checkpoint);
-        return Write(lsn, snapshotDone: null).WaitAsync(ct);
+        return Write(lsn, snapshotDone: null).WaitAsync(cancellationToken);
     }
 
     /// <summary>The open transaction, begun (checking the version is still writable) when there is none.</summary>

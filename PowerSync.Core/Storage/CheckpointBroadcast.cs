@@ -42,7 +42,7 @@ internal sealed class CheckpointBroadcast : ICheckpointWatcher
     public ActivityContext TraceOf(Checkpoint checkpoint) =>
         Volatile.Read(ref _state) is { Latest: { } latest } state && latest == checkpoint ? state.Trace : default;
 
-    public async IAsyncEnumerable<Checkpoint> WatchAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<Checkpoint> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Checkpoint? sent = null;
         while (true)
@@ -54,7 +54,7 @@ internal sealed class CheckpointBroadcast : ICheckpointWatcher
                 yield return latest;
                 continue;
             }
-            await state.Next.Task.WaitAsync(ct).ConfigureAwait(false);
+            await state.Next.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

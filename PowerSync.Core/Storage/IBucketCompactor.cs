@@ -6,7 +6,7 @@ namespace PowerSync.Core.Storage;
 /// </summary>
 internal interface IBucketCompactor
 {
-    Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct);
+    Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken cancellationToken);
 }
 
 /// <summary>What to compact and with how much memory.</summary>
@@ -26,12 +26,12 @@ internal static class Compaction
     /// between buckets, then drops every cached checksum (counts changed); returns what was done.
     /// </summary>
     public static async Task<CompactionResult> RunAsync<TBucket>(IEnumerable<TBucket> buckets,
-        Func<TBucket, (long Scanned, long Moved)> moveSuperseded, Func<TBucket, long> clearPrefix, ChecksumCache checksums, CancellationToken ct)
+        Func<TBucket, (long Scanned, long Moved)> moveSuperseded, Func<TBucket, long> clearPrefix, ChecksumCache checksums, CancellationToken cancellationToken)
     {
         long scanned = 0, opsScanned = 0, moved = 0, cleared = 0;
         foreach (var bucket in buckets)
         {
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             var (ops, movedHere) = moveSuperseded(bucket);
             cleared += clearPrefix(bucket);
             scanned++;

@@ -15,13 +15,13 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     SyncRulesVersion Version { get; }
 
     /// <summary>Where replication of this version stands (resume LSN, snapshot progress).</summary>
-    Task<ReplicationState> GetStateAsync(CancellationToken ct);
+    Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken);
 
     /// <summary>Records a row's new bucket/lookup membership (PUTs, and REMOVEs for what it left).</summary>
-    ValueTask SaveAsync(SourceRowChange change, CancellationToken ct);
+    ValueTask SaveAsync(SourceRowChange change, CancellationToken cancellationToken);
 
     /// <summary>Removes every row of a table from every bucket and lookup (TRUNCATE, dropped or re-created table).</summary>
-    Task TruncateAsync(SourceTable table, CancellationToken ct);
+    Task TruncateAsync(SourceTable table, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records that source relation <paramref name="relationId"/> is <paramref name="table"/> now (committed
@@ -29,32 +29,32 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     /// relation that had this name. A different name means the table was renamed; a different relation
     /// means it was dropped and created again.
     /// </summary>
-    Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct);
+    Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken);
 
     /// <summary>The stored raw row (for unchanged TOAST values), or null when none is stored.</summary>
-    Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken ct);
+    Task<byte[]?> GetRawRowAsync(SourceTable table, string replicaId, CancellationToken cancellationToken);
 
     /// <summary>Records snapshot progress; committed together with the data saved before it.</summary>
-    ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken ct);
+    ValueTask SaveSnapshotProgressAsync(SourceTable table, TableSnapshotProgress progress, CancellationToken cancellationToken);
 
     /// <summary>Marks the snapshot complete: checkpoints appear once streaming reaches <paramref name="noCheckpointBefore"/>.</summary>
-    Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken ct);
+    Task MarkSnapshotDoneAsync(Lsn noCheckpointBefore, CancellationToken cancellationToken);
 
     /// <summary>
     /// Drops everything saved since the last commit (buffered or flushed) and keeps the writer usable:
     /// the source is about to replay from an earlier position. Commits already made stay.
     /// </summary>
-    Task DiscardUncommittedAsync(CancellationToken ct);
+    Task DiscardUncommittedAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes buffered changes into the storage transaction in progress. Neither durable nor visible until the next commit.</summary>
-    Task FlushAsync(CancellationToken ct);
+    Task FlushAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Flushes and, at this source-transaction boundary, creates a checkpoint at <paramref name="lsn"/>
     /// in the same storage transaction. Returns it, or null while checkpoints are held back (snapshot
     /// not done, or <paramref name="lsn"/> before the snapshot's consistent point). Data is durable either way.
     /// </summary>
-    Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken ct);
+    Task<Checkpoint?> CommitAsync(Lsn lsn, CancellationToken cancellationToken);
 
     /// <summary>
     /// Commits as <see cref="CommitAsync"/> does, but returns as soon as the commit is made, before it is
@@ -68,7 +68,7 @@ internal interface IBucketStorageWriter : IAsyncDisposable
     Task<Checkpoint?> StartCommit(Lsn lsn, ICommitObserver? observer);
 
     /// <summary>The source advanced to <paramref name="lsn"/> with nothing to replicate (idle source, keepalive message).</summary>
-    Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken ct);
+    Task<Checkpoint?> KeepaliveAsync(Lsn lsn, CancellationToken cancellationToken);
 }
 
 /// <summary>What the store knew of a relation before: its previous table name, and the previous relation of its table name.</summary>

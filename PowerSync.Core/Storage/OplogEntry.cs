@@ -32,20 +32,3 @@ internal sealed record OplogEntry(
 
     private static string? Text(byte[]? utf8) => utf8 is null ? null : System.Text.Encoding.UTF8.GetString(utf8);
 }
-
-/// <summary>A bucket's checksum (sum of op checksums mod 2^32) and op count at a checkpoint.</summary>
-internal readonly record struct BucketChecksum(string Bucket, uint Checksum, long Count)
-{
-    /// <summary>The checksum as the protocol sends it: a signed 32-bit integer.</summary>
-    public int WireChecksum => unchecked((int)Checksum);
-}
-
-/// <summary>A page of a bucket's ops in <c>(After, checkpoint]</c>.</summary>
-internal sealed record BucketDataPage(string Bucket, OpId After, IReadOnlyList<OplogEntry> Ops, bool HasMore)
-{
-    /// <summary>The last op id in this page (the client's next <c>after</c>); <see cref="After"/> when empty.</summary>
-    public OpId NextAfter => Ops.Count == 0 ? After : Ops[^1].OpId;
-}
-
-/// <summary>Where a bucket read starts.</summary>
-internal readonly record struct BucketPosition(string Bucket, OpId After);

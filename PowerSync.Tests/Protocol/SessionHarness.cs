@@ -11,15 +11,15 @@ namespace PowerSync.Tests.Protocol;
 /// <summary>Stands in for sync rules: each user gets the buckets the test gives it.</summary>
 internal sealed class FixedBucketResolver : IBucketResolver
 {
-    private volatile IReadOnlyList<ResolvedBucket> _buckets = [];
+    private volatile IReadOnlyList<SessionBucket> _buckets = [];
 
-    public static ResolvedBucket Bucket(string name, int priority = 3) => new(name, priority, [new BucketSubscription(true, 0)]);
+    public static SessionBucket Bucket(string name, int priority = 3) => new(name, priority, [new BucketSubscription(true, 0)]);
 
     private readonly object _gate = new();
     private readonly List<(OpId At, TaskCompletionSource Seen)> _waiters = [];
     private OpId _resolvedUpTo = OpId.Zero;
 
-    public void Set(params ResolvedBucket[] buckets) => _buckets = buckets;
+    public void Set(params SessionBucket[] buckets) => _buckets = buckets;
 
     /// <summary>Completes once a session has evaluated a checkpoint at or after <paramref name="opId"/>.</summary>
     public Task EvaluatedAsync(OpId opId)
@@ -48,7 +48,7 @@ internal sealed class FixedBucketResolver : IBucketResolver
         }
     }
 
-    public Task<ResolvedBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken ct)
+    public Task<SessionBuckets> ResolveAsync(SyncUser user, SyncRequest request, Checkpoint checkpoint, CancellationToken ct)
     {
         lock (_gate)
         {
@@ -68,7 +68,7 @@ internal sealed class FixedBucketResolver : IBucketResolver
         var buckets = _buckets;
         var streams = buckets.Select(b => b.Name[..b.Name.IndexOf('[', StringComparison.Ordinal)]).Distinct()
             .Select(n => new StreamDescription(n, true, [])).ToList();
-        return Task.FromResult(new ResolvedBuckets(buckets, streams));
+        return Task.FromResult(new SessionBuckets(buckets, streams));
     }
 }
 

@@ -16,7 +16,7 @@ namespace PowerSync.Core.Storage.LiteDb;
 /// Durability: LiteDB 5 commits by appending the transaction's pages to the <c>-log</c> file with plain
 /// writes and never fsyncs it (only its checkpoint, which copies the log into the data file, flushes the
 /// data file). So a commit returns once the operating system has the pages: it survives the process
-/// crashing, not a power cut. With <see cref="BucketStorageOptions.FullSync"/> on, <see cref="DurableCommits"/>
+/// crashing, not a power cut. With <see cref="BucketStorageOptions.FullSync"/> on, <see cref="CommitFlusher"/>
 /// fsyncs the log file after each commit (one fsync covering every commit before it), and only then is the
 /// checkpoint published and the commit's task completed, so nothing is visible or acknowledged to Postgres
 /// before it would survive a power cut.

@@ -15,7 +15,7 @@ internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketComp
 
     private ILiteCollection<BsonDocument> Ops => storage.Database.GetCollection(LiteDbKeys.Ops);
 
-    public Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct)
+    public Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (storage.Broadcast.Latest is not { } checkpoint) return Task.FromResult(new CompactionResult(0, 0, 0, 0));
@@ -23,7 +23,7 @@ internal sealed class LiteDbCompactor(LiteDbBucketStorage storage) : IBucketComp
         return Compaction.RunAsync(BucketsToCompact(version, options.Buckets),
             bucket => MoveSuperseded(version, bucket, checkpoint.OpId, options),
             bucket => ClearPrefix(version, bucket, checkpoint.OpId),
-            storage.Checksums, ct);
+            storage.Checksums, cancellationToken);
     }
 
     private List<string> BucketsToCompact(long version, IReadOnlyCollection<string>? only)

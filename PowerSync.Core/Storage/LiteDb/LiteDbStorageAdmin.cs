@@ -8,11 +8,11 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
 {
     private const int DeleteChunk = 10_000;
 
-    private readonly OpenWriters _openWriters = new();
+    private readonly WriterRegistry _writers = new();
 
     private ILiteCollection<BsonDocument> Rules => storage.Database.GetCollection(LiteDbKeys.Rules);
 
-    public Task<SyncRulesVersion> DeployAsync(string content, CancellationToken ct)
+    public Task<SyncRulesVersion> DeployAsync(string content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         return Task.FromResult(storage.InTransaction(_ =>
@@ -22,18 +22,18 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
         }));
     }
 
-    public Task<SyncRulesVersion> ReplaceAsync(SyncRulesVersion version, CancellationToken ct)
+    public Task<SyncRulesVersion> ReplaceAsync(SyncRulesVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
         return Task.FromResult(storage.InTransaction(_ =>
             Versions(d => d.State == SyncRulesState.Processing && d.Id > version.Id).LastOrDefault() ?? Insert(version.Content)));
     }
 
-    public Task<IReadOnlyList<SyncRulesVersion>> GetRetiredAsync(CancellationToken ct) =>
+    public Task<IReadOnlyList<SyncRulesVersion>> GetRetiredAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<SyncRulesVersion>>(
             Versions(d => d.State is SyncRulesState.Stopped or SyncRulesState.Terminated && d.SlotName.Length > 0));
 
-    public Task ForgetSlotAsync(SyncRulesVersion version, CancellationToken ct)
+    public Task ForgetSlotAsync(SyncRulesVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
         storage.InTransaction(_ =>
@@ -66,29 +66,29 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
         return new SyncRulesVersion(id, content, SyncRulesState.Processing, slot);
     }
 
-    public Task<SyncRulesVersion?> GetActiveAsync(CancellationToken ct) =>
+    public Task<SyncRulesVersion?> GetActiveAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Versions(d => d.State == SyncRulesState.Active).LastOrDefault());
 
-    public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct) =>
+    public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Versions(d => d.State == SyncRulesState.Processing).LastOrDefault());
 
-    public Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken ct) =>
+    public Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<(SyncRulesVersion, VersionState)>>(
             [.. Rules.FindAll().OrderBy(d => d["_id"].AsInt64).Select(d => (LiteDbSchema.ToVersion(d), LiteDbSchema.LoadState(d)))]);
 
-    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct) =>
-        _openWriters.OpenAsync(version, () => LiteDbStorageWriter.Open(storage, version!));
+    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken cancellationToken) =>
+        _writers.OpenAsync(version, () => LiteDbStorageWriter.Open(storage, version!));
 
-    internal void WriterClosed(long versionId) => _openWriters.Closed(versionId);
+    internal void WriterClosed(long versionId) => _writers.Closed(versionId);
 
-    public Task RemoveStoppedVersionsAsync(CancellationToken ct)
+    public Task RemoveStoppedVersionsAsync(CancellationToken cancellationToken)
     {
-        RemoveStoppedVersions(ct);
+        RemoveStoppedVersions(cancellationToken);
         return Task.CompletedTask;
     }
 
     /// <summary>Deletes stopped versions' data in bounded transactions (a chunk of keys at a time), then marks them terminated.</summary>
-    internal void RemoveStoppedVersions(CancellationToken ct)
+    internal void RemoveStoppedVersions(CancellationToken cancellationToken)
     {
         foreach (var version in Versions(d => d.State == SyncRulesState.Stopped))
         {
@@ -98,7 +98,7 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
                 var collection = storage.Database.GetCollection(name);
                 while (true)
                 {
-                    ct.ThrowIfCancellationRequested();
+                    cancellationToken.ThrowIfCancellationRequested();
                     var keys = collection.Query().Where(Query.Between("_id", low, high)).Select("_id").Limit(DeleteChunk).ToList();
                     if (keys.Count == 0) break;
                     storage.InTransaction(_ => keys.Count(k => collection.Delete(k["_id"])));
@@ -113,7 +113,7 @@ internal sealed class LiteDbStorageAdmin(LiteDbBucketStorage storage) : IBucketS
         }
     }
 
-    public Task ResetAsync(CancellationToken ct)
+    public Task ResetAsync(CancellationToken cancellationToken)
     {
         storage.InTransaction(db =>
         {

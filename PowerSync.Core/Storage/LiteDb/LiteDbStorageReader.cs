@@ -7,10 +7,10 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
 {
     private ILiteCollection<BsonDocument> Ops => storage.Database.GetCollection(LiteDbKeys.Ops);
 
-    public Task<Checkpoint?> GetCheckpointAsync(CancellationToken ct) => Task.FromResult(storage.Broadcast.Latest);
+    public Task<Checkpoint?> GetCheckpointAsync(CancellationToken cancellationToken) => Task.FromResult(storage.Broadcast.Latest);
 
     // Totals and the ops after the checkpoint are read in one transaction: the same state of both.
-    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct) =>
+    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken cancellationToken) =>
         Task.FromResult(storage.Checksums.GetOrCompute(checkpoint, buckets,
             misses => storage.InTransaction(_ => misses.Select(bucket => Checksum(checkpoint, bucket)).ToList())));
 
@@ -35,7 +35,7 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
         return new BucketChecksum(bucket, sum, count);
     }
 
-    public Task<BucketDataPage> ReadBucketPageAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytes, CancellationToken ct)
+    public Task<BucketDataPage> ReadBucketPageAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOps, 1);
         var ops = new List<OplogEntry>(Math.Min(maxOps, 1024));
@@ -70,7 +70,7 @@ internal sealed class LiteDbStorageReader(LiteDbBucketStorage storage) : IBucket
         return Task.FromResult(new BucketDataPage(position.Bucket, position.After, ops, hasMore));
     }
 
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GetParameterSetsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> lookups, CancellationToken ct)
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GetParameterSetsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> lookups, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lookups);
         var parameters = storage.Database.GetCollection(LiteDbKeys.Parameters);

@@ -41,7 +41,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
 
     protected override T OnStoreThread<T>(Func<T> step) => _thread.Invoke(step);
 
-    public override Task<ReplicationState> GetStateAsync(CancellationToken ct)
+    public override Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         // On the writer's thread, inside an open transaction this includes progress written since the last commit.
@@ -56,16 +56,16 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         }));
     }
 
-    public override async Task TruncateAsync(SourceTable table, CancellationToken ct)
+    public override async Task TruncateAsync(SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
         // Rows changed in this batch are in the buffer; write them first so one pass over the stored rows sees every row of the table.
-        await FlushAsync(ct).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
         var (low, high) = LiteDbKeys.Range(LiteDbKeys.Of(Version.Id, table.QualifiedName));
         while (true)
         {
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             // Each chunk's deletions are flushed before the next read, so the range shrinks from its start.
             var chunk = _thread.Invoke(() => Guarded(() =>
             {
@@ -75,11 +75,11 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
             if (chunk.Count == 0) break;
             foreach (var doc in chunk)
                 Pending.Add(PendingChange.Deleted(table.QualifiedName, doc["k"].AsBinary, RowMembership.Decode(doc["m"].AsBinary)));
-            await FlushAsync(ct).ConfigureAwait(false);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
+    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();

@@ -17,16 +17,16 @@ internal sealed class LiteDbWriteCheckpointStore(LiteDbBucketStorage storage) : 
 
     private ILiteCollection<BsonDocument> Legacy => storage.Database.GetCollection(LiteDbKeys.WriteCheckpoints);
 
-    public Task<long> CreateAsync(WriteCheckpointKey key, Lsn headLsn, CancellationToken ct) =>
+    public Task<long> CreateAsync(WriteCheckpointKey key, Lsn headLsn, CancellationToken cancellationToken) =>
         Task.FromResult(Record(key, stored => WriteCheckpointRows.Next(stored), headLsn));
 
-    public Task<long> RequestAsync(WriteCheckpointKey key, long requestedId, Lsn headLsn, CancellationToken ct)
+    public Task<long> RequestAsync(WriteCheckpointKey key, long requestedId, Lsn headLsn, CancellationToken cancellationToken)
     {
         WriteCheckpointRows.CheckRequested(requestedId);
         return Task.FromResult(Record(key, stored => requestedId > stored ? requestedId : null, headLsn));
     }
 
-    public Task<long?> GetAsync(WriteCheckpointKey key, Lsn checkpointLsn, CancellationToken ct) =>
+    public Task<long?> GetAsync(WriteCheckpointKey key, Lsn checkpointLsn, CancellationToken cancellationToken) =>
         Task.FromResult(WriteCheckpointRows.At(Newest(key).Rows, checkpointLsn));
 
     private long Record(WriteCheckpointKey key, Func<long, long?> next, Lsn headLsn)

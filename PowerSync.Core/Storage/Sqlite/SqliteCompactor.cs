@@ -11,14 +11,14 @@ namespace PowerSync.Core.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteCompactor(SqliteBucketStorage storage) : IBucketCompactor
 {
-    public Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken ct)
+    public Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (storage.Broadcast.Latest is not { } checkpoint) return Task.FromResult(new CompactionResult(0, 0, 0, 0));
         return Compaction.RunAsync(BucketsToCompact(checkpoint.RulesVersion, options.Buckets),
             bucket => MoveSuperseded(bucket.Id, checkpoint.OpId, options),
             bucket => ClearPrefix(bucket.Id, checkpoint.OpId),
-            storage.Checksums, ct);
+            storage.Checksums, cancellationToken);
     }
 
     private List<(long Id, string Name)> BucketsToCompact(long version, IReadOnlyCollection<string>? only)

@@ -85,7 +85,7 @@ internal static class SqliteSchema
     /// <summary>
     /// The replication writer's connection: as <see cref="Open"/>, with a page cache large enough for
     /// its working set. Its commits never fsync (WAL with <c>synchronous=NORMAL</c> stays consistent
-    /// through a crash); with full sync on, <see cref="DurableCommits"/> flushes them before they count.
+    /// through a crash); with full sync on, <see cref="CommitFlusher"/> flushes them before they count.
     /// </summary>
     public static SqliteConnection OpenWriter(string path)
     {

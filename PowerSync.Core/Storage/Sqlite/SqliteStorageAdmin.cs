@@ -6,9 +6,9 @@ namespace PowerSync.Core.Storage.Sqlite;
 /// <summary>Sync-rules versions: deploy, look up, open writers, remove replaced versions, reset.</summary>
 internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketStorageAdmin
 {
-    private readonly OpenWriters _openWriters = new();
+    private readonly WriterRegistry _writers = new();
 
-    public Task<SyncRulesVersion> DeployAsync(string content, CancellationToken ct)
+    public Task<SyncRulesVersion> DeployAsync(string content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         using var connection = storage.OpenWriteConnection();
@@ -19,7 +19,7 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         return Task.FromResult(Insert(connection, tx, content));
     }
 
-    public Task<SyncRulesVersion> ReplaceAsync(SyncRulesVersion version, CancellationToken ct)
+    public Task<SyncRulesVersion> ReplaceAsync(SyncRulesVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
         using var connection = storage.OpenWriteConnection();
@@ -29,14 +29,14 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         return Task.FromResult(Insert(connection, tx, version.Content));
     }
 
-    public Task<IReadOnlyList<SyncRulesVersion>> GetRetiredAsync(CancellationToken ct)
+    public Task<IReadOnlyList<SyncRulesVersion>> GetRetiredAsync(CancellationToken cancellationToken)
     {
         using var connection = storage.OpenReadConnection();
         return Task.FromResult<IReadOnlyList<SyncRulesVersion>>(
             Query(connection, null, $"state IN ({(int)SyncRulesState.Stopped}, {(int)SyncRulesState.Terminated}) AND slot_name <> '' ORDER BY id"));
     }
 
-    public Task ForgetSlotAsync(SyncRulesVersion version, CancellationToken ct)
+    public Task ForgetSlotAsync(SyncRulesVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
         using var connection = storage.OpenWriteConnection();
@@ -74,11 +74,11 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         return new SyncRulesVersion(id, content, SyncRulesState.Processing, slot);
     }
 
-    public Task<SyncRulesVersion?> GetActiveAsync(CancellationToken ct) => Task.FromResult(Find(SyncRulesState.Active));
+    public Task<SyncRulesVersion?> GetActiveAsync(CancellationToken cancellationToken) => Task.FromResult(Find(SyncRulesState.Active));
 
-    public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken ct) => Task.FromResult(Find(SyncRulesState.Processing));
+    public Task<SyncRulesVersion?> GetProcessingAsync(CancellationToken cancellationToken) => Task.FromResult(Find(SyncRulesState.Processing));
 
-    public Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken ct)
+    public Task<IReadOnlyList<(SyncRulesVersion Version, VersionState State)>> ListVersionsAsync(CancellationToken cancellationToken)
     {
         using var connection = storage.OpenReadConnection();
         using var tx = connection.BeginTransaction(deferred: true);
@@ -93,19 +93,19 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         return Query(connection, null, $"state = {(int)state} ORDER BY id DESC LIMIT 1").FirstOrDefault();
     }
 
-    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken ct) =>
-        _openWriters.OpenAsync(version, () => SqliteStorageWriter.Open(storage, version!));
+    public Task<IBucketStorageWriter> OpenWriterAsync(SyncRulesVersion version, CancellationToken cancellationToken) =>
+        _writers.OpenAsync(version, () => SqliteStorageWriter.Open(storage, version!));
 
-    internal void WriterClosed(long versionId) => _openWriters.Closed(versionId);
+    internal void WriterClosed(long versionId) => _writers.Closed(versionId);
 
-    public Task RemoveStoppedVersionsAsync(CancellationToken ct)
+    public Task RemoveStoppedVersionsAsync(CancellationToken cancellationToken)
     {
-        RemoveStoppedVersions(ct);
+        RemoveStoppedVersions(cancellationToken);
         return Task.CompletedTask;
     }
 
     /// <summary>Synchronous body (SQLite calls are synchronous); also run right after an activation.</summary>
-    internal void RemoveStoppedVersions(CancellationToken ct)
+    internal void RemoveStoppedVersions(CancellationToken cancellationToken)
     {
         List<SyncRulesVersion> stopped;
         using (var connection = storage.OpenReadConnection())
@@ -118,21 +118,21 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
                 DELETE FROM buckets WHERE id = (SELECT id FROM buckets WHERE rules_id = $r LIMIT 1);
                 """, version.Id))
             {
-                ct.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
             }
             while (DeleteChunk("""
                 DELETE FROM current_data WHERE rules_id = $r AND (source_table, source_key) IN
                     (SELECT source_table, source_key FROM current_data WHERE rules_id = $r LIMIT 10000)
                 """, version.Id))
             {
-                ct.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
             }
             while (DeleteChunk("""
                 DELETE FROM parameter_data WHERE rules_id = $r AND (lookup, source_table, source_key, op_id) IN
                     (SELECT lookup, source_table, source_key, op_id FROM parameter_data WHERE rules_id = $r LIMIT 10000)
                 """, version.Id))
             {
-                ct.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
             }
             using var connection = storage.OpenWriteConnection();
             Execute(connection, null, $"DELETE FROM snapshot_progress WHERE rules_id = {version.Id}; DELETE FROM source_relations WHERE rules_id = {version.Id}; UPDATE sync_rules SET state = {(int)SyncRulesState.Terminated} WHERE id = {version.Id}");
@@ -152,7 +152,7 @@ internal sealed class SqliteStorageAdmin(SqliteBucketStorage storage) : IBucketS
         return changed > 0;
     }
 
-    public Task ResetAsync(CancellationToken ct)
+    public Task ResetAsync(CancellationToken cancellationToken)
     {
         using var connection = storage.OpenWriteConnection();
         using var tx = connection.BeginTransaction(deferred: false);

@@ -5,9 +5,9 @@ namespace PowerSync.Core.Storage.Sqlite;
 /// <summary>Reads for sync sessions, each on a pooled connection in one consistent read transaction.</summary>
 internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucketStorageReader
 {
-    public Task<Checkpoint?> GetCheckpointAsync(CancellationToken ct) => Task.FromResult(storage.Broadcast.Latest);
+    public Task<Checkpoint?> GetCheckpointAsync(CancellationToken cancellationToken) => Task.FromResult(storage.Broadcast.Latest);
 
-    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken ct) =>
+    public Task<IReadOnlyList<BucketChecksum>> GetChecksumsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> buckets, CancellationToken cancellationToken) =>
         Task.FromResult(storage.Checksums.GetOrCompute(checkpoint, buckets, misses => Compute(checkpoint, misses)));
 
     /// <summary>Checksums of buckets at the checkpoint, read in one transaction.</summary>
@@ -53,7 +53,7 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
         return misses.Select(bucket => found.TryGetValue(bucket, out var f) ? f : new BucketChecksum(bucket, 0, 0)).ToList();
     }
 
-    public Task<BucketDataPage> ReadBucketPageAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytes, CancellationToken ct)
+    public Task<BucketDataPage> ReadBucketPageAsync(Checkpoint checkpoint, BucketPosition position, int maxOps, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOps, 1);
         using var connection = storage.OpenReadConnection();
@@ -99,7 +99,7 @@ internal sealed class SqliteStorageReader(SqliteBucketStorage storage) : IBucket
         return Task.FromResult(new BucketDataPage(position.Bucket, position.After, ops, hasMore));
     }
 
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GetParameterSetsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> lookups, CancellationToken ct)
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> GetParameterSetsAsync(Checkpoint checkpoint, IReadOnlyCollection<string> lookups, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lookups);
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);

@@ -43,34 +43,34 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         }
     }
 
-    public override Task<ReplicationState> GetStateAsync(CancellationToken ct)
+    public override Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         // Inside an open transaction this includes progress written since the last commit.
         return Task.FromResult(SqliteVersionState.LoadReplicationState(_connection, Version.Id, _tx));
     }
 
-    public override async Task TruncateAsync(SourceTable table, CancellationToken ct)
+    public override async Task TruncateAsync(SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
         // Rows changed in this batch are in the overlay; write them first so one pass over
         // current_data sees every row of the table.
-        await FlushAsync(ct).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
         byte[]? after = null;
         while (true)
         {
-            ct.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             var chunk = _sql.ReadTableKeys(table.QualifiedName, after, 1000);
             if (chunk.Count == 0) break;
             foreach (var (key, membership) in chunk)
                 Pending.Add(PendingChange.Deleted(table.QualifiedName, key, RowMembership.Decode(membership)));
             after = chunk[^1].Key;
-            await FlushAsync(ct).ConfigureAwait(false);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken ct)
+    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();

@@ -19,16 +19,16 @@ internal sealed class SqliteWriteCheckpointStore(SqliteBucketStorage storage) : 
     private readonly object _gate = new();
     private long _writes;
 
-    public Task<long> CreateAsync(WriteCheckpointKey key, Lsn headLsn, CancellationToken ct) =>
+    public Task<long> CreateAsync(WriteCheckpointKey key, Lsn headLsn, CancellationToken cancellationToken) =>
         Task.FromResult(Record(key, stored => WriteCheckpointRows.Next(stored), headLsn));
 
-    public Task<long> RequestAsync(WriteCheckpointKey key, long requestedId, Lsn headLsn, CancellationToken ct)
+    public Task<long> RequestAsync(WriteCheckpointKey key, long requestedId, Lsn headLsn, CancellationToken cancellationToken)
     {
         WriteCheckpointRows.CheckRequested(requestedId);
         return Task.FromResult(Record(key, stored => requestedId > stored ? requestedId : null, headLsn));
     }
 
-    public Task<long?> GetAsync(WriteCheckpointKey key, Lsn checkpointLsn, CancellationToken ct)
+    public Task<long?> GetAsync(WriteCheckpointKey key, Lsn checkpointLsn, CancellationToken cancellationToken)
     {
         if (!_cache.TryGetValue(key, out var rows))
         {

@@ -12,7 +12,7 @@ namespace PowerSync.Tests.Storage;
 /// and only then visible and acknowledged.
 /// </summary>
 [TestFixture]
-public sealed class DurableCommitTests
+public sealed class CommitFlusherTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private TempFolder _temp = null!;

@@ -1,7 +1,7 @@
 namespace PowerSync.Core.Storage;
 
 /// <summary>The versions that have a writer open: a store allows one replicator per version.</summary>
-internal sealed class OpenWriters
+internal sealed class WriterRegistry
 {
     private readonly HashSet<long> _versions = [];
 

@@ -8,7 +8,7 @@ namespace PowerSync.Core.Replication;
 /// bounded buffer and handed over in batches. One at a time, each change cost a channel lock and, with
 /// the buffer full, a thread-pool wakeup of the reading task.
 /// </summary>
-internal sealed class ChangeBatches
+internal sealed class ChangeReadAhead
 {
     /// <summary>Changes handed over at once, at most.</summary>
     private const int BatchSize = 256;
@@ -42,19 +42,19 @@ internal sealed class ChangeBatches
     }
 
     /// <summary>Completes when a change is there (true) or the stream ended (false); faults with the stream's failure.</summary>
-    public ValueTask<bool> WaitAsync(CancellationToken ct) => _channel.Reader.WaitToReadAsync(ct);
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
     /// <summary>
     /// Reads the stream until it ends or fails (which <see cref="WaitAsync"/> then reports). A batch is handed
     /// over when full or as soon as the next change is not already read, so batching never delays a change.
     /// </summary>
-    public async Task ReadAsync(ReconnectingReplicationStream stream, Lsn start, CancellationToken ct)
+    public async Task ReadAsync(ReconnectingReplicationStream stream, Lsn start, CancellationToken cancellationToken)
     {
         var output = _channel.Writer;
         try
         {
             var batch = new List<ReplicationChange>(BatchSize);
-            var changes = stream.ReadChangesAsync(start, ct).GetAsyncEnumerator(ct);
+            var changes = stream.ReadChangesAsync(start, cancellationToken).GetAsyncEnumerator(cancellationToken);
             ValueTask<bool> next = default;
             var nextPending = false;
             try
@@ -65,7 +65,7 @@ internal sealed class ChangeBatches
                     nextPending = true;
                     if (batch.Count > 0 && (!next.IsCompleted || batch.Count >= BatchSize))
                     {
-                        await output.WriteAsync([.. batch], ct).ConfigureAwait(false);
+                        await output.WriteAsync([.. batch], cancellationToken).ConfigureAwait(false);
                         batch.Clear();
                     }
                     nextPending = false;
@@ -90,7 +90,7 @@ internal sealed class ChangeBatches
                 }
                 await changes.DisposeAsync().ConfigureAwait(false);
             }
-            if (batch.Count > 0) await output.WriteAsync([.. batch], ct).ConfigureAwait(false);
+            if (batch.Count > 0) await output.WriteAsync([.. batch], cancellationToken).ConfigureAwait(false);
             output.Complete();
         }
         catch (Exception e)

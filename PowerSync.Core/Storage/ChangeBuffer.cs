@@ -43,7 +43,7 @@ internal sealed record PendingChange(
 /// Everything buffered since the last flush, in order, plus the newest raw row of each key touched
 /// (so unchanged TOAST values can be filled from a change that is not flushed yet).
 /// </summary>
-internal sealed class PendingChanges
+internal sealed class ChangeBuffer
 {
     public List<PendingChange> Changes { get; } = [];
     public Dictionary<(string Table, string ReplicaId), PendingChange> Latest { get; } = [];

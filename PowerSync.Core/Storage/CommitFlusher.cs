@@ -12,7 +12,7 @@ namespace PowerSync.Core.Storage;
 /// completes its task, in commit order. So nothing is visible to clients or acknowledged to Postgres
 /// before it would survive a power cut.
 /// </summary>
-internal sealed class DurableCommits : IAsyncDisposable
+internal sealed class CommitFlusher : IAsyncDisposable
 {
     /// <summary>A commit waiting for the fsync: what to publish once durable, and who waits for it.</summary>
     internal sealed record Pending(Checkpoint? Result, Action Publish)
@@ -32,7 +32,7 @@ internal sealed class DurableCommits : IAsyncDisposable
     /// <param name="logName">What that file is, for the error message (e.g. <c>WAL</c>).</param>
     /// <param name="failed">Called (on the worker) when an fsync fails: the commits waiting are lost to durability.</param>
     /// <param name="faultInjection">Test hook, called as <c>durable:before-sync</c> on the worker before each fsync.</param>
-    public DurableCommits(string logPath, string logName, Action<Exception> failed, Action<string>? faultInjection = null)
+    public CommitFlusher(string logPath, string logName, Action<Exception> failed, Action<string>? faultInjection = null)
     {
         _logPath = Path.GetFullPath(logPath);
         _logName = logName;
@@ -46,7 +46,7 @@ internal sealed class DurableCommits : IAsyncDisposable
     {
         var pending = new Pending(result, publish);
         if (!_queue.Writer.TryWrite(pending))
-            pending.Done.SetException(new ObjectDisposedException(nameof(DurableCommits)));
+            pending.Done.SetException(new ObjectDisposedException(nameof(CommitFlusher)));
         return pending.Done.Task;
     }
 
