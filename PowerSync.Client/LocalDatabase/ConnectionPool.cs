@@ -65,6 +65,27 @@ internal sealed class ConnectionPool : IAsyncDisposable
         _lastTouched = [.. System.Text.Encoding.UTF8.GetBytes(text), 0];
     }
 
+    /// <summary>
+    /// For a bulk write whose tables are known, inside <see cref="WriteAsync{T}"/>: stops the update hook (a call into
+    /// .NET for every row written) until disposed, and reports <paramref name="tables"/> as changed when the write
+    /// commits, whether or not a row of each changed.
+    /// </summary>
+    public IDisposable ReportChangesAs(IEnumerable<string> tables)
+    {
+        foreach (var table in tables) _touched.Add(table);
+        raw.sqlite3_update_hook(_writer.Handle, (delegate_update?)null, null);
+        return new HookRestorer(this);
+    }
+
+    private sealed class HookRestorer(ConnectionPool pool) : IDisposable
+    {
+        public void Dispose()
+        {
+            pool._lastTouched = NoTable;
+            raw.sqlite3_update_hook(pool._writer.Handle, pool._hook, null);
+        }
+    }
+
     /// <summary>The writer's native handle, for tests only.</summary>
     internal sqlite3 WriterHandle => _writer.Handle!;
 

@@ -38,6 +38,24 @@ internal static class ViewSql
         return chunks.Skip(1).Aggregate(chunks[0], (acc, next) => $"json_patch({acc}, {next})");
     }
 
+    /// <summary>
+    /// A JSON object of the columns' non-null values, keys in ordinal order (as the official core's serde map writes
+    /// them): the object built in that order, then each null column's key removed (a column that is not null removes
+    /// <c>$[0]</c>, which names nothing in an object). One JSON function call per 100 columns, no table scan or sort.
+    /// </summary>
+    public static string NonNullObject(string prefix, IEnumerable<Column> columns)
+    {
+        var sorted = columns.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var json = JsonObject(prefix, sorted);
+        foreach (var chunk in sorted.Chunk(100))
+        {
+            var paths = chunk.Select(c => $"CASE WHEN {prefix}.{Id(c.Name)} IS NULL THEN {Literal("$." + c.Name)} ELSE '$[0]' END");
+            json = $"json_remove({json}, {string.Join(", ", paths)})";
+        }
+
+        return json;
+    }
+
     public static IEnumerable<string> Triggers(Table table)
     {
         var view = table.ViewName;
@@ -51,7 +69,7 @@ internal static class ViewSql
         if (table.IsSynced)
             insert.Append("SELECT CASE WHEN (NEW.id IS NULL) THEN RAISE (FAIL, 'id is required') WHEN (typeof(NEW.id) != 'text') THEN RAISE (FAIL, 'id should be text') END;\n");
         // powersync_diff('{}', obj) in plain SQL: non-null columns, keys sorted (no call into .NET per write).
-        var putData = $"(SELECT json_group_object(key, value) FROM (SELECT key, value FROM json_each({newObject}) WHERE type != 'null' ORDER BY key))";
+        var putData = NonNullObject("NEW", table.Columns);
         if (table.Options.InsertOnly && table.IsSynced)
         {
             insert.Append(AllocateTx).Append(";\n");

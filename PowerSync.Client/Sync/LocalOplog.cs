@@ -81,6 +81,8 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
     /// </summary>
     public Task SaveAsync(IReadOnlyList<DataLine> lines, CancellationToken cancellationToken) => pool.WriteAsync(async db =>
     {
+        // Every row of the op log: no update hook call per op; the tables a save writes are reported as changed at commit.
+        using var _ = pool.ReportChangesAs(SaveTables);
         var indexed = await db.ScalarAsync("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ps_oplog_row')", cancellationToken).ConfigureAwait(false) is 1L;
         if (!indexed && _bulk is null)
         {
@@ -130,6 +132,8 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
 
         return true;
     }, cancellationToken);
+
+    private static readonly string[] SaveTables = ["ps_buckets", "ps_oplog", "ps_oplog_pending", "ps_updated_rows"];
 
     /// <summary>
     /// Leaves bulk mode: rebuilds the op log's indexes (a no-op when they exist) and deletes the ops
@@ -275,6 +279,8 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
     private async Task ApplyEachOnceAsync(SqlContext db, BulkLoad bulk, CancellationToken cancellationToken)
     {
         var current = schema();
+        // Every row of the download is copied: no update hook call per row; the target tables are reported at commit.
+        using var _ = pool.ReportChangesAs(bulk.Types.Select(t => current.FindSynced(t)?.DataTableName ?? "ps_untyped"));
         if (bulk.Types.Count > MaxScansPerApply)
         {
             CopyOplogInOnePass(db.Connection.Handle!, current, untyped, cancellationToken);

@@ -37,6 +37,12 @@ internal sealed class OplogWriter : IDisposable
     private readonly RawStatement _pending;
     private readonly RawStatement _updated;
     private readonly RawStatement _hasOps;
+    private string? _lastBulkType;
+    private long _insertBucket = -1;
+    private string? _insertType;
+    private bool _insertTypeBound;
+    private string? _lastType;
+    private byte[]? _lastTypeUtf8;
 
     public OplogWriter(sqlite3 db, BulkLoad? bulk)
     {
@@ -73,15 +79,15 @@ internal sealed class OplogWriter : IDisposable
                     {
                         // A row seen before (in any bucket) may have an earlier op of this key to supersede.
                         var hash = RowHash(entry);
-                        if (_bulk.Rows.Contains(hash))
+                        if (entry.Op == OpKind.Put ? !_bulk.Rows.Add(hash) : _bulk.Rows.Contains(hash))
                         {
                             Pending(bucketId, entry, key);
                             _bulk.RowsUnique = false;
                         }
-                        else if (entry.Op == OpKind.Put)
+                        else if (entry.Op == OpKind.Put && entry.ObjectType is { } type && !ReferenceEquals(type, _lastBulkType))
                         {
-                            _bulk.Rows.Add(hash);
-                            if (entry.ObjectType is { } type) _bulk.Types.Add(type);
+                            _bulk.Types.Add(type);
+                            _lastBulkType = type;
                         }
 
                         if (entry.Op == OpKind.Remove || entry.Data is null) _bulk.RowsUnique = false;
@@ -136,9 +142,22 @@ internal sealed class OplogWriter : IDisposable
     /// </summary>
     private static ReadOnlySpan<byte> Key(OplogEntry entry) => entry.Subkey is { } subkey ? subkey : "null"u8;
 
+    /// <summary>The op's object type as UTF-8: the ops of a line share one or a few types, each converted once.</summary>
+    private byte[]? TypeUtf8(OplogEntry entry)
+    {
+        if (entry.ObjectType is not { } type) return null;
+        if (!ReferenceEquals(type, _lastType) && type != _lastType)
+        {
+            _lastTypeUtf8 = System.Text.Encoding.UTF8.GetBytes(type);
+        }
+
+        _lastType = type;
+        return _lastTypeUtf8;
+    }
+
     private long Supersede(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
     {
-        _supersede.Bind(1, entry.ObjectType);
+        _supersede.BindUtf8(1, TypeUtf8(entry));
         _supersede.BindUtf8(2, entry.ObjectId);
         _supersede.Bind(3, bucketId);
         _supersede.BindUtf8(4, key);
@@ -150,9 +169,22 @@ internal sealed class OplogWriter : IDisposable
 
     private void Insert(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
     {
-        _insert.Bind(1, bucketId);
+        // A binding outlives a reset: the bucket and the type, the same for op after op, are bound when they change.
+        if (bucketId != _insertBucket)
+        {
+            _insert.Bind(1, bucketId);
+            _insertBucket = bucketId;
+        }
+
+        var type = entry.ObjectType;
+        if (!_insertTypeBound || !ReferenceEquals(type, _insertType))
+        {
+            _insert.BindUtf8(3, TypeUtf8(entry));
+            _insertType = type;
+            _insertTypeBound = true;
+        }
+
         _insert.Bind(2, entry.OpId);
-        _insert.Bind(3, entry.ObjectType);
         _insert.BindUtf8(4, entry.ObjectId);
         _insert.BindUtf8(5, key);
         _insert.BindUtf8(6, entry.Data);
@@ -164,7 +196,7 @@ internal sealed class OplogWriter : IDisposable
     {
         _pending.Bind(1, bucketId);
         _pending.Bind(2, entry.OpId);
-        _pending.Bind(3, entry.ObjectType);
+        _pending.BindUtf8(3, TypeUtf8(entry));
         _pending.BindUtf8(4, entry.ObjectId);
         _pending.BindUtf8(5, key);
         _pending.Execute();
@@ -172,7 +204,7 @@ internal sealed class OplogWriter : IDisposable
 
     private void Updated(OplogEntry entry)
     {
-        _updated.Bind(1, entry.ObjectType);
+        _updated.BindUtf8(1, TypeUtf8(entry));
         _updated.BindUtf8(2, entry.ObjectId);
         _updated.Execute();
     }

@@ -3,6 +3,7 @@ using PowerSync.Client;
 using PowerSync.Client.Crud;
 using PowerSync.Client.Status;
 using PowerSync.Client.Tables;
+using PowerSync.Client.Watch;
 
 namespace PowerSync.Tests.Docs;
 
@@ -59,6 +60,35 @@ internal static class ClientGuideExamples
         return (todos, open, list);
     }
 
+    public static async Task BatchAsync(PowerSyncDatabase db, string listId, CancellationToken cancellationToken)
+    {
+        // docs:begin client-batch
+        await db.ExecuteBatchAsync("INSERT INTO todos (id, list_id, description, completed) VALUES (uuid(), ?, ?, 0)",
+            [[listId, "Eggs"], [listId, "Flour"], [listId, "Sugar"]], cancellationToken);
+        // docs:end
+    }
+
+    /// <summary>Returns once a change to 'lists' was reported.</summary>
+    public static async Task WatchChangesAsync(PowerSyncDatabase db, CancellationToken cancellationToken)
+    {
+        // docs:begin client-watch-changes
+        await foreach (var changed in db.WatchChangesAsync(["todos", "lists"], new WatchOptions { Throttle = TimeSpan.FromMilliseconds(200) }, cancellationToken))
+        {
+            Console.WriteLine($"changed: {string.Join(", ", changed.Tables)}");   // e.g. "todos": refresh the screens that show them
+            if (changed.Tables.Contains("lists")) break;
+        }
+        // docs:end
+    }
+
+    public static async Task<UploadQueueStats> UploadStatsAsync(PowerSyncDatabase db, CancellationToken cancellationToken)
+    {
+        // docs:begin client-upload-stats
+        var queue = await db.GetUploadQueueStatsAsync(includeSize: true, cancellationToken);
+        Console.WriteLine($"{queue.Count} change(s) waiting for upload ({queue.SizeBytes} bytes)");
+        // docs:end
+        return queue;
+    }
+
     public static async Task<int> TransactionsAsync(PowerSyncDatabase db, string listId, CancellationToken cancellationToken)
     {
         // docs:begin client-transactions
@@ -100,9 +130,47 @@ internal static class ClientGuideExamples
             Parameters = new Dictionary<string, object?> { ["region"] = "eu" },   // request.parameters() in the sync rules
             RetryDelay = TimeSpan.FromSeconds(1),       // first reconnect/upload retry; doubles up to MaxRetryDelay
             MaxRetryDelay = TimeSpan.FromSeconds(60),
+            AppMetadata = new Dictionary<string, string> { ["app_version"] = "1.4.2" },   // for the service's logs
             CheckpointMode = CheckpointMode.Requests,   // the default; Legacy for write-checkpoint2 only
         }, cancellationToken);                          // returns at once: syncing runs in the background
         await db.WaitForFirstSyncAsync(cancellationToken: cancellationToken);
+        // docs:end
+    }
+
+    public static async Task FirstSyncAsync(PowerSyncDatabase db, CancellationToken cancellationToken)
+    {
+        // docs:begin client-first-sync-errors
+        try
+        {
+            await db.WaitForFirstSyncAsync(cancellationToken: cancellationToken);
+        }
+        catch (PowerSyncClientException e) when (e.Code == ClientErrorCodes.Unauthorized)
+        {
+            Console.WriteLine($"sign in again: {e.Message}");   // then ConnectAsync again with a signed-in connector
+        }
+        // docs:end
+    }
+
+    public static async Task<long> SyncNowAsync(PowerSyncDatabase db, string todoId, CancellationToken cancellationToken)
+    {
+        // docs:begin client-sync-now
+        await db.ExecuteAsync("UPDATE todos SET completed = 1 WHERE id = ?", [todoId], cancellationToken);
+        await db.RequestCheckpointAsync(cancellationToken);   // uploaded, and whatever the backend made of it is local now
+        var completed = await db.GetAsync<long>("SELECT completed FROM todos WHERE id = ?", [todoId], cancellationToken);
+        // docs:end
+        return completed;
+    }
+
+    public static void Events(PowerSyncDatabase db)
+    {
+        // docs:begin client-events
+        db.StatusChanged += (_, e) =>
+        {
+            if (e.Status.DownloadProgress is { } progress)
+                Console.WriteLine($"lists {progress.UntilPriority(1).DownloadedFraction:P0}, everything {progress.DownloadedFraction:P0}");
+        };
+        db.SchemaChanged += (_, e) => Console.WriteLine($"schema now has {e.Schema.Tables.Count} tables");
+        db.Closed += (_, _) => Console.WriteLine("database closed");
         // docs:end
     }
 

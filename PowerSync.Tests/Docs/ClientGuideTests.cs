@@ -20,7 +20,7 @@ public sealed class ClientGuideTests
 
     private static CancellationToken Timeout(out CancellationTokenSource source)
     {
-        source = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        source = new CancellationTokenSource(TimeSpan.FromSeconds(120));   // a loaded machine: the embedded service and Postgres start within it too
         return source.Token;
     }
 
@@ -50,6 +50,17 @@ public sealed class ClientGuideTests
 
         // Every write above was queued for upload: 2 lists/todos inserts, the transaction's update, one more insert and update.
         Assert.That((await db.GetUploadQueueStatsAsync(cancellationToken: ct)).Count, Is.EqualTo(5));
+
+        await ClientGuideExamples.BatchAsync(db, todos[0].ListId, ct);
+        Assert.That(await db.GetAllAsync<string>("SELECT description FROM todos WHERE completed = 0 ORDER BY description", cancellationToken: ct), Is.EqualTo(new[] { "Eggs", "Flour", "Sugar" }));
+        var queue = await ClientGuideExamples.UploadStatsAsync(db, ct);
+        Assert.That(queue.Count, Is.EqualTo(8));
+        Assert.That(queue.SizeBytes, Is.GreaterThan(8 * 40), "each entry's JSON counts");
+
+        var changes = ClientGuideExamples.WatchChangesAsync(db, ct);
+        await db.ExecuteAsync("UPDATE todos SET completed = 1 WHERE description = 'Eggs'", cancellationToken: ct);
+        await db.ExecuteAsync("UPDATE lists SET name = 'Baking'", cancellationToken: ct);
+        await changes;   // ends once 'lists' changed
     }
 
     [Test]
@@ -127,8 +138,10 @@ public sealed class ClientGuideTests
         });
 
         await using var db = await ClientGuideExamples.OpenAsync(Path.Combine(_folder.Path, "alice.db"), ct);
+        ClientGuideExamples.Events(db);
         var connector = new RestConnector(app.Address, _ => Task.FromResult(app.Token("alice")), rest.Client);
         await ClientGuideExamples.ConnectAsync(db, connector, ct);
+        await ClientGuideExamples.FirstSyncAsync(db, ct);
 
         Assert.That(await ClientGuideExamples.PrioritiesAsync(db, ct), Is.EqualTo(new[] { "Errands", "Groceries" }));
         var status = await ClientGuideExamples.StatusAsync(db, ct);
@@ -148,6 +161,9 @@ public sealed class ClientGuideTests
             "DELETE todos/t9",
         }));
         Assert.That((await db.GetUploadQueueStatsAsync(cancellationToken: ct)).Count, Is.Zero);
+
+        // Sync now: the REST backend accepts the write without storing it, so the service's state (t1 not completed) comes back.
+        Assert.That(await ClientGuideExamples.SyncNowAsync(db, "t1", ct), Is.Zero, "the service's version once the checkpoint after the upload is applied");
 
         await ClientGuideExamples.SignOutAsync(db, db.Schema, ct);
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM lists", cancellationToken: ct), Is.Zero, "sign-out deleted synced data");

@@ -89,6 +89,29 @@ public sealed class TodoSampleTests
     }
 
     [Test]
+    public async Task The_console_client_built_for_net8_syncs_against_the_sample_backend()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var ct = timeout.Token;
+        await using var sample = await Sample.StartAsync(ct);
+        // samples/TodoClient's net8.0 build, of the tests' configuration (bin/<configuration>/net10.0 above the tests).
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var client = Path.Combine(Docs.DocSnippetTests.RepositoryRoot(), "samples", "TodoClient", "bin", configuration, "net8.0", "TodoClient.dll");
+        Assert.That(File.Exists(client), Is.True, $"{client} is built with the solution");
+
+        // Only a newer runtime may be installed: roll forward, as an app built for .NET 8 may be run.
+        await using var smoke = ChildProcess.Start(ChildProcess.DotnetHost, [client, sample.Address.ToString(), "alice", "smoke"], sample.Folder,
+            new Dictionary<string, string> { ["DOTNET_ROLL_FORWARD"] = "Major" });
+        var exit = await smoke.WaitForExitAsync(TimeSpan.FromSeconds(90), ct);
+
+        Assert.That(exit, Is.Zero, smoke.Output);
+        Assert.That(smoke.Output, Does.Contain("smoke: ok: alice synced").And.Contain("client built for .NETCoreApp,Version=v8.0"));
+        var id = System.Text.RegularExpressions.Regex.Match(smoke.Output, "todo ([0-9a-f]{32}) went up and came back").Groups[1].Value;
+        Assert.That(await sample.Db.ScalarAsync<string>($"SELECT description FROM todos WHERE id = '{id}' AND created_by = 'alice'", ct), Does.StartWith("smoke "),
+            "the todo is in Postgres");
+    }
+
+    [Test]
     public async Task The_upload_endpoint_applies_allowed_writes_in_one_transaction_and_answers_refusals_with_reasons()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -1,11 +1,13 @@
 using TodoClient;
 
-// A console todo app on PowerSync.Client: dotnet run --project samples/TodoClient -- <backend-url> <user>
-if (args.Length < 2)
+// A console todo app on PowerSync.Client: dotnet run --project samples/TodoClient -- <backend-url> <user> [smoke]
+if (args.Length < 2 || (args.Length > 2 && args[2] != "smoke"))
 {
-    Console.Error.WriteLine("Usage: TodoClient <backend-url> <user-id>   (e.g. http://127.0.0.1:5080 alice)");
+    Console.Error.WriteLine("Usage: TodoClient <backend-url> <user-id> [smoke]   (e.g. http://127.0.0.1:5080 alice)");
     return 2;
 }
+if (args.Length == 3)
+    return await SmokeRun.RunAsync(new Uri(args[0]), args[1], TimeSpan.FromSeconds(60));
 await using var session = await TodoSession.OpenAsync(new Uri(args[0]), args[1], $"todo-{args[1]}.db");
 await session.ConnectAsync();
 Console.WriteLine($"Syncing {args[1]}'s todos from {args[0]} ...");
