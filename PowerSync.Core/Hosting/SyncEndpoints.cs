@@ -181,17 +181,6 @@ internal sealed class SyncEndpoints(
         if (_shutdown.IsCancellationRequested) throw ShuttingDown();
     }
 
-    /// <summary>Refuses a stream on an instance that only replicates (PSYNC_N2405), or one shutting down.</summary>
-    internal void ThrowIfNotServing()
-    {
-        ThrowIfShuttingDown();
-        if (!limits.Serves)
-        {
-            throw new PowerSyncException(ProtocolErrorCodes.NotServing,
-                "This instance only replicates (Role ReplicateOnly): connect to an instance that serves sync clients.");
-        }
-    }
-
     internal static PowerSyncException ShuttingDown() =>
         new(ProtocolErrorCodes.ShuttingDown, "This instance is shutting down: connect to another instance, or retry shortly.");
 
