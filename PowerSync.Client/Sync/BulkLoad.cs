@@ -7,7 +7,7 @@ namespace PowerSync.Client.Sync;
 internal sealed class BulkLoad
 {
     /// <summary>64-bit hashes of the (type, id) of every row saved since bulk mode began.</summary>
-    public HashSet<long> Rows { get; } = [];
+    public LongSet Rows { get; } = new();
 
     /// <summary>The row types saved since bulk mode began.</summary>
     public HashSet<string> Types { get; } = new(StringComparer.Ordinal);

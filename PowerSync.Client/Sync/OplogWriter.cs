@@ -140,10 +140,10 @@ internal sealed class OplogWriter : IDisposable
     /// The op's key within its row: the subkey, "null" when absent (the official key <c>type/id/subkey</c>
     /// without the type and id, which have their own columns and are always compared with it).
     /// </summary>
-    private static ReadOnlySpan<byte> Key(OplogEntry entry) => entry.Subkey is { } subkey ? subkey : "null"u8;
+    private static ReadOnlySpan<byte> Key(in OplogEntry entry) => entry.Subkey is { } subkey ? subkey : "null"u8;
 
     /// <summary>The op's object type as UTF-8: the ops of a line share one or a few types, each converted once.</summary>
-    private byte[]? TypeUtf8(OplogEntry entry)
+    private byte[]? TypeUtf8(in OplogEntry entry)
     {
         if (entry.ObjectType is not { } type) return null;
         if (!ReferenceEquals(type, _lastType) && type != _lastType)
@@ -155,7 +155,7 @@ internal sealed class OplogWriter : IDisposable
         return _lastTypeUtf8;
     }
 
-    private long Supersede(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
+    private long Supersede(long bucketId, in OplogEntry entry, ReadOnlySpan<byte> key)
     {
         _supersede.BindUtf8(1, TypeUtf8(entry));
         _supersede.BindUtf8(2, entry.ObjectId);
@@ -167,7 +167,7 @@ internal sealed class OplogWriter : IDisposable
         return sum;
     }
 
-    private void Insert(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
+    private void Insert(long bucketId, in OplogEntry entry, ReadOnlySpan<byte> key)
     {
         // A binding outlives a reset: the bucket and the type, the same for op after op, are bound when they change.
         if (bucketId != _insertBucket)
@@ -192,7 +192,7 @@ internal sealed class OplogWriter : IDisposable
         _insert.Execute();
     }
 
-    private void Pending(long bucketId, OplogEntry entry, ReadOnlySpan<byte> key)
+    private void Pending(long bucketId, in OplogEntry entry, ReadOnlySpan<byte> key)
     {
         _pending.Bind(1, bucketId);
         _pending.Bind(2, entry.OpId);
@@ -202,7 +202,7 @@ internal sealed class OplogWriter : IDisposable
         _pending.Execute();
     }
 
-    private void Updated(OplogEntry entry)
+    private void Updated(in OplogEntry entry)
     {
         _updated.BindUtf8(1, TypeUtf8(entry));
         _updated.BindUtf8(2, entry.ObjectId);
@@ -216,7 +216,7 @@ internal sealed class OplogWriter : IDisposable
     }
 
     /// <summary>64-bit FNV-1a of the row's type and id (bulk mode's "may exist" set; a collision only costs a pending row).</summary>
-    private static long RowHash(OplogEntry entry)
+    private static long RowHash(in OplogEntry entry)
     {
         var hash = 14695981039346656037UL;
         foreach (var c in entry.ObjectType ?? "") hash = unchecked((hash ^ c) * 1099511628211UL);

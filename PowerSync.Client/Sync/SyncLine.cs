@@ -37,14 +37,11 @@ internal enum OpKind
 }
 
 /// <summary>
-/// One op of a bucket. <c>Data</c> is the row's JSON as UTF-8 (stored as is; no UTF-16 round trip).
-/// <c>Checksum</c> is the op's checksum (CLEAR's may arrive negative: mod 2^32).
-/// </summary>
-/// <summary>
 /// One op of a data line. The id, subkey and data stay UTF-8 as received: they go to SQLite as they are,
-/// without a round trip through UTF-16.
+/// without a round trip through UTF-16. <c>Checksum</c> is the op's checksum (CLEAR's may arrive negative:
+/// mod 2^32). A struct: a line's ops live in one array, not one object each for the collector to trace.
 /// </summary>
-internal sealed record OplogEntry(long OpId, OpKind Op, string? ObjectType, byte[]? ObjectId, byte[]? Subkey, byte[]? Data, uint Checksum);
+internal readonly record struct OplogEntry(long OpId, OpKind Op, string? ObjectType, byte[]? ObjectId, byte[]? Subkey, byte[]? Data, uint Checksum);
 
 /// <summary>A checkpoint being downloaded: the target of the current iteration.</summary>
 internal sealed record SyncCheckpoint(long LastOpId, long? WriteCheckpoint, IReadOnlyDictionary<string, BucketChecksum> Buckets)
