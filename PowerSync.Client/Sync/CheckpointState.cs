@@ -102,7 +102,8 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
     {
         metrics.CheckpointsApplied.Add(1, new KeyValuePair<string, object?>("partial", priority is not null));
         if (priority is null) ChecksumFailureStreak = 0;
-        var synced = _streams.Where(s => s.IsIn(priority)).Select(s => s.Id).ToList();
+        // A subscription the service did not include (or could not resolve) did not sync.
+        var synced = _streams.Where(s => s.Active && s.Error is null && s.IsIn(priority)).Select(s => s.Id).ToList();
         var at = await subscriptions.MarkSyncedAsync(synced, cancellationToken).ConfigureAwait(false);
         _streams = _streams.Select(s => synced.Contains(s.Id) ? s with { LastSyncedAt = at } : s).ToList();
         var priorities = await storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
