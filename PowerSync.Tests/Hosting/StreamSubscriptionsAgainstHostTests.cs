@@ -133,11 +133,12 @@ public sealed class StreamSubscriptionsAgainstHostTests
         Assert.That(root.GetProperty("streams").GetRawText(), Is.EqualTo("""[{"name":"my_lists","is_default":true,"errors":[]},{"name":"list_todos","is_default":false,"errors":[]}]"""),
             "the streams of the config the client is subscribed to, in config order; the unknown one is not listed");
         var reasons = root.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("bucket").GetString() + " " + b.GetProperty("subscriptions").GetRawText());
+        // Bucket ids carry the sync rules' version (1#), as the official service's do.
         Assert.That(reasons.Order(StringComparer.Ordinal), Is.EqualTo(new[]
         {
-            """list_todos|0["l1"] [{"sub":2}]""",
-            """list_todos|0["l3"] [{"sub":1}]""",
-            """my_lists|0["alice"] [{"default":0}]""",
+            """1#list_todos|0["l1"] [{"sub":2}]""",
+            """1#list_todos|0["l3"] [{"sub":1}]""",
+            """1#my_lists|0["alice"] [{"default":0}]""",
         }));
     }
 }
