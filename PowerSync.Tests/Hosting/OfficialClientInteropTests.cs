@@ -41,24 +41,8 @@ public sealed class OfficialClientInteropTests
             INSERT INTO todos (id, list_id, description, completed, created_by)
             SELECT 'g' || i, 'groceries', 'item ' || i, i % 2, 'alice' FROM generate_series(1, 2500) i;
             """);
-        await using var app = await LoopbackHost.StartProgramAsync((folder, prepare) => TodoBackendApp.Build(["--environment", "Development"], builder =>
-        {
-            prepare(builder);
-            builder.Configuration["ConnectionStrings:Postgres"] = db.ConnectionString;
-            builder.Configuration["PowerSync:StoragePath"] = Path.Combine(folder, "buckets.db");
-            builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        }));
-        using var tokenResponse = await app.Client.PostAsJsonAsync("/api/auth/token", new { user_id = "alice" });
-        tokenResponse.EnsureSuccessStatusCode();
-        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
-
-        using var node = Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), token, Path.Combine(app.Folder, "client.db"), transport])
-        {
-            WorkingDirectory = interop,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        await using var app = await StartBackendAsync(db.ConnectionString, rules: null);
+        using var node = await StartNodeAsync(interop, app, transport);
         var stderr = node.StandardError.ReadToEndAsync();
         try
         {
@@ -88,6 +72,34 @@ public sealed class OfficialClientInteropTests
         }
     }
 
+    /// <summary>The sample backend over <paramref name="source"/>, with its own sync rules or <paramref name="rules"/>.</summary>
+    private static Task<LoopbackHost> StartBackendAsync(string source, string? rules) =>
+        LoopbackHost.StartProgramAsync((folder, prepare) => TodoBackendApp.Build(["--environment", "Development"], builder =>
+        {
+            prepare(builder);
+            builder.Configuration["ConnectionStrings:Postgres"] = source;
+            builder.Configuration["PowerSync:StoragePath"] = Path.Combine(folder, "buckets.db");
+            builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            if (rules is null) return;
+            File.WriteAllText(Path.Combine(folder, "streams.yaml"), rules);
+            builder.Configuration["PowerSync:SyncRulesPath"] = Path.Combine(folder, "streams.yaml");
+        }));
+
+    /// <summary>interop/sync-client.mjs as alice (a token from the backend's dev endpoint) on <paramref name="transport"/>.</summary>
+    private static async Task<Process> StartNodeAsync(string interop, LoopbackHost app, string transport)
+    {
+        using var tokenResponse = await app.Client.PostAsJsonAsync("/api/auth/token", new { user_id = "alice" });
+        tokenResponse.EnsureSuccessStatusCode();
+        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        return Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), token, Path.Combine(app.Folder, "client.db"), transport])
+        {
+            WorkingDirectory = interop,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+    }
+
     /// <summary>Edition-3 streams over the sample's tables: alice's lists by default, a list's todos on subscription.</summary>
     private const string StreamRules = """
         config:
@@ -109,27 +121,9 @@ public sealed class OfficialClientInteropTests
 
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync(File.ReadAllText(TodoBackendApp.InAppFolder("schema.sql")) + File.ReadAllText(TodoBackendApp.InAppFolder("seed.sql")));
-        await using var app = await LoopbackHost.StartProgramAsync((folder, prepare) => TodoBackendApp.Build(["--environment", "Development"], builder =>
-        {
-            prepare(builder);
-            File.WriteAllText(Path.Combine(folder, "streams.yaml"), StreamRules);
-            builder.Configuration["ConnectionStrings:Postgres"] = db.ConnectionString;
-            builder.Configuration["PowerSync:StoragePath"] = Path.Combine(folder, "buckets.db");
-            builder.Configuration["PowerSync:SyncRulesPath"] = Path.Combine(folder, "streams.yaml");
-            builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        }));
-        using var tokenResponse = await app.Client.PostAsJsonAsync("/api/auth/token", new { user_id = "alice" });
-        tokenResponse.EnsureSuccessStatusCode();
-        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        await using var app = await StartBackendAsync(db.ConnectionString, StreamRules);
         var trip = await db.ScalarAsync<long>("SELECT count(*) FROM todos WHERE list_id = 'trip'");
-
-        using var node = Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), token, Path.Combine(app.Folder, "client.db"), "http-ndjson"])
-        {
-            WorkingDirectory = interop,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        using var node = await StartNodeAsync(interop, app, "http-ndjson");
         var stderr = node.StandardError.ReadToEndAsync();
         try
         {

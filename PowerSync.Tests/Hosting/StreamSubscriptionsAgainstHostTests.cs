@@ -3,6 +3,7 @@ using NUnit.Framework;
 using PowerSync.Client;
 using PowerSync.Client.Tables;
 using PowerSync.Core.Hosting;
+using PowerSync.Tests.Infrastructure.Postgres;
 
 namespace PowerSync.Tests.Hosting;
 
@@ -13,18 +14,7 @@ namespace PowerSync.Tests.Hosting;
 /// </summary>
 public sealed class StreamSubscriptionsAgainstHostTests
 {
-    private const string Rules = """
-        config:
-          edition: 3
-        streams:
-          my_lists:
-            auto_subscribe: true
-            query: SELECT * FROM lists WHERE owner_id = auth.user_id()
-          list_todos:
-            query: |
-              SELECT todos.* FROM todos JOIN lists ON todos.list_id = lists.id
-              WHERE lists.owner_id = auth.user_id() AND todos.list_id = subscription.parameter('list')
-        """;
+    private const string Rules = Edition3EndToEndTests.Rules;
 
     private const string Source = """
         CREATE TABLE lists (id text PRIMARY KEY, owner_id text NOT NULL, name text);
@@ -48,18 +38,36 @@ public sealed class StreamSubscriptionsAgainstHostTests
         public Task UploadDataAsync(PowerSyncDatabase database, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
+    private TestDatabase _pg = null!;
+    private LoopbackHost _app = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _pg = await TestPostgres.CreateDatabaseAsync();
+        await _pg.ExecuteAsync(Source);
+        _app = await LoopbackHost.StartPowerSyncAsync(_pg.ConnectionString, Rules, BucketStorageEngine.Sqlite);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _app.DisposeAsync();
+        await _pg.DisposeAsync();
+    }
+
+    private Task<PowerSyncDatabase> OpenClientAsync() =>
+        PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(_app.Folder, "client.db"), Schema = AppSchema });
+
     private static async Task<IReadOnlyList<string>> IdsAsync(PowerSyncDatabase db, string table) =>
         await db.GetAllAsync<string>($"SELECT id FROM {table} ORDER BY id");
 
     [Test]
     public async Task A_client_syncs_the_default_stream_then_a_subscription_and_drops_it_after_unsubscribing_all()
     {
-        await using var pg = await TestPostgres.CreateDatabaseAsync();
-        await pg.ExecuteAsync(Source);
-        await using var app = await LoopbackHost.StartPowerSyncAsync(pg.ConnectionString, Rules, BucketStorageEngine.Sqlite);
-        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema });
+        await using var db = await OpenClientAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await db.ConnectAsync(new Connector(app.Address, app.Token("alice")), new PowerSyncConnectionOptions { RetryDelay = TimeSpan.FromMilliseconds(50) });
+        await db.ConnectAsync(new Connector(_app.Address, _app.Token("alice")), new PowerSyncConnectionOptions { RetryDelay = TimeSpan.FromMilliseconds(50) });
 
         await db.WaitForFirstSyncAsync(cancellationToken: timeout.Token);
         Assert.That(await IdsAsync(db, "lists"), Is.EqualTo(new[] { "l1", "l3" }), "the default stream: alice's lists");
@@ -80,7 +88,7 @@ public sealed class StreamSubscriptionsAgainstHostTests
         Assert.That(await IdsAsync(db, "todos"), Is.EqualTo(new[] { "t1" }));
 
         // Changes follow live for the subscription.
-        await pg.ExecuteAsync("INSERT INTO todos VALUES ('t4', 'l1', 'bread'), ('t5', 'l3', 'rake')");
+        await _pg.ExecuteAsync("INSERT INTO todos VALUES ('t4', 'l1', 'bread'), ('t5', 'l3', 'rake')");
         await Eventually.UntilAsync(db, "SELECT count(*) FROM todos WHERE id = 't4'", n => n == 1, "the new todo of the subscribed list");
         Assert.That(await IdsAsync(db, "todos"), Is.EqualTo(new[] { "t1", "t4" }));
 
@@ -94,14 +102,11 @@ public sealed class StreamSubscriptionsAgainstHostTests
     [Test]
     public async Task Without_default_streams_only_subscriptions_sync_and_an_unknown_stream_fails_its_wait()
     {
-        await using var pg = await TestPostgres.CreateDatabaseAsync();
-        await pg.ExecuteAsync(Source);
-        await using var app = await LoopbackHost.StartPowerSyncAsync(pg.ConnectionString, Rules, BucketStorageEngine.Sqlite);
-        await using var db = await PowerSyncDatabase.OpenAsync(new PowerSyncDatabaseOptions { DatabasePath = Path.Combine(app.Folder, "client.db"), Schema = AppSchema });
+        await using var db = await OpenClientAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var unknown = await db.SyncStream("no_such_stream").SubscribeAsync();
         var subscription = await db.SyncStream("list_todos", ListL1).SubscribeAsync();
-        await db.ConnectAsync(new Connector(app.Address, app.Token("alice")), new PowerSyncConnectionOptions { IncludeDefaultStreams = false });
+        await db.ConnectAsync(new Connector(_app.Address, _app.Token("alice")), new PowerSyncConnectionOptions { IncludeDefaultStreams = false });
 
         await subscription.WaitForFirstSyncAsync(timeout.Token);
         Assert.That(await IdsAsync(db, "todos"), Is.EqualTo(new[] { "t1" }));
@@ -116,16 +121,13 @@ public sealed class StreamSubscriptionsAgainstHostTests
     [Test]
     public async Task The_checkpoint_lists_subscribed_streams_and_each_bucket_names_the_subscription_that_brought_it()
     {
-        await using var pg = await TestPostgres.CreateDatabaseAsync();
-        await pg.ExecuteAsync(Source);
-        await using var app = await LoopbackHost.StartPowerSyncAsync(pg.ConnectionString, Rules, BucketStorageEngine.Sqlite);
         const string body = """
             {"raw_data":true,"streams":{"include_defaults":true,"subscriptions":[
               {"stream":"no_such_stream","parameters":null,"override_priority":null},
               {"stream":"list_todos","parameters":{"list":"l3"},"override_priority":null},
               {"stream":"list_todos","parameters":{"list":"l1"},"override_priority":2}]}}
             """;
-        using var response = await app.OpenAsync(app.StreamRequest(body, app.Token("alice")));
+        using var response = await _app.OpenAsync(_app.StreamRequest(body, _app.Token("alice")));
         using var lines = new LineReader(await response.Content.ReadAsStreamAsync());
         using var checkpoint = JsonDocument.Parse((await lines.NextAsync(60))!);
 
