@@ -70,7 +70,8 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     /// <summary>Streams opened that no <see cref="NextStreamAsync"/> took yet.</summary>
     public int PendingStreams => _streams.Reader.Count;
 
-    public Task<ScriptedStream> NextStreamAsync() => Eventually.WithTimeout(_streams.Reader.ReadAsync().AsTask(), "the client to open a sync stream");
+    public Task<ScriptedStream> NextStreamAsync(TimeSpan? timeout = null) =>
+        Eventually.WithTimeout(_streams.Reader.ReadAsync().AsTask(), "the client to open a sync stream", timeout);
 
     private async Task AcceptLoopAsync()
     {
