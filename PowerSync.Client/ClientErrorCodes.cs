@@ -39,6 +39,13 @@ public static class ClientErrorCodes
     /// </summary>
     public const string SyncRequestRejected = "PSYNC_C2005";
 
+    /// <summary>
+    /// A stream subscription cannot sync: the service's sync config has no such stream, or the service could not resolve
+    /// the subscription (e.g. its parameters fail the stream's queries). Reported on the stream's status and by the
+    /// subscription's <c>WaitForFirstSyncAsync</c>.
+    /// </summary>
+    public const string StreamSubscriptionFailed = "PSYNC_C2006";
+
     /// <summary>The connector returned without completing the upload queue's head entry.</summary>
     public const string UploadNotCompleted = "PSYNC_C2101";
 

@@ -29,6 +29,8 @@ public static class PowerSyncClientErrors
         new(ClientErrorCodes.ChecksumMismatch, "Bucket checksums did not match at a checkpoint.", true, "Nothing: the failed buckets are downloaded again."),
         new(ClientErrorCodes.SyncRequestRejected, "The sync service refused the request as invalid (HTTP 4xx other than 401, 408, 429), or the endpoint is not an http(s) URL.", false,
             "Check the endpoint the connector returns, the connection's Parameters and the service's sync rules and logs; sync retries with backoff meanwhile."),
+        new(ClientErrorCodes.StreamSubscriptionFailed, "A stream subscription cannot sync: the service's sync config has no such stream, or it could not resolve the subscription (e.g. its parameters).", false,
+            "Subscribe to a stream the service defines, with the parameters its queries expect; the status's stream entry and the service's logs say what failed."),
         new(ClientErrorCodes.UploadNotCompleted, "The connector's UploadDataAsync returned without completing the upload queue's head entry.", false,
             "Call CompleteAsync on the transaction or batch once the backend accepted it."),
         new(ClientErrorCodes.InvalidState, "The operation is not allowed in the database's current state (e.g. changing the schema while connected).", false,

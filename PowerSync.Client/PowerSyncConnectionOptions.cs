@@ -40,10 +40,19 @@ public sealed record PowerSyncConnectionOptions
 
     internal static readonly TimeSpan MinCheckpointRequestRetryDelay = TimeSpan.FromSeconds(10);
 
-    internal JsonObject ParametersJson()
+    /// <summary>
+    /// Whether the service also syncs the default streams (<c>auto_subscribe: true</c>, and bucket definitions) besides
+    /// the streams subscribed to with <see cref="SyncStream.SubscribeAsync"/> (default true; <c>include_defaults</c>).
+    /// </summary>
+    public bool IncludeDefaultStreams { get; init; } = true;
+
+    internal JsonObject ParametersJson() => ToJson(Parameters ?? new Dictionary<string, object?>());
+
+    /// <summary>Parameters as a JSON object (values through System.Text.Json).</summary>
+    internal static JsonObject ToJson(IReadOnlyDictionary<string, object?> parameters)
     {
         var json = new JsonObject();
-        foreach (var (key, value) in Parameters ?? new Dictionary<string, object?>())
+        foreach (var (key, value) in parameters)
             json[key] = value is null ? null : JsonValue.Create(value);
         return json;
     }

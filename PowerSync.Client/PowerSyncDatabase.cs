@@ -25,6 +25,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
     private readonly ISyncTransport _transport;
     private readonly HttpClient? _ownedHttp;
     private readonly TimeProvider _time;
+    private readonly StreamSubscriptions _streams;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private Schema _schema;
     private SyncSession? _session;
@@ -42,6 +43,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         _storage = new LocalOplog(pool, () => _schema, options.BulkRowLimit, new UntypedTables(logger));
         _queue = new CrudQueue(pool);
         _metrics = ClientMetrics.For(options.MeterFactory);
+        _streams = new StreamSubscriptions(new StreamSubscriptionStore(pool, time));
         if (transport is null)
         {
             _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -72,6 +74,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
             var priorities = await database._storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
             var full = priorities.FirstOrDefault(p => p.Priority == InternalTables.FullSyncPriority);
             database._status.Update(s => s with { HasSynced = full is not null, LastSyncedAt = full?.LastSyncedAt, PriorityStatus = priorities });
+            await database.RefreshStreamStatusAsync(cancellationToken).ConfigureAwait(false);
             return database;
         }
         catch
@@ -153,6 +156,30 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
             throw new PowerSyncClientException(ClientErrorCodes.InvalidState, $"Disconnected before {what}; connect again and request a new checkpoint.");
         }
     }
+
+    /// <summary>
+    /// The stream <paramref name="name"/> of the service's sync config with a subscription's <paramref name="parameters"/>
+    /// (read in its queries with <c>subscription.parameter('key')</c>): <see cref="SyncStream.SubscribeAsync"/> syncs it.
+    /// Each (name, parameters) pair is its own subscription.
+    /// </summary>
+    public SyncStream SyncStream(string name, IReadOnlyDictionary<string, object?>? parameters = null)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new PowerSyncClientException(ClientErrorCodes.InvalidOptions, "A sync stream needs the name of a stream of the service's sync config.");
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return new SyncStream(this, _streams, name, parameters);
+    }
+
+    /// <summary>Shows the stored subscriptions in the status while no connection resolves them (a connection does at each checkpoint).</summary>
+    internal async Task RefreshStreamStatusAsync(CancellationToken cancellationToken)
+    {
+        if (_session is not null) return;
+        var states = await _streams.Store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        _status.Update(s => s with { SyncStreams = states.Select(x => x.ToStatus(null)).ToList() });
+    }
+
+    /// <summary>Waits until the subscription <paramref name="key"/> has synced; see <see cref="SyncStreamSubscription.WaitForFirstSyncAsync"/>.</summary>
+    internal Task WaitForStreamAsync(StreamKey key, CancellationToken cancellationToken) =>
+        _status.WaitForAsync(s => s.ForKey(key)?.HasSynced == true, s => s.ForKey(key)?.Error ?? s.ErrorEndingWaits, "WaitForFirstSyncAsync", cancellationToken);
 
     /// <summary>This client's id (stable across <see cref="DisconnectAndClearAsync"/>).</summary>
     public Task<string> GetClientIdAsync(CancellationToken cancellationToken = default) => _storage.GetClientIdAsync(cancellationToken);
@@ -269,7 +296,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         try
         {
             await StopSessionAsync().ConfigureAwait(false);
-            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport, _options.Logger ?? NullLogger.Instance, _time, _metrics), connector, options);
+            _session = SyncSession.Start(new SyncDependencies(this, _pool, _storage, _queue, _status, _transport, _options.Logger ?? NullLogger.Instance, _time, _metrics, _streams), connector, options);
         }
         finally
         {
@@ -303,6 +330,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
             await StopSessionAsync().ConfigureAwait(false);
             await _storage.ClearAsync(clearLocal, cancellationToken).ConfigureAwait(false);
             _status.Update(_ => new SyncStatus { HasSynced = false });
+            await RefreshStreamStatusAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

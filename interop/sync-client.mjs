@@ -9,7 +9,12 @@
 //   {"event":"confirmed","todo":{...}}      after an "insert" command: uploaded through the connector, and the
 //                                           server's version of the row synced back (its write checkpoint reached)
 //   {"event":"status", ...}                 sync status changes (errors included)
-// Reads commands, one JSON object per line, on stdin: {"cmd":"insert","id":"...","list_id":"...","description":"..."}.
+//   {"event":"subscribed","stream":...,"todos":[...],"status":{...}}  after a "subscribe" command: the stream's first sync
+//                                           completed (waitForFirstSync of the subscription), with its status entry
+//   {"event":"unsubscribed","stream":...,"todos":[...]}  after an "unsubscribe" command: the subscription was released and
+//                                           ended (unsubscribeAll), and the rows it brought are gone
+// Reads commands, one JSON object per line, on stdin: {"cmd":"insert","id":"...","list_id":"...","description":"..."},
+// {"cmd":"subscribe","stream":"...","params":{...}}, {"cmd":"unsubscribe","stream":"...","params":{...}}.
 // Exits when stdin closes.
 import { PowerSyncDatabase, Schema, Table, column, SyncStreamConnectionMethod } from '@powersync/node';
 import readline from 'node:readline';
@@ -103,10 +108,37 @@ async function insertAndConfirm({ id, list_id, description }) {
   }
 }
 
+// Sync Streams: subscribe as an app does, wait for the subscription's first sync, report the stream's status entry.
+const subscriptions = new Map();
+async function subscribe({ stream, params }) {
+  const subscription = await db.syncStream(stream, params).subscribe();
+  subscriptions.set(JSON.stringify([stream, params]), subscription);
+  await subscription.waitForFirstSync();
+  const entry = db.currentStatus.forStream({ name: stream, parameters: params });
+  emit('subscribed', {
+    stream,
+    todos: (await snapshot()).todos,
+    status: entry && { active: entry.subscription.active, hasSynced: entry.subscription.hasSynced, isDefault: entry.subscription.isDefault, priority: entry.priority }
+  });
+}
+
+// Releases the subscription (its TTL starts) and ends it at once, then waits until the service stopped sending its rows.
+async function unsubscribe({ stream, params, list_id }) {
+  subscriptions.get(JSON.stringify([stream, params]))?.unsubscribe();
+  await db.syncStream(stream, params).unsubscribeAll();
+  for await (const _ of db.watch('SELECT count(*) FROM todos WHERE list_id = ?', [list_id], { tables: ['todos'] })) {
+    if ((await db.get('SELECT count(*) AS n FROM todos WHERE list_id = ?', [list_id])).n === 0) break;
+  }
+  emit('unsubscribed', { stream, todos: (await snapshot()).todos });
+}
+
 const commands = readline.createInterface({ input: process.stdin });
 commands.on('line', (line) => {
   const command = JSON.parse(line);
-  if (command.cmd === 'insert') insertAndConfirm(command).catch((e) => emit('status', { error: String(e) }));
+  const fail = (e) => emit('status', { error: String(e) });
+  if (command.cmd === 'insert') insertAndConfirm(command).catch(fail);
+  if (command.cmd === 'subscribe') subscribe(command).catch(fail);
+  if (command.cmd === 'unsubscribe') unsubscribe(command).catch(fail);
 });
 commands.on('close', async () => {
   await db.disconnectAndClear();

@@ -3,7 +3,7 @@ namespace PowerSync.Client.LocalDatabase;
 /// <summary>
 /// The internal tables, laid out like the official core's (schema v12 line): <c>ps_buckets</c>,
 /// <c>ps_oplog</c>, <c>ps_crud</c>, <c>ps_tx</c>, <c>ps_kv</c>, <c>ps_untyped</c>, <c>ps_updated_rows</c>,
-/// <c>ps_sync_state</c>. The write gate lives in <c>ps_kv</c> as in the core's schema v14 (see
+/// <c>ps_sync_state</c>, <c>ps_stream_subscriptions</c> (timestamps in Unix seconds, as before the core's v13). The write gate lives in <c>ps_kv</c> as in the core's schema v14 (see
 /// <see cref="CheckpointKeys"/>); an older <c>$local</c> gate row is moved there when the database
 /// opens. Deviations that serve bulk downloads: <c>ps_oplog.key</c> holds only the subkey ("null" when
 /// absent), the type and id being in their own columns; the (bucket, key) index is gone (a key's ops
@@ -56,6 +56,17 @@ internal static class InternalTables
         CREATE TABLE IF NOT EXISTS ps_kv(key TEXT PRIMARY KEY NOT NULL, value BLOB);
         INSERT OR IGNORE INTO ps_kv(key, value) VALUES('client_id', uuid());
         CREATE TABLE IF NOT EXISTS ps_sync_state(priority INTEGER NOT NULL PRIMARY KEY, last_synced_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS ps_stream_subscriptions(
+          id INTEGER NOT NULL PRIMARY KEY,
+          stream_name TEXT NOT NULL,
+          active INTEGER NOT NULL DEFAULT FALSE,
+          is_default INTEGER NOT NULL DEFAULT FALSE,
+          local_priority INTEGER,
+          local_params TEXT NOT NULL DEFAULT 'null',
+          ttl INTEGER,
+          expires_at INTEGER,
+          last_synced_at INTEGER,
+          UNIQUE (stream_name, local_params)) STRICT;
         INSERT OR IGNORE INTO ps_migration(id, down_migrations) VALUES(12, '[]');
         """ + CheckpointKeys.MigrateLocalBucketSql;
 

@@ -24,6 +24,22 @@ public sealed record SyncStatus
     /// <summary>Per-priority state, ascending priority number.</summary>
     public IReadOnlyList<SyncPriorityStatus> PriorityStatus { get; init; } = [];
 
+    /// <summary>
+    /// The stream subscriptions the client tracks (explicit ones and default streams), in the order they were first
+    /// tracked; after a checkpoint, with what it says about each (see <see cref="ForStream"/>).
+    /// </summary>
+    public IReadOnlyList<SyncStreamStatus> SyncStreams { get; init; } = [];
+
+    /// <summary>The state of the subscription to stream <paramref name="name"/> with <paramref name="parameters"/>, or null when it is not tracked.</summary>
+    public SyncStreamStatus? ForStream(string name, IReadOnlyDictionary<string, object?>? parameters = null) =>
+        ForKey(Sync.StreamKey.For(name, parameters));
+
+    internal SyncStreamStatus? ForKey(Sync.StreamKey key)
+    {
+        var parameters = key.ParametersJson == "null" ? null : key.ParametersJson;
+        return SyncStreams.FirstOrDefault(s => s.Name == key.Name && s.ParametersJson == parameters);
+    }
+
     /// <summary>Progress while downloading, else null.</summary>
     public SyncProgress? DownloadProgress { get; init; }
 

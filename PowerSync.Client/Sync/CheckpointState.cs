@@ -7,11 +7,16 @@ namespace PowerSync.Client.Sync;
 /// The checkpoint side of a sync session: the target checkpoint, download progress, and the
 /// validated-but-not-applied checkpoint retried after uploads complete. Callers serialize access.
 /// </summary>
-internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker status, ClientMetrics metrics)
+internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker status, ClientMetrics metrics, StreamSubscriptionStore subscriptions)
 {
     private SyncCheckpoint? _target;
+    private IReadOnlyList<CheckpointStream>? _serverStreams;
+    private IReadOnlyList<StreamState> _streams = [];
     private SyncCheckpoint? _pending;
     private Dictionary<string, (long AtLast, long SinceLast)> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>The stream subscriptions the current connection requested (set before it opens).</summary>
+    public StreamRequest Requested { get; set; } = new(true, []);
 
     /// <summary>Checksum failures since the last applied checkpoint.</summary>
     public int ChecksumFailureStreak { get; private set; }
@@ -24,12 +29,15 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
                 _pending = null;
                 _target = SyncCheckpoint.From(checkpoint);
                 await storage.RemoveBucketsExceptAsync(_target.Buckets.Keys, cancellationToken).ConfigureAwait(false);
+                _serverStreams = checkpoint.Streams;
+                _streams = await subscriptions.ResolveAsync(_serverStreams, _target.Buckets.Values, Requested, cancellationToken).ConfigureAwait(false);
                 await StartDownloadAsync(cancellationToken).ConfigureAwait(false);
                 return LineAction.Continue;
             case CheckpointDiffLine diff:
                 _target = (_target ?? throw new PowerSyncClientException(ClientErrorCodes.ProtocolError, "checkpoint_diff arrived before any checkpoint.")).Apply(diff);
                 _pending = null;
                 await storage.RemoveBucketsAsync(diff.RemovedBuckets, cancellationToken).ConfigureAwait(false);
+                _streams = await subscriptions.ResolveAsync(_serverStreams, _target.Buckets.Values, Requested, cancellationToken).ConfigureAwait(false);
                 await StartDownloadAsync(cancellationToken).ConfigureAwait(false);
                 return LineAction.Continue;
             case DataLine data:
@@ -53,7 +61,8 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
         metrics.OperationsDownloaded.Add(ops);
         foreach (var data in lines)
             _counts[data.Bucket] = _counts.TryGetValue(data.Bucket, out var c) ? (c.AtLast, c.SinceLast + data.Data.Count) : (0, data.Data.Count);
-        status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
+        var progress = Progress();
+        status.Update(s => s with { Downloading = true, DownloadProgress = progress, SyncStreams = StreamStatuses(progress) });
     }
 
     public async Task RetryPendingAsync(CancellationToken cancellationToken)
@@ -93,6 +102,10 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
     {
         metrics.CheckpointsApplied.Add(1, new KeyValuePair<string, object?>("partial", priority is not null));
         if (priority is null) ChecksumFailureStreak = 0;
+        // A subscription the service did not include (or could not resolve) did not sync.
+        var synced = _streams.Where(s => s.Active && s.Error is null && s.IsIn(priority)).Select(s => s.Id).ToList();
+        var at = await subscriptions.MarkSyncedAsync(synced, cancellationToken).ConfigureAwait(false);
+        _streams = _streams.Select(s => synced.Contains(s.Id) ? s with { LastSyncedAt = at } : s).ToList();
         var priorities = await storage.LoadPriorityStatusAsync(cancellationToken).ConfigureAwait(false);
         if (priority is null)
         {
@@ -106,26 +119,34 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
                 HasSynced = true,
                 LastSyncedAt = full?.LastSyncedAt ?? DateTimeOffset.UtcNow,
                 PriorityStatus = priorities,
+                SyncStreams = StreamStatuses(null),
                 AppliedWriteCheckpoint = applied.WriteCheckpoint is { } wc && wc > (s.AppliedWriteCheckpoint ?? 0) ? wc : s.AppliedWriteCheckpoint,
             });
         }
         else
         {
-            status.Update(s => s with { PriorityStatus = priorities });
+            status.Update(s => s with { PriorityStatus = priorities, SyncStreams = StreamStatuses(s.DownloadProgress) });
         }
     }
 
     private async Task StartDownloadAsync(CancellationToken cancellationToken)
     {
         _counts = new Dictionary<string, (long, long)>(await storage.GetProgressCountsAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-        status.Update(s => s with { Downloading = true, DownloadProgress = Progress() });
+        var progress = Progress();
+        status.Update(s => s with { Downloading = true, DownloadProgress = progress, SyncStreams = StreamStatuses(progress) });
     }
 
-    private SyncProgress Progress()
+    /// <summary>The subscriptions' statuses; with the download's progress, each with its own buckets' progress.</summary>
+    private List<SyncStreamStatus> StreamStatuses(SyncProgress? downloading) =>
+        _streams.Select(s => s.ToStatus(downloading is null ? null : Progress(s.Buckets))).ToList();
+
+    /// <summary>The progress of the target's buckets, or of those in <paramref name="only"/>.</summary>
+    private SyncProgress Progress(HashSet<string>? only = null)
     {
         var byPriority = new SortedDictionary<int, (long Done, long Total)>();
         foreach (var bucket in _target?.Buckets.Values ?? [])
         {
+            if (only is not null && !only.Contains(bucket.Bucket)) continue;
             var (atLast, sinceLast) = _counts.TryGetValue(bucket.Bucket, out var c) ? c : (0, 0);
             var count = bucket.Count ?? (atLast + sinceLast);
             if (count < atLast) atLast = 0; // the bucket shrank (compaction or a reset): count from scratch

@@ -399,7 +399,7 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
     {
         await db.RunAsync($"""
             DELETE FROM ps_oplog; DELETE FROM ps_oplog_pending; DELETE FROM ps_buckets; DELETE FROM ps_crud; DELETE FROM ps_untyped; DELETE FROM ps_updated_rows;
-            DELETE FROM ps_sync_state; DELETE FROM ps_kv WHERE key NOT IN ('client_id', '{InternalTables.OplogKeyFormat}');
+            DELETE FROM ps_sync_state; DELETE FROM ps_stream_subscriptions; DELETE FROM ps_kv WHERE key NOT IN ('client_id', '{InternalTables.OplogKeyFormat}');
             """, cancellationToken).ConfigureAwait(false);
         var tables = await db.GetAllAsync<string>(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND (name GLOB 'ps_data__*'" + (clearLocal ? " OR name GLOB 'ps_data_local__*')" : ")"), null, cancellationToken).ConfigureAwait(false);

@@ -18,9 +18,12 @@ internal sealed record StreamingSyncRequest(IReadOnlyList<(string Name, long Aft
     /// <summary>The app's metadata for the service's logs (<c>app_metadata</c>), or null to send none.</summary>
     public IReadOnlyDictionary<string, string>? AppMetadata { get; init; }
 
+    /// <summary>The stream subscriptions (<c>streams</c>), or null to send none.</summary>
+    public StreamRequest? Streams { get; init; }
+
     /// <summary>The request of a connection with <paramref name="options"/>.</summary>
-    public static StreamingSyncRequest For(PowerSyncConnectionOptions options, string clientId, IReadOnlyList<(string Name, long After)> buckets) =>
-        new(buckets, clientId) { ParametersJson = options.ParametersJson().ToJsonString(), AppMetadata = options.AppMetadata };
+    public static StreamingSyncRequest For(PowerSyncConnectionOptions options, string clientId, IReadOnlyList<(string Name, long After)> buckets, StreamRequest? streams = null) =>
+        new(buckets, clientId) { ParametersJson = options.ParametersJson().ToJsonString(), AppMetadata = options.AppMetadata, Streams = streams };
 
     public string ToJson()
     {
@@ -36,6 +39,7 @@ internal sealed record StreamingSyncRequest(IReadOnlyList<(string Name, long Aft
             ["client_id"] = ClientId,
             ["parameters"] = JsonNode.Parse(ParametersJson),
         };
+        if (Streams is { } streams) body["streams"] = streams.ToJson();
         if (AppMetadata is { Count: > 0 } metadata)
             body["app_metadata"] = new JsonObject(metadata.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value)));
         return body.ToJsonString();

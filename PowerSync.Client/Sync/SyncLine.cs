@@ -3,11 +3,29 @@ namespace PowerSync.Client.Sync;
 /// <summary>One line of the sync stream (<c>POST /sync/stream</c>), parsed.</summary>
 internal abstract record SyncLine;
 
-/// <summary>A bucket's expected state at a checkpoint.</summary>
-internal sealed record BucketChecksum(string Bucket, uint Checksum, int Priority, long? Count);
+/// <summary>
+/// A bucket's expected state at a checkpoint, and why the service included it (<c>subscriptions</c>: the default stream
+/// at an index of the checkpoint's <c>streams</c>, or the request's explicit subscription at an index).
+/// </summary>
+internal sealed record BucketChecksum(string Bucket, uint Checksum, int Priority, long? Count)
+{
+    public IReadOnlyList<BucketReason>? Subscriptions { get; init; }
+}
 
-/// <summary><c>{"checkpoint":{...}}</c>: the full bucket set of a new checkpoint.</summary>
-internal sealed record CheckpointLine(long LastOpId, long? WriteCheckpoint, IReadOnlyList<BucketChecksum> Buckets) : SyncLine;
+/// <summary>One entry of a bucket's <c>subscriptions</c>: <c>{"default": i}</c> or <c>{"sub": i}</c>.</summary>
+internal readonly record struct BucketReason(bool IsDefault, int Index);
+
+/// <summary>
+/// One entry of a checkpoint's <c>streams</c>: a stream the connection is subscribed to, whether it is a default stream,
+/// and the errors resolving it (for the request's subscription at an index, or null for the default subscription).
+/// </summary>
+internal sealed record CheckpointStream(string Name, bool IsDefault, IReadOnlyList<(int? Subscription, string Message)> Errors);
+
+/// <summary>
+/// <c>{"checkpoint":{...}}</c>: the full bucket set of a new checkpoint, and the streams the connection is subscribed to
+/// (null from a service that reports none).
+/// </summary>
+internal sealed record CheckpointLine(long LastOpId, long? WriteCheckpoint, IReadOnlyList<BucketChecksum> Buckets, IReadOnlyList<CheckpointStream>? Streams = null) : SyncLine;
 
 /// <summary><c>{"checkpoint_diff":{...}}</c>: changes against the previous checkpoint.</summary>
 internal sealed record CheckpointDiffLine(long LastOpId, long? WriteCheckpoint, IReadOnlyList<BucketChecksum> UpdatedBuckets, IReadOnlyList<string> RemovedBuckets) : SyncLine;

@@ -35,7 +35,7 @@ internal static class SyncLineParser
         if (root.TryGetProperty("token_expires_in", out var t)) return new TokenExpiresInLine(t.GetInt64());
         if (root.TryGetProperty("data", out var d)) return ParseData(d, utf8.Length);
         if (root.TryGetProperty("checkpoint", out var c))
-            return new CheckpointLine(OpId(c, "last_op_id"), OptionalOpId(c, "write_checkpoint"), Buckets(c, "buckets"));
+            return new CheckpointLine(OpId(c, "last_op_id"), OptionalOpId(c, "write_checkpoint"), Buckets(c, "buckets"), Streams(c));
         if (root.TryGetProperty("checkpoint_diff", out var diff))
         {
             var removed = diff.TryGetProperty("removed_buckets", out var r) && r.ValueKind == JsonValueKind.Array
@@ -79,7 +79,42 @@ internal static class SyncLineParser
         {
             var priority = b.TryGetProperty("priority", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt32() : 3;
             long? count = b.TryGetProperty("count", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt64() : null;
-            list.Add(new BucketChecksum(b.GetProperty("bucket").GetString()!, Checksum(b.GetProperty("checksum")), priority, count));
+            list.Add(new BucketChecksum(b.GetProperty("bucket").GetString()!, Checksum(b.GetProperty("checksum")), priority, count) { Subscriptions = Reasons(b) });
+        }
+
+        return list;
+    }
+
+    private static List<BucketReason>? Reasons(JsonElement bucket)
+    {
+        if (!bucket.TryGetProperty("subscriptions", out var subs) || subs.ValueKind != JsonValueKind.Array) return null;
+        var reasons = new List<BucketReason>();
+        foreach (var reason in subs.EnumerateArray())
+        {
+            if (reason.TryGetProperty("default", out var d)) reasons.Add(new BucketReason(true, d.GetInt32()));
+            else if (reason.TryGetProperty("sub", out var s)) reasons.Add(new BucketReason(false, s.GetInt32()));
+        }
+
+        return reasons;
+    }
+
+    private static List<CheckpointStream>? Streams(JsonElement checkpoint)
+    {
+        if (!checkpoint.TryGetProperty("streams", out var streams) || streams.ValueKind != JsonValueKind.Array) return null;
+        var list = new List<CheckpointStream>();
+        foreach (var stream in streams.EnumerateArray())
+        {
+            var errors = new List<(int?, string)>();
+            if (stream.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var error in e.EnumerateArray())
+                {
+                    var sub = error.GetProperty("subscription");
+                    errors.Add((sub.ValueKind == JsonValueKind.Number ? sub.GetInt32() : null, Text(error, "message") ?? ""));
+                }
+            }
+
+            list.Add(new CheckpointStream(stream.GetProperty("name").GetString()!, stream.TryGetProperty("is_default", out var d) && d.ValueKind == JsonValueKind.True, errors));
         }
 
         return list;

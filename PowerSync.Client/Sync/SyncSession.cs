@@ -27,7 +27,8 @@ internal sealed record SyncDependencies(
     ISyncTransport Transport,
     ILogger Logger,
     TimeProvider Time,
-    ClientMetrics Metrics);
+    ClientMetrics Metrics,
+    StreamSubscriptions Streams);
 
 /// <summary>
 /// One <c>ConnectAsync</c> lifetime: the streaming loop (reconnecting with exponential backoff and
@@ -51,6 +52,10 @@ internal sealed class SyncSession : IAsyncDisposable
     /// <summary>Upload failures since the last upload that completed its entry (the upload loop's only).</summary>
     private int _uploadFailures;
     private PowerSyncCredentials? _credentials;
+    /// <summary>The open stream's cancellation, cancelled to reopen it with other subscriptions (the stream loop's).</summary>
+    private CancellationTokenSource? _openStream;
+    /// <summary>1 while the open stream is being closed to reopen it at once with the subscriptions now wanted.</summary>
+    private int _resubscribe;
     private Task _streamTask = Task.CompletedTask;
     private Task _uploadTask = Task.CompletedTask;
     private Task _repostTask = Task.CompletedTask;
@@ -60,7 +65,7 @@ internal sealed class SyncSession : IAsyncDisposable
         _deps = deps;
         _connector = connector;
         _options = options;
-        _state = new CheckpointState(deps.Storage, deps.Status, deps.Metrics);
+        _state = new CheckpointState(deps.Storage, deps.Status, deps.Metrics, deps.Streams.Store);
         _requests = new CheckpointRequests(deps.Storage, deps.Transport, deps.Logger);
         Stopped = _cts.Token;
         _crudSubscription = deps.Pool.Changes.Subscribe(tables =>
@@ -76,6 +81,7 @@ internal sealed class SyncSession : IAsyncDisposable
         // Errors of an earlier connection end no wait of this one.
         deps.Status.Update(s => s with { Connecting = true, DownloadError = null, UploadError = null });
         session._uploadSignal.Writer.TryWrite(true);
+        deps.Streams.Changed += session.OnSubscriptionsChanged;
         session._streamTask = Task.Run(() => session.StreamLoopAsync(token), CancellationToken.None);
         session._uploadTask = Task.Run(() => session.UploadLoopAsync(token), CancellationToken.None);
         if (options.CheckpointMode == CheckpointMode.Requests)
@@ -137,8 +143,14 @@ internal sealed class SyncSession : IAsyncDisposable
                 // Each connection confirms the checkpoint-request counter first (the core's EstablishSyncStream.checkpoint_request).
                 if (UsesRequests && !await _requests.SeedAsync(credentials, clientId, cancellationToken).ConfigureAwait(false))
                     FallBackToLegacy(credentials);
-                var request = StreamingSyncRequest.For(_options, clientId, await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false));
+                Interlocked.Exchange(ref _resubscribe, 0);
+                var streams = await _deps.Streams.Store.RequestAsync(_options.IncludeDefaultStreams, _deps.Streams.Active, cancellationToken).ConfigureAwait(false);
+                var request = StreamingSyncRequest.For(_options, clientId, await _deps.Storage.GetBucketPositionsAsync(cancellationToken).ConfigureAwait(false), streams);
                 using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await _stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _state.Requested = streams;
+                _stateLock.Release();
+                Volatile.Write(ref _openStream, streamCts);
                 streamCts.CancelAfter(_options.StreamIdleTimeout);
                 // Reading runs ahead of applying, so data lines that queue up are saved in one transaction.
                 var lines = Channel.CreateBounded<SyncLine>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
@@ -159,6 +171,7 @@ internal sealed class SyncSession : IAsyncDisposable
                             _uploadSignal.Writer.TryWrite(true);
                         }
 
+                        if (Volatile.Read(ref _resubscribe) == 1) throw new OperationCanceledException();
                         var action = line is DataLine data
                             ? await SaveDataAsync(data, lines.Reader, cancellationToken).ConfigureAwait(false)
                             : await HandleLineAsync(line, cancellationToken).ConfigureAwait(false);
@@ -169,6 +182,7 @@ internal sealed class SyncSession : IAsyncDisposable
                 }
                 finally
                 {
+                    Volatile.Write(ref _openStream, null);
                     await streamCts.CancelAsync().ConfigureAwait(false);
                     await reading.ConfigureAwait(false); // never throws: a failure completes the channel
                 }
@@ -178,6 +192,11 @@ internal sealed class SyncSession : IAsyncDisposable
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception) when (Interlocked.Exchange(ref _resubscribe, 0) == 1)
+            {
+                // The subscriptions changed: reopen at once with the new set (as the official clients do).
+                delay = false;
             }
             catch (PowerSyncClientException e) when (e.Code == ClientErrorCodes.Unauthorized && reusedCredentials && !receivedLine)
             {
@@ -263,7 +282,8 @@ internal sealed class SyncSession : IAsyncDisposable
     {
         if (line is TokenExpiresInLine token)
         {
-            if (token.Seconds > 30) return LineAction.Continue;
+            // Each keepalive renews the subscriptions in use and drops expired ones: an expiry reopens the stream without it.
+            if (token.Seconds > 30) return await SubscriptionsChangedAsync(cancellationToken).ConfigureAwait(false) ? LineAction.Reconnect : LineAction.Continue;
             InvalidateCredentials();
             if (token.Seconds > 0) await GetCredentialsAsync(cancellationToken).ConfigureAwait(false); // prefetch, then reopen with it
             return LineAction.Reconnect;
@@ -279,6 +299,33 @@ internal sealed class SyncSession : IAsyncDisposable
             _stateLock.Release();
         }
     }
+
+    /// <summary>Whether the request would now ask for other subscriptions than the open stream's (renewing those in use).</summary>
+    private async Task<bool> SubscriptionsChangedAsync(CancellationToken cancellationToken)
+    {
+        var wanted = await _deps.Streams.Store.RequestAsync(_options.IncludeDefaultStreams, _deps.Streams.Active, cancellationToken).ConfigureAwait(false);
+        return wanted.Text != _state.Requested.Text;
+    }
+
+    /// <summary>A subscription was added, renewed or released: reopens the stream when the request changes.</summary>
+    private void OnSubscriptionsChanged() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            if (!await SubscriptionsChangedAsync(Stopped).ConfigureAwait(false)) return;
+            // A stream not open yet sees the flag at its first line; an attempt that has not built its request yet clears it.
+            Interlocked.Exchange(ref _resubscribe, 1);
+            if (Volatile.Read(ref _openStream) is { } open) await open.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception) when (Stopped.IsCancellationRequested)
+        {
+            // Disconnected.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream closed meanwhile; the next one reads the subscriptions.
+        }
+    }, CancellationToken.None);
 
     private async Task UploadLoopAsync(CancellationToken cancellationToken)
     {
@@ -440,6 +487,7 @@ internal sealed class SyncSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _deps.Streams.Changed -= OnSubscriptionsChanged;
         _crudSubscription.Dispose();
         await _cts.CancelAsync().ConfigureAwait(false);
         try

@@ -7,8 +7,9 @@ namespace PowerSync.Core.Protocol;
 /// <summary>
 /// Resolves a connection's buckets with the sync rules of the checkpoint's version: static buckets
 /// from the token and request, plus buckets from parameter lookups read at that checkpoint.
-/// Bucket definitions and auto-subscribed streams are listed as default streams; explicitly
-/// subscribed streams point at the request's subscription index.
+/// The checkpoint's <c>streams</c> and each bucket's <c>subscriptions</c> follow the official service: bucket definitions
+/// and auto-subscribed streams are default streams, and a bucket points at the default stream or at the request's
+/// subscriptions that brought it; evaluation errors are reported on their stream, with the subscription they concern.
 /// </summary>
 internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVersion, IBucketStorageReader reader, int maxParameterResults = 1000)
     : IBucketResolver
@@ -47,34 +48,28 @@ internal sealed class SyncRulesBucketResolver(Func<long, SyncRulesSet> rulesOfVe
             buckets.AddRange(resolution.ResolveLookups(sets).Where(b => seen.Add(b.Bucket)));
         }
 
+        // As the official service: every source the client is subscribed to (a default one while defaults are included,
+        // or one it names), in config order; a subscription to a stream the config lacks is listed nowhere.
+        var subscriptions = parameters.Subscriptions;
+        var requestIndex = new Dictionary<StreamSubscription, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < subscriptions.Count; i++) requestIndex[subscriptions[i]] = request.Subscriptions[i].Index;
+        var named = request.Subscriptions.Select(s => s.Stream).ToHashSet(StringComparer.Ordinal);
+        var errorsBySource = resolution.Errors.ToLookup(e => e.Definition, StringComparer.Ordinal);
         var streams = new List<StreamDescription>();
-        var defaultIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var definition in rules.BucketDefinitionNames) AddDefault(definition);
-        var explicitStreams = request.Subscriptions.ToLookup(s => s.Stream, s => s.Index, StringComparer.Ordinal);
-        foreach (var bucket in buckets)
+        var streamIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (name, isDefault) in rules.BucketDefinitionNames.Select(n => (n, true)).Concat(rules.StreamNames.Select(n => (n, rules.AutoSubscribedStreamNames.Contains(n)))))
         {
-            if (!defaultIndex.ContainsKey(bucket.Definition) && !explicitStreams.Contains(bucket.Definition)) AddDefault(bucket.Definition);
+            if (!(isDefault && request.IncludeDefaultStreams) && !named.Contains(name)) continue;
+            streamIndex[name] = streams.Count;
+            var errors = errorsBySource[name].Select(e => new StreamError(
+                e.Subscription is { } sub && requestIndex.TryGetValue(sub, out var index) ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "default", e.Message)).ToList();
+            streams.Add(new StreamDescription(name, isDefault, errors));
         }
-        foreach (var stream in explicitStreams.Select(g => g.Key))
-        {
-            if (!defaultIndex.ContainsKey(stream)) streams.Add(new StreamDescription(stream, false, []));
-        }
-        var errors = resolution.Errors.Select(e => new StreamError("default", e.ToString() ?? "")).ToList();
-        if (errors.Count > 0 && streams.Count > 0) streams[0] = streams[0] with { Errors = errors };
 
-        var resolved = buckets.Select(b =>
-        {
-            var subs = new List<BucketSubscription>();
-            if (defaultIndex.TryGetValue(b.Definition, out var d)) subs.Add(new BucketSubscription(true, d));
-            subs.AddRange(explicitStreams[b.Definition].Select(i => new BucketSubscription(false, i)));
-            return new SessionBucket(b.Bucket, b.Priority, subs);
-        }).ToList();
+        var resolved = buckets.Select(b => new SessionBucket(b.Bucket, b.Priority, b.InclusionReasons
+            .Select(r => r.Subscription is { } sub && requestIndex.TryGetValue(sub, out var index) ? new BucketSubscription(false, index)
+                : streamIndex.TryGetValue(b.Definition, out var d) ? new BucketSubscription(true, d) : (BucketSubscription?)null)
+            .OfType<BucketSubscription>().Distinct().ToList())).ToList();
         return new SessionBuckets(resolved, streams);
-
-        void AddDefault(string name)
-        {
-            defaultIndex[name] = streams.Count;
-            streams.Add(new StreamDescription(name, true, []));
-        }
     }
 }

@@ -42,4 +42,37 @@ internal static class Compaction
         checksums.InvalidateAll();
         return new CompactionResult(scanned, opsScanned, moved, cleared);
     }
+
+    /// <summary>
+    /// The superseded-op pass over one bucket's PUT/REMOVE ops read newest first as (op id, row): an op whose row
+    /// appears again later becomes a MOVE to that later op, handed to <paramref name="applyMoves"/> in batches of
+    /// <see cref="CompactionOptions.BatchSize"/> (it returns how many it rewrote). Tracks at most
+    /// <see cref="CompactionOptions.MaxTrackedRows"/> rows; returns the ops read and moved.
+    /// </summary>
+    public static (long Scanned, long Moved) MoveSuperseded(IEnumerable<(long OpId, (string, string, string) Row)> newestFirst,
+        CompactionOptions options, Func<List<(long OpId, long Target)>, long> applyMoves)
+    {
+        var later = new Dictionary<(string, string, string), long>();
+        var batch = new List<(long OpId, long Target)>();
+        long scanned = 0, moved = 0;
+        foreach (var (opId, row) in newestFirst)
+        {
+            scanned++;
+            if (later.TryGetValue(row, out var target))
+            {
+                batch.Add((opId, target));
+                if (batch.Count >= options.BatchSize)
+                {
+                    moved += applyMoves(batch);
+                    batch.Clear();
+                }
+            }
+            else if (later.Count < options.MaxTrackedRows)
+            {
+                later[row] = opId;
+            }
+        }
+        if (batch.Count > 0) moved += applyMoves(batch);
+        return (scanned, moved);
+    }
 }

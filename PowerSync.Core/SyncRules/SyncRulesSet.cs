@@ -39,12 +39,14 @@ public sealed class SyncRulesSet
         Warnings = warnings;
         BucketDefinitionNames = definitions.Select(d => d.Name).ToList();
         StreamNames = streams.Select(s => s.Name).ToList();
+        AutoSubscribedStreamNames = streams.Where(s => s.AutoSubscribe).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         DataTables = definitions.SelectMany(d => d.DataQueries.Select(q => q.Table)).Concat(streams.Select(s => s.Data.Table)).Distinct().ToList();
         ParameterTables = definitions.SelectMany(d => d.ParameterQueries.OfType<TableParameterQuery>().Select(q => q.Table))
             .Concat(streams.SelectMany(s => s.Subqueries.Select(q => q.Table))).Distinct().ToList();
         if (compiled is not null)
         {
             StreamNames = compiled.StreamNames;
+            AutoSubscribedStreamNames = compiled.AutoSubscribedStreamNames;
             DataTables = compiled.DataTables;
             ParameterTables = compiled.ParameterTables;
         }
@@ -81,6 +83,9 @@ public sealed class SyncRulesSet
 
     /// <summary>Sync Stream names in YAML order.</summary>
     public IReadOnlyList<string> StreamNames { get; }
+
+    /// <summary>The streams with <c>auto_subscribe: true</c>: default streams, as bucket definitions are.</summary>
+    internal IReadOnlySet<string> AutoSubscribedStreamNames { get; }
 
     /// <summary>Every source table the rules read (data and parameter queries): what replication must snapshot and stream.</summary>
     public IReadOnlyList<SourceTablePattern> SourceTables { get; }

@@ -67,6 +67,9 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> stream requests are answered with HTTP 500.</summary>
     public void FailNextStreams(int count) => Interlocked.Exchange(ref _failNextStreams, count);
 
+    /// <summary>Streams opened that no <see cref="NextStreamAsync"/> took yet.</summary>
+    public int PendingStreams => _streams.Reader.Count;
+
     public Task<ScriptedStream> NextStreamAsync(TimeSpan? timeout = null) =>
         Eventually.WithTimeout(_streams.Reader.ReadAsync().AsTask(), "the client to open a sync stream", timeout);
 

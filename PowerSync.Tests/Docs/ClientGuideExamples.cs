@@ -208,6 +208,22 @@ internal static class ClientGuideExamples
         return state.HasSynced ? names : throw new InvalidOperationException("Priority 1 is not synced.");
     }
 
+    public static async Task<IReadOnlyList<string>> StreamsAsync(PowerSyncDatabase db, string listId, CancellationToken cancellationToken)
+    {
+        // docs:begin client-streams
+        // Sync the todos of one list while the screen shows it (stream list_todos, subscription.parameter('list')).
+        var subscription = await db.SyncStream("list_todos", new Dictionary<string, object?> { ["list"] = listId })
+            .SubscribeAsync(ttl: TimeSpan.FromHours(1), priority: 1, cancellationToken: cancellationToken);
+        await subscription.WaitForFirstSyncAsync(cancellationToken);   // its rows are in the local tables now
+        var todos = await db.GetAllAsync<string>("SELECT description FROM todos WHERE list_id = ?", [listId], cancellationToken);
+        var stream = db.CurrentStatus.ForStream("list_todos", subscription.Parameters);
+        // stream: Active, IsDefault, HasExplicitSubscription, ExpiresAt, HasSynced, LastSyncedAt, Priority, Progress, Error
+
+        await subscription.UnsubscribeAsync();   // leaving the screen: the subscription expires an hour from now
+        // docs:end
+        return stream?.HasSynced == true ? todos : throw new InvalidOperationException("The stream did not sync.");
+    }
+
     public static async Task SignOutAsync(PowerSyncDatabase db, Schema newSchema, CancellationToken cancellationToken)
     {
         // docs:begin client-disconnect

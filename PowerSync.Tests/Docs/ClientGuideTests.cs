@@ -169,4 +169,32 @@ public sealed class ClientGuideTests
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM lists", cancellationToken: ct), Is.Zero, "sign-out deleted synced data");
         Assert.That(db.CurrentStatus.HasSynced, Is.False);
     }
+
+    private const string StreamRules = """
+        config:
+          edition: 3
+        streams:
+          list_todos:
+            query: SELECT * FROM todos WHERE list_id = subscription.parameter('list')
+        """;
+
+    [Test]
+    public async Task The_streams_example_subscribes_syncs_the_lists_todos_and_unsubscribes()
+    {
+        var ct = Timeout(out var timeout);
+        using var _ = timeout;
+        await using var source = await TestPostgres.CreateDatabaseAsync();
+        await source.ExecuteAsync("""
+            CREATE TABLE todos (id text PRIMARY KEY, list_id text NOT NULL, description text NOT NULL, completed integer NOT NULL DEFAULT 0, rank real);
+            INSERT INTO todos VALUES ('t1', 'l1', 'Milk', 0, 1.5), ('t2', 'l3', 'Report', 0, NULL);
+            CREATE PUBLICATION powersync FOR ALL TABLES;
+            """, ct);
+        await using var app = await LoopbackHost.StartPowerSyncAsync(source.ConnectionString, StreamRules);
+        await using var db = await ClientGuideExamples.OpenAsync(Path.Combine(_folder.Path, "streams.db"), ct);
+        await db.ConnectAsync(new RestConnector(app.Address, _ => Task.FromResult(app.Token("alice")), app.Client), cancellationToken: ct);
+
+        Assert.That(await ClientGuideExamples.StreamsAsync(db, "l1", ct), Is.EqualTo(new[] { "Milk" }));
+        var stream = db.CurrentStatus.ForStream("list_todos", new Dictionary<string, object?> { ["list"] = "l1" });
+        Assert.That(stream?.ExpiresAt, Is.GreaterThan(DateTimeOffset.UtcNow.AddMinutes(50)), "unsubscribed: it expires after its TTL of an hour");
+    }
 }

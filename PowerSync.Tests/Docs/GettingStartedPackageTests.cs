@@ -38,7 +38,7 @@ public sealed partial class GettingStartedPackageTests
     [Test]
     public async Task The_guide_s_app_and_client_build_from_the_packed_packages_then_sync_the_user_s_rows_and_upload_a_write()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         var ct = timeout.Token;
         var clock = Stopwatch.StartNew();
         using var temp = new TempFolder("powersync-guide-");
@@ -200,7 +200,7 @@ public sealed partial class GettingStartedPackageTests
         if (Directory.Exists(userPackages)) args.Add("-p:RestoreFallbackFolders=" + userPackages);
         await using var build = ChildProcess.Start(ChildProcess.DotnetHost, args, folder,
             new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(folder, "nuget-packages"), ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0" });
-        var exitCode = await build.WaitForExitAsync(TimeSpan.FromMinutes(3), ct);
+        var exitCode = await build.WaitForExitAsync(TimeSpan.FromMinutes(6), ct);
         var errors = Lines(build.Output).Where(l => l.Contains(": error ", StringComparison.Ordinal)).Select(l => BuildLineDecoration().Replace(l, "")).Distinct();
         Assert.That(exitCode, Is.Zero, $"The page's programs do not build:\n{string.Join('\n', errors)}\n\nThe whole output:\n{build.Output}");
         return build.Output;

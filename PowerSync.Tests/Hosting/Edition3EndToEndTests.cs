@@ -9,7 +9,8 @@ namespace PowerSync.Tests.Hosting;
 /// </summary>
 public sealed class Edition3EndToEndTests
 {
-    private const string Rules = """
+    /// <summary>A default stream of the user's lists and, on subscription, one list's todos (StreamSubscriptionsAgainstHostTests uses them too).</summary>
+    internal const string Rules = """
         config:
           edition: 3
         streams:

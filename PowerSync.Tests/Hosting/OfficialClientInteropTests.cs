@@ -41,24 +41,8 @@ public sealed class OfficialClientInteropTests
             INSERT INTO todos (id, list_id, description, completed, created_by)
             SELECT 'g' || i, 'groceries', 'item ' || i, i % 2, 'alice' FROM generate_series(1, 2500) i;
             """);
-        await using var app = await LoopbackHost.StartProgramAsync((folder, prepare) => TodoBackendApp.Build(["--environment", "Development"], builder =>
-        {
-            prepare(builder);
-            builder.Configuration["ConnectionStrings:Postgres"] = db.ConnectionString;
-            builder.Configuration["PowerSync:StoragePath"] = Path.Combine(folder, "buckets.db");
-            builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        }));
-        using var tokenResponse = await app.Client.PostAsJsonAsync("/api/auth/token", new { user_id = "alice" });
-        tokenResponse.EnsureSuccessStatusCode();
-        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
-
-        using var node = Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), token, Path.Combine(app.Folder, "client.db"), transport])
-        {
-            WorkingDirectory = interop,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        await using var app = await StartBackendAsync(db.ConnectionString, rules: null);
+        using var node = await StartNodeAsync(interop, app, transport);
         var stderr = node.StandardError.ReadToEndAsync();
         try
         {
@@ -80,6 +64,82 @@ public sealed class OfficialClientInteropTests
             Assert.That(confirmed.GetProperty("created_by").GetString(), Is.EqualTo("alice"), "the backend's version of the row, synced back");
             Assert.That(await db.ScalarAsync<string>("SELECT description FROM todos WHERE id = 'from-node' AND created_by = 'alice'"),
                 Is.EqualTo("written by the official client"));
+        }
+        finally
+        {
+            node.StandardInput.Close();
+            if (!node.WaitForExit(TimeSpan.FromSeconds(10))) node.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>The sample backend over <paramref name="source"/>, with its own sync rules or <paramref name="rules"/>.</summary>
+    private static Task<LoopbackHost> StartBackendAsync(string source, string? rules) =>
+        LoopbackHost.StartProgramAsync((folder, prepare) => TodoBackendApp.Build(["--environment", "Development"], builder =>
+        {
+            prepare(builder);
+            builder.Configuration["ConnectionStrings:Postgres"] = source;
+            builder.Configuration["PowerSync:StoragePath"] = Path.Combine(folder, "buckets.db");
+            builder.Configuration["Auth:DevSigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            if (rules is null) return;
+            File.WriteAllText(Path.Combine(folder, "streams.yaml"), rules);
+            builder.Configuration["PowerSync:SyncRulesPath"] = Path.Combine(folder, "streams.yaml");
+        }));
+
+    /// <summary>interop/sync-client.mjs as alice (a token from the backend's dev endpoint) on <paramref name="transport"/>.</summary>
+    private static async Task<Process> StartNodeAsync(string interop, LoopbackHost app, string transport)
+    {
+        using var tokenResponse = await app.Client.PostAsJsonAsync("/api/auth/token", new { user_id = "alice" });
+        tokenResponse.EnsureSuccessStatusCode();
+        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        return Process.Start(new ProcessStartInfo("node", ["sync-client.mjs", app.Address.ToString().TrimEnd('/'), token, Path.Combine(app.Folder, "client.db"), transport])
+        {
+            WorkingDirectory = interop,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+    }
+
+    /// <summary>Edition-3 streams over the sample's tables: alice's lists by default, a list's todos on subscription.</summary>
+    private const string StreamRules = """
+        config:
+          edition: 3
+        streams:
+          owned_lists:
+            auto_subscribe: true
+            query: SELECT * FROM lists WHERE owner_id = auth.user_id()
+          list_todos:
+            query: SELECT * FROM todos WHERE list_id = subscription.parameter('list')
+        """;
+
+    [Test]
+    public async Task The_official_node_client_subscribes_to_a_stream_syncs_its_rows_and_unsubscribes()
+    {
+        var interop = InteropFolder();
+        if (!Directory.Exists(Path.Combine(interop, "node_modules", "@powersync", "node")))
+            Assert.Fail("Run `npm ci` in interop/ first (dotnet cake --target=Interop does).");
+
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await db.ExecuteAsync(File.ReadAllText(TodoBackendApp.InAppFolder("schema.sql")) + File.ReadAllText(TodoBackendApp.InAppFolder("seed.sql")));
+        await using var app = await StartBackendAsync(db.ConnectionString, StreamRules);
+        var trip = await db.ScalarAsync<long>("SELECT count(*) FROM todos WHERE list_id = 'trip'");
+        using var node = await StartNodeAsync(interop, app, "http-ndjson");
+        var stderr = node.StandardError.ReadToEndAsync();
+        try
+        {
+            var synced = await NextEventAsync(node, "synced", stderr);
+            Assert.That(synced.GetProperty("lists").GetArrayLength(), Is.EqualTo(2), "the default stream: alice's lists");
+            Assert.That(synced.GetProperty("todos").GetArrayLength(), Is.Zero, "no todos before a subscription");
+
+            await node.StandardInput.WriteLineAsync("""{"cmd":"subscribe","stream":"list_todos","params":{"list":"trip"}}""");
+            var subscribed = await NextEventAsync(node, "subscribed", stderr);
+            var todos = subscribed.GetProperty("todos").EnumerateArray().Select(t => t.GetProperty("list_id").GetString()).ToList();
+            Assert.That(todos, Has.Count.EqualTo(trip).And.All.EqualTo("trip"), "the subscribed list's todos, after the subscription's first sync");
+            Assert.That(subscribed.GetProperty("status").GetRawText(), Is.EqualTo("""{"active":true,"hasSynced":true,"isDefault":false,"priority":3}"""));
+
+            await node.StandardInput.WriteLineAsync("""{"cmd":"unsubscribe","stream":"list_todos","params":{"list":"trip"},"list_id":"trip"}""");
+            var unsubscribed = await NextEventAsync(node, "unsubscribed", stderr);
+            Assert.That(unsubscribed.GetProperty("todos").GetArrayLength(), Is.Zero, "the stream's rows left with the subscription");
         }
         finally
         {

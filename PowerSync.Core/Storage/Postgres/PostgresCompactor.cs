@@ -43,9 +43,6 @@ internal sealed class PostgresCompactor(PostgresBucketStorage storage) : IBucket
 
     private (long Scanned, long Moved) MoveSuperseded(long bucketId, OpId checkpoint, CompactionOptions options)
     {
-        var later = new Dictionary<(string, string, string), long>();
-        var batch = new List<(long OpId, long Target)>();
-        long scanned = 0, moved = 0;
         using var connection = storage.DataSource.OpenConnection();
         using var cmd = new NpgsqlCommand($"""
             SELECT op_id, object_type, object_id, subkey FROM {_s}.bucket_data
@@ -55,27 +52,12 @@ internal sealed class PostgresCompactor(PostgresBucketStorage storage) : IBucket
         cmd.Parameters.Add(new NpgsqlParameter { Value = bucketId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = checkpoint.Value });
         using var reader = cmd.ExecuteReader();
-        while (reader.Read())
-        {
-            scanned++;
-            var opId = reader.GetInt64(0);
-            var row = (Text(reader, 1), Text(reader, 2), Text(reader, 3));
-            if (later.TryGetValue(row, out var target))
-            {
-                batch.Add((opId, target));
-                if (batch.Count >= options.BatchSize)
-                {
-                    moved += ApplyMoves(bucketId, batch);
-                    batch.Clear();
-                }
-            }
-            else if (later.Count < options.MaxTrackedRows)
-            {
-                later[row] = opId;
-            }
-        }
-        moved += ApplyMoves(bucketId, batch);
-        return (scanned, moved);
+        return Compaction.MoveSuperseded(Rows(reader), options, batch => ApplyMoves(bucketId, batch));
+    }
+
+    private static IEnumerable<(long OpId, (string, string, string) Row)> Rows(NpgsqlDataReader reader)
+    {
+        while (reader.Read()) yield return (reader.GetInt64(0), (Text(reader, 1), Text(reader, 2), Text(reader, 3)));
     }
 
     private static string Text(NpgsqlDataReader reader, int column) =>

@@ -38,9 +38,6 @@ internal sealed class SqliteCompactor(SqliteBucketStorage storage) : IBucketComp
 
     private (long Scanned, long Moved) MoveSuperseded(long bucketId, OpId checkpoint, CompactionOptions options)
     {
-        var later = new Dictionary<(string, string, string), long>();
-        var batch = new List<(long OpId, long Target)>();
-        long scanned = 0, moved = 0;
         using var connection = storage.OpenReadConnection();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = """
@@ -51,27 +48,12 @@ internal sealed class SqliteCompactor(SqliteBucketStorage storage) : IBucketComp
         cmd.Parameters.AddWithValue("$b", bucketId);
         cmd.Parameters.AddWithValue("$cp", checkpoint.Value);
         using var reader = cmd.ExecuteReader();
-        while (reader.Read())
-        {
-            scanned++;
-            var opId = reader.GetInt64(0);
-            var row = (reader.GetString(1), reader.GetString(2), reader.GetString(3));
-            if (later.TryGetValue(row, out var target))
-            {
-                batch.Add((opId, target));
-                if (batch.Count >= options.BatchSize)
-                {
-                    moved += ApplyMoves(bucketId, batch);
-                    batch.Clear();
-                }
-            }
-            else if (later.Count < options.MaxTrackedRows)
-            {
-                later[row] = opId;
-            }
-        }
-        moved += ApplyMoves(bucketId, batch);
-        return (scanned, moved);
+        return Compaction.MoveSuperseded(Rows(reader), options, batch => ApplyMoves(bucketId, batch));
+    }
+
+    private static IEnumerable<(long OpId, (string, string, string) Row)> Rows(SqliteDataReader reader)
+    {
+        while (reader.Read()) yield return (reader.GetInt64(0), (reader.GetString(1), reader.GetString(2), reader.GetString(3)));
     }
 
     private long ApplyMoves(long bucketId, List<(long OpId, long Target)> batch)

@@ -28,6 +28,7 @@ internal sealed class CompiledStreams
         DataTables = _buckets.SelectMany(b => b.Evaluators).Select(e => e.Processor.Table.Pattern).Distinct().ToList();
         ParameterTables = _lookups.Select(e => e.Processor.Table.Pattern).Distinct().ToList();
         StreamNames = _streams.Select(s => s.Options.Name).ToList();
+        AutoSubscribedStreamNames = _streams.Where(s => s.Options.AutoSubscribe).Select(s => s.Options.Name).ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlyList<SourceTablePattern> DataTables { get; }
@@ -35,6 +36,9 @@ internal sealed class CompiledStreams
     public IReadOnlyList<SourceTablePattern> ParameterTables { get; }
 
     public IReadOnlyList<string> StreamNames { get; }
+
+    /// <summary>The streams with <c>auto_subscribe: true</c> (default streams).</summary>
+    public IReadOnlySet<string> AutoSubscribedStreamNames { get; }
 
     /// <summary>The bucket sources' evaluators that read a table, cached per table.</summary>
     public bool HasEvaluators(string schema, string table) => EvaluatorsOf(schema, table).Length > 0;
@@ -173,21 +177,21 @@ internal sealed class CompiledStreams
                 }
                 else
                 {
-                    errors.Add(new EvaluationError(options.Name, "Subscription parameters must be a JSON object"));
+                    errors.Add(new EvaluationError(options.Name, "Subscription parameters must be a JSON object") { Subscription = subscription });
                     continue;
                 }
 
-                Run(options, queriers, context, subscription.PriorityOverride ?? options.Priority, prefix, addStatic, dynamic, errors);
+                Run(options, queriers, context, subscription.PriorityOverride ?? options.Priority, new BucketInclusion(subscription), prefix, addStatic, dynamic, errors);
             }
 
             if (options.AutoSubscribe && request.IncludeDefaultStreams && !explicitDefault)
             {
-                Run(options, queriers, request.Context, options.Priority, prefix, addStatic, dynamic, errors);
+                Run(options, queriers, request.Context, options.Priority, BucketInclusion.Default, prefix, addStatic, dynamic, errors);
             }
         }
     }
 
-    private static void Run(StreamOptions options, List<PreparedQuerier> queriers, RequestContext context, int priority, string prefix, Action<ResolvedBucket> addStatic, List<DynamicBucketSource> dynamic, List<EvaluationError> errors)
+    private static void Run(StreamOptions options, List<PreparedQuerier> queriers, RequestContext context, int priority, BucketInclusion reason, string prefix, Action<ResolvedBucket> addStatic, List<DynamicBucketSource> dynamic, List<EvaluationError> errors)
     {
         foreach (var querier in queriers)
         {
@@ -203,23 +207,23 @@ internal sealed class CompiledStreams
                 {
                     foreach (var bucket in run.Complete(_ => [])!)
                     {
-                        addStatic(new ResolvedBucket(prefix + bucket, priority, options.Name));
+                        addStatic(new ResolvedBucket(prefix + bucket, priority, options.Name) { InclusionReasons = [reason] });
                     }
                 }
                 else
                 {
-                    dynamic.Add(new LookupBucketSource(run, prefix, priority, options.Name));
+                    dynamic.Add(new LookupBucketSource(run, prefix, priority, reason, options.Name));
                 }
             }
             catch (SqlEvaluationException e)
             {
-                errors.Add(new EvaluationError(options.Name, "Error evaluating bucket ids: " + e.Message));
+                errors.Add(new EvaluationError(options.Name, "Error evaluating bucket ids: " + e.Message) { Subscription = reason.Subscription });
             }
         }
     }
 
     /// <summary>The buckets of one querier and subscription that need parameter lookups (possibly in several rounds).</summary>
-    private sealed class LookupBucketSource(QuerierRun run, string prefix, int priority, string stream) : DynamicBucketSource
+    private sealed class LookupBucketSource(QuerierRun run, string prefix, int priority, BucketInclusion reason, string stream) : DynamicBucketSource
     {
         public override IEnumerable<string> Lookups => run.Missing(_ => null);
 
@@ -231,7 +235,7 @@ internal sealed class CompiledStreams
             try
             {
                 return (run.Complete(key => Fetched(parametersByLookup, key).ToList()) ?? [])
-                    .Select(b => new ResolvedBucket(prefix + b, priority, stream)).ToList();
+                    .Select(b => new ResolvedBucket(prefix + b, priority, stream) { InclusionReasons = [reason] }).ToList();
             }
             catch (SqlEvaluationException)
             {

@@ -23,7 +23,7 @@ internal static class StreamRequests
             }
             else
             {
-                errors.Add(new EvaluationError(stream.Name, "Subscription parameters must be a JSON object"));
+                errors.Add(new EvaluationError(stream.Name, "Subscription parameters must be a JSON object") { Subscription = subscription });
                 continue;
             }
 
@@ -64,7 +64,7 @@ internal static class StreamRequests
         }
         catch (SqlEvaluationException e)
         {
-            errors.Add(new EvaluationError(stream.Name, "Error evaluating bucket ids: " + e.Message));
+            errors.Add(new EvaluationError(stream.Name, "Error evaluating bucket ids: " + e.Message) { Subscription = reason.Subscription });
         }
     }
 }
