@@ -77,6 +77,7 @@ public sealed class ReplicationScenario : IScenario
 
         // Garbage-collection load of the timed part (this process also runs the Postgres client, not Postgres).
         var gcBefore = GcUsage.Now();
+        var (cpuBefore, postgresCpuBefore) = (Environment.CpuUsage.TotalTime, PostgresCpu.Now(server));
         var elapsed = Stopwatch.StartNew();
         var writer = await storage.Admin.OpenWriterAsync(version, ct);
         var replicator = new BucketReplicator(source, rules, writer,
@@ -84,6 +85,7 @@ public sealed class ReplicationScenario : IScenario
         var running = replicator.RunAsync(stop.Token);
         await WaitForCheckpointAsync(storage, target, running, ct);
         elapsed.Stop();
+        var (cpu, postgresCpu) = (Environment.CpuUsage.TotalTime - cpuBefore, PostgresCpu.Now(server) - postgresCpuBefore);
         var gc = GcUsage.Since(gcBefore);
         await stop.CancelAsync();
         try { await running; } catch (OperationCanceledException) { }
@@ -103,6 +105,10 @@ public sealed class ReplicationScenario : IScenario
         report.Add("ceiling_rows_per_s", ceiling, "rows/s");
         report.Add("ratio", rate / ceiling);
         report.Add("seconds", elapsed.Elapsed.TotalSeconds, "s");
+        // CPU per row, which a loaded machine inflates far less than elapsed time: this process (decoding, rules, the
+        // store's client side) and the private Postgres (WAL sender, and with --storage postgres the store's writes).
+        report.Add("cpu_us_per_row", cpu.TotalMicroseconds / rows, "µs");
+        report.Add("postgres_cpu_us_per_row", postgresCpu.TotalMicroseconds / rows, "µs");
         report.Add("allocated_bytes_per_row", gc.AllocatedBytes / rows, "B");
         report.Add("gc_pause_ms", gc.Paused.TotalMilliseconds, "ms");
         report.Add("full_gcs", gc.FullCollections);
