@@ -121,12 +121,27 @@ public sealed class DownloadScenario : IScenario
         return (overHttp.Elapsed, bytes);
     }
 
-    private static async Task<(long Ops, long Bytes)> DownloadAsync(HttpClient client, string token, CancellationToken ct)
+    /// <summary>Opens a sync stream (NDJSON, raw data) as a fresh client of <paramref name="token"/>'s user; the body is read as it comes.</summary>
+    internal static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client, string token, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        response.EnsureSuccessStatusCode();
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        try
+        {
+            response.EnsureSuccessStatusCode();
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<(long Ops, long Bytes)> DownloadAsync(HttpClient client, string token, CancellationToken ct)
+    {
+        using var response = await OpenStreamAsync(client, token, ct);
         // Counts ops in the raw bytes, without decoding lines into strings: the figure is the server's.
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         var buffer = new byte[1 << 20];

@@ -77,7 +77,7 @@ public sealed class ReplicationScenario : IScenario
 
         // Garbage-collection load of the timed part (this process also runs the Postgres client, not Postgres).
         var gcBefore = GcUsage.Now();
-        var (cpuBefore, postgresCpuBefore) = (Environment.CpuUsage.TotalTime, PostgresCpu.Now(server));
+        var (cpuBefore, postgresCpuBefore) = (Environment.CpuUsage.TotalTime, CpuTime.OfPostgres(server));
         var elapsed = Stopwatch.StartNew();
         var writer = await storage.Admin.OpenWriterAsync(version, ct);
         var replicator = new BucketReplicator(source, rules, writer,
@@ -85,7 +85,7 @@ public sealed class ReplicationScenario : IScenario
         var running = replicator.RunAsync(stop.Token);
         await WaitForCheckpointAsync(storage, target, running, ct);
         elapsed.Stop();
-        var (cpu, postgresCpu) = (Environment.CpuUsage.TotalTime - cpuBefore, PostgresCpu.Now(server) - postgresCpuBefore);
+        var (cpu, postgresCpu) = (Environment.CpuUsage.TotalTime - cpuBefore, CpuTime.OfPostgres(server) - postgresCpuBefore);
         var gc = GcUsage.Since(gcBefore);
         await stop.CancelAsync();
         try { await running; } catch (OperationCanceledException) { }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using PowerSync.Core.Storage;
@@ -65,6 +63,7 @@ public sealed class ScaleOutScenario : IScenario
 
             // Replication into the shared store while every instance is up (and the two others serve).
             var startOp = first.CheckpointOp!.Value;
+            var (replicatorCpu, postgresCpu) = (CpuTime.OfProcess(replicator.Pid), CpuTime.OfPostgres(server));
             var replication = Stopwatch.StartNew();
             var insert = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, Writers).Select(w =>
@@ -72,6 +71,7 @@ public sealed class ScaleOutScenario : IScenario
             insert.Stop();
             await WaitForStoreAsync(store, s => s.CheckpointOp >= startOp + rows, TimeSpan.FromMinutes(30), hosts, ct);
             replication.Stop();
+            (replicatorCpu, postgresCpu) = (CpuTime.OfProcess(replicator.Pid) - replicatorCpu, CpuTime.OfPostgres(server) - postgresCpu);
 
             // A fresh client's first sync on each instance, cold (the first pass runs at the JIT's first tier), then
             // after one more row: a new checkpoint, so that nothing is served from pages cached for the cold one. The
@@ -89,11 +89,14 @@ public sealed class ScaleOutScenario : IScenario
             var timedRows = rows + 1;
             await WaitForStoreAsync(store, s => s.CheckpointOp > synced.CheckpointOp, TimeSpan.FromMinutes(1), hosts, ct);
             var streams = new List<ClientStream>();
+            var serveCpu = new List<(TimeSpan Host, TimeSpan Postgres)>();
             foreach (var host in hosts)
             {
+                var (hostBefore, postgresBefore) = (CpuTime.OfProcess(host.Pid), CpuTime.OfPostgres(server));
                 var stream = ClientStream.Open(host.Client, token);
                 streams.Add(stream);
                 await stream.SyncedAsync(timedRows, ct);
+                serveCpu.Add((CpuTime.OfProcess(host.Pid) - hostBefore, CpuTime.OfPostgres(server) - postgresBefore));
             }
 
             // Single-row commits, each seen on every instance's stream.
@@ -148,18 +151,24 @@ public sealed class ScaleOutScenario : IScenario
             report.Add("replication_rows_per_s", rows / replication.Elapsed.TotalSeconds, "rows/s");
             report.Add("replication_target_rows_per_s", ReplicationTarget, "rows/s");
             report.Add("postgres_insert_rows_per_s", rows / insert.Elapsed.TotalSeconds, "rows/s");
+            // CPU per row of the replicating process, and of the whole Postgres (the inserts included).
+            report.Add("replicator_cpu_us_per_row", replicatorCpu.TotalMicroseconds / rows, "µs");
+            report.Add("postgres_cpu_us_per_row", postgresCpu.TotalMicroseconds / rows, "µs");
             report.Add("download_rows_per_s", download.Min(), "rows/s");
             report.Add("download_target_rows_per_s", DownloadTarget, "rows/s");
             report.Add("instance_download_rows_per_s", string.Join(' ', download.Select(d => d.ToString("F0", CultureInfo.InvariantCulture))));
+            // Serving CPU per row: the instance's process, and Postgres reading the store for it.
+            report.Add("download_instance_cpu_us_per_row", serveCpu.Max(c => c.Host.TotalMicroseconds) / timedRows, "µs");
+            report.Add("download_postgres_cpu_us_per_row", serveCpu.Max(c => c.Postgres.TotalMicroseconds) / timedRows, "µs");
             report.Add("instance_cold_download_rows_per_s", string.Join(' ', cold.Select(c => (rows / c).ToString("F0", CultureInfo.InvariantCulture))));
             report.Add("changes", changes);
-            report.Add("checkpoint_propagation_p50_ms", Percentile(propagation, 0.50), "ms");
-            report.Add("checkpoint_propagation_p99_ms", Percentile(propagation, 0.99), "ms");
+            report.Add("checkpoint_propagation_p50_ms", FanoutScenario.Percentile(propagation, 0.50), "ms");
+            report.Add("checkpoint_propagation_p99_ms", FanoutScenario.Percentile(propagation, 0.99), "ms");
             report.Add("checkpoint_propagation_target_p99_ms", PropagationTarget, "ms");
-            report.Add("commit_to_client_replicating_p50_ms", Percentile(commitToReplicating, 0.50), "ms");
-            report.Add("commit_to_client_replicating_p99_ms", Percentile(commitToReplicating, 0.99), "ms");
-            report.Add("commit_to_client_serving_p50_ms", Percentile(commitToServing, 0.50), "ms");
-            report.Add("commit_to_client_serving_p99_ms", Percentile(commitToServing, 0.99), "ms");
+            report.Add("commit_to_client_replicating_p50_ms", FanoutScenario.Percentile(commitToReplicating, 0.50), "ms");
+            report.Add("commit_to_client_replicating_p99_ms", FanoutScenario.Percentile(commitToReplicating, 0.99), "ms");
+            report.Add("commit_to_client_serving_p50_ms", FanoutScenario.Percentile(commitToServing, 0.50), "ms");
+            report.Add("commit_to_client_serving_p99_ms", FanoutScenario.Percentile(commitToServing, 0.99), "ms");
             report.Add("failover_s", failoverSeconds, "s");
             report.Add("failover_target_s", FailoverTarget, "s");
             report.Add("failover_to_client_s", failoverToClient, "s");
@@ -183,12 +192,6 @@ public sealed class ScaleOutScenario : IScenario
     private static int Offset(int rows, int writer) => Enumerable.Range(0, writer).Sum(w => rows / Writers + (w < rows % Writers ? 1 : 0));
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
-
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
 
     private static async Task InsertChangeAsync(NpgsqlConnection connection, long id, CancellationToken ct)
     {
@@ -378,10 +381,7 @@ public sealed class ScaleOutScenario : IScenario
             try
             {
                 var started = Stopwatch.StartNew();
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-                response.EnsureSuccessStatusCode();
+                using var response = await DownloadScenario.OpenStreamAsync(client, token, ct);
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
                 var buffer = new byte[1 << 20];
                 int filled = 0, read;

@@ -4,15 +4,18 @@ using PowerSync.Tests.Infrastructure.Postgres;
 namespace PowerSync.Benchmarks.Scenarios;
 
 /// <summary>
-/// CPU time used by a private Postgres cluster (the postmaster, its live processes, and those that exited), from
-/// <c>/proc</c>: the part of a scenario's work done inside Postgres, which a loaded machine does not inflate as it does
-/// elapsed time. Zero where there is no <c>/proc</c> or no private cluster (an external server).
+/// CPU time of other processes, from <c>/proc</c> (zero without it): figures a loaded machine inflates far less than
+/// elapsed time.
 /// </summary>
-internal static class PostgresCpu
+internal static class CpuTime
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ, fixed at 100 on Linux
 
-    public static TimeSpan Now(PostgresServer server)
+    /// <summary>
+    /// Used so far by a private Postgres cluster: the postmaster, its live processes, and those that exited. Zero for an
+    /// external server.
+    /// </summary>
+    public static TimeSpan OfPostgres(PostgresServer server)
     {
         if (server.Cluster is not { } cluster || !Directory.Exists("/proc")) return TimeSpan.Zero;
         var pidFile = Path.Combine(cluster.DataDirectory, "postmaster.pid");
@@ -44,6 +47,16 @@ internal static class PostgresCpu
                 ticks += Field(fields, 14) + Field(fields, 15);
         }
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>CPU time used so far by the process <paramref name="pid"/> (another instance's); zero where there is no <c>/proc</c>.</summary>
+    public static TimeSpan OfProcess(int pid)
+    {
+        var path = $"/proc/{pid}/stat";
+        if (!File.Exists(path)) return TimeSpan.Zero;
+        var stat = File.ReadAllText(path);
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromSeconds((Field(fields, 14) + Field(fields, 15)) / TicksPerSecond);
     }
 
     // Field numbers as in proc(5), where the state is field 3.
