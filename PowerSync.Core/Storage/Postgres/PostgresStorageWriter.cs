@@ -7,8 +7,8 @@ namespace PowerSync.Core.Storage.Postgres;
 /// <summary>
 /// The single writer of one sync-rules version on the Postgres store, whichever instance holds its
 /// <see cref="PostgresWriterLease"/> (the write path is <see cref="BucketStorageWriter"/>'s). Everything between
-/// two commits is one Postgres transaction on the writer's own connection: ops go in by binary COPY, rows, totals
-/// and progress as one batch of array statements per flush. A transaction starts by locking the store's op-id
+/// two commits is one Postgres transaction on the writer's own connection: ops and rows not stored before go in by
+/// binary COPY, changed and deleted rows, totals and progress as one batch of array statements per flush. A transaction starts by locking the store's op-id
 /// counter, so writers of different versions take turns as they do in the embedded stores, always locking in the
 /// same order. Its last statement before <c>COMMIT</c> checks the lease's fencing token: a writer that lost its
 /// lease (paused, cut off, taken over) cannot commit.
