@@ -125,9 +125,29 @@ internal abstract class ChaosProcess : IAsyncDisposable
 }
 
 /// <summary>samples/TodoBackend as its own process (<c>dotnet TodoBackend.dll</c>, Development environment) on a fixed port.</summary>
-internal sealed class BackendProcess(string dll, int port, IReadOnlyDictionary<string, string> settings, ChaosJournal journal) : ChaosProcess
+internal sealed class BackendProcess(string dll, int port, IReadOnlyDictionary<string, string> settings, ChaosJournal journal, string source = "backend")
+    : ChaosProcess
 {
+    private readonly List<string> _lines = [];
     private TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Its name in the journal.</summary>
+    public string Source => source;
+
+    /// <summary>Lines it wrote so far (every start).</summary>
+    public int LineCount
+    {
+        get
+        {
+            lock (_lines) return _lines.Count;
+        }
+    }
+
+    /// <summary>Whether a line it wrote (from line <paramref name="since"/> on) contains <paramref name="fragment"/>.</summary>
+    public bool HasLogged(string fragment, int since = 0)
+    {
+        lock (_lines) return _lines.Skip(since).Any(line => line.Contains(fragment, StringComparison.Ordinal));
+    }
 
     public Uri Address => new($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
 
@@ -154,7 +174,8 @@ internal sealed class BackendProcess(string dll, int port, IReadOnlyDictionary<s
 
     protected override void OnLine(string line, bool stderr)
     {
-        journal.Note("backend", line);
+        journal.Note(source, line);
+        lock (_lines) _lines.Add(line);
         if (line.Contains("Now listening on:", StringComparison.Ordinal)) _listening.TrySetResult();
     }
 }

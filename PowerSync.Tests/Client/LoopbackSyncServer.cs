@@ -67,7 +67,8 @@ internal sealed class LoopbackSyncServer : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> stream requests are answered with HTTP 500.</summary>
     public void FailNextStreams(int count) => Interlocked.Exchange(ref _failNextStreams, count);
 
-    public Task<ScriptedStream> NextStreamAsync() => Eventually.WithTimeout(_streams.Reader.ReadAsync().AsTask(), "the client to open a sync stream");
+    public Task<ScriptedStream> NextStreamAsync(TimeSpan? timeout = null) =>
+        Eventually.WithTimeout(_streams.Reader.ReadAsync().AsTask(), "the client to open a sync stream", timeout);
 
     private async Task AcceptLoopAsync()
     {

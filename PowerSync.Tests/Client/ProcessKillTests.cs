@@ -14,6 +14,9 @@ namespace PowerSync.Tests.Client;
 [TestFixture]
 public sealed class ProcessKillTests
 {
+    /// <summary>How long a child client process may take to start and connect: a new .NET process, slow on a loaded machine.</summary>
+    private static readonly TimeSpan ChildStart = TimeSpan.FromSeconds(60);
+
     private ClientTestContext _ctx = null!;
     private LoopbackSyncServer _server = null!;
 
@@ -74,7 +77,7 @@ public sealed class ProcessKillTests
         string stoppedAt;
         await using (var child = ChildProcess.Start("apply", _ctx.DatabasePath, _server.Endpoint.ToString(), steps.ToString(CultureInfo.InvariantCulture)))
         {
-            var stream = await _server.NextStreamAsync();
+            var stream = await _server.NextStreamAsync(ChildStart);
             stream.Send([checkpoint, .. a.Chunk(100).Select(ops => Data("a", ops)), .. b.Chunk(100).Select(ops => Data("b", ops))]);
             await child.ReadUntilAsync(line => line == "DOWNLOADED", "the download to be stored");
             stream.Send(Complete(1000));
@@ -87,7 +90,7 @@ public sealed class ProcessKillTests
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM test"), Is.EqualTo(stoppedAt == "SYNCED" ? 1000 : 0), "a checkpoint is applied whole or not at all");
 
         await db.ConnectAsync(new TestConnector(_server.Endpoint), SyncHarness.Options);
-        var resumed = await _server.NextStreamAsync();
+        var resumed = await _server.NextStreamAsync(ChildStart);
         // Applying moves every bucket to the checkpoint; otherwise each resumes after its last stored op.
         var a500 = stoppedAt == "SYNCED" ? "1000" : "500";
         Assert.That(resumed.BucketPositions(), Is.EqualTo(new Dictionary<string, string> { ["a"] = a500, ["b"] = "1000" }), "the stored ops are not downloaded again");
@@ -105,7 +108,7 @@ public sealed class ProcessKillTests
         var checkpoint = Checkpoint(300, null, Bucket("a", Sum(ops), 300));
         await using (var child = ChildProcess.Start("download", _ctx.DatabasePath, _server.Endpoint.ToString(), "250"))
         {
-            var stream = await _server.NextStreamAsync();
+            var stream = await _server.NextStreamAsync(ChildStart);
             stream.Send([checkpoint, .. ops[..250].Chunk(50).Select(chunk => Data("a", chunk))]);
             await child.ReadUntilAsync(line => line == "STORED", "ops 1-250 to be stored");
             stream.Send([.. ops[250..].Chunk(50).Select(chunk => Data("a", chunk))]);
@@ -120,7 +123,7 @@ public sealed class ProcessKillTests
         Assert.That(await db.GetAsync<long>("SELECT count(*) FROM sqlite_master WHERE name = 'ps_oplog_row'"), Is.EqualTo(1), "the row index is back after reopening");
 
         await db.ConnectAsync(new TestConnector(_server.Endpoint), SyncHarness.Options);
-        var resumed = await _server.NextStreamAsync();
+        var resumed = await _server.NextStreamAsync(ChildStart);
         Assert.That(resumed.BucketPositions(), Is.EqualTo(new Dictionary<string, string> { ["a"] = "250" }));
         resumed.Send([checkpoint, .. ops[250..].Chunk(50).Select(chunk => Data("a", chunk)), Complete(300)]);
         await Eventually.WithTimeout(db.WaitForFirstSyncAsync(), "the resumed checkpoint");
@@ -136,7 +139,7 @@ public sealed class ProcessKillTests
     {
         await using (var child = ChildProcess.Start("upload", _ctx.DatabasePath, _server.Endpoint.ToString()))
         {
-            await _server.NextStreamAsync();
+            await _server.NextStreamAsync(ChildStart);
             await child.ReadUntilAsync(line => line == "UPLOADED u1", "the first transaction to reach the backend");
             child.Kill();
         }
@@ -148,7 +151,7 @@ public sealed class ProcessKillTests
         var connector = new TestConnector(_server.Endpoint);
         _server.WriteCheckpoint = 7;
         await db.ConnectAsync(connector, SyncHarness.Options);
-        var stream = await _server.NextStreamAsync();
+        var stream = await _server.NextStreamAsync(ChildStart);
         await Eventually.UntilAsync(db, "SELECT count(*) FROM ps_crud", n => n == 0, "the queue to upload again");
         var server = new[] { Put(1, "u1", """{"id":"u1","description":"server one"}"""), Put(2, "u2", """{"id":"u2","description":"server two"}"""), Put(3, "u3", """{"id":"u3","description":"server three"}""") };
         stream.Send(Checkpoint(3, "7", Bucket("a", Sum(server), 3)), Data("a", server), Complete(3));

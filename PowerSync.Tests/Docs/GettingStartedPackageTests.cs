@@ -38,7 +38,7 @@ public sealed partial class GettingStartedPackageTests
     [Test]
     public async Task The_guide_s_app_and_client_build_from_the_packed_packages_then_sync_the_user_s_rows_and_upload_a_write()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var ct = timeout.Token;
         var clock = Stopwatch.StartNew();
         using var temp = new TempFolder("powersync-guide-");

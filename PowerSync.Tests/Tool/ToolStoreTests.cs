@@ -67,7 +67,7 @@ public sealed class ToolStoreTests
         var json = await ToolRun.RunAsync("status", "--store", Store, "--connection", db.ConnectionString, "--json");
 
         Assert.That(text.ExitCode, Is.EqualTo(PowerSyncTool.Ok), text.ToString());
-        var slot = await db.ScalarAsync<string>("SELECT slot_name::text FROM pg_replication_slots", ct);
+        var slot = await db.ScalarAsync<string>("SELECT slot_name::text FROM pg_replication_slots WHERE database = current_database()", ct);
         Assert.That(text.Lines[0], Does.Match($@"^Bucket store: {System.Text.RegularExpressions.Regex.Escape(Store)} \(Sqlite, [0-9.]+ KiB\)$"));
         Assert.That(text.Lines[1], Does.Match(@"^Source WAL position: [0-9A-F]+/[0-9A-F]+$"));
         Assert.That(text.Lines[2], Does.Match(@"^Version 1: active, snapshot done, checkpoint op 3 at [0-9A-F]+/[0-9A-F]+$"));
@@ -83,7 +83,7 @@ public sealed class ToolStoreTests
         var slotStatus = version.GetProperty("slot");
         Assert.That(slotStatus.GetProperty("exists").GetBoolean() && slotStatus.GetProperty("active").GetBoolean(), Is.True);
         Assert.That(slotStatus.GetProperty("retained_wal_bytes").GetInt64(), Is.GreaterThanOrEqualTo(slotStatus.GetProperty("lag_bytes").GetInt64()));
-        Assert.That(slotStatus.GetProperty("confirmed_flush_lsn").GetString(), Is.EqualTo(await db.ScalarAsync<string>("SELECT confirmed_flush_lsn::text FROM pg_replication_slots", ct)).Or.Not.Empty);
+        Assert.That(slotStatus.GetProperty("confirmed_flush_lsn").GetString(), Is.EqualTo(await db.ScalarAsync<string>("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE database = current_database()", ct)).Or.Not.Empty);
     }
 
     [Test]

@@ -140,7 +140,16 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
 
     protected override VersionState BeginTransaction()
     {
-        _lease.EnsureHeld();
+        try
+        {
+            _lease.EnsureHeld();
+        }
+        catch (PowerSyncException e) when (e.Code == StorageErrorCodes.WriterLeaseLost)
+        {
+            // A version replaced by a newer one loses its lease row with its data: say that, the cause, rather than the lease.
+            PostgresVersionState.Load(_connection, _s, Version.Id, null).EnsureWritable(Version.Id, whileReplicating: true);
+            throw;
+        }
         var tx = _connection.BeginTransaction();
         try
         {

@@ -93,20 +93,29 @@ public sealed class PostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearPool(new NpgsqlConnection(database.ConnectionString));
         await using var conn = new NpgsqlConnection(AdminConnectionString);
         await conn.OpenAsync();
-        // A slot still streaming to a test that forgot to stop must be freed before it can be dropped.
-        await using (var cmd = new NpgsqlCommand(
-            """
-            SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL;
-            """, conn))
+        // A slot still streaming (a test that forgot to stop, or a walsender not yet gone after its client closed) must
+        // be freed before it can be dropped; pg_terminate_backend only signals, so wait until the slots are inactive.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
         {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = database.Name });
-            await cmd.ExecuteNonQueryAsync();
-        }
-        await using (var cmd = new NpgsqlCommand(
-            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", conn))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = database.Name });
-            await cmd.ExecuteNonQueryAsync();
+            await using (var cmd = new NpgsqlCommand(
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter { Value = database.Name });
+                await cmd.ExecuteNonQueryAsync();
+            }
+            await using (var cmd = new NpgsqlCommand(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter { Value = database.Name });
+                await cmd.ExecuteNonQueryAsync();
+            }
+            await using (var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_replication_slots WHERE database = $1", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter { Value = database.Name });
+                if ((long)(await cmd.ExecuteScalarAsync())! == 0 || DateTime.UtcNow > deadline) break;
+            }
+            await Task.Delay(50); // a terminated walsender exits within milliseconds; poll until its slot is free
         }
         await using (var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database.Name}\" WITH (FORCE)", conn))
         {
