@@ -13,6 +13,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "fanout-clients")
             return await FanoutClients.RunAsync(args[1..]);
+        if (args.Length > 0 && args[0] == "host")
+            return await ScaleOutHost.RunAsync(args[1..]);
         if (args.Length > 0 && args[0] == "scenario")
             return await ScenarioCommand.RunAsync(args[1..], Console.Out, Console.Error);
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using PowerSync.Core.Replication;
 using PowerSync.Core;
@@ -11,7 +10,6 @@ using PowerSync.Core.Auth;
 using PowerSync.Core.Hosting;
 using PowerSync.Core.Protocol;
 using PowerSync.Core.Storage;
-using PowerSync.Core.Storage.Sqlite;
 using PowerSync.Core.SyncRules;
 
 namespace PowerSync.Benchmarks.Scenarios;
@@ -19,20 +17,20 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// <summary>A bucket store with deployed rules and the sync endpoints on Kestrel at 127.0.0.1, for scenarios.</summary>
 internal sealed class BenchmarkHost : IAsyncDisposable
 {
-    private readonly string _folder;
+    private readonly BenchmarkStore _store;
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private WebApplication? _app;
 
-    private BenchmarkHost(string folder, SqliteBucketStorage storage, SyncRulesVersion version, SyncRulesSet rules, IBucketStorageWriter writer)
+    private BenchmarkHost(BenchmarkStore store, SyncRulesVersion version, SyncRulesSet rules, IBucketStorageWriter writer)
     {
-        _folder = folder;
-        Storage = storage;
+        _store = store;
         Version = version;
         Rules = rules;
         Writer = writer;
     }
 
-    public SqliteBucketStorage Storage { get; }
+    public IBucketStorage Storage => _store.Storage;
+    public string StorageEngine => _store.Engine;
     public SyncRulesVersion Version { get; }
     public SyncRulesSet Rules { get; }
     public IBucketStorageWriter Writer { get; }
@@ -40,15 +38,15 @@ internal sealed class BenchmarkHost : IAsyncDisposable
     public Uri Address => new(_app!.Urls.First());
     private long _lsn = 16;
 
-    public static async Task<BenchmarkHost> CreateAsync(string rulesYaml, CancellationToken ct)
+    /// <summary>Deploys the rules in a new store of <paramref name="storage"/> (see <see cref="BenchmarkStore"/>; default SQLite).</summary>
+    public static async Task<BenchmarkHost> CreateAsync(string rulesYaml, CancellationToken ct, string? storage = null)
     {
-        var folder = Directory.CreateTempSubdirectory("powersync-bench-").FullName;
-        var storage = SqliteBucketStorage.Open(new SqliteBucketStorageOptions(Path.Combine(folder, "buckets.db")));
-        var version = await storage.Admin.DeployAsync(rulesYaml, ct);
+        var store = await BenchmarkStore.OpenAsync(storage, null, ct);
+        var version = await store.Storage.Admin.DeployAsync(rulesYaml, ct);
         var rules = SyncRulesSet.Parse(rulesYaml, new SyncRulesParseOptions { SyncRulesVersion = version.Id });
-        var writer = await storage.Admin.OpenWriterAsync(version, ct);
+        var writer = await store.Storage.Admin.OpenWriterAsync(version, ct);
         await writer.MarkSnapshotDoneAsync(new Lsn(1), ct);
-        return new BenchmarkHost(folder, storage, version, rules, writer);
+        return new BenchmarkHost(store, version, rules, writer);
     }
 
     /// <summary>Evaluates a row of <c>public.items</c> with the rules and saves it (not committed).</summary>
@@ -89,13 +87,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
         await _app.StartAsync(ct);
     }
 
-    public string Token(string user)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(
-            $$"""{"sub":"{{user}}","aud":"powersync","iat":{{now.ToUnixTimeSeconds()}},"exp":{{now.AddHours(1).ToUnixTimeSeconds()}}}""",
-            new SigningCredentials(new SymmetricSecurityKey(_key), SecurityAlgorithms.HmacSha256));
-    }
+    public string Token(string user) => ScaleOutHost.Token(_key, user);
 
     public async ValueTask DisposeAsync()
     {
@@ -105,9 +97,7 @@ internal sealed class BenchmarkHost : IAsyncDisposable
             await _app.DisposeAsync();
         }
         await Writer.DisposeAsync();
-        await Storage.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        await _store.DisposeAsync();
     }
 
     private sealed class FixedHead(Lsn lsn) : IReplicationHead

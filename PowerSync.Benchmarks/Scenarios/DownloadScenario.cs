@@ -11,7 +11,8 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// <summary>
 /// A fresh client's full download over HTTP from the host: N rows in 10 buckets, read as NDJSON
 /// until <c>checkpoint_complete</c>. Comparison in the same run: reading the same ops straight from
-/// the bucket store (no protocol, no HTTP), the ceiling of what serving can reach.
+/// the bucket store (no protocol, no HTTP), the ceiling of what serving can reach. The store is SQLite, LiteDB or
+/// Postgres (<c>--storage</c>; Postgres: a private server of its own).
 /// </summary>
 public sealed class DownloadScenario : IScenario
 {
@@ -28,10 +29,12 @@ public sealed class DownloadScenario : IScenario
 
     public string Description => "full download of N rows over HTTP vs reading them from the store directly";
 
+    public bool TakesStorage => true;
+
     public async Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct)
     {
         var rows = options.Rows ?? 200_000;
-        await using var host = await BenchmarkHost.CreateAsync(Rules, ct);
+        await using var host = await BenchmarkHost.CreateAsync(Rules, ct, options.Storage);
         for (var i = 0; i < rows; i++)
         {
             await host.SaveItemAsync($"t{i}", new Dictionary<string, SqliteValue>
@@ -73,6 +76,7 @@ public sealed class DownloadScenario : IScenario
         }
 
         double Median(Func<WarmRun, double> figure) => RunFigures.Median([.. runs.Select(figure)], x => x);
+        report.Add("storage", host.StorageEngine);
         report.Add("rows", rows);
         report.Add("rows_per_s", Median(r => r.RowsPerS), "rows/s");
         report.Add("run_rows_per_s", string.Join(' ', runs.Select(r => r.RowsPerS.ToString("F0", CultureInfo.InvariantCulture))));
@@ -117,12 +121,27 @@ public sealed class DownloadScenario : IScenario
         return (overHttp.Elapsed, bytes);
     }
 
-    private static async Task<(long Ops, long Bytes)> DownloadAsync(HttpClient client, string token, CancellationToken ct)
+    /// <summary>Opens a sync stream (NDJSON, raw data) as a fresh client of <paramref name="token"/>'s user; the body is read as it comes.</summary>
+    internal static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client, string token, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/sync/stream") { Content = new StringContent("""{"raw_data":true}""", Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        response.EnsureSuccessStatusCode();
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        try
+        {
+            response.EnsureSuccessStatusCode();
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<(long Ops, long Bytes)> DownloadAsync(HttpClient client, string token, CancellationToken ct)
+    {
+        using var response = await OpenStreamAsync(client, token, ct);
         // Counts ops in the raw bytes, without decoding lines into strings: the figure is the server's.
         await using var body = await response.Content.ReadAsStreamAsync(ct);
         var buffer = new byte[1 << 20];

@@ -101,7 +101,7 @@ public sealed class FanoutScenario : IScenario
         return (GC.GetTotalMemory(forceFullCollection: false), withReserve, process.WorkingSet64);
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         if (values.Count == 0) return double.NaN;
         var sorted = values.Order().ToList();

@@ -9,6 +9,9 @@ public interface IScenario
     /// <summary>One line saying what is measured and against which ceiling or comparison.</summary>
     string Description { get; }
 
+    /// <summary>Whether the scenario runs on the bucket store <c>--storage</c> names (otherwise the option is refused).</summary>
+    bool TakesStorage => false;
+
     /// <summary>Runs the scenario, adding its figures to <paramref name="report"/>.</summary>
     Task RunAsync(ScenarioOptions options, ScenarioReport report, CancellationToken ct);
 }

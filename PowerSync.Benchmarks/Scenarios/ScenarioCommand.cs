@@ -3,7 +3,7 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// <summary>The <c>scenario</c> mode: picks a scenario by name, runs it, prints and optionally saves its figures.</summary>
 public static class ScenarioCommand
 {
-    /// <summary>Every scenario, by name. Later work adds replication, download, fanout, initial-sync.</summary>
+    /// <summary>Every scenario, by name.</summary>
     public static IReadOnlyList<IScenario> All { get; } =
     [
         new PgOutputCeilingScenario(),
@@ -14,6 +14,7 @@ public static class ScenarioCommand
         new OfficialClientScenario(),
         new StorageAppendScenario(),
         new LiteDbAppendScenario(),
+        new ScaleOutScenario(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
@@ -35,6 +36,12 @@ public static class ScenarioCommand
         {
             await errors.WriteLineAsync($"No scenario named '{options.Name}'.");
             await errors.WriteLineAsync(ListScenarios());
+            return 2;
+        }
+
+        if (options.Storage is not null && !scenario.TakesStorage)
+        {
+            await errors.WriteLineAsync($"Scenario '{scenario.Name}' has a store of its own: --storage applies to {string.Join(", ", All.Where(s => s.TakesStorage).Select(s => s.Name))}.");
             return 2;
         }
 

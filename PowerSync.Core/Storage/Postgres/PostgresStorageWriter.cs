@@ -7,8 +7,8 @@ namespace PowerSync.Core.Storage.Postgres;
 /// <summary>
 /// The single writer of one sync-rules version on the Postgres store, whichever instance holds its
 /// <see cref="PostgresWriterLease"/> (the write path is <see cref="BucketStorageWriter"/>'s). Everything between
-/// two commits is one Postgres transaction on the writer's own connection: ops go in by binary COPY, rows, totals
-/// and progress as one batch of array statements per flush. A transaction starts by locking the store's op-id
+/// two commits is one Postgres transaction on the writer's own connection: ops and rows not stored before go in by
+/// binary COPY, changed and deleted rows, totals and progress as one batch of array statements per flush. A transaction starts by locking the store's op-id
 /// counter, so writers of different versions take turns as they do in the embedded stores, always locking in the
 /// same order. Its last statement before <c>COMMIT</c> checks the lease's fencing token: a writer that lost its
 /// lease (paused, cut off, taken over) cannot commit.
@@ -21,6 +21,8 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
     private readonly string _s;
     private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (uint Checksum, long Count, long LastOp)> _totals = [];
+    // Rows looked up for the flush being written, by table and key: whether they were stored (see WriteNewRows).
+    private readonly Dictionary<(string Table, string Key), bool> _storedRows = [];
     private NpgsqlTransaction? _tx;
     private long _nextOpId;
     private HashSet<string>? _touched;
@@ -239,6 +241,7 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
 
     private void EndTransaction()
     {
+        _storedRows.Clear();
         _tx = null;
         _saved = null;
         _touched = null;
@@ -261,12 +264,16 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
             SELECT source_key, memberships FROM {_s}.current_data
             WHERE rules_id = $1 AND source_table = $2 AND source_key = ANY($3)
             """, Version.Id, table, array);
+        foreach (var encoded in byKey.Keys) _storedRows[(table, encoded)] = false;
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            var key = reader.GetFieldValue<byte[]>(0);
-            if (byKey.TryGetValue(Convert.ToBase64String(key), out var replicaId))
+            var encoded = Convert.ToBase64String(reader.GetFieldValue<byte[]>(0));
+            if (byKey.TryGetValue(encoded, out var replicaId))
+            {
                 into[replicaId] = RowMembership.Decode(reader.GetFieldValue<byte[]>(1));
+                _storedRows[(table, encoded)] = true;
+            }
         }
     }
 
@@ -319,9 +326,10 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
             }
             copy.Complete();
         }
+        var rows = WriteNewRows(batch.Rows);
         using (var write = new NpgsqlBatch(_connection, _tx))
         {
-            AddRowWrites(write, batch.Rows);
+            AddRowWrites(write, rows);
             AddTotals(write, totals);
             foreach (var (table, progress) in Pending.Progress)
             {
@@ -341,6 +349,44 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
     {
         if (text is null) copy.WriteNull();
         else copy.Write(Encoding.UTF8.GetBytes(text), NpgsqlDbType.Bytea);
+    }
+
+    /// <summary>
+    /// Writes the rows this flush looked up and found missing by binary COPY (an upsert costs Postgres a speculative
+    /// insertion per row, and is most of the time of a flush of new rows); returns the others, for
+    /// <see cref="AddRowWrites"/>. Rows not looked up (a truncated table's) are among the others.
+    /// </summary>
+    private List<PendingRow> WriteNewRows(List<PendingRow> rows)
+    {
+        var others = new List<PendingRow>();
+        NpgsqlBinaryImporter? copy = null;
+        try
+        {
+            foreach (var row in rows)
+            {
+                if (row.Deleted || !_storedRows.TryGetValue((row.Table, Convert.ToBase64String(row.Key)), out var stored) || stored)
+                {
+                    others.Add(row);
+                    continue;
+                }
+                copy ??= _connection.BeginBinaryImport(
+                    $"COPY {_s}.current_data (rules_id, source_table, source_key, memberships, raw) FROM STDIN (FORMAT BINARY)");
+                copy.StartRow();
+                copy.Write(Version.Id, NpgsqlDbType.Bigint);
+                copy.Write(row.Table, NpgsqlDbType.Text);
+                copy.Write(row.Key, NpgsqlDbType.Bytea);
+                copy.Write(row.Membership.Encode(), NpgsqlDbType.Bytea);
+                if (row.Raw is null) copy.WriteNull();
+                else copy.Write(row.Raw, NpgsqlDbType.Bytea);
+            }
+            copy?.Complete();
+        }
+        finally
+        {
+            copy?.Dispose();
+            _storedRows.Clear();
+        }
+        return others;
     }
 
     /// <summary>Rows' new memberships (upserted) and deleted rows (removed), one array statement each.</summary>
