@@ -41,18 +41,50 @@ internal sealed class PostgresWriterLease : IAsyncDisposable
         var s = storage.Schema;
         var owner = storage.Options.InstanceId;
         var started = Environment.TickCount64;
+        // A holder paused inside its commit (between the fence and COMMIT) keeps the lease row locked, and taking the row
+        // would wait for it forever. Once its lease has expired it may not commit anyway: end its open transaction first.
+        using (var end = new NpgsqlCommand($"""
+            SELECT pg_terminate_backend(a.pid) FROM {s}.replication_leases l
+            JOIN pg_stat_activity a ON a.pid = l.writer_pid AND a.backend_start = l.writer_started
+            WHERE l.rules_id = $1 AND l.expires_at < now() AND a.pid <> pg_backend_pid() AND a.state LIKE 'idle in transaction%'
+            """, writer))
+        {
+            end.Parameters.Add(new NpgsqlParameter { Value = version });
+            try
+            {
+                await end.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                PostgresStorageLog.PreviousWriterNotEnded(storage.Logger, version, 0, e.MessageText);
+            }
+        }
         using var tx = await writer.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         string? previousOwner = null;
         int? previousPid = null;
         DateTime? previousStart = null;
         long token = 1;
         using (var cmd = new NpgsqlCommand($"""
+            SELECT set_config('lock_timeout', @wait, true);
             INSERT INTO {s}.replication_leases (rules_id, token, owner, expires_at) VALUES (@v, 0, '', 'epoch') ON CONFLICT (rules_id) DO NOTHING;
             SELECT token, owner, expires_at > now(), writer_pid, writer_started, greatest(expires_at - now(), interval '0') FROM {s}.replication_leases WHERE rules_id = @v FOR UPDATE;
             """, writer, tx))
         {
             cmd.Parameters.AddWithValue("v", version);
-            using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            // Never wait on the row longer than a lease: a holder that keeps it locked is alive or about to be ended.
+            cmd.Parameters.AddWithValue("wait", ((long)storage.Options.LeaseDuration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms");
+            NpgsqlDataReader reader;
+            try
+            {
+                reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                throw new PowerSyncException(StorageErrorCodes.WriterLeaseHeld,
+                    $"Sync-rules version {version}'s lease is locked by its holder's commit in progress; this instance serves and tries again.", e);
+            }
+            using var _ = reader;
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var current = reader.GetInt64(0);
             previousOwner = reader.GetString(1);
