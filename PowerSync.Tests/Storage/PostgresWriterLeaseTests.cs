@@ -76,6 +76,40 @@ public sealed class PostgresWriterLeaseTests
     }
 
     [Test]
+    public async Task A_holder_paused_inside_its_commit_with_the_lease_row_locked_does_not_block_a_takeover_once_its_lease_expired()
+    {
+        await using var db = await TestPostgres.CreateDatabaseAsync();
+        await using var a = Open(db, "a");
+        await using var b = Open(db, "b");
+        var version = await a.Admin.DeployAsync("bucket_definitions: {}", default);
+        await using (await a.Admin.OpenWriterAsync(version, default)) { }
+
+        // A writer stopped between its fence (which locks the lease row) and COMMIT: its connection is idle in a
+        // transaction that holds the row, and its lease has run out.
+        await using var paused = await db.OpenConnectionAsync();
+        await using (var hold = new NpgsqlCommand("""
+            BEGIN;
+            UPDATE shared.replication_leases SET writer_pid = pg_backend_pid(),
+                writer_started = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()), expires_at = now() - interval '1 second';
+            COMMIT;
+            BEGIN;
+            UPDATE shared.replication_leases SET expires_at = greatest(expires_at, now() - interval '1 second');
+            """, paused))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        await using var writerB = await Eventually.WithTimeout(b.Admin.OpenWriterAsync(version, default), "b's takeover");
+        Assert.That(((PostgresStorageWriter)writerB).FencingToken, Is.GreaterThan(1));
+        var ended = Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var commit = new NpgsqlCommand("COMMIT", paused);
+            await commit.ExecuteNonQueryAsync();
+        });
+        Assert.That(ended!.SqlState, Is.EqualTo(PostgresErrorCodes.AdminShutdown), "the paused holder's transaction was ended, not committed");
+    }
+
+    [Test]
     public async Task A_checkpoint_committed_by_one_instance_reaches_the_other_with_its_changed_buckets_uncached()
     {
         await using var db = await TestPostgres.CreateDatabaseAsync();
