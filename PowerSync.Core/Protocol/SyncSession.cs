@@ -73,7 +73,10 @@ internal sealed class SyncSession(SyncSessionServices services, SyncUser user, S
                 }
                 if (!next.IsCompleted)
                 {
-                    if (!warned && now >= warnAt) warned = true;
+                    var warningDue = !warned && now >= warnAt;
+                    // A timer may fire a little early: then nothing is due yet, and no line goes out.
+                    if (!warningDue && now < nextKeepalive) continue;
+                    warned |= warningDue;
                     nextKeepalive = NextKeepalive(now);
                     yield return new KeepaliveLine((long)Math.Ceiling((user.ExpiresAt - now).TotalSeconds));
                     continue;
