@@ -85,10 +85,27 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
-    public void Yaml_tags_are_rejected()
+    public void Yaml_tags_other_than_the_official_one_are_rejected()
     {
-        var errors = ErrorsOf("bucket_definitions:\n  a: !accept_potentially_dangerous_queries\n    data: []\n");
+        var errors = ErrorsOf("bucket_definitions:\n  a: !custom\n    data: []\n");
         Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.YamlAliasOrTag));
+    }
+
+    [Test]
+    public void A_query_tagged_accept_potentially_dangerous_queries_reads_as_the_symbol_text_and_is_a_positioned_syntax_error()
+    {
+        var errors = ErrorsOf("bucket_definitions:\n  a:\n    data:\n      - !accept_potentially_dangerous_queries SELECT * FROM t\n");
+        Assert.That(errors, Has.Count.EqualTo(1), string.Join("\n", errors));
+        Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.SqlSyntax));
+        Assert.That(errors[0].Line, Is.EqualTo(4));
+    }
+
+    [Test]
+    public void Two_keys_tagged_accept_potentially_dangerous_queries_collide()
+    {
+        var errors = ErrorsOf("bucket_definitions:\n  !accept_potentially_dangerous_queries a:\n    data: [SELECT * FROM t]\n  !accept_potentially_dangerous_queries b:\n    data: [SELECT * FROM t]\n");
+        Assert.That(errors.Select(e => (e.Code, e.Line)), Is.EqualTo(new[] { (SyncRulesErrorCodes.YamlSyntax, 4) }));
+        Assert.That(errors[0].Message, Does.Contain("Symbol(ACCEPT_POTENTIALLY_DANGEROUS_QUERIES)"));
     }
 
     [Test]

@@ -7,7 +7,8 @@ namespace PowerSync.Core.SyncRules.Yaml;
 
 /// <summary>
 /// Reads sync-rules YAML with YamlDotNet into a <see cref="SyncRulesDocument"/>, compiling nothing:
-/// aliases, anchors and tags are rejected, unknown keys are named, values are checked, and every
+/// aliases, anchors and tags are rejected (except the official <c>!accept_potentially_dangerous_queries</c>
+/// tag, read as the official parser reads it), unknown keys are named, values are checked, and every
 /// problem is kept with the part of the document it was found in.
 /// </summary>
 internal sealed partial class SyncRulesYamlReader
@@ -90,7 +91,7 @@ internal sealed partial class SyncRulesYamlReader
                         Report(problems, node.Start, $"YAML anchors are not supported (&{node.Anchor}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
                         ok = false;
                         break;
-                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
+                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific && node.Tag.Value != DangerousQueriesTag.Tag:
                         Report(problems, node.Start, $"YAML tags are not supported ({node.Tag}): write e.g. 'accept_potentially_dangerous_queries: true' as a key instead", SyncRulesErrorCodes.YamlAliasOrTag);
                         ok = false;
                         break;
@@ -120,7 +121,12 @@ internal sealed partial class SyncRulesYamlReader
             return null;
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" } empty && !DangerousQueriesTag.IsTagged(empty))
+        {
+            return null;
+        }
+
+        if (!DangerousQueriesTag.Resolve(stream.Documents[0].RootNode, problems))
         {
             return null;
         }
