@@ -9,7 +9,7 @@ public static class SyncRulesErrorCodes
     /// <summary>The YAML itself does not parse (indentation, quoting, duplicate keys).</summary>
     public const string YamlSyntax = "PSYNC_N3001";
 
-    /// <summary>A YAML alias, anchor or tag: not accepted (the official service rejects them too).</summary>
+    /// <summary>A YAML alias, anchor or tag other than <c>!accept_potentially_dangerous_queries</c>: not accepted (the official parser accepts them).</summary>
     public const string YamlAliasOrTag = "PSYNC_N3002";
 
     /// <summary>A key that is not part of the sync-rules format at this position.</summary>
