@@ -25,5 +25,6 @@ public static class PowerSyncClientEvents
         new(9104, LogLevel.Debug, "The exception behind a 9005, 9102 or 9103 failure, with its stack trace: once, until the failure changes."),
         new(9105, LogLevel.Warning, "A handler of the database's StatusChanged or SchemaChanged event threw (with its exception); the next events are raised as usual."),
         new(9106, LogLevel.Warning, "The service sends rows of a table the schema has no synced table for: they are kept aside (ps_untyped) until it does. Once per table."),
+        new(9107, LogLevel.Warning, "A stream subscription has an error: the service could not resolve it, or has no such stream (the error is also on SyncStatus). Once per distinct error."),
     ];
 }

@@ -43,7 +43,7 @@ public sealed class PowerSyncDatabase : ISqlContext, IAsyncDisposable
         _storage = new LocalOplog(pool, () => _schema, options.BulkRowLimit, new UntypedTables(logger));
         _queue = new CrudQueue(pool);
         _metrics = ClientMetrics.For(options.MeterFactory);
-        _streams = new StreamSubscriptions(new StreamSubscriptionStore(pool, time));
+        _streams = new StreamSubscriptions(new StreamSubscriptionStore(pool, time, new SubscriptionErrorLog(logger)));
         if (transport is null)
         {
             _ownedHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };

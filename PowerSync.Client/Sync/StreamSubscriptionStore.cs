@@ -37,7 +37,7 @@ internal sealed record StreamRequest(bool IncludeDefaults, IReadOnlyList<Request
 /// subscription has a TTL (default one day) and expires that long after it was last in use; a default stream's row only
 /// tracks its state. Timestamps are Unix seconds, as in the core's schema before v13 (this client's tables follow v12).
 /// </summary>
-internal sealed class StreamSubscriptionStore(ConnectionPool pool, TimeProvider time)
+internal sealed class StreamSubscriptionStore(ConnectionPool pool, TimeProvider time, SubscriptionErrorLog errorLog)
 {
     /// <summary>The TTL of a subscription that names none (the official SDKs' default): one day.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromDays(1);
@@ -91,10 +91,18 @@ internal sealed class StreamSubscriptionStore(ConnectionPool pool, TimeProvider 
     /// the checkpoint lists its stream; a default stream not tracked yet gets a row; a row neither subscribed explicitly
     /// nor listed is deleted; buckets are associated with the subscriptions that brought them (their priority is the
     /// highest of those buckets'). An explicit subscription the service could not resolve, or to a stream the service
-    /// does not have, carries its error.
+    /// does not have, carries its error, which is logged once (event 9107).
     /// </summary>
-    public Task<IReadOnlyList<StreamState>> ResolveAsync(IReadOnlyList<CheckpointStream>? streams, IEnumerable<BucketChecksum> buckets, StreamRequest requested,
-        CancellationToken cancellationToken) => pool.WriteAsync<IReadOnlyList<StreamState>>(async db =>
+    public async Task<IReadOnlyList<StreamState>> ResolveAsync(IReadOnlyList<CheckpointStream>? streams, IEnumerable<BucketChecksum> buckets, StreamRequest requested,
+        CancellationToken cancellationToken)
+    {
+        var states = await pool.WriteAsync(db => ResolveInAsync(db, streams, buckets, requested, cancellationToken), cancellationToken).ConfigureAwait(false);
+        errorLog.Report(states);
+        return states;
+    }
+
+    private static async Task<IReadOnlyList<StreamState>> ResolveInAsync(SqlContext db, IReadOnlyList<CheckpointStream>? streams, IEnumerable<BucketChecksum> buckets,
+        StreamRequest requested, CancellationToken cancellationToken)
     {
         var rows = await db.GetAllAsync<SubscriptionRow>($"{Select} ORDER BY id", null, cancellationToken).ConfigureAwait(false);
         var states = rows.Select(r => r.ToState() with { Active = false, IsDefault = false }).ToList();
@@ -178,7 +186,7 @@ internal sealed class StreamSubscriptionStore(ConnectionPool pool, TimeProvider 
         }
 
         return kept.Select((k, i) => k with { Buckets = associated[i], Priority = priorities[i] }).ToList();
-    }, cancellationToken);
+    }
 
     /// <summary>Records that the subscriptions <paramref name="ids"/> synced now; returns the time recorded.</summary>
     public async Task<DateTimeOffset> MarkSyncedAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)

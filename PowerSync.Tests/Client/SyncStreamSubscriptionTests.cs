@@ -203,6 +203,33 @@ public sealed class SyncStreamSubscriptionTests
     }
 
     [Test]
+    public async Task Each_distinct_subscription_error_is_logged_once_as_a_warning()
+    {
+        var log = new PowerSync.Tests.Infrastructure.ListLogger();
+        await _h.DisposeAsync();
+        _h = await SyncHarness.StartAsync(logger: log);
+        await _h.Db.SyncStream("no_such_stream").SubscribeAsync();
+        var parameters = new Dictionary<string, object?> { ["list"] = 42 };
+        await _h.Db.SyncStream("todos", parameters).SubscribeAsync();
+        var stream = await _h.ConnectAsync();
+
+        string Failing(string message) => Stream("todos", false, "{\"subscription\":1,\"message\":\"" + message + "\"}");
+        stream.Send(StreamsCheckpoint(0, Failing("list must be text")), Complete(0));
+        stream.Send(StreamsCheckpoint(0, Failing("list must be text")), Complete(0));
+        stream.Send(StreamsCheckpoint(0, Failing("list is required")), Complete(0));
+        await Eventually.WithTimeout(_h.Db.WaitForStatusAsync(s => s.ForStream("todos", parameters)?.Error?.Message.Contains("list is required") == true),
+            "the third checkpoint's error");
+
+        var warnings = log.Entries.Where(e => e.EventId == 9107).ToList();
+        Assert.That(warnings.Select(w => w.Level), Is.All.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
+        Assert.That(warnings, Has.Count.EqualTo(3), string.Join("\n", warnings.Select(w => w.Message)));
+        Assert.That(warnings.Count(w => w.Message.Contains("no stream named 'no_such_stream'")), Is.EqualTo(1), "the missing stream, once over three checkpoints");
+        Assert.That(warnings.Count(w => w.Message.Contains("'todos'") && w.Message.Contains("list must be text")), Is.EqualTo(1), "a repeated error, once");
+        Assert.That(warnings.Count(w => w.Message.Contains("'todos'") && w.Message.Contains("list is required")), Is.EqualTo(1), "a new error, logged");
+        Assert.That(warnings.All(w => w.Message.Contains(ClientErrorCodes.StreamSubscriptionFailed)), "the code is in the line");
+    }
+
+    [Test]
     public void Invalid_subscribe_options_are_rejected_with_every_problem()
     {
         var e = Assert.ThrowsAsync<PowerSyncClientException>(() => _h.Db.SyncStream("todos").SubscribeAsync(ttl: TimeSpan.Zero, priority: 4));
