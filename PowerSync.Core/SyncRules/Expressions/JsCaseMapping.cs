@@ -3,69 +3,85 @@ using System.Text;
 namespace PowerSync.Core.SyncRules.Expressions;
 
 /// <summary>
-/// JavaScript <c>toUpperCase</c>/<c>toLowerCase</c>: invariant simple case mapping plus the
-/// unconditional full mappings of Unicode SpecialCasing.txt (<c>ß</c> → <c>SS</c>, <c>ﬁ</c> → <c>FI</c>,
-/// <c>İ</c> → <c>i̇</c>) and the final-sigma rule.
+/// JavaScript <c>toUpperCase</c>/<c>toLowerCase</c>: the full Unicode default case mapping. Per code point, the
+/// mapping is .NET's invariant simple one except where JavaScript differs (the multi-character mappings of
+/// SpecialCasing.txt such as <c>ß</c> → <c>SS</c>, <c>ﬁ</c> → <c>FI</c>, <c>İ</c> → <c>i̇</c>, and any code point
+/// whose Unicode data differs between the two): those come from <see cref="JsCaseTables"/>, generated from Node.
+/// Lower-casing <c>Σ</c> applies the final-sigma rule with the Cased and Case_Ignorable properties. ASCII text takes
+/// a fast path.
 /// </summary>
 internal static class JsCaseMapping
 {
-    private static readonly Dictionary<char, string> UpperSpecial = new()
-    {
-        ['\u00DF'] = "SS", ['\uFB00'] = "FF", ['\uFB01'] = "FI", ['\uFB02'] = "FL", ['\uFB03'] = "FFI", ['\uFB04'] = "FFL",
-        ['\uFB05'] = "ST", ['\uFB06'] = "ST", ['\u0149'] = "\u02BCN", ['\u01F0'] = "J\u030C", ['\u0390'] = "\u0399\u0308\u0301",
-        ['\u03B0'] = "\u03A5\u0308\u0301", ['\u0587'] = "\u0535\u0552", ['\u1E96'] = "H\u0331", ['\u1E97'] = "T\u0308",
-        ['\u1E98'] = "W\u030A", ['\u1E99'] = "Y\u030A", ['\u1E9A'] = "A\u02BE", ['\uFB13'] = "\u0544\u0546",
-        ['\uFB14'] = "\u0544\u0535", ['\uFB15'] = "\u0544\u053B", ['\uFB16'] = "\u054E\u0546", ['\uFB17'] = "\u0544\u053D",
-        ['\u1E9E'] = "\u1E9E",
-    };
+    private const char CapitalSigma = '\u03A3';
 
-    public static string ToUpper(string text)
+    public static string ToUpper(string text) =>
+        System.Text.Ascii.IsValid(text) ? text.ToUpperInvariant() : Map(text, JsCaseTables.Upper, upper: true);
+
+    public static string ToLower(string text) =>
+        System.Text.Ascii.IsValid(text) ? text.ToLowerInvariant() : Map(text, JsCaseTables.Lower, upper: false);
+
+    private static string Map(string text, System.Collections.Frozen.FrozenDictionary<int, string> differences, bool upper)
     {
-        StringBuilder? sb = null;
-        for (var i = 0; i < text.Length; i++)
+        var sb = new StringBuilder(text.Length + 4);
+        Span<char> buffer = stackalloc char[2];
+        for (var i = 0; i < text.Length;)
         {
-            if (UpperSpecial.TryGetValue(text[i], out var special))
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
             {
-                sb ??= new StringBuilder(text.Length + 4).Append(text.AsSpan(0, i).ToString().ToUpperInvariant());
-                sb.Append(special);
+                sb.Append(text[i]); // a lone surrogate maps to itself
+                i++;
+                continue;
+            }
+
+            if (!upper && rune.Value == CapitalSigma)
+            {
+                sb.Append(IsFinalSigma(text, i) ? '\u03C2' : '\u03C3');
+            }
+            else if (differences.TryGetValue(rune.Value, out var mapped))
+            {
+                sb.Append(mapped);
             }
             else
             {
-                sb?.Append(char.ToUpperInvariant(text[i]));
+                var cased = upper ? Rune.ToUpperInvariant(rune) : Rune.ToLowerInvariant(rune);
+                sb.Append(buffer[..cased.EncodeToUtf16(buffer)]);
             }
-        }
 
-        return sb?.ToString() ?? text.ToUpperInvariant();
-    }
-
-    public static string ToLower(string text)
-    {
-        var lower = text.ToLowerInvariant();
-        if (text.AsSpan().IndexOfAny('\u0130', '\u03A3') < 0)
-        {
-            return lower;
-        }
-
-        var sb = new StringBuilder(text.Length + 2);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '\u0130')
-            {
-                sb.Append("i\u0307");
-            }
-            else if (c == '\u03A3')
-            {
-                var afterLetter = i > 0 && char.IsLetter(text[i - 1]);
-                var beforeLetter = i + 1 < text.Length && char.IsLetter(text[i + 1]);
-                sb.Append(afterLetter && !beforeLetter ? '\u03C2' : '\u03C3');
-            }
-            else
-            {
-                sb.Append(lower[i]);
-            }
+            i += consumed;
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Unicode's Final_Sigma condition for the sigma at <paramref name="at"/>: a cased code point before it and none after
+    /// it, case-ignorable ones skipped on both sides.
+    /// </summary>
+    private static bool IsFinalSigma(string text, int at)
+    {
+        var before = false;
+        for (var i = at; i > 0;)
+        {
+            Rune.DecodeLastFromUtf16(text.AsSpan(0, i), out var rune, out var consumed);
+            i -= consumed;
+            if (JsCaseTables.IsCaseIgnorable(rune.Value)) continue;
+            before = JsCaseTables.IsCased(rune.Value);
+            break;
+        }
+
+        if (!before)
+        {
+            return false;
+        }
+
+        for (var i = at + 1; i < text.Length;)
+        {
+            Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed);
+            i += consumed;
+            if (JsCaseTables.IsCaseIgnorable(rune.Value)) continue;
+            return !JsCaseTables.IsCased(rune.Value);
+        }
+
+        return true;
     }
 }
