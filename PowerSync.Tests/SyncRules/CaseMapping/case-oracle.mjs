@@ -1,7 +1,7 @@
 // Prints, as one JSON object, what JavaScript's String.prototype.toUpperCase/toLowerCase do (this Node's V8 and
 // Unicode data): every code point (surrogates excluded) whose upper or lower case is not itself, the code point
 // ranges of the Cased and Case_Ignorable properties (which decide the final-sigma rule of toLowerCase), and strings
-// that exercise the final sigma in context. Run by JsCaseMappingGenerator (an [Explicit] test), which keeps only the
+// that exercise the final sigma in context. Run by JsCaseMappingTests.Regenerate_from_node (an [Explicit] test), which keeps only the
 // code points where JavaScript differs from .NET's invariant mapping, and writes PowerSync.Core/SyncRules/Expressions/JsCaseTables.g.cs:
 // dotnet test PowerSync.Tests -c Release --filter "FullyQualifiedName~JsCaseMappingTests.Regenerate_from_node"
 const mappings = [];
