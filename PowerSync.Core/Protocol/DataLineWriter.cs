@@ -22,46 +22,90 @@ internal static class DataLineWriter
     /// <summary>Bytes reserved beside a string for its escapes before more is asked for.</summary>
     private const int EscapeRoom = 256;
 
-    public static void Write(BucketDataPage page, bool rawData, ArrayBufferWriter<byte> output)
+    /// <summary>
+    /// Bytes a line's closing part takes at most: <c>],"has_more":false,"after":"…","next_after":"…"}}\n</c>
+    /// (48 bytes) with two op ids of up to 20 characters.
+    /// </summary>
+    internal const int MaxTailBytes = 88;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_op;
+
+    /// <summary>
+    /// Writes the page as one <c>data</c> line, or as several when it would be longer than <paramref name="maxLineBytes"/>:
+    /// each line then ends before the op that would take it past the limit (a line of one op may be longer), with
+    /// <c>has_more: true</c> and <c>next_after</c> its last op, and the next line starts <c>after</c> it, as the official
+    /// service splits a bucket's ops into chunks. The last line ends as the page does.
+    /// </summary>
+    public static void Write(BucketDataPage page, bool rawData, ArrayBufferWriter<byte> output, int maxLineBytes = int.MaxValue)
     {
-        Append(output, "{\"data\":{\"bucket\":"u8);
-        String(output, Encoding.UTF8.GetBytes(page.Bucket));
-        Append(output, ",\"data\":["u8);
-        var first = true;
-        foreach (var op in page.Ops)
+        var bucket = Encoding.UTF8.GetBytes(page.Bucket);
+        var after = page.After.Value;
+        var next = 0;
+        do
         {
-            Append(output, first ? "{\"op_id\":\""u8 : ",{\"op_id\":\""u8);
-            first = false;
-            Number(output, op.OpId.Value);
-            Append(output, "\",\"op\":\""u8);
-            Append(output, WireName(op.Op));
-            Append(output, "\""u8);
-            var identified = op.Op is OpType.Put or OpType.Remove;
-            if (identified)
+            var lineStart = output.WrittenCount;
+            Append(output, "{\"data\":{\"bucket\":"u8);
+            String(output, bucket);
+            Append(output, ",\"data\":["u8);
+            var opsInLine = 0;
+            for (; next < page.Ops.Count; next++)
             {
-                Append(output, ",\"object_type\":"u8);
-                String(output, op.ObjectType);
-                Append(output, ",\"object_id\":"u8);
-                String(output, op.ObjectId);
-                Append(output, ",\"data\":"u8);
-                if (op.Data is null) Append(output, "null"u8);
-                else if (rawData) String(output, op.Data);
-                else Append(output, op.Data);
+                var op = page.Ops[next];
+                if (maxLineBytes == int.MaxValue)
+                {
+                    WriteOp(output, op, rawData, opsInLine++ == 0);
+                    continue;
+                }
+                // Written aside first: the op joins this line only if the line still ends within the limit.
+                var scratch = t_op ??= new ArrayBufferWriter<byte>(1024);
+                scratch.ResetWrittenCount();
+                WriteOp(scratch, op, rawData, opsInLine == 0);
+                if (opsInLine > 0 && output.WrittenCount - lineStart + scratch.WrittenCount + MaxTailBytes > maxLineBytes) break;
+                Append(output, scratch.WrittenSpan);
+                opsInLine++;
             }
-            Append(output, ",\"checksum\":"u8);
-            Number(output, op.Checksum);
-            if (identified)
-            {
-                Append(output, ",\"subkey\":"u8);
-                String(output, op.Subkey);
-            }
-            Append(output, "}"u8);
+            if (t_op is { Capacity: > 1024 * 1024 }) t_op = null;
+
+            var last = next == page.Ops.Count;
+            var nextAfter = opsInLine == 0 ? after : page.Ops[next - 1].OpId.Value;
+            Append(output, !last || page.HasMore ? "],\"has_more\":true,\"after\":\""u8 : "],\"has_more\":false,\"after\":\""u8);
+            Number(output, after);
+            Append(output, "\",\"next_after\":\""u8);
+            Number(output, nextAfter);
+            Append(output, "\"}}\n"u8);
+            after = nextAfter;
         }
-        Append(output, page.HasMore ? "],\"has_more\":true,\"after\":\""u8 : "],\"has_more\":false,\"after\":\""u8);
-        Number(output, page.After.Value);
-        Append(output, "\",\"next_after\":\""u8);
-        Number(output, page.NextAfter.Value);
-        Append(output, "\"}}\n"u8);
+        while (next < page.Ops.Count);
+    }
+
+    private static void WriteOp(ArrayBufferWriter<byte> output, OplogEntry op, bool rawData, bool first)
+    {
+        Append(output, first ? "{\"op_id\":\""u8 : ",{\"op_id\":\""u8);
+        Number(output, op.OpId.Value);
+        Append(output, "\",\"op\":\""u8);
+        Append(output, WireName(op.Op));
+        Append(output, "\""u8);
+        var identified = op.Op is OpType.Put or OpType.Remove;
+        if (identified)
+        {
+            Append(output, ",\"object_type\":"u8);
+            String(output, op.ObjectType);
+            Append(output, ",\"object_id\":"u8);
+            String(output, op.ObjectId);
+            Append(output, ",\"data\":"u8);
+            if (op.Data is null) Append(output, "null"u8);
+            else if (rawData) String(output, op.Data);
+            else Append(output, op.Data);
+        }
+        Append(output, ",\"checksum\":"u8);
+        Number(output, op.Checksum);
+        if (identified)
+        {
+            Append(output, ",\"subkey\":"u8);
+            String(output, op.Subkey);
+        }
+        Append(output, "}"u8);
     }
 
     /// <summary>A JSON string of UTF-8 text (valid UTF-8, as stored from .NET strings), or <c>null</c>.</summary>

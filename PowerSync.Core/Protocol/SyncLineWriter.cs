@@ -40,7 +40,7 @@ internal static class SyncLineWriter
         var rawData = encoding == SyncLineEncoding.Json;
         if (line is DataLine data)
         {
-            DataLineWriter.Write(data.Page, rawData, output);
+            DataLineWriter.Write(data.Page, rawData, output, MaxDataLineBytes);
             return;
         }
 
@@ -53,6 +53,18 @@ internal static class SyncLineWriter
         }
         output.Write("\n"u8);
     }
+
+    /// <summary>
+    /// The longest NDJSON <c>data</c> line (unless a single op is longer): a page of ops longer than this (the official
+    /// service's lines hold up to 1000 ops or about 1 MiB) goes out as several lines. The official JavaScript SDK splits
+    /// NDJSON by appending each piece its HTTP stack hands it to the text not yet split and splitting all of it again,
+    /// so a line costs it time in proportion to its length times the pieces it arrives in. A gzip body reaches it in
+    /// pieces of 16 KiB (Node's zlib output chunks), four times as many as an uncompressed one, and a page of 1000 ops
+    /// (about 330 KB of the benchmark's rows) made its compressed first sync slower than the uncompressed one. Each
+    /// line also costs it a call into its SQLite extension, so lines are not made shorter than needed: at 64 KiB both
+    /// costs are small. BSON lines are read by length in one pass and keep whole pages.
+    /// </summary>
+    internal const int MaxDataLineBytes = 64 * 1024;
 
     /// <summary>Bytes a streamed line gathers before they are written out.</summary>
     internal const int StreamedFlushBytes = 16 * 1024;

@@ -101,6 +101,57 @@ public sealed class DataLineWriterTests
         Assert.That(SyncLineWriter.DataLineBytes(page, rawData: true), Is.SameAs(chunks), "serialized once per page");
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void A_page_longer_than_the_line_limit_goes_out_as_lines_within_it_that_continue_one_another(bool hasMore)
+    {
+        var ops = Enumerable.Range(1, 1000).Select(i => OplogEntry.FromText(new OpId(100 + i), OpType.Put, "t", $"id{i}", $"s{i}", "{\"x\":\"" + new string('x', 300) + "\"}", 1, null)).ToList();
+        var page = new BucketDataPage("b", new OpId(100), ops, hasMore);
+
+        var lines = Lines(SyncLineWriter.ToBytes(new DataLine(page), rawData: true));
+
+        Assert.That(lines, Has.Count.GreaterThan(5));
+        Assert.That(lines.Select(l => l.Length), Has.All.LessThanOrEqualTo(SyncLineWriter.MaxDataLineBytes));
+        Assert.That(lines.SkipLast(1).Select(l => l.Length), Has.All.GreaterThan(SyncLineWriter.MaxDataLineBytes - 500), "each line is filled up to the limit");
+        var data = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("data")).ToList();
+        Assert.That(data.SelectMany(d => d.GetProperty("data").EnumerateArray().Select(op => op.GetProperty("op_id").GetString())),
+            Is.EqualTo(ops.Select(op => op.OpId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))), "every op once, in order");
+        Assert.That(data[0].GetProperty("after").GetString(), Is.EqualTo("100"));
+        for (var i = 0; i < data.Count; i++)
+        {
+            var lastOp = data[i].GetProperty("data").EnumerateArray().Last().GetProperty("op_id").GetString();
+            Assert.That(data[i].GetProperty("next_after").GetString(), Is.EqualTo(lastOp));
+            if (i > 0) Assert.That(data[i].GetProperty("after").GetString(), Is.EqualTo(data[i - 1].GetProperty("next_after").GetString()));
+            Assert.That(data[i].GetProperty("has_more").GetBoolean(), Is.EqualTo(i < data.Count - 1 || hasMore));
+        }
+    }
+
+    [Test]
+    public void An_op_longer_than_the_line_limit_goes_out_whole_in_a_line_of_its_own()
+    {
+        var huge = "{\"x\":\"" + new string('y', SyncLineWriter.MaxDataLineBytes * 2) + "\"}";
+        var ops = new[]
+        {
+            OplogEntry.FromText(new OpId(1), OpType.Put, "t", "a", "s", "{}", 1, null),
+            OplogEntry.FromText(new OpId(2), OpType.Put, "t", "big", "s", huge, 2, null),
+            OplogEntry.FromText(new OpId(3), OpType.Put, "t", "c", "s", "{}", 3, null),
+        };
+
+        var lines = Lines(SyncLineWriter.ToBytes(new DataLine(new BucketDataPage("b", OpId.Zero, ops, HasMore: false)), rawData: true));
+
+        Assert.That(lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("data").GetProperty("data").GetArrayLength()), Is.EqualTo(new[] { 1, 1, 1 }));
+        Assert.That(JsonDocument.Parse(lines[1]).RootElement.GetProperty("data").GetProperty("data")[0].GetProperty("data").GetString(), Is.EqualTo(huge));
+        Assert.That(lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("data").GetProperty("has_more").GetBoolean()), Is.EqualTo(new[] { true, true, false }));
+    }
+
+    /// <summary>NDJSON split into lines, each with its newline.</summary>
+    private static List<string> Lines(byte[] ndjson)
+    {
+        var text = Encoding.UTF8.GetString(ndjson);
+        Assert.That(text, Does.EndWith("\n"));
+        return text.Split('\n').SkipLast(1).Select(l => l + "\n").ToList();
+    }
+
     [Test]
     public void An_unknown_op_kind_from_the_store_is_refused_by_name()
     {

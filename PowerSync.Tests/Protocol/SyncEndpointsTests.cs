@@ -79,6 +79,29 @@ public sealed class SyncEndpointsTests
 
     [TestCase(false)]
     [TestCase(true)]
+    public async Task A_bucket_page_longer_than_the_line_limit_reaches_an_ndjson_client_as_lines_within_the_limit(bool gzip)
+    {
+        var (h, host) = await StartAsync();
+        await using var _ = h;
+        await using var __ = host;
+        for (var i = 2; i <= 300; i++) await h.Scope.SaveAsync(Put($"t{i}", "{\"note\":\"" + new string('n', 1000) + "\"}", "mybucket[]"));
+        await h.Scope.CommitAsync("0/20");
+
+        using var response = await host.OpenAsync(host.StreamRequest("""{"raw_data":true}""", gzip: gzip));
+        var body = await response.Content.ReadAsStreamAsync();
+        using var lines = new LineReader(gzip ? new GZipStream(body, CompressionMode.Decompress) : body);
+        Assert.That(await lines.NextAsync(), Does.StartWith("{\"checkpoint\":{\"last_op_id\":\"300\""));
+        var data = new List<string>();
+        while (await lines.NextAsync() is { } line && !line.StartsWith("{\"checkpoint_complete\"", StringComparison.Ordinal)) data.Add(line);
+
+        Assert.That(data, Has.Count.GreaterThan(3), "one page of 300 ops, several lines");
+        Assert.That(data.Select(l => Encoding.UTF8.GetByteCount(l) + 1), Has.All.LessThanOrEqualTo(SyncLineWriter.MaxDataLineBytes));
+        var ops = data.SelectMany(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("data").GetProperty("data").EnumerateArray()).ToList();
+        Assert.That(ops.Select(op => op.GetProperty("object_id").GetString()), Is.EqualTo(new[] { "t1" }.Concat(Enumerable.Range(2, 299).Select(i => $"t{i}"))));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
     public async Task A_client_that_prefers_bson_gets_one_bson_document_per_line_with_row_data_as_a_string(bool gzip)
     {
         var (h, host) = await StartAsync();
