@@ -116,7 +116,7 @@ internal sealed class BucketReplicator(
         long rows = 0;
         await foreach (var chunk in reader.ReadChunksAsync(description, description.IsChunkedByKey ? afterKey : null, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var row in chunk.Rows) await SaveRowAsync(row, cancellationToken).ConfigureAwait(false);
+            foreach (var row in chunk.Rows) await SaveRowAsync(row, RowChangeKind.Insert, cancellationToken).ConfigureAwait(false);
             rows += chunk.Rows.Count;
             if (midStream) continue;
             await writer.SaveSnapshotProgressAsync(table, new TableSnapshotProgress(chunk.LastKey, Done: false), cancellationToken).ConfigureAwait(false);
@@ -215,7 +215,7 @@ internal sealed class BucketReplicator(
                         break;
                     case RowInsert insert:
                         commits.RowChanged();
-                        await SaveRowAsync(insert.NewRow, cancellationToken).ConfigureAwait(false);
+                        await SaveRowAsync(insert.NewRow, RowChangeKind.Insert, cancellationToken).ConfigureAwait(false);
                         break;
                     case RowUpdate update:
                         commits.RowChanged();
@@ -306,10 +306,11 @@ internal sealed class BucketReplicator(
             if (newRow.HasUnchangedToast && update.OldRowKind == OldRowKind.Full && !old.HasUnchangedToast)
                 newRow = newRow.WithUnchangedToastFrom(old.ToSqliteRow());
         }
-        await SaveRowAsync(newRow, cancellationToken).ConfigureAwait(false);
+        await SaveRowAsync(newRow, RowChangeKind.Upsert, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SaveRowAsync(ReplicatedRow row, CancellationToken cancellationToken)
+    /// <summary>Evaluates a row and saves it: <paramref name="kind"/> is <see cref="RowChangeKind.Insert"/> for a streamed INSERT or a snapshot row, else <see cref="RowChangeKind.Upsert"/>.</summary>
+    private async Task SaveRowAsync(ReplicatedRow row, RowChangeKind kind, CancellationToken cancellationToken)
     {
         var relation = row.Relation;
         if (!rules.ReadsTable(relation.Schema, relation.Name)) return;
@@ -342,7 +343,7 @@ internal sealed class BucketReplicator(
         }
         var lookupRows = lookups.Count == 0 ? [] : new ParameterLookupRow[lookups.Count];
         for (var i = 0; i < lookupRows.Length; i++) lookupRows[i] = new ParameterLookupRow(lookups[i].Lookup, lookups[i].Parameters);
-        await writer.SaveAsync(new SourceRowChange(table, replicaId, RowChangeKind.Upsert, buckets, lookupRows, raw), cancellationToken).ConfigureAwait(false);
+        await writer.SaveAsync(new SourceRowChange(table, replicaId, kind, buckets, lookupRows, raw), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The storage table of a relation; consecutive changes nearly always share one, so the last is kept.</summary>

@@ -1,7 +1,10 @@
 namespace PowerSync.Core.Storage;
 
-/// <summary>A source row's state after a batch: what to store in <c>current_data</c>.</summary>
-internal sealed record PendingRow(string Table, byte[] Key, RowMembership Membership, byte[]? Raw, bool Deleted);
+/// <summary>
+/// A source row's state after a batch: what to store in <c>current_data</c>. <paramref name="New"/>: not stored
+/// before the batch, as looked up, or as assumed for an insert (see <see cref="RowDiff.Compute"/>).
+/// </summary>
+internal sealed record PendingRow(string Table, byte[] Key, RowMembership Membership, byte[]? Raw, bool Deleted, bool New);
 
 /// <summary>
 /// Turns a batch of row changes into ops: each row's previous membership is loaded once for the
@@ -20,7 +23,11 @@ internal sealed class RowDiff
     /// <summary>Rows with more memberships than this are deduplicated with a hash set instead of a scan.</summary>
     private const int LinearScanLimit = 16;
 
-    internal sealed record Batch(List<PendingOp> Ops, List<PendingParameter> Parameters, List<PendingRow> Rows);
+    internal sealed record Batch(List<PendingOp> Ops, List<PendingParameter> Parameters, List<PendingRow> Rows)
+    {
+        /// <summary>How many of the rows are new by assumption, not by lookup: the store must verify it as it writes them.</summary>
+        public int AssumedNew { get; set; }
+    }
 
     /// <summary>Loads stored memberships of some keys of one table into <c>into</c>; keys not stored are left out.</summary>
     internal delegate void LoadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into);
@@ -29,11 +36,31 @@ internal sealed class RowDiff
     private readonly Dictionary<string, List<(string, byte[])>> _toLoad = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RowMembership> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), int> _rowIndex = [];
+    // Rows not stored before the batch (looked up and not found, or assumed); and, while computing, the rows whose
+    // first change is an insert and whose last is not a delete (null: not assumable).
+    private readonly HashSet<(string, string)> _new = [];
+    private readonly Dictionary<(string, string), bool> _assumable = [];
     private readonly Batch _batch = new([], [], []);
 
-    public Batch Compute(IReadOnlyList<PendingChange> changes, LoadMemberships load)
+    /// <summary>
+    /// The batch's ops and rows. With <paramref name="assumeInsertsNew"/>, a row whose first change in the batch is a
+    /// <see cref="RowChangeKind.Insert"/> and whose last is not a delete is taken as not stored, without a lookup;
+    /// the store then must write it so that a stored one fails the write (a unique key), and recompute without.
+    /// </summary>
+    public Batch Compute(IReadOnlyList<PendingChange> changes, LoadMemberships load, bool assumeInsertsNew = false)
     {
         Clear();
+        if (assumeInsertsNew)
+        {
+            foreach (var change in changes)
+            {
+                var id = (change.Table, change.ReplicaId);
+                if (!_assumable.TryGetValue(id, out var assumable))
+                    _assumable[id] = change.Kind == RowChangeKind.Insert && change.KnownPrevious is null;
+                else if (assumable && change.Kind == RowChangeKind.Delete)
+                    _assumable[id] = false;
+            }
+        }
         foreach (var change in changes)
         {
             var id = (change.Table, change.ReplicaId);
@@ -44,6 +71,12 @@ internal sealed class RowDiff
                 continue;
             }
             _current[id] = RowMembership.Empty;
+            _new.Add(id);
+            if (assumeInsertsNew && _assumable[id])
+            {
+                _batch.AssumedNew++;
+                continue;
+            }
             if (!_toLoad.TryGetValue(change.Table, out var keys)) _toLoad[change.Table] = keys = [];
             keys.Add((change.ReplicaId, change.Key));
         }
@@ -52,7 +85,11 @@ internal sealed class RowDiff
             if (keys.Count == 0) continue;
             _loaded.Clear();
             load(table, keys, _loaded);
-            foreach (var (replicaId, membership) in _loaded) _current[(table, replicaId)] = membership;
+            foreach (var (replicaId, membership) in _loaded)
+            {
+                _current[(table, replicaId)] = membership;
+                _new.Remove((table, replicaId));
+            }
         }
 
         foreach (var change in changes)
@@ -60,7 +97,7 @@ internal sealed class RowDiff
             var id = (change.Table, change.ReplicaId);
             var now = Apply(change, _current[id], _batch.Ops, _batch.Parameters);
             _current[id] = now;
-            var row = new PendingRow(change.Table, change.Key, now, change.Raw, change.Kind == RowChangeKind.Delete);
+            var row = new PendingRow(change.Table, change.Key, now, change.Raw, change.Kind == RowChangeKind.Delete, _new.Contains(id));
             // A row changed twice in the batch keeps its first position and its last state.
             if (_rowIndex.TryGetValue(id, out var index)) _batch.Rows[index] = row;
             else
@@ -76,6 +113,9 @@ internal sealed class RowDiff
     private void Clear()
     {
         _current.Clear();
+        _new.Clear();
+        _assumable.Clear();
+        _batch.AssumedNew = 0;
         foreach (var keys in _toLoad.Values) keys.Clear();
         if (_toLoad.Count > 64) _toLoad.Clear();
         _rowIndex.Clear();

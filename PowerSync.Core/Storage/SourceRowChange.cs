@@ -8,6 +8,13 @@ internal enum RowChangeKind : byte
 
     /// <summary>Deleted: the row leaves every bucket and lookup it was in.</summary>
     Delete,
+
+    /// <summary>
+    /// Inserted, as the source says (a streamed INSERT or a snapshot row): an <see cref="Upsert"/> whose row is
+    /// most likely not stored. It still may be (a snapshot overlapping the stream, a replay, identical rows of a
+    /// table without a key), so a store may only skip looking it up where it can verify the absence as it writes.
+    /// </summary>
+    Insert,
 }
 
 /// <summary>One evaluated data row: it belongs to <paramref name="Bucket"/> with this data (exact JSON text).</summary>

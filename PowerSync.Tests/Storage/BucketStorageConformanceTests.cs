@@ -78,6 +78,47 @@ public abstract partial class BucketStorageConformanceTests
         Assert.That(BucketReducer.Reduce(oldBucket).Rows, Is.Empty);
     }
 
+    [TestCase(1)]
+    [TestCase(40)]
+    public async Task An_inserted_row_that_was_stored_after_all_leaves_the_buckets_it_was_in_like_an_update(int newRowsAround)
+    {
+        // A snapshot overlapping the stream, or identical rows of a table without a key, insert a stored row:
+        // among other inserted rows (new, written in the same batch), its old buckets still get their REMOVEs.
+        await using var s = await StartAsync();
+        await s.SaveAsync(Put("r1", """{"v":1}""", "a[]", "b[]"));
+        await s.CommitAsync("0/10");
+        for (var i = 0; i < newRowsAround; i++) await s.SaveAsync(Insert($"n{i}", "{}", "c[]"));
+        await s.SaveAsync(Insert("r1", """{"v":2}""", "a[]"));
+        for (var i = newRowsAround; i < 2 * newRowsAround; i++) await s.SaveAsync(Insert($"n{i}", "{}", "c[]"));
+        var cp = await s.CommitAsync("0/20");
+
+        Assert.That((await s.ReadAllAsync(cp, "a[]")).Select(o => (o.Op, o.DataText)),
+            Is.EqualTo(new[] { (OpType.Put, (string?)"""{"v":1}"""), (OpType.Put, """{"v":2}""") }));
+        Assert.That((await s.ReadAllAsync(cp, "b[]")).Select(o => o.Op), Is.EqualTo(new[] { OpType.Put, OpType.Remove }));
+        var c = await s.ReadAllAsync(cp, "c[]");
+        Assert.That(c.Select(o => o.ObjectIdText), Is.EqualTo(Enumerable.Range(0, 2 * newRowsAround).Select(i => $"n{i}")), "the batch's other rows, once each");
+
+        // The stored row is the inserted one now: a delete removes it from where it is, and only there.
+        await s.SaveAsync(Delete("r1"));
+        cp = await s.CommitAsync("0/30");
+        Assert.That((await s.ReadAllAsync(cp, "a[]")).Select(o => o.Op), Is.EqualTo(new[] { OpType.Put, OpType.Put, OpType.Remove }));
+        Assert.That((await s.ReadAllAsync(cp, "b[]")).Select(o => o.Op), Is.EqualTo(new[] { OpType.Put, OpType.Remove }));
+    }
+
+    [Test]
+    public async Task A_stored_row_inserted_and_deleted_in_one_batch_leaves_every_bucket_it_was_in()
+    {
+        await using var s = await StartAsync();
+        await s.SaveAsync(Put("r1", "{}", "a[]"));
+        await s.CommitAsync("0/10");
+        await s.SaveAsync(Insert("r1", "{}", "b[]"));
+        await s.SaveAsync(Delete("r1"));
+        var cp = await s.CommitAsync("0/20");
+
+        Assert.That(BucketReducer.Reduce(await s.ReadAllAsync(cp, "a[]")).Rows, Is.Empty);
+        Assert.That(BucketReducer.Reduce(await s.ReadAllAsync(cp, "b[]")).Rows, Is.Empty);
+    }
+
     [Test]
     public async Task Deleting_a_row_removes_it_from_every_bucket_it_was_in()
     {
@@ -193,6 +234,27 @@ public abstract partial class BucketStorageConformanceTests
         await s.SaveAsync(Delete("r1"));
         Assert.That(await s.Writer.GetRawRowAsync(Table, "r1", default), Is.Null);
         Assert.That(await s.Writer.GetRawRowAsync(Table, "unknown", default), Is.Null);
+    }
+
+    [Test]
+    public async Task A_raw_row_in_a_buffer_being_flushed_is_read_from_that_flush_and_later_changes_go_to_the_next_commit()
+    {
+        // Flushes of 3 changes: with a store that writes while the caller goes on, the row's buffer may still be
+        // in flight when it is asked for; and the changes saved after a commit starts belong to the next one.
+        await using var s = await StorageScope.StartAsync(OpenStorage(TestContext.CurrentContext.Test.ID, flushOps: 3));
+        for (var i = 0; i < 30; i++)
+        {
+            await s.SaveAsync(Insert($"r{i}", "{}", "a[]") with { RawRow = new byte[] { (byte)i } });
+            if (i >= 3) Assert.That(await s.Writer.GetRawRowAsync(Table, $"r{i - 3}", default), Is.EqualTo(new[] { (byte)(i - 3) }), $"r{i - 3}");
+        }
+        var first = s.Writer.CommitAsync(Lsn.Parse("0/10"), default);
+        for (var i = 30; i < 40; i++) await s.SaveAsync(Insert($"r{i}", "{}", "a[]"));
+        var firstCheckpoint = await first ?? throw new InvalidOperationException("no checkpoint");
+        var second = await s.CommitAsync("0/20");
+
+        Assert.That(await s.ReadAllAsync(firstCheckpoint, "a[]"), Has.Count.EqualTo(30));
+        Assert.That(await s.ReadAllAsync(second, "a[]"), Has.Count.EqualTo(40));
+        Assert.That((await s.ChecksumAsync(second, "a[]")).Count, Is.EqualTo(40));
     }
 
     [Test]

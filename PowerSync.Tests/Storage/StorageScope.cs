@@ -37,6 +37,10 @@ internal sealed class StorageScope : IAsyncDisposable
     public static SourceRowChange Put(string id, string data, params string[] buckets) =>
         new(Table, id, RowChangeKind.Upsert, buckets.Select(b => new BucketRow(b, "test", id, data)).ToList(), [], ReadOnlyMemory<byte>.Empty);
 
+    /// <summary>A row the source says it inserted (a streamed INSERT or a snapshot row), which a store may assume is not stored.</summary>
+    public static SourceRowChange Insert(string id, string data, params string[] buckets) =>
+        Put(id, data, buckets) with { Kind = RowChangeKind.Insert };
+
     public static SourceRowChange Delete(string id) => SourceRowChange.Delete(Table, id);
 
     public ValueTask SaveAsync(SourceRowChange change) => Writer.SaveAsync(change, default);

@@ -85,19 +85,7 @@ internal static class LiteDbKeys
     }
 
     /// <summary>Keys (their bytes) compared by content, to find a key a query returned among the ones asked for.</summary>
-    public static IEqualityComparer<byte[]> Comparer { get; } = new ContentComparer();
-
-    private sealed class ContentComparer : IEqualityComparer<byte[]>
-    {
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] key)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(key);
-            return hash.ToHashCode();
-        }
-    }
+    public static IEqualityComparer<byte[]> Comparer => ByteContent.Comparer;
 
     /// <summary>The range of every key that starts with <paramref name="prefix"/> (a key made by <see cref="Of(object[])"/>).</summary>
     public static (BsonValue Low, BsonValue High) Range(BsonValue prefix)

@@ -86,7 +86,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
 
     protected override T OnStoreThread<T>(Func<T> step) => _thread.Invoke(step);
 
-    public override Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken)
+    protected override Task<ReplicationState> ReadStateAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         // On the writer's thread, inside an open transaction this includes progress written since the last commit.
@@ -101,7 +101,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         }));
     }
 
-    public override async Task TruncateAsync(SourceTable table, CancellationToken cancellationToken)
+    protected override async Task TruncateTableAsync(SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -124,7 +124,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         }
     }
 
-    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
+    protected override Task<RelationHistory> StoreRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -207,7 +207,7 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
     protected override void VersionActivated() => _storage.OnVersionActivated();
 
     /// <summary>Assigns op ids and writes the batch; returns the version's last op id.</summary>
-    protected override long WriteBatch(RowDiff.Batch batch, long lastOp, HashSet<string> touched)
+    protected override long WriteBatch(RowDiff.Batch batch, IReadOnlyDictionary<string, TableSnapshotProgress> progress, long lastOp, HashSet<string> touched)
     {
         var next = _meta.FindById("next_op_id");
         var nextOpId = next["v"].AsInt64;
@@ -223,14 +223,14 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
             });
         }
         WriteRows(batch.Rows);
-        foreach (var (table, progress) in Pending.Progress)
+        foreach (var (table, tableProgress) in progress)
         {
             _progress.Upsert(new BsonDocument
             {
                 ["_id"] = LiteDbKeys.Of(Version.Id, table),
                 ["t"] = table,
-                ["k"] = progress.LastKey is null ? BsonValue.Null : progress.LastKey,
-                ["d"] = progress.Done,
+                ["k"] = tableProgress.LastKey is null ? BsonValue.Null : tableProgress.LastKey,
+                ["d"] = tableProgress.Done,
             });
         }
         next["v"] = nextOpId;

@@ -21,8 +21,10 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
     private readonly string _s;
     private readonly Dictionary<string, long> _bucketIds = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (uint Checksum, long Count, long LastOp)> _totals = [];
-    // Rows looked up for the flush being written, by table and key: whether they were stored (see WriteNewRows).
-    private readonly Dictionary<(string Table, string Key), bool> _storedRows = [];
+    // The lookup's scratch collections, kept across flushes with their capacity.
+    private readonly List<byte[]> _lookupKeys = [];
+    private readonly Dictionary<byte[], string> _lookupReplicaIds = new(ByteContent.Comparer);
+    private byte[] _utf8 = new byte[1024];
     private NpgsqlTransaction? _tx;
     private long _nextOpId;
     private HashSet<string>? _touched;
@@ -57,17 +59,23 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
 
     public bool HoldsSharedLease => _lease.Token > 0;
 
+    /// <summary>Every flush waits on Postgres: it runs while the replicator evaluates the next changes.</summary>
+    protected override bool PipelinesWrites => true;
+
+    /// <summary>New rows go in by COPY into <c>current_data</c>, whose primary key refuses a stored one (see <see cref="WriteNewRows"/>).</summary>
+    protected override bool VerifiesNewRows => true;
+
     /// <summary>The fencing token this writer commits under.</summary>
     internal long FencingToken => _lease.Token;
 
-    public override Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken)
+    protected override Task<ReplicationState> ReadStateAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         // Inside an open transaction this includes progress written since the last commit.
         return Task.FromResult(PostgresVersionState.LoadReplicationState(_connection, _s, Version.Id, _tx));
     }
 
-    public override async Task TruncateAsync(SourceTable table, CancellationToken cancellationToken)
+    protected override async Task TruncateTableAsync(SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -102,7 +110,7 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
         return rows;
     }
 
-    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
+    protected override Task<RelationHistory> StoreRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -241,7 +249,6 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
 
     private void EndTransaction()
     {
-        _storedRows.Clear();
         _tx = null;
         _saved = null;
         _touched = null;
@@ -253,33 +260,30 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
 
     protected override void ReadMemberships(string table, List<(string ReplicaId, byte[] Key)> keys, Dictionary<string, RowMembership> into)
     {
-        var byKey = new Dictionary<string, string>(keys.Count, StringComparer.Ordinal);
-        var array = new byte[keys.Count][];
-        for (var i = 0; i < keys.Count; i++)
+        _lookupKeys.Clear();
+        _lookupReplicaIds.Clear();
+        foreach (var (replicaId, key) in keys)
         {
-            array[i] = keys[i].Key;
-            byKey[Convert.ToBase64String(keys[i].Key)] = keys[i].ReplicaId;
+            _lookupKeys.Add(key);
+            _lookupReplicaIds[key] = replicaId;
         }
         using var cmd = Command($"""
             SELECT source_key, memberships FROM {_s}.current_data
             WHERE rules_id = $1 AND source_table = $2 AND source_key = ANY($3)
-            """, Version.Id, table, array);
-        foreach (var encoded in byKey.Keys) _storedRows[(table, encoded)] = false;
+            """, Version.Id, table, _lookupKeys);
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            var encoded = Convert.ToBase64String(reader.GetFieldValue<byte[]>(0));
-            if (byKey.TryGetValue(encoded, out var replicaId))
-            {
-                into[replicaId] = RowMembership.Decode(reader.GetFieldValue<byte[]>(1));
-                _storedRows[(table, encoded)] = true;
-            }
+            var key = reader.GetFieldValue<byte[]>(0);
+            if (_lookupReplicaIds.TryGetValue(key, out var replicaId)) into[replicaId] = RowMembership.Decode(reader.GetFieldValue<byte[]>(1));
         }
     }
 
     /// <summary>Assigns op ids and writes the batch; returns the version's last op id.</summary>
-    protected override long WriteBatch(RowDiff.Batch batch, long lastOp, HashSet<string> touched)
+    protected override long WriteBatch(RowDiff.Batch batch, IReadOnlyDictionary<string, TableSnapshotProgress> progress, long lastOp, HashSet<string> touched)
     {
+        // First, so that a row assumed new but stored fails the batch before anything else of it is written.
+        var rows = WriteNewRows(batch);
         _touched = touched;
         var nextOpId = _nextOpId;
         var totals = _totals;
@@ -326,17 +330,16 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
             }
             copy.Complete();
         }
-        var rows = WriteNewRows(batch.Rows);
         using (var write = new NpgsqlBatch(_connection, _tx))
         {
             AddRowWrites(write, rows);
             AddTotals(write, totals);
-            foreach (var (table, progress) in Pending.Progress)
+            foreach (var (table, tableProgress) in progress)
             {
                 write.BatchCommands.Add(BatchCommand($"""
                     INSERT INTO {_s}.snapshot_progress (rules_id, table_name, last_key, done) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (rules_id, table_name) DO UPDATE SET last_key = excluded.last_key, done = excluded.done
-                    """, Version.Id, table, progress.LastKey, progress.Done));
+                    """, Version.Id, table, tableProgress.LastKey, tableProgress.Done));
             }
             write.BatchCommands.Add(BatchCommand($"UPDATE {_s}.meta SET value = $1 WHERE key = 'next_op_id'", nextOpId));
             write.ExecuteNonQuery();
@@ -345,26 +348,38 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
         return Math.Max(lastOp, nextOpId - 1);
     }
 
-    private static void WriteUtf8(NpgsqlBinaryImporter copy, string? text)
+    /// <summary>Writes text as its UTF-8 bytes through a buffer kept for the purpose (the importer copies them).</summary>
+    private void WriteUtf8(NpgsqlBinaryImporter copy, string? text)
     {
-        if (text is null) copy.WriteNull();
-        else copy.Write(Encoding.UTF8.GetBytes(text), NpgsqlDbType.Bytea);
+        if (text is null)
+        {
+            copy.WriteNull();
+            return;
+        }
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (max > _utf8.Length) _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+        var length = Encoding.UTF8.GetBytes(text, _utf8);
+        copy.Write(new ArraySegment<byte>(_utf8, 0, length), NpgsqlDbType.Bytea);
     }
 
     /// <summary>
-    /// Writes the rows this flush looked up and found missing by binary COPY (an upsert costs Postgres a speculative
-    /// insertion per row, and is most of the time of a flush of new rows); returns the others, for
-    /// <see cref="AddRowWrites"/>. Rows not looked up (a truncated table's) are among the others.
+    /// Writes the batch's new rows (not stored before: looked up and missing, or inserted and assumed missing) by
+    /// binary COPY, as an upsert costs Postgres a speculative insertion per row; returns the others, for
+    /// <see cref="AddRowWrites"/>. Rows only assumed new go in under a savepoint: one that was stored after all
+    /// violates the primary key, which undoes the copy and throws <see cref="BucketStorageWriter.AssumedNewRowStoredException"/>.
     /// </summary>
-    private List<PendingRow> WriteNewRows(List<PendingRow> rows)
+    private List<PendingRow> WriteNewRows(RowDiff.Batch batch)
     {
+        const string Savepoint = "assumed_new_rows";
+        var verify = batch.AssumedNew > 0;
+        if (verify) _tx!.Save(Savepoint);
         var others = new List<PendingRow>();
         NpgsqlBinaryImporter? copy = null;
         try
         {
-            foreach (var row in rows)
+            foreach (var row in batch.Rows)
             {
-                if (row.Deleted || !_storedRows.TryGetValue((row.Table, Convert.ToBase64String(row.Key)), out var stored) || stored)
+                if (row.Deleted || !row.New)
                 {
                     others.Add(row);
                     continue;
@@ -381,11 +396,18 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
             }
             copy?.Complete();
         }
+        catch (PostgresException e) when (verify && e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            copy?.Dispose();
+            copy = null;
+            _tx!.Rollback(Savepoint);
+            throw new AssumedNewRowStoredException($"An inserted row of the batch was already stored ({e.ConstraintName}).", e);
+        }
         finally
         {
             copy?.Dispose();
-            _storedRows.Clear();
         }
+        if (verify) _tx!.Release(Savepoint);
         return others;
     }
 

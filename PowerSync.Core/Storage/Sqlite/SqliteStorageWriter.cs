@@ -43,14 +43,14 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         }
     }
 
-    public override Task<ReplicationState> GetStateAsync(CancellationToken cancellationToken)
+    protected override Task<ReplicationState> ReadStateAsync(CancellationToken cancellationToken)
     {
         EnsureUsable();
         // Inside an open transaction this includes progress written since the last commit.
         return Task.FromResult(SqliteVersionState.LoadReplicationState(_connection, Version.Id, _tx));
     }
 
-    public override async Task TruncateAsync(SourceTable table, CancellationToken cancellationToken)
+    protected override async Task TruncateTableAsync(SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -70,7 +70,7 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         }
     }
 
-    public override Task<RelationHistory> RecordRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
+    protected override Task<RelationHistory> StoreRelationAsync(uint relationId, SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         EnsureUsable();
@@ -129,7 +129,7 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         _sql.ReadMemberships(table, keys, into);
 
     /// <summary>Assigns op ids and writes the batch; returns the version's last op id.</summary>
-    protected override long WriteBatch(RowDiff.Batch batch, long lastOp, HashSet<string> touched)
+    protected override long WriteBatch(RowDiff.Batch batch, IReadOnlyDictionary<string, TableSnapshotProgress> progress, long lastOp, HashSet<string> touched)
     {
         var nextOpId = _sql.ReadNextOpId();
         var totals = _totals;
@@ -155,8 +155,8 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         _sql.WriteCurrent(batch.Rows);
         foreach (var (bucketId, t) in totals)
             _sql.AddBucketTotals(bucketId, t.Checksum, t.Count, t.LastOp);
-        foreach (var (table, progress) in Pending.Progress)
-            _sql.SaveProgress(table, progress);
+        foreach (var (table, tableProgress) in progress)
+            _sql.SaveProgress(table, tableProgress);
         _sql.WriteNextOpId(nextOpId);
         return Math.Max(lastOp, nextOpId - 1);
     }
