@@ -6,7 +6,8 @@ namespace PowerSync.Core.Hosting;
 /// <summary>
 /// The gzip body of a sync stream, packaged for the clients that read it. Each line is compressed into memory,
 /// ended with a sync flush (so the client can decode it at once, as the official service flushes after each
-/// line), and written to the response in one write: one HTTP chunk per line. Small pieces cost the official
+/// line), and written to the response in one write: one HTTP chunk per line (the lines an NDJSON page is split into
+/// are one write). Small pieces cost the official
 /// JavaScript SDK dearly: its HTTP parser pauses at every chunk its body stream cannot take yet and re-reads
 /// everything the socket buffered since, so thousands of 8 KiB writes made a compressed download slower than an
 /// uncompressed one. The level is 7, one above zlib's default (the official service's): NDJSON pages split into lines
