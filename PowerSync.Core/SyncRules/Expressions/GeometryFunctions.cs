@@ -17,7 +17,11 @@ internal static class GeometryFunctions
 
     public static SqliteValue Y(SqliteValue value) => Parse(value) is Point p ? SqliteValue.FromReal(p.Y) : SqliteValue.Null;
 
-    public static SqliteValue AsText(SqliteValue value)
+    public static SqliteValue AsText(SqliteValue value) => Print(value, static (g, sb) => g.AppendWkt(sb));
+
+    public static SqliteValue AsGeoJson(SqliteValue value) => Print(value, static (g, sb) => g.AppendGeoJson(sb));
+
+    private static SqliteValue Print(SqliteValue value, Action<Geometry, StringBuilder> print)
     {
         if (Parse(value) is not { } geometry)
         {
@@ -25,19 +29,7 @@ internal static class GeometryFunctions
         }
 
         var sb = new StringBuilder();
-        geometry.AppendWkt(sb);
-        return SqliteValue.FromText(sb.ToString());
-    }
-
-    public static SqliteValue AsGeoJson(SqliteValue value)
-    {
-        if (Parse(value) is not { } geometry)
-        {
-            return SqliteValue.Null;
-        }
-
-        var sb = new StringBuilder();
-        geometry.AppendGeoJson(sb);
+        print(geometry, sb);
         return SqliteValue.FromText(sb.ToString());
     }
 

@@ -11,9 +11,7 @@ namespace PowerSync.Tests.SyncRules.Geometry;
 [TestFixture]
 public sealed class GeometryTests
 {
-    private static IEnumerable<JsonElement> Lines() =>
-        File.ReadLines(Path.Combine(TestContext.CurrentContext.TestDirectory, "SyncRules", "Geometry", "geometry.ndjson"))
-            .Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone());
+    private static IEnumerable<JsonElement> Lines() => OfficialFixtures.ReadOracle("Geometry", "geometry.ndjson");
 
     public static IEnumerable<TestCaseData> Literals() =>
         Lines().Where(l => l.TryGetProperty("expr", out _)).Select(l =>
