@@ -3,6 +3,7 @@ using NpgsqlTypes;
 using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
+using PowerSync.Core;
 using PowerSync.Tests.Infrastructure.Postgres;
 
 namespace PowerSync.Benchmarks.Scenarios;
@@ -66,6 +67,11 @@ internal static class ItemsWorkload
         return (decoded, chars);
     }
 
-    public static async Task<string> CurrentLsnAsync(TestDatabase db, CancellationToken ct) =>
-        await db.ScalarAsync<string>("SELECT pg_current_wal_lsn()::text", ct);
+    /// <summary>
+    /// Writes the replicator's keepalive message into the source WAL and returns its LSN: a position replication
+    /// checkpoints once it has read everything before it. (The current WAL position may never be checkpointed: with
+    /// the store in the same cluster, its own commits move it past the last source transaction.)
+    /// </summary>
+    public static async Task<Lsn> KeepaliveLsnAsync(TestDatabase db, CancellationToken ct) =>
+        Lsn.Parse(await db.ScalarAsync<string>(PowerSync.Core.Replication.SourceKeepalive.EmitSql, ct));
 }

@@ -57,7 +57,7 @@ public sealed class ReplicationScenario : IScenario
             if (stored > 0)
             {
                 await ItemsWorkload.InsertAsync(db, stored, ct);
-                await WaitForCheckpointAsync(storage, Lsn.Parse(await ItemsWorkload.CurrentLsnAsync(db, ct)), firstRun, ct);
+                await WaitForCheckpointAsync(storage, await ItemsWorkload.KeepaliveLsnAsync(db, ct), firstRun, ct);
             }
             await stopFirst.CancelAsync();
             try { await firstRun; } catch (OperationCanceledException) { }
@@ -73,7 +73,7 @@ public sealed class ReplicationScenario : IScenario
         var insert = Stopwatch.StartNew();
         await ItemsWorkload.InsertAsync(db, rows, ct, firstId: stored);
         insert.Stop();
-        var target = Lsn.Parse(await ItemsWorkload.CurrentLsnAsync(db, ct));
+        var target = await ItemsWorkload.KeepaliveLsnAsync(db, ct);
 
         // Garbage-collection load of the timed part (this process also runs the Postgres client, not Postgres).
         var gcBefore = GcUsage.Now();

@@ -64,8 +64,8 @@ internal static class JsCaseMapping
         {
             Rune.DecodeLastFromUtf16(text.AsSpan(0, i), out var rune, out var consumed);
             i -= consumed;
-            if (JsCaseTables.IsCaseIgnorable(rune.Value)) continue;
-            before = JsCaseTables.IsCased(rune.Value);
+            if (IsCaseIgnorable(rune.Value)) continue;
+            before = IsCased(rune.Value);
             break;
         }
 
@@ -78,10 +78,29 @@ internal static class JsCaseMapping
         {
             Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed);
             i += consumed;
-            if (JsCaseTables.IsCaseIgnorable(rune.Value)) continue;
-            return !JsCaseTables.IsCased(rune.Value);
+            if (IsCaseIgnorable(rune.Value)) continue;
+            return !IsCased(rune.Value);
         }
 
         return true;
+    }
+
+    private static bool IsCased(int codePoint) => InRanges(JsCaseTables.CasedRanges, codePoint);
+
+    private static bool IsCaseIgnorable(int codePoint) => InRanges(JsCaseTables.CaseIgnorableRanges, codePoint);
+
+    /// <summary>Whether <paramref name="codePoint"/> is in one of the sorted inclusive ranges (start, end pairs).</summary>
+    private static bool InRanges(int[] ranges, int codePoint)
+    {
+        int lo = 0, hi = (ranges.Length / 2) - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (codePoint < ranges[2 * mid]) hi = mid - 1;
+            else if (codePoint > ranges[(2 * mid) + 1]) lo = mid + 1;
+            else return true;
+        }
+
+        return false;
     }
 }

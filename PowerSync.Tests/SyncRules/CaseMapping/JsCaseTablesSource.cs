@@ -31,27 +31,8 @@ internal static class JsCaseTablesSource
         WriteMap(sb, "Lower", lower);
         WriteRanges(sb, "CasedRanges", cased);
         WriteRanges(sb, "CaseIgnorableRanges", caseIgnorable);
-        sb.Append("""
-                public static bool IsCased(int codePoint) => InRanges(CasedRanges, codePoint);
-
-                public static bool IsCaseIgnorable(int codePoint) => InRanges(CaseIgnorableRanges, codePoint);
-
-                private static bool InRanges(int[] ranges, int codePoint)
-                {
-                    int lo = 0, hi = (ranges.Length / 2) - 1;
-                    while (lo <= hi)
-                    {
-                        var mid = (lo + hi) >>> 1;
-                        if (codePoint < ranges[2 * mid]) hi = mid - 1;
-                        else if (codePoint > ranges[(2 * mid) + 1]) lo = mid + 1;
-                        else return true;
-                    }
-
-                    return false;
-                }
-            }
-
-            """);
+        sb.Length -= 1; // the blank line after the last table
+        sb.Append("}\n");
         return sb.ToString();
     }
 
@@ -69,7 +50,7 @@ internal static class JsCaseTablesSource
 
     private static void WriteRanges(StringBuilder sb, string name, IReadOnlyList<(int Start, int End)> ranges)
     {
-        sb.Append("    private static readonly int[] ").Append(name).Append(" =\n    [\n");
+        sb.Append("    public static readonly int[] ").Append(name).Append(" =\n    [\n");
         for (var i = 0; i < ranges.Count; i += 8)
         {
             sb.Append("        ").Append(string.Join(" ", ranges.Skip(i).Take(8).Select(r => $"0x{r.Start:X4}, 0x{r.End:X4},"))).Append('\n');
