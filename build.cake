@@ -162,7 +162,7 @@ Task("Bench")
 });
 
 Task("SyncRulesFixtures")
-    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson with the official evaluator (needs node and npm; not part of Test).")
+    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson and SyncRules/Geometry/geometry.ndjson with the official evaluator (needs node and npm; not part of Test).")
     .Does(() =>
 {
     var generator = "./PowerSync.Tests/SyncRules/Fixtures/generator";
@@ -170,6 +170,12 @@ Task("SyncRulesFixtures")
     if (npm != 0) throw new CakeException($"npm ci in {generator} failed with exit code {npm}.");
     var node = StartProcess("node", new ProcessSettings { Arguments = "generate.mjs", WorkingDirectory = generator });
     if (node != 0) throw new CakeException($"The fixture generator failed with exit code {node}.");
+    // The st_* corpus (SyncRules/Geometry): corpus.mjs writes its inputs, the generator fills in the official results.
+    var geometry = "./PowerSync.Tests/SyncRules/Geometry";
+    var corpus = StartProcess("node", new ProcessSettings { Arguments = "corpus.mjs", WorkingDirectory = geometry });
+    if (corpus != 0) throw new CakeException($"The geometry corpus failed with exit code {corpus}.");
+    var filled = StartProcess("node", new ProcessSettings { Arguments = "../Fixtures/generator/generate.mjs geometry.ndjson", WorkingDirectory = geometry });
+    if (filled != 0) throw new CakeException($"The fixture generator failed on the geometry corpus with exit code {filled}.");
 });
 
 Task("Pack")

@@ -12,6 +12,11 @@ internal static class OfficialFixtures
 {
     public static readonly string Folder = Path.Combine(TestContext.CurrentContext.TestDirectory, "SyncRules", "Fixtures");
 
+    /// <summary>The lines of an NDJSON oracle copied next to the tests (<c>SyncRules/&lt;folder&gt;/&lt;file&gt;</c>), parsed.</summary>
+    public static IEnumerable<JsonElement> ReadOracle(string folder, string file) =>
+        File.ReadLines(Path.Combine(TestContext.CurrentContext.TestDirectory, "SyncRules", folder, file))
+            .Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone());
+
     /// <summary>Every fixture file, by name without the extension.</summary>
     public static IEnumerable<string> Files() =>
         Directory.EnumerateFiles(Folder, "*.ndjson").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!;

@@ -12,9 +12,7 @@ namespace PowerSync.Tests.SyncRules.DateText;
 [TestFixture]
 public sealed class DateTextTests
 {
-    private static IEnumerable<JsonElement> Lines() =>
-        File.ReadLines(Path.Combine(TestContext.CurrentContext.TestDirectory, "SyncRules", "DateText", "date-text.ndjson"))
-            .Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone());
+    private static IEnumerable<JsonElement> Lines() => OfficialFixtures.ReadOracle("DateText", "date-text.ndjson");
 
     /// <summary>Text outside the legacy group that still differs: V8 reads it through its legacy fallback (or, for year 0, differs otherwise).</summary>
     private static readonly HashSet<string> AlsoDifferent =
