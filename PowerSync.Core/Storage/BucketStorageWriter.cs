@@ -349,6 +349,13 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
         await Reported(_storeWork).ConfigureAwait(false);
     }
 
+    /// <summary>Awaits store work and returns its result; a failure it throws counts as told to the caller.</summary>
+    private async Task<T> Reported<T>(Task<T> work)
+    {
+        await Reported((Task)work).ConfigureAwait(false);
+        return await work.ConfigureAwait(false);
+    }
+
     /// <summary>Awaits store work; a failure it throws counts as told to the caller.</summary>
     private async Task Reported(Task work)
     {
@@ -376,8 +383,8 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
 
     private async Task<Checkpoint?> Committed(Task<Task<Checkpoint?>> commit)
     {
-        await Reported(commit).ConfigureAwait(false);
-        return await commit.Result.ConfigureAwait(false);
+        var durable = await Reported(commit).ConfigureAwait(false);
+        return await durable.ConfigureAwait(false);
     }
 
     /// <summary>
