@@ -120,7 +120,7 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
     protected abstract void VersionActivated();
 
     /// <summary>Releases the store's resources (the transaction is already rolled back).</summary>
-    protected abstract void DisposeStore();
+    protected abstract ValueTask DisposeStoreAsync();
 
     /// <summary>The version's replication state, including what the open transaction wrote (no store step in progress).</summary>
     protected abstract Task<ReplicationState> ReadStateAsync(CancellationToken cancellationToken);
@@ -461,6 +461,6 @@ internal abstract class BucketStorageWriter : IBucketStorageWriter
             RollBack();
             return true;
         });
-        DisposeStore();
+        await DisposeStoreAsync().ConfigureAwait(false);
     }
 }

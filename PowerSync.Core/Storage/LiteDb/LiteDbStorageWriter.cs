@@ -368,12 +368,13 @@ internal sealed class LiteDbStorageWriter : BucketStorageWriter
         }
     }
 
-    protected override void DisposeStore()
+    protected override ValueTask DisposeStoreAsync()
     {
         _closing.Cancel();
         _rowKeyScan.Join();
         _closing.Dispose();
         _thread.Dispose();
         _storage.OnWriterClosed(Version.Id);
+        return ValueTask.CompletedTask;
     }
 }

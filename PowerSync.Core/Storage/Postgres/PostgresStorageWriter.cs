@@ -488,10 +488,10 @@ internal sealed class PostgresStorageWriter : BucketStorageWriter
         return cmd;
     }
 
-    protected override void DisposeStore()
+    protected override async ValueTask DisposeStoreAsync()
     {
-        _lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _connection.Dispose();
+        await _lease.DisposeAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
         _storage.OnWriterClosed(Version.Id);
     }
 }

@@ -170,10 +170,11 @@ internal sealed class SqliteStorageWriter : BucketStorageWriter
         return id;
     }
 
-    protected override void DisposeStore()
+    protected override ValueTask DisposeStoreAsync()
     {
         _sql.Dispose();
         _connection.Dispose();
         _storage.OnWriterClosed(Version.Id);
+        return ValueTask.CompletedTask;
     }
 }
