@@ -109,6 +109,28 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
+    public void Aliases_to_an_anchor_that_weighs_nothing_are_weighed_within_a_bound()
+    {
+        // e weighs 0 (an empty list), so a (20,000 aliases of e) weighs 0 too and is weighed again at each of its
+        // 20,000 uses: 400 million visits unbounded.
+        var yaml = new System.Text.StringBuilder("config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    e: &e []\n");
+        yaml.Append("    a: &a\n").Append(string.Concat(Enumerable.Repeat("      - *e\n", 20_000)));
+        yaml.Append("    b:\n").Append(string.Concat(Enumerable.Repeat("      - *a\n", 20_000)));
+        var errors = ErrorsOf(yaml.ToString());
+        Assert.That(errors.Select(e => e.Code), Is.EqualTo(new[] { SyncRulesErrorCodes.YamlAliasOrTag }));
+        Assert.That(errors[0].Line, Is.LessThan(8 + 20_000 + 100), "refused within the first uses of a");
+    }
+
+    [Test]
+    public void Nesting_deeper_than_the_limit_is_a_yaml_error_not_a_crash()
+    {
+        var deep = new string('[', 100_000) + new string(']', 100_000);
+        var errors = ErrorsOf($"config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    x: {deep}\n");
+        Assert.That(errors.Select(e => (e.Code, e.Line)), Is.EqualTo(new[] { (SyncRulesErrorCodes.YamlSyntax, 7) }));
+        Assert.That(errors[0].Message, Does.Contain("levels deep"));
+    }
+
+    [Test]
     public void A_recursive_alias_where_the_reader_does_not_look_is_accepted()
     {
         var rules = SyncRulesSet.Parse("config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    extra: &a [*a, {b: *a}]\n");

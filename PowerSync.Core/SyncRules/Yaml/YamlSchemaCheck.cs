@@ -14,6 +14,12 @@ namespace PowerSync.Core.SyncRules.Yaml;
 internal static class YamlSchemaCheck
 {
     private const int MaxAliasCount = 100;
+
+    /// <summary>
+    /// Weighing anchors may revisit a node once per alias (an anchor that weighs 0, such as a list of aliases to
+    /// empty lists, is weighed again at each use): past this many visits the document is refused.
+    /// </summary>
+    private const int MaxWeighingVisits = 1_000_000;
     private static readonly string[] TopLevel = ["bucket_definitions", "with", "streams", "event_definitions", "config"];
     private static readonly string[] DefinitionKeys = ["accept_potentially_dangerous_queries", "priority", "parameters", "data"];
     private static readonly string[] ConfigFlags = ["timestamps_iso8601", "versioned_bucket_ids", "fixed_json_extract", "custom_postgres_types", "unstable_sqlite_expression_engine"];
@@ -219,6 +225,7 @@ internal static class YamlSchemaCheck
     private static (YamlTreeNode, string)? CountAliases(YamlTreeNode root)
     {
         var counts = new Dictionary<YamlTreeNode, (int Count, long AliasCount)>(ReferenceEqualityComparer.Instance);
+        var visits = 0;
         var stack = new Stack<YamlTreeNode>();
         stack.Push(root);
         while (stack.Count > 0)
@@ -236,7 +243,11 @@ internal static class YamlSchemaCheck
                     count++;
                     if (aliasCount == 0)
                     {
-                        aliasCount = AliasCount(target, counts);
+                        aliasCount = AliasCount(target, counts, ref visits);
+                        if (visits > MaxWeighingVisits)
+                        {
+                            return (alias, "Excessive alias count indicates a resource exhaustion attack");
+                        }
                     }
 
                     counts[target] = (count, aliasCount);
@@ -268,8 +279,9 @@ internal static class YamlSchemaCheck
     }
 
     /// <summary>The aliases nested in <paramref name="node"/>, as the package weighs an anchor (a scalar is 1, an empty collection 0).</summary>
-    private static long AliasCount(YamlTreeNode node, Dictionary<YamlTreeNode, (int Count, long AliasCount)> counts)
+    private static long AliasCount(YamlTreeNode node, Dictionary<YamlTreeNode, (int Count, long AliasCount)> counts, ref int visits)
     {
+        visits++;
         switch (node)
         {
             case YamlAliasRef alias:
@@ -278,12 +290,18 @@ internal static class YamlSchemaCheck
                 long max = 0;
                 foreach (var (k, v) in map.Pairs)
                 {
-                    max = Math.Max(max, Math.Max(AliasCount(k, counts), AliasCount(v, counts)));
+                    max = Math.Max(max, Math.Max(AliasCount(k, counts, ref visits), AliasCount(v, counts, ref visits)));
                 }
 
                 return max;
             case YamlList list:
-                return list.Items.Count == 0 ? 0 : list.Items.Max(i => AliasCount(i, counts));
+                long most = 0;
+                foreach (var item in list.Items)
+                {
+                    most = Math.Max(most, AliasCount(item, counts, ref visits));
+                }
+
+                return most;
             default:
                 return 1;
         }

@@ -133,9 +133,13 @@ internal readonly record struct JsValue(JsKind Kind, string Text, double Number 
 internal sealed partial class YamlTreeBuilder
 {
     private const string YamlTagPrefix = "tag:yaml.org,2002:";
+
+    /// <summary>Deeper documents are refused (reading recurses once per level).</summary>
+    internal const int MaxDepth = 1000;
     private readonly IParser _parser;
     private readonly Dictionary<string, YamlTreeNode> _anchors = new(StringComparer.Ordinal);
     private readonly ErrorSink _problems;
+    private int _depth;
 
     private YamlTreeBuilder(IParser parser, ErrorSink problems)
     {
@@ -187,10 +191,18 @@ internal sealed partial class YamlTreeBuilder
                 return node;
             }
 
+            case SequenceStart or MappingStart when _depth >= MaxDepth:
+                throw new YamlException(_parser.Current.Start, _parser.Current.End, $"The YAML nests more than {MaxDepth} levels deep");
             case SequenceStart start:
-                return Sequence(start);
+                _depth++;
+                var sequence = Sequence(start);
+                _depth--;
+                return sequence;
             case MappingStart start:
-                return Mapping(start);
+                _depth++;
+                var mapping = Mapping(start);
+                _depth--;
+                return mapping;
             default:
                 throw new YamlException(_parser.Current!.Start, _parser.Current.End, $"Unexpected {_parser.Current.GetType().Name}");
         }
