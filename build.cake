@@ -162,7 +162,7 @@ Task("Bench")
 });
 
 Task("SyncRulesFixtures")
-    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson and SyncRules/Geometry/geometry.ndjson with the official evaluator (needs node and npm; not part of Test).")
+    .Description("Regenerates the expected results of PowerSync.Tests/SyncRules/Fixtures/*.ndjson, SyncRules/Geometry/geometry.ndjson and SyncRules/DateText/date-text.ndjson with the official evaluator (needs node and npm; not part of Test).")
     .Does(() =>
 {
     var generator = "./PowerSync.Tests/SyncRules/Fixtures/generator";
@@ -179,6 +179,17 @@ Task("SyncRulesFixtures")
     if (corpus != 0) throw new CakeException($"The geometry corpus failed with exit code {corpus}.");
     var filled = StartProcess("node", new ProcessSettings { Arguments = "../Fixtures/generator/generate.mjs geometry.ndjson", WorkingDirectory = geometry });
     if (filled != 0) throw new CakeException($"The fixture generator failed on the geometry corpus with exit code {filled}.");
+    // The date-text corpus (SyncRules/DateText), read by the official evaluator's `new Date` with local time UTC.
+    var dateText = "./PowerSync.Tests/SyncRules/DateText";
+    var dates = StartProcess("node", new ProcessSettings { Arguments = "corpus.mjs", WorkingDirectory = dateText });
+    if (dates != 0) throw new CakeException($"The date-text corpus failed with exit code {dates}.");
+    var read = StartProcess("node", new ProcessSettings
+    {
+        Arguments = "../Fixtures/generator/generate.mjs date-text.ndjson",
+        WorkingDirectory = dateText,
+        EnvironmentVariables = new Dictionary<string, string> { ["TZ"] = "UTC" },
+    });
+    if (read != 0) throw new CakeException($"The fixture generator failed on the date-text corpus with exit code {read}.");
 });
 
 Task("Pack")

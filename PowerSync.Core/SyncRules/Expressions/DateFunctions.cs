@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace PowerSync.Core.SyncRules.Expressions;
 
@@ -7,10 +6,9 @@ namespace PowerSync.Core.SyncRules.Expressions;
 /// <c>unixepoch</c> and <c>datetime</c> as the official evaluator implements them on JavaScript
 /// <c>Date</c>: text without a zone is UTC, all-digit text is a Julian day, numbers are Julian days
 /// (or unix seconds with <c>'unixepoch'</c>), only the <c>'unixepoch'</c> and <c>'subsec'</c> modifiers
-/// exist and anything else gives NULL. Date text accepts the ISO 8601 forms (date, date + time with
-/// <c>T</c> or a space, optional fraction and zone); other formats V8 happens to accept give NULL here.
+/// exist and anything else gives NULL. Date text is read as V8 reads it (<see cref="JsDateParser"/>).
 /// </summary>
-internal static partial class DateFunctions
+internal static class DateFunctions
 {
     private const double MaxTime = 8.64e15;
 
@@ -107,68 +105,67 @@ internal static partial class DateFunctions
 
     private static double FromJulian(double julianDay) => (julianDay - 2440587.5) * 24 * 60 * 60 * 1000;
 
-    [GeneratedRegex(@"[Zz]|[+\-]\d{2}:\d{2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex HasTimezone();
-
-    [GeneratedRegex(@"^\d+(\.\d*)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex JulianDay();
-
-    [GeneratedRegex(@"^([+\-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+\-]\d{2}:\d{2})?$", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoDate();
-
+    /// <summary>
+    /// Date text as the official evaluator reads it: text with a <c>Z</c> anywhere or ending in <c>±hh:mm</c> goes to
+    /// <c>new Date</c> as it is, all-digit text (with an optional fraction) is a Julian day, and any other text gets a
+    /// <c>Z</c> appended first (so zone-less ISO text is UTC, and legacy text ending in a word usually becomes invalid).
+    /// </summary>
     private static double? ParseDateText(string text)
     {
-        if (HasTimezone().IsMatch(text))
+        if (HasTimezone(text))
         {
-            return ParseIso(text);
+            return JsDateParser.Parse(text, appendZ: false);
         }
 
-        if (JulianDay().IsMatch(text))
+        if (IsJulianDay(text))
         {
-            return FromJulian(double.Parse(text, CultureInfo.InvariantCulture));
+            return FromJulian(double.Parse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture));
         }
 
-        return ParseIso(text + "Z");
+        return JsDateParser.Parse(text, appendZ: true);
     }
 
-    private static double? ParseIso(string text)
+    /// <summary>The official evaluator's test <c>/[Zz]|[+\-]\d{2}:\d{2}$/</c> (ASCII digits, <c>$</c> at the very end).</summary>
+    private static bool HasTimezone(string text)
     {
-        var m = IsoDate().Match(text.Trim());
-        if (!m.Success)
+        if (text.AsSpan().IndexOfAny('Z', 'z') >= 0)
         {
-            return null;
+            return true;
         }
 
-        var year = int.Parse(m.Groups[1].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var month = m.Groups[2].Success ? int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : 1;
-        var day = m.Groups[3].Success ? int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) : 1;
-        var hour = m.Groups[4].Success ? int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) : 0;
-        var minute = m.Groups[5].Success ? int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture) : 0;
-        var second = m.Groups[6].Success ? int.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture) : 0;
-        var fraction = m.Groups[7].Success ? m.Groups[7].Value : string.Empty;
-        if (month is < 1 or > 12 || day is < 1 or > 31 || hour > 24 || minute > 59 || second > 59
-            || (hour == 24 && (minute != 0 || second != 0 || fraction.Trim('0').Length > 0)))
-        {
-            return null;
-        }
-
-        var millis = fraction.Length == 0 ? 0 : int.Parse((fraction + "00")[..3], CultureInfo.InvariantCulture);
-        var days = DaysFromCivil(year, month, day); // V8 rolls day 29-31 over into the next month
-        var time = (((days * 24.0) + hour) * 60 + minute) * 60000 + second * 1000.0 + millis;
-        var zone = m.Groups[8].Value;
-        if (zone.Length > 1)
-        {
-            var sign = zone[0] == '-' ? -1 : 1;
-            var offset = int.Parse(zone.AsSpan(1, 2), CultureInfo.InvariantCulture) * 60 + int.Parse(zone.AsSpan(4, 2), CultureInfo.InvariantCulture);
-            time -= sign * offset * 60000.0;
-        }
-
-        return time;
+        var n = text.Length;
+        return n >= 6 && text[n - 6] is '+' or '-' && char.IsAsciiDigit(text[n - 5]) && char.IsAsciiDigit(text[n - 4])
+            && text[n - 3] == ':' && char.IsAsciiDigit(text[n - 2]) && char.IsAsciiDigit(text[n - 1]);
     }
 
+    /// <summary>The official evaluator's test <c>/^\d+(\.\d*)?$/</c> (ASCII digits).</summary>
+    private static bool IsJulianDay(string text)
+    {
+        var i = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            i++;
+        }
+
+        if (i == 0)
+        {
+            return false;
+        }
+
+        if (i < text.Length && text[i] == '.')
+        {
+            i++;
+            while (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                i++;
+            }
+        }
+
+        return i == text.Length;
+    }
 
     /// <summary>Days since 1970-01-01 of a proleptic Gregorian date (any year).</summary>
-    private static long DaysFromCivil(long y, int m, int d)
+    internal static long DaysFromCivil(long y, int m, int d)
     {
         y -= m <= 2 ? 1 : 0;
         var era = (y >= 0 ? y : y - 399) / 400;
