@@ -168,6 +168,9 @@ Task("SyncRulesFixtures")
     var generator = "./PowerSync.Tests/SyncRules/Fixtures/generator";
     var npm = StartProcess("npm", new ProcessSettings { Arguments = "ci --no-audit --no-fund", WorkingDirectory = generator });
     if (npm != 0) throw new CakeException($"npm ci in {generator} failed with exit code {npm}.");
+    // The YAML anchors/aliases/tags corpus: yaml-cases.mjs writes its inputs, the generator fills in the official results.
+    var yamlCases = StartProcess("node", new ProcessSettings { Arguments = "yaml-cases.mjs", WorkingDirectory = generator });
+    if (yamlCases != 0) throw new CakeException($"yaml-cases.mjs failed with exit code {yamlCases}.");
     var node = StartProcess("node", new ProcessSettings { Arguments = "generate.mjs", WorkingDirectory = generator });
     if (node != 0) throw new CakeException($"The fixture generator failed with exit code {node}.");
     // The st_* corpus (SyncRules/Geometry): corpus.mjs writes its inputs, the generator fills in the official results.

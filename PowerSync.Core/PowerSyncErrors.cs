@@ -95,7 +95,7 @@ public static class PowerSyncErrors
         new("PSYNC_R0001", Rules, "The sync rules have errors; the message lists each with its file, line and column.", false,
             "Fix each listed error."),
         new("PSYNC_N3001", Rules, "The YAML does not parse (indentation, quoting, duplicate keys).", false, "Fix the YAML at the line and column given."),
-        new("PSYNC_N3002", Rules, "A YAML alias, anchor or tag other than `!accept_potentially_dangerous_queries` (not accepted; see the differences in sync-rules.md).", false, "Write the value out in full."),
+        new("PSYNC_N3002", Rules, "A YAML alias where the official reader does not follow it (a whole definition or stream, a list, a query, a priority), an alias to an anchor not defined before it, or an anchor aliased too often (the alias-bomb guard; see sync-rules.md).", false, "Write the value out in full."),
         new("PSYNC_N3003", Rules, "A key that is not part of the sync-rules format at this position.", false, "Remove or rename the key (the message suggests the closest one)."),
         new("PSYNC_N3004", Rules, "A value of the wrong type or out of range (edition, priority, booleans, ...).", false, "Give a value of the kind the message names."),
         new("PSYNC_N3005", Rules, "A required key is missing (e.g. data in a bucket definition).", false, "Add the key."),

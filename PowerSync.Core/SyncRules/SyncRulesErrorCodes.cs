@@ -9,7 +9,11 @@ public static class SyncRulesErrorCodes
     /// <summary>The YAML itself does not parse (indentation, quoting, duplicate keys).</summary>
     public const string YamlSyntax = "PSYNC_N3001";
 
-    /// <summary>A YAML alias, anchor or tag other than <c>!accept_potentially_dangerous_queries</c>: not accepted (the official parser accepts them).</summary>
+    /// <summary>
+    /// A YAML alias where the official reader does not follow it (a whole definition or stream, a list, a query, a
+    /// priority), an alias to an anchor not defined before it, or an anchor aliased too often (the alias-bomb guard).
+    /// Tags are accepted (the name is kept for compatibility).
+    /// </summary>
     public const string YamlAliasOrTag = "PSYNC_N3002";
 
     /// <summary>A key that is not part of the sync-rules format at this position.</summary>

@@ -120,6 +120,11 @@ public sealed class SyncRulesSet
             : SyncRulesCompiler.Compile(document, options.DefaultSchema, options.HonourStreamPriority);
         var problems = options.FileName is { } file ? rules.Problems.Select(p => p with { File = file }).ToList() : rules.Problems;
         var errors = problems.Where(p => !p.IsWarning).ToList();
+        if (errors.Count == 0 && document.FinalCheckProblem is { } finalCheck)
+        {
+            errors.Add(finalCheck with { File = options.FileName });
+        }
+
         if (errors.Count > 0)
         {
             throw new SyncRulesException(errors);

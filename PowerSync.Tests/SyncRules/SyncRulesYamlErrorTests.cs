@@ -76,19 +76,74 @@ public sealed class SyncRulesYamlErrorTests
     }
 
     [Test]
-    public void Yaml_aliases_and_anchors_are_rejected()
+    public void An_alias_as_a_whole_bucket_definition_is_not_followed_and_is_rejected_at_the_alias()
     {
         var yaml = "bucket_definitions:\n  a: &def\n    data:\n      - SELECT * FROM t\n  b: *def\n";
         var errors = ErrorsOf(yaml);
-        Assert.That(errors.Select(e => e.Code), Is.All.EqualTo(SyncRulesErrorCodes.YamlAliasOrTag));
-        Assert.That(errors.Select(e => e.Line), Is.EquivalentTo(new[] { 2, 5 }));
+        Assert.That(errors.Select(e => (e.Code, e.Line, e.Column)), Is.EqualTo(new[] { (SyncRulesErrorCodes.YamlAliasOrTag, 5, 6) }));
+        Assert.That(errors[0].Message, Does.Contain("*def is not followed"));
     }
 
     [Test]
-    public void Yaml_tags_other_than_the_official_one_are_rejected()
+    public void An_alias_whose_anchor_is_not_defined_before_it_is_rejected_at_the_alias()
     {
-        var errors = ErrorsOf("bucket_definitions:\n  a: !custom\n    data: []\n");
-        Assert.That(errors[0].Code, Is.EqualTo(SyncRulesErrorCodes.YamlAliasOrTag));
+        var yaml = "bucket_definitions:\n  b:\n    data:\n      - SELECT * FROM t\n    accept_potentially_dangerous_queries: *nope\n";
+        var errors = ErrorsOf(yaml);
+        Assert.That(errors.Select(e => (e.Code, e.Line, e.Column)), Is.EqualTo(new[] { (SyncRulesErrorCodes.YamlAliasOrTag, 5, 43) }));
+        Assert.That(errors[0].Message, Does.Contain("Unresolved alias").And.Contain("nope"));
+    }
+
+    [Test]
+    public void An_alias_bomb_is_rejected_without_expanding_it()
+    {
+        // Nine levels of nine aliases each would expand to 9^9 (387 million) scalars.
+        var yaml = new System.Text.StringBuilder("config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    l0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+        for (var level = 1; level <= 9; level++)
+        {
+            yaml.Append($"    l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))}]\n");
+        }
+
+        var errors = ErrorsOf(yaml.ToString());
+        Assert.That(errors.Select(e => (e.Code, e.Line)), Is.EqualTo(new[] { (SyncRulesErrorCodes.YamlAliasOrTag, 10) }));
+        Assert.That(errors[0].Message, Does.Contain("Excessive alias count"));
+    }
+
+    [Test]
+    public void Aliases_to_an_anchor_that_weighs_nothing_are_weighed_within_a_bound()
+    {
+        // e weighs 0 (an empty list), so a (20,000 aliases of e) weighs 0 too and is weighed again at each of its
+        // 20,000 uses: 400 million visits unbounded.
+        var yaml = new System.Text.StringBuilder("config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    e: &e []\n");
+        yaml.Append("    a: &a\n").Append(string.Concat(Enumerable.Repeat("      - *e\n", 20_000)));
+        yaml.Append("    b:\n").Append(string.Concat(Enumerable.Repeat("      - *a\n", 20_000)));
+        var errors = ErrorsOf(yaml.ToString());
+        Assert.That(errors.Select(e => e.Code), Is.EqualTo(new[] { SyncRulesErrorCodes.YamlAliasOrTag }));
+        Assert.That(errors[0].Line, Is.LessThan(8 + 20_000 + 100), "refused within the first uses of a");
+    }
+
+    [Test]
+    public void Nesting_deeper_than_the_limit_is_a_yaml_error_not_a_crash()
+    {
+        var deep = new string('[', 100_000) + new string(']', 100_000);
+        var errors = ErrorsOf($"config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    x: {deep}\n");
+        Assert.That(errors.Select(e => (e.Code, e.Line)), Is.EqualTo(new[] { (SyncRulesErrorCodes.YamlSyntax, 7) }));
+        Assert.That(errors[0].Message, Does.Contain("levels deep"));
+    }
+
+    [Test]
+    public void A_recursive_alias_where_the_reader_does_not_look_is_accepted()
+    {
+        var rules = SyncRulesSet.Parse("config:\n  edition: 2\nstreams:\n  s:\n    auto_subscribe: true\n    query: SELECT * FROM t\n    extra: &a [*a, {b: *a}]\n");
+        Assert.That(rules.StreamNames, Is.EqualTo(new[] { "s" }));
+    }
+
+    [Test]
+    public void Scalars_resolve_as_the_yaml_core_schema_and_their_tags()
+    {
+        // 0x2 is the integer 2, a tag the service does not know leaves the text, !!str keeps 1.0 as text.
+        var rules = SyncRulesSet.Parse("bucket_definitions:\n  !!str 1.0:\n    priority: 0x2\n    data:\n      - !custom SELECT * FROM t\n  0x10:\n    priority: !!float 1.0\n    data: [SELECT id FROM t]\n");
+        var rows = rules.EvaluateRow("public", "t", new Dictionary<string, PowerSync.Core.SqliteValue> { ["id"] = PowerSync.Core.SqliteValue.FromText("r1") }).Rows;
+        Assert.That(rows.Select(r => r.Bucket), Is.EquivalentTo(new[] { "1.0[]", "16[]" }));
     }
 
     [Test]

@@ -19,6 +19,12 @@ internal sealed record SyncRulesDocument(
     /// <summary>The payload queries of <c>event_definitions:</c> (checked, not evaluated), with the section's problems.</summary>
     public DocumentSection<SqlSource> EventPayloads { get; init; } = DocumentSection<SqlSource>.Empty;
 
+    /// <summary>
+    /// The problem the official reader's final check over the whole document (aliases followed) finds, if any. It is an
+    /// error only when reading and compiling found no other error, as officially.
+    /// </summary>
+    public SyncRulesError? FinalCheckProblem { get; init; }
+
     /// <summary>Edition 3: the top-level <c>with</c> (common table expressions every stream sees).</summary>
     public IReadOnlyList<CteEntry> GlobalWith { get; init; } = [];
 

@@ -1,61 +1,61 @@
-using YamlDotNet.RepresentationModel;
-
 namespace PowerSync.Core.SyncRules.Yaml;
 
 /// <summary>The edition-3 shape of a document: global <c>with</c>, and streams with <c>query</c> or <c>queries</c> and their own <c>with</c>.</summary>
 internal sealed partial class SyncRulesYamlReader
 {
-    private SyncRulesDocument Edition3Document(YamlMappingNode root, SyncRulesConfig config, ErrorSink problems)
+    private SyncRulesDocument Edition3Document(YamlMap root, SyncRulesConfig config, ErrorSink problems)
     {
-        if (Child(root, "bucket_definitions") is { } definitions)
+        if (!IsAbsent(root.Get("bucket_definitions")))
         {
-            Report(problems, definitions, "'bucket_definitions' are not supported by the edition 3 compiler: write them as streams", SyncRulesErrorCodes.NotSupported);
+            Report(problems, root.Get("bucket_definitions")!, "'bucket_definitions' are not supported by the edition 3 compiler: write them as streams", SyncRulesErrorCodes.NotSupported);
         }
 
         var streams = new ErrorSink();
         var entries = new List<StreamEntry>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        switch (Child(root, "streams"))
+        var node = root.Get("streams");
+        if (IsAbsent(node))
         {
-            case YamlMappingNode map:
-                foreach (var (key, value) in map.Children)
-                {
-                    var name = ((YamlScalarNode)key).Value ?? string.Empty;
-                    if (!names.Add(name))
-                    {
-                        Report(streams, key, $"There is already a stream named '{name}'", SyncRulesErrorCodes.InvalidValue);
-                        continue;
-                    }
+            Report(problems, root, "'streams' are required", SyncRulesErrorCodes.MissingKey);
+        }
 
-                    entries.Add(ReadStream3(name, key, value));
-                }
+        foreach (var (key, value) in Entries(node, "streams", streams))
+        {
+            // A stream that is not a mapping (an alias included) is skipped, as officially: the schema check decides.
+            if (value is not YamlMap)
+            {
+                continue;
+            }
 
-                break;
-            case null:
-                Report(problems, root, "'streams' are required", SyncRulesErrorCodes.MissingKey);
-                break;
-            case var other:
-                Report(streams, other, "streams must be a mapping of stream names to definitions", SyncRulesErrorCodes.InvalidValue);
-                break;
+            var name = NameOf(key);
+            if (CheckUniqueName(name, key, streams))
+            {
+                entries.Add(ReadStream3(name, key, (YamlMap)value));
+            }
         }
 
         return new SyncRulesDocument(config, problems.Items, DocumentSection<BucketDefinitionEntry>.Empty, new(streams.Items, entries))
         {
-            GlobalWith = ReadWith(Child(root, "with"), problems),
+            GlobalWith = ReadWith(root.Get("with"), problems),
         };
     }
 
-    private List<CteEntry> ReadWith(YamlNode? node, ErrorSink problems)
+    /// <summary>A <c>with</c>: a mapping of names to SELECT statements (an alias or a scalar defines none; a list is an error).</summary>
+    private List<CteEntry> ReadWith(YamlTreeNode? node, ErrorSink problems)
     {
         var result = new List<CteEntry>();
-        if (node is YamlMappingNode map)
+        if (node is YamlMap map)
         {
-            foreach (var (key, value) in map.Children)
+            foreach (var (key, value) in map.Pairs)
             {
-                if (value is YamlScalarNode { Value: { Length: > 0 } } scalar)
+                if (key is not YamlScalarValue { Value.Kind: JsKind.String })
+                {
+                    // Officially the name is the key's value, which must be a string (a number, null or alias key fails).
+                    Report(problems, key, "The name of a common table expression must be a string", SyncRulesErrorCodes.InvalidValue);
+                }
+                else if (value is YamlScalarValue scalar)
                 {
                     var (line, column) = YamlLocator.Of(key.Start);
-                    result.Add(new CteEntry(((YamlScalarNode)key).Value!, line, column, Source(scalar)));
+                    result.Add(new CteEntry(NameOf(key), line, column, Source(scalar)));
                 }
                 else
                 {
@@ -63,56 +63,53 @@ internal sealed partial class SyncRulesYamlReader
                 }
             }
         }
-        else if (node is not null)
+        else if (node is YamlList { Items.Count: > 0 } list)
         {
-            Report(problems, node, "'with' must be a mapping of names to SELECT statements", SyncRulesErrorCodes.InvalidValue);
+            Report(problems, list, "'with' must be a mapping of names to SELECT statements", SyncRulesErrorCodes.InvalidValue);
         }
 
         return result;
     }
 
-    private StreamEntry ReadStream3(string name, YamlNode keyNode, YamlNode node)
+    private StreamEntry ReadStream3(string name, YamlTreeNode keyNode, YamlMap map)
     {
         var problems = new ErrorSink();
         var (line, column) = YamlLocator.Of(keyNode.Start);
-        if (node is not YamlMappingNode map)
-        {
-            Report(problems, node, $"Stream '{name}' must be a mapping with 'query' or 'queries'", SyncRulesErrorCodes.InvalidValue);
-            return new(name, line, column, problems.Items, false, DefaultPriority, null);
-        }
-
-        ReportUnknownKeys(map, StreamKeys, $"stream '{name}'", problems);
-        var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe", problems) == true;
+        var autoSubscribe = map.Get("auto_subscribe") is { } a && ReadBool(a, "auto_subscribe", problems) == true;
         var priority = ReadPriority(map, problems);
-        var accept = Child(map, AcceptDangerousKey) is { } d && ReadBool(d, AcceptDangerousKey, problems) == true;
+        var accept = map.Get(AcceptDangerousKey) is { } d && ReadBool(d, AcceptDangerousKey, problems) == true;
         var queries = new List<SqlSource>();
-        var query = Child(map, "query");
-        var list = Child(map, "queries");
+        var query = map.Get("query");
+        var list = IsAbsent(map.Get("queries")) ? null : map.Get("queries");
         if ((query is null) == (list is null))
         {
-            Report(problems, node, "One of `queries` or `query` must be given.", SyncRulesErrorCodes.MissingKey);
+            Report(problems, map, "One of `queries` or `query` must be given.", SyncRulesErrorCodes.MissingKey);
         }
 
-        if (query is YamlScalarNode { Value: { Length: > 0 } } single)
+        if (query is YamlScalarValue single)
         {
             queries.Add(Source(single));
         }
-
-        if (list is YamlSequenceNode sequence)
+        else if (query is not null)
         {
-            foreach (var item in sequence.Children)
+            Report(problems, query, "'query' must be a SELECT statement", SyncRulesErrorCodes.InvalidValue);
+        }
+
+        if (list is YamlList sequence)
+        {
+            for (var i = 0; i < sequence.Items.Count; i++)
             {
-                if (item is YamlScalarNode { Value: { Length: > 0 } } scalar)
+                if (sequence.ScalarItem(i) is { } scalar)
                 {
                     queries.Add(Source(scalar));
                 }
                 else
                 {
-                    Report(problems, item, "Each entry of 'queries' must be a SELECT statement", SyncRulesErrorCodes.InvalidValue);
+                    Report(problems, sequence.Items[i], "Each entry of 'queries' must be a SELECT statement", SyncRulesErrorCodes.InvalidValue);
                 }
             }
         }
-        else if (list is not null)
+        else if (list is not null and not YamlScalarValue { Value: { Kind: JsKind.Number, Number: 0 } or { Kind: JsKind.Bool, Bool: false } or { Kind: JsKind.String, Text: "" } })
         {
             Report(problems, list, "'queries' must be a list of SELECT statements", SyncRulesErrorCodes.InvalidValue);
         }
@@ -120,7 +117,7 @@ internal sealed partial class SyncRulesYamlReader
         return new(name, line, column, problems.Items, autoSubscribe, priority, queries.FirstOrDefault())
         {
             Queries = queries,
-            With = ReadWith(Child(map, "with"), problems),
+            With = ReadWith(map.Get("with"), problems),
             AcceptPotentiallyDangerousQueries = accept,
         };
     }

@@ -1,15 +1,15 @@
 using System.Globalization;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace PowerSync.Core.SyncRules.Yaml;
 
 /// <summary>
-/// Reads sync-rules YAML with YamlDotNet into a <see cref="SyncRulesDocument"/>, compiling nothing:
-/// aliases, anchors and tags are rejected (except the official <c>!accept_potentially_dangerous_queries</c>
-/// tag, read as the official parser reads it), unknown keys are named, values are checked, and every
-/// problem is kept with the part of the document it was found in.
+/// Reads sync-rules YAML into a <see cref="SyncRulesDocument"/>, compiling nothing, as the official reader reads
+/// it (<see cref="YamlTreeBuilder"/>: values by the YAML 1.2 core schema and their tags, anchors and aliases kept
+/// as written): where it expects a mapping, a list or a query, an alias is not followed and is an error; where it
+/// reads a flag, an alias reads as false; a final check follows every alias (<see cref="YamlSchemaCheck"/>).
+/// Unknown keys are named, values are checked, and every problem is kept with the part of the document it was
+/// found in.
 /// </summary>
 internal sealed partial class SyncRulesYamlReader
 {
@@ -21,6 +21,7 @@ internal sealed partial class SyncRulesYamlReader
 
     private readonly string _yaml;
     private readonly YamlLocator _locator;
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
     private SyncRulesYamlReader(string yaml)
     {
@@ -34,7 +35,7 @@ internal sealed partial class SyncRulesYamlReader
     {
         var problems = new ErrorSink();
         var config = SyncRulesConfig.ForEdition(1);
-        if (!RejectAliasesAndTags(problems) || LoadRoot(problems) is not { } root)
+        if (LoadRoot(problems) is not { } root)
         {
             if (problems.Items.Count == 0)
             {
@@ -45,27 +46,34 @@ internal sealed partial class SyncRulesYamlReader
         }
 
         ReportUnknownTopLevelKeys(root, problems);
-        if (IsAbsent(Child(root, "bucket_definitions")) && IsAbsent(Child(root, "streams")))
+        if (IsAbsent(root.Get("bucket_definitions")) && IsAbsent(root.Get("streams")))
         {
             Report(problems, root, "The sync rules need 'bucket_definitions' or 'streams'", SyncRulesErrorCodes.MissingKey);
         }
 
-        if (Child(root, "config") is { } configNode)
+        if (root.Get("config") is { } configNode)
         {
             config = ReadConfig(configNode, problems);
         }
 
         ReportUnsupportedSections(root, problems, config);
-        if (config.Edition >= 3)
-        {
-            // Compiled streams: bucket_definitions are not supported (reported by the edition-3 reader).
-            return Edition3Document(root, config, problems);
-        }
-
-        return new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config)) { EventPayloads = ReadEventPayloads(root) };
+        var document = config.Edition >= 3
+            ? Edition3Document(root, config, problems) // Compiled streams: bucket_definitions are not supported (reported by the edition-3 reader).
+            : new SyncRulesDocument(config, problems.Items, ReadDefinitions(root), ReadStreams(root, config)) { EventPayloads = ReadEventPayloads(root) };
+        return WithSchemaCheck(document, root);
     }
 
-    private static void Report(ErrorSink problems, YamlNode node, string message, string code) => Report(problems, node.Start, message, code);
+    /// <summary>A problem of <paramref name="node"/>; when the node is an alias, the problem is that it is not followed there.</summary>
+    private static void Report(ErrorSink problems, YamlTreeNode node, string message, string code)
+    {
+        if (node is YamlAliasRef alias)
+        {
+            message = $"The YAML alias *{alias.Name} is not followed here (as in the official service): write the value out. {message}";
+            code = SyncRulesErrorCodes.YamlAliasOrTag;
+        }
+
+        Report(problems, node.Start, message, code);
+    }
 
     private static void Report(ErrorSink problems, Mark mark, string message, string code, bool warning = false)
     {
@@ -73,47 +81,13 @@ internal sealed partial class SyncRulesYamlReader
         problems.Add(line, column, message, code, warning);
     }
 
-    private bool RejectAliasesAndTags(ErrorSink problems)
-    {
-        var parser = new Parser(new StringReader(_yaml));
-        var ok = true;
-        try
-        {
-            while (parser.MoveNext())
-            {
-                switch (parser.Current)
-                {
-                    case AnchorAlias alias:
-                        Report(problems, alias.Start, $"YAML aliases are not supported (*{alias.Value}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
-                        ok = false;
-                        break;
-                    case NodeEvent node when !node.Anchor.IsEmpty:
-                        Report(problems, node.Start, $"YAML anchors are not supported (&{node.Anchor}): repeat the value instead", SyncRulesErrorCodes.YamlAliasOrTag);
-                        ok = false;
-                        break;
-                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific && node.Tag.Value != DangerousQueriesTag.Tag:
-                        Report(problems, node.Start, $"YAML tags are not supported ({node.Tag}): write e.g. 'accept_potentially_dangerous_queries: true' as a key instead", SyncRulesErrorCodes.YamlAliasOrTag);
-                        ok = false;
-                        break;
-                }
-            }
-        }
-        catch (YamlException e)
-        {
-            Report(problems, e.Start, $"Invalid YAML: {e.InnerException?.Message ?? e.Message}", SyncRulesErrorCodes.YamlSyntax);
-            return false;
-        }
-
-        return ok;
-    }
-
     /// <summary>The root mapping of the (only) YAML document; null when the text is empty or has no mapping to read.</summary>
-    private YamlMappingNode? LoadRoot(ErrorSink problems)
+    private YamlMap? LoadRoot(ErrorSink problems)
     {
-        var stream = new YamlStream();
+        List<YamlTreeNode?> documents;
         try
         {
-            stream.Load(new StringReader(_yaml));
+            documents = YamlTreeBuilder.Load(_yaml, problems);
         }
         catch (YamlException e)
         {
@@ -121,81 +95,105 @@ internal sealed partial class SyncRulesYamlReader
             return null;
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" } empty && !DangerousQueriesTag.IsTagged(empty))
+        if (problems.ErrorCount > 0)
         {
             return null;
         }
 
-        if (!DangerousQueriesTag.Resolve(stream.Documents[0].RootNode, problems))
+        if (documents.Count > 1)
+        {
+            Report(problems, documents[1]?.Start ?? Mark.Empty, "Only one YAML document is allowed: remove the second '---' section", SyncRulesErrorCodes.YamlSyntax);
+            return null;
+        }
+
+        var root = documents.Count == 0 ? null : documents[0];
+        if (root is null or YamlScalarValue { Value.Kind: JsKind.Null })
         {
             return null;
         }
 
-        if (stream.Documents.Count > 1)
+        if (root is not YamlMap map)
         {
-            Report(problems, stream.Documents[1].RootNode, "Only one YAML document is allowed: remove the second '---' section", SyncRulesErrorCodes.YamlSyntax);
-        }
-
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            Report(problems, stream.Documents[0].RootNode, "Sync rules must be a YAML mapping with bucket_definitions and/or streams", SyncRulesErrorCodes.InvalidValue);
+            Report(problems, root, "Sync rules must be a YAML mapping with bucket_definitions and/or streams", SyncRulesErrorCodes.InvalidValue);
             return null;
         }
 
-        return root;
+        return map;
     }
 
-    private static void ReportUnknownTopLevelKeys(YamlMappingNode root, ErrorSink problems)
+    private static void ReportUnknownTopLevelKeys(YamlMap root, ErrorSink problems)
     {
-        foreach (var (key, _) in root.Children)
+        foreach (var (key, _) in root.Pairs)
         {
-            var name = ((YamlScalarNode)key).Value;
-            if (!TopLevelKeys.Contains(name))
+            // An alias key is not read here: the schema check sees what it stands for.
+            if (key is not YamlAliasRef && NameOf(key) is var name && !TopLevelKeys.Contains(name))
             {
                 Report(problems, key, $"Unknown top-level key '{name}': expected one of {string.Join(", ", TopLevelKeys)}", SyncRulesErrorCodes.UnknownKey);
             }
         }
     }
 
-    private static void ReportUnsupportedSections(YamlMappingNode root, ErrorSink problems, SyncRulesConfig config)
+    private static void ReportUnsupportedSections(YamlMap root, ErrorSink problems, SyncRulesConfig config)
     {
-        if (config.Edition < 3 && Child(root, "with") is { } with)
+        if (config.Edition < 3 && !IsAbsent(root.Get("with")) && root.Get("with") is { } with)
         {
             Report(problems, with, "Top-level 'with' (global common table expressions) needs edition 3: set 'edition: 3' in config", SyncRulesErrorCodes.NotSupported);
         }
     }
 
-    private static bool IsAbsent(YamlNode? node) => node is null or YamlScalarNode { Value: null or "" or "~" or "null" };
+    /// <summary>Missing, or a null scalar (the official reader's <c>get(key) == null</c>).</summary>
+    private static bool IsAbsent(YamlTreeNode? node) => node is null or YamlScalarValue { Value.Kind: JsKind.Null };
 
-    private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+    /// <summary>
+    /// A key as the official reader names a definition (<c>key.toString()</c>): a scalar's JavaScript text
+    /// (<c>0x10</c> is <c>16</c>, <c>~</c> is <c>null</c>), an alias as written (<c>*name</c>), a collection as JSON.
+    /// </summary>
+    internal static string NameOf(YamlTreeNode key) => key switch
+    {
+        YamlScalarValue s => s.Value.Text,
+        YamlAliasRef a => "*" + a.Name,
+        _ => YamlSchemaCheck.Json(key),
+    };
 
-    private static SyncRulesConfig ReadConfig(YamlNode node, ErrorSink problems)
+    private static SyncRulesConfig ReadConfig(YamlTreeNode node, ErrorSink problems)
     {
         var config = SyncRulesConfig.ForEdition(1);
-        if (node is not YamlMappingNode map)
+        if (node is not YamlMap map)
         {
             Report(problems, node, "config must be a mapping (e.g. 'edition: 2')", SyncRulesErrorCodes.InvalidValue);
             return config;
         }
 
-        if (Child(map, "edition") is { } editionNode)
+        switch (map.Get("edition"))
         {
-            var edition = ReadInt(editionNode, "edition", problems);
-            if (edition is 1 or 2 or 3)
-            {
-                config = SyncRulesConfig.ForEdition(edition.Value);
-            }
-            else if (edition is not null)
-            {
-                Report(problems, editionNode, $"edition must be 1, 2 or 3, not {edition}", SyncRulesErrorCodes.InvalidValue);
-            }
+            case YamlAliasRef:
+                // Not followed: the official reader compares the alias node itself with edition numbers, and every
+                // comparison is false: edition-1 compatibility switches, yet streams are not refused.
+                config = SyncRulesConfig.ForEdition(1) with { Edition = 2 };
+                break;
+            case { } editionNode:
+                var edition = ReadInt(editionNode, "edition", problems);
+                if (edition is 1 or 2 or 3)
+                {
+                    config = SyncRulesConfig.ForEdition(edition.Value);
+                }
+                else if (edition is not null)
+                {
+                    Report(problems, editionNode, $"edition must be 1, 2 or 3, not {edition}", SyncRulesErrorCodes.InvalidValue);
+                }
+
+                break;
         }
 
-        YamlNode? sqliteEngine = null;
-        foreach (var (key, value) in map.Children)
+        YamlTreeNode? sqliteEngine = null;
+        foreach (var (key, value) in map.Pairs)
         {
-            var name = ((YamlScalarNode)key).Value;
+            if (key is YamlAliasRef)
+            {
+                continue;
+            }
+
+            var name = NameOf(key);
             switch (name)
             {
                 case "edition":
@@ -245,132 +243,151 @@ internal sealed partial class SyncRulesYamlReader
         return config;
     }
 
-    private static int? ReadInt(YamlNode node, string what, ErrorSink problems)
+    /// <summary>An integer: a scalar whose value is a whole number (<c>2</c>, <c>2.0</c>, <c>0x2</c>, <c>!!int "2"</c>; not <c>"2"</c>).</summary>
+    private static int? ReadInt(YamlTreeNode node, string what, ErrorSink problems)
     {
-        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: { } v } && int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
+        if (node is YamlScalarValue { Value: { Kind: JsKind.Number, Number: var d } } && double.IsInteger(d) && Math.Abs(d) < int.MaxValue)
         {
-            return i;
+            return (int)d;
         }
 
         Report(problems, node, $"{what} must be an integer", SyncRulesErrorCodes.InvalidValue);
         return null;
     }
 
-    private static bool? ReadBool(YamlNode node, string what, ErrorSink problems)
+    /// <summary>
+    /// A boolean flag. An alias reads as false, as the official reader reads it (its final schema check then
+    /// requires the aliased value to be a boolean).
+    /// </summary>
+    private static bool? ReadBool(YamlTreeNode node, string what, ErrorSink problems)
     {
-        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } s)
+        switch (node)
         {
-            return s.Value == "true";
+            case YamlAliasRef:
+                return false;
+            case YamlScalarValue { Value: { Kind: JsKind.Bool, Bool: var b } }:
+                return b;
+            default:
+                Report(problems, node, $"{what} must be true or false", SyncRulesErrorCodes.InvalidValue);
+                return null;
         }
-
-        Report(problems, node, $"{what} must be true or false", SyncRulesErrorCodes.InvalidValue);
-        return null;
     }
 
     /// <summary><c>priority:</c> of a definition or stream: 0 to 3, <see cref="DefaultPriority"/> when absent or invalid.</summary>
-    private static int ReadPriority(YamlMappingNode map, ErrorSink problems)
+    private static int ReadPriority(YamlMap map, ErrorSink problems)
     {
-        if (Child(map, "priority") is not { } node || ReadInt(node, "priority", problems) is not { } value)
+        if (map.Get("priority") is not { } node)
         {
             return DefaultPriority;
         }
 
-        if (value is < 0 or > 3)
+        if (node is YamlScalarValue { Value: { Kind: JsKind.Number, Number: var value } } && double.IsInteger(value) && value is >= 0 and <= 3)
         {
-            Report(problems, node, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
-            return DefaultPriority;
+            return (int)value;
         }
 
-        return value;
+        Report(problems, node, "Invalid value for priority, must be between 0 and 3 (inclusive).", SyncRulesErrorCodes.InvalidValue);
+        return DefaultPriority;
     }
 
-    private static void ReportUnknownKeys(YamlMappingNode map, string[] known, string owner, ErrorSink problems)
+    private static void ReportUnknownKeys(YamlMap map, string[] known, string owner, ErrorSink problems)
     {
-        foreach (var (key, _) in map.Children)
+        foreach (var (key, _) in map.Pairs)
         {
-            var k = ((YamlScalarNode)key).Value;
-            if (!known.Contains(k))
+            if (key is not YamlAliasRef && NameOf(key) is var k && !known.Contains(k))
             {
                 Report(problems, key, $"Unknown key '{k}' in {owner}: expected one of {string.Join(", ", known)}", SyncRulesErrorCodes.UnknownKey);
             }
         }
     }
 
-    private SqlSource Source(YamlScalarNode node) => new(node.Value ?? string.Empty, offset => _locator.InScalar(node, offset));
+    /// <summary>A query: the scalar's text as the official reader takes it (<c>String(value)</c>).</summary>
+    private SqlSource Source(YamlScalarValue node) => new(node.Value.Text, offset => _locator.InScalar(node, offset));
 
-    /// <summary>The queries of <c>parameters:</c> or <c>data:</c>: one SQL string (where allowed) or a list of them.</summary>
-    private DocumentSection<SqlSource> ReadQueries(YamlNode node, string what, bool allowSingle)
+    /// <summary>
+    /// <c>parameters:</c> (one query or a list of them; anything else, an alias included, is no parameter query)
+    /// or <c>data:</c> (a list of queries).
+    /// </summary>
+    private DocumentSection<SqlSource> ReadQueries(YamlTreeNode node, string what, bool allowSingle)
     {
-        if (node is YamlScalarNode single && allowSingle && !string.IsNullOrWhiteSpace(single.Value))
+        if (node is YamlScalarValue single && allowSingle)
         {
             return new([], [Source(single)]);
         }
 
         var problems = new ErrorSink();
-        if (node is YamlSequenceNode seq)
+        if (node is YamlList seq)
         {
             var queries = new List<SqlSource>();
-            foreach (var item in seq.Children)
+            for (var i = 0; i < seq.Items.Count; i++)
             {
-                if (item is YamlScalarNode s && !string.IsNullOrWhiteSpace(s.Value))
+                if (seq.ScalarItem(i) is { } s)
                 {
                     queries.Add(Source(s));
                 }
                 else
                 {
-                    Report(problems, item, $"Each entry of '{what}' must be one SQL query string", SyncRulesErrorCodes.InvalidValue);
+                    Report(problems, seq.Items[i], $"Each entry of '{what}' must be one SQL query string", SyncRulesErrorCodes.InvalidValue);
                 }
             }
 
             return new(problems.Items, queries);
         }
 
-        Report(problems, node, allowSingle ? $"'{what}' must be a SQL query or a list of SQL queries" : $"'{what}' must be a list of SQL queries", SyncRulesErrorCodes.InvalidValue);
+        if (!allowSingle)
+        {
+            Report(problems, node, $"'{what}' must be a list of SQL queries", SyncRulesErrorCodes.InvalidValue);
+        }
+        else if (node is YamlMap)
+        {
+            Report(problems, node, $"'{what}' must be a SQL query or a list of SQL queries", SyncRulesErrorCodes.InvalidValue);
+        }
+
         return new(problems.Items, []);
     }
 
     /// <summary><c>event_definitions</c>: a mapping of event names to <c>payloads</c>, a list of SQL queries.</summary>
-    private DocumentSection<SqlSource> ReadEventPayloads(YamlMappingNode root)
+    private DocumentSection<SqlSource> ReadEventPayloads(YamlMap root)
     {
-        var node = Child(root, "event_definitions");
+        var node = root.Get("event_definitions");
         var problems = new ErrorSink();
         var payloads = new List<SqlSource>();
-        if (node is null)
+        if (node is null or YamlAliasRef or YamlScalarValue)
         {
+            // Not read officially (the schema check decides).
             return DocumentSection<SqlSource>.Empty;
         }
 
-        if (node is not YamlMappingNode events)
+        if (node is not YamlMap events)
         {
             Report(problems, node, "event_definitions must be a mapping of event names to definitions with 'payloads'", SyncRulesErrorCodes.InvalidValue);
             return new(problems.Items, []);
         }
 
-        foreach (var (key, value) in events.Children)
+        foreach (var (key, value) in events.Pairs)
         {
-            var name = ((YamlScalarNode)key).Value;
-            if (value is not YamlMappingNode definition)
+            var name = NameOf(key);
+            if (value is not YamlMap definition)
             {
                 Report(problems, value, $"Event definition '{name}' must be a mapping with 'payloads'", SyncRulesErrorCodes.InvalidValue);
                 continue;
             }
 
-            ReportUnknownKeys(definition, ["payloads"], $"event definition '{name}'", problems);
-            if (Child(definition, "payloads") is not YamlSequenceNode list)
+            if (definition.Get("payloads") is not YamlList list)
             {
                 Report(problems, definition, $"Event definition '{name}' needs 'payloads', a list of SQL queries", SyncRulesErrorCodes.MissingKey);
                 continue;
             }
 
-            foreach (var item in list.Children)
+            for (var i = 0; i < list.Items.Count; i++)
             {
-                if (item is YamlScalarNode { Value.Length: > 0 } scalar)
+                if (list.ScalarItem(i) is { } scalar)
                 {
                     payloads.Add(Source(scalar));
                 }
                 else
                 {
-                    Report(problems, item, "Payload queries for events must be SQL strings", SyncRulesErrorCodes.InvalidValue);
+                    Report(problems, list.Items[i], "Payload queries for events must be SQL strings", SyncRulesErrorCodes.InvalidValue);
                 }
             }
         }
@@ -379,38 +396,45 @@ internal sealed partial class SyncRulesYamlReader
     }
 
     /// <summary><c>storage_version</c>: 2 (stable) or 3 (unstable, with a warning), as the official service accepts.</summary>
-    private static int? ReadStorageVersion(YamlNode node, ErrorSink problems)
+    private static int? ReadStorageVersion(YamlTreeNode node, ErrorSink problems)
     {
-        if (node is not YamlScalarNode { Value: { } text } || !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var version))
+        if (node is not YamlScalarValue { Value: { Kind: JsKind.Number } value })
         {
             Report(problems, node, "Storage version must be numeric", SyncRulesErrorCodes.InvalidValue);
             return null;
         }
 
-        switch (version)
+        switch (value.Number)
         {
             case 2:
-                return version;
+                return 2;
             case 3:
                 Report(problems, node.Start, "Storage version 3 is unstable, and may cause unexpected behavior or stop functioning in any release", SyncRulesErrorCodes.SqlWarning, warning: true);
-                return version;
+                return 3;
             default:
-                Report(problems, node, $"Storage version {version} is not supported: use 2 (or the unstable 3)", SyncRulesErrorCodes.InvalidValue);
+                Report(problems, node, $"Storage version {value.Text} is not supported: use 2 (or the unstable 3)", SyncRulesErrorCodes.InvalidValue);
                 return null;
         }
     }
 
-    /// <summary><c>timestamp_max_precision</c>: the fraction digits of seconds, milliseconds, microseconds or nanoseconds.</summary>
-    private static int? ReadTimestampPrecision(YamlNode node, ErrorSink problems)
+    /// <summary><c>timestamp_max_precision</c>: the fraction digits of seconds, milliseconds, microseconds or nanoseconds (an alias is not followed: none).</summary>
+    private static int? ReadTimestampPrecision(YamlTreeNode node, ErrorSink problems)
     {
-        int? digits = (node as YamlScalarNode)?.Value switch
+        if (node is YamlAliasRef)
         {
-            "seconds" => 0,
-            "milliseconds" => 3,
-            "microseconds" => 6,
-            "nanoseconds" => 9,
-            _ => null,
-        };
+            return null;
+        }
+
+        int? digits = node is YamlScalarValue { Value.Kind: JsKind.String } s
+            ? s.Value.Text switch
+            {
+                "seconds" => 0,
+                "milliseconds" => 3,
+                "microseconds" => 6,
+                "nanoseconds" => 9,
+                _ => null,
+            }
+            : null;
         if (digits is null)
         {
             Report(problems, node, "timestamp_max_precision must be seconds, milliseconds, microseconds or nanoseconds", SyncRulesErrorCodes.InvalidValue);
@@ -419,27 +443,56 @@ internal sealed partial class SyncRulesYamlReader
         return digits;
     }
 
-    private DocumentSection<BucketDefinitionEntry> ReadDefinitions(YamlMappingNode root)
+    /// <summary>
+    /// The entries of <c>bucket_definitions</c> or <c>streams</c>: a mapping's pairs. An alias or a scalar has none
+    /// (the schema check decides whether it is acceptable); a sequence is an error.
+    /// </summary>
+    private static IReadOnlyList<KeyValuePair<YamlTreeNode, YamlTreeNode>> Entries(YamlTreeNode? node, string what, ErrorSink problems)
     {
-        var node = Child(root, "bucket_definitions");
-        if (node is YamlMappingNode map)
+        switch (node)
         {
-            return new([], map.Children.Select(e => ReadDefinition(((YamlScalarNode)e.Key).Value!, e.Key, e.Value)).ToList());
+            case YamlMap map:
+                return map.Pairs;
+            case YamlList list:
+                Report(problems, list, $"{what} must be a mapping of names to definitions", SyncRulesErrorCodes.InvalidValue);
+                return [];
+            default:
+                return [];
         }
-
-        var problems = new ErrorSink();
-        if (node is not (null or YamlScalarNode { Value: null or "" }))
-        {
-            Report(problems, node, "bucket_definitions must be a mapping of bucket names to definitions", SyncRulesErrorCodes.InvalidValue);
-        }
-
-        return new(problems.Items, []);
     }
 
-    private BucketDefinitionEntry ReadDefinition(string name, YamlNode keyNode, YamlNode node)
+    /// <summary>Bucket definitions and streams share names; a second use of a name is an error (false).</summary>
+    private bool CheckUniqueName(string name, YamlTreeNode key, ErrorSink problems)
+    {
+        if (_names.Add(name))
+        {
+            return true;
+        }
+
+        Report(problems, key, $"Duplicate stream or bucket definition '{name}'", SyncRulesErrorCodes.InvalidValue);
+        return false;
+    }
+
+    private DocumentSection<BucketDefinitionEntry> ReadDefinitions(YamlMap root)
     {
         var problems = new ErrorSink();
-        if (node is not YamlMappingNode map)
+        var entries = new List<BucketDefinitionEntry>();
+        foreach (var (key, value) in Entries(root.Get("bucket_definitions"), "bucket_definitions", problems))
+        {
+            var name = NameOf(key);
+            if (CheckUniqueName(name, key, problems))
+            {
+                entries.Add(ReadDefinition(name, key, value));
+            }
+        }
+
+        return new(problems.Items, entries);
+    }
+
+    private BucketDefinitionEntry ReadDefinition(string name, YamlTreeNode keyNode, YamlTreeNode node)
+    {
+        var problems = new ErrorSink();
+        if (node is not YamlMap map)
         {
             Report(problems, node, $"Bucket definition '{name}' must be a mapping with 'data' (and optionally 'parameters', 'priority')", SyncRulesErrorCodes.InvalidValue);
             return new(name, DefaultPriority, false, [], problems.Items, DocumentSection<SqlSource>.Empty, DocumentSection<SqlSource>.Empty);
@@ -448,85 +501,116 @@ internal sealed partial class SyncRulesYamlReader
         var unknownKeys = new ErrorSink();
         ReportUnknownKeys(map, DefinitionKeys, $"bucket definition '{name}'", unknownKeys);
         var priority = ReadPriority(map, problems);
-        var accept = Child(map, AcceptDangerousKey) is { } a && ReadBool(a, AcceptDangerousKey, problems) == true;
-        var parameters = Child(map, "parameters") is { } parametersNode
+        var accept = map.Get(AcceptDangerousKey) is { } a && ReadBool(a, AcceptDangerousKey, problems) == true;
+        var parameters = map.Get("parameters") is { } parametersNode
             ? ReadQueries(parametersNode, "parameters", allowSingle: true)
             : DocumentSection<SqlSource>.Empty;
-        var data = Child(map, "data") is { } dataNode
+        var data = map.Get("data") is { } dataNode
             ? ReadQueries(dataNode, "data", allowSingle: false)
             : MissingData(name, keyNode);
-        return new(name, priority, accept, unknownKeys.Items, problems.Items, parameters, data) { HasPriority = Child(map, "priority") is not null };
+        return new(name, priority, accept, unknownKeys.Items, problems.Items, parameters, data) { HasPriority = map.Get("priority") is not null };
     }
 
-    private static DocumentSection<SqlSource> MissingData(string name, YamlNode keyNode)
+    private static DocumentSection<SqlSource> MissingData(string name, YamlTreeNode keyNode)
     {
         var problems = new ErrorSink();
         Report(problems, keyNode, $"Bucket definition '{name}' has no 'data' queries: add 'data:' with at least one SELECT", SyncRulesErrorCodes.MissingKey);
         return new(problems.Items, []);
     }
 
-    private DocumentSection<StreamEntry> ReadStreams(YamlMappingNode root, SyncRulesConfig config)
+    private DocumentSection<StreamEntry> ReadStreams(YamlMap root, SyncRulesConfig config)
     {
-        var node = Child(root, "streams");
+        var node = root.Get("streams");
         var problems = new ErrorSink();
-        if (node is YamlMappingNode map)
+        if (IsAbsent(node))
         {
-            if (config.Edition < 2)
+            return new(problems.Items, []);
+        }
+
+        Report(problems, node!.Start, "This is using an alpha version of Sync Streams (edition 2 semantics); set 'edition: 3' in config for compiled streams with joins and several queries", SyncRulesErrorCodes.SqlWarning, warning: true);
+        var entries = Entries(node, "streams", problems);
+        if (entries.Count > 0 && config.Edition < 2)
+        {
+            Report(problems, node, "Sync streams require edition 2 or later: add 'config:' with 'edition: 2'", SyncRulesErrorCodes.InvalidValue);
+            return new(problems.Items, []);
+        }
+
+        var streams = new List<StreamEntry>();
+        foreach (var (key, value) in entries)
+        {
+            var name = NameOf(key);
+            if (CheckUniqueName(name, key, problems))
             {
-                Report(problems, node, "Sync streams require edition 2 or later: add 'config:' with 'edition: 2'", SyncRulesErrorCodes.InvalidValue);
-                return new(problems.Items, []);
+                streams.Add(ReadStream(name, key, value));
             }
-
-            Report(problems, node.Start, "This is using an alpha version of Sync Streams (edition 2 semantics); set 'edition: 3' in config for compiled streams with joins and several queries", SyncRulesErrorCodes.SqlWarning, warning: true);
-            return new(problems.Items, map.Children.Select(e => ReadStream(((YamlScalarNode)e.Key).Value!, e.Key, e.Value)).ToList());
         }
 
-        if (node is not (null or YamlScalarNode { Value: null or "" }))
-        {
-            Report(problems, node, "streams must be a mapping of stream names to definitions", SyncRulesErrorCodes.InvalidValue);
-        }
-
-        return new(problems.Items, []);
+        return new(problems.Items, streams);
     }
 
-    private StreamEntry ReadStream(string name, YamlNode keyNode, YamlNode node)
+    private StreamEntry ReadStream(string name, YamlTreeNode keyNode, YamlTreeNode node)
     {
         var problems = new ErrorSink();
         var (line, column) = YamlLocator.Of(keyNode.Start);
-        if (node is not YamlMappingNode map)
+        if (node is not YamlMap map)
         {
             Report(problems, node, $"Stream '{name}' must be a mapping with 'query' (and optionally 'auto_subscribe', 'priority')", SyncRulesErrorCodes.InvalidValue);
             return new(name, line, column, problems.Items, false, DefaultPriority, null);
         }
 
-        ReportUnknownKeys(map, StreamKeys, $"stream '{name}'", problems);
-        if (Child(map, "queries") is { } queries)
+        // Other keys are allowed (the official schema does not restrict a stream's keys).
+        if (!IsAbsent(map.Get("queries")))
         {
-            Report(problems, queries, "'queries' (several queries per stream) needs edition 3: set 'edition: 3' in config, or use one 'query'", SyncRulesErrorCodes.NotSupported);
+            Report(problems, map.Get("queries")!, "'queries' (several queries per stream) needs edition 3: set 'edition: 3' in config, or use one 'query'", SyncRulesErrorCodes.NotSupported);
         }
 
-        if (Child(map, "with") is { } with)
+        if (!IsAbsent(map.Get("with")))
         {
-            Report(problems, with, "Stream-local 'with' (common table expressions) needs edition 3: set 'edition: 3' in config", SyncRulesErrorCodes.NotSupported);
+            Report(problems, map.Get("with")!, "Stream-local 'with' (common table expressions) needs edition 3: set 'edition: 3' in config", SyncRulesErrorCodes.NotSupported);
         }
 
-        var autoSubscribe = Child(map, "auto_subscribe") is { } a && ReadBool(a, "auto_subscribe", problems) == true;
+        var autoSubscribe = map.Get("auto_subscribe") is { } a && ReadBool(a, "auto_subscribe", problems) == true;
         var priority = ReadPriority(map, problems);
-        if (Child(map, AcceptDangerousKey) is { } d)
+        if (map.Get(AcceptDangerousKey) is { } d)
         {
             ReadBool(d, AcceptDangerousKey, problems);
         }
 
         SqlSource? query = null;
-        if (Child(map, "query") is YamlScalarNode { Value: { Length: > 0 } } queryNode)
+        if (map.Get("query") is YamlScalarValue queryNode)
         {
             query = Source(queryNode);
         }
-        else if (Child(map, "queries") is null)
+        else
         {
-            Report(problems, node, $"Stream '{name}' needs a 'query' (one SELECT)", SyncRulesErrorCodes.MissingKey);
+            Report(problems, map.Get("query") ?? node, $"Stream '{name}' needs a 'query' (one SELECT)", SyncRulesErrorCodes.MissingKey);
         }
 
         return new(name, line, column, problems.Items, autoSubscribe, priority, query);
+    }
+
+    /// <summary>
+    /// The official reader's final check (<see cref="YamlSchemaCheck"/>), which follows the aliases that reading did
+    /// not. As officially it counts only when reading and compiling found no error: it is kept aside
+    /// (<see cref="SyncRulesDocument.FinalCheckProblem"/>) for compiling to report then.
+    /// </summary>
+    private static SyncRulesDocument WithSchemaCheck(SyncRulesDocument document, YamlMap root)
+    {
+        if (HasErrors(document) || YamlSchemaCheck.Check(root) is not { } problem)
+        {
+            return document;
+        }
+
+        var (line, column) = YamlLocator.Of(problem.Node.Start);
+        var code = problem.Node is YamlAliasRef ? SyncRulesErrorCodes.YamlAliasOrTag : SyncRulesErrorCodes.InvalidValue;
+        return document with { FinalCheckProblem = new SyncRulesError(line, column, problem.Message, code) };
+    }
+
+    private static bool HasErrors(SyncRulesDocument d)
+    {
+        static bool Any(IEnumerable<SyncRulesError> problems) => problems.Any(p => !p.IsWarning);
+        return Any(d.Problems) || Any(d.BucketDefinitions.Problems) || Any(d.Streams.Problems) || Any(d.EventPayloads.Problems)
+            || d.BucketDefinitions.Entries.Any(e => Any(e.Problems) || Any(e.UnknownKeys) || Any(e.Parameters.Problems) || Any(e.Data.Problems))
+            || d.Streams.Entries.Any(e => Any(e.Problems));
     }
 }

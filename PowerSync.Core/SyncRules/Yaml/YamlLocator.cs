@@ -1,5 +1,4 @@
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace PowerSync.Core.SyncRules.Yaml;
 
@@ -40,9 +39,9 @@ internal sealed class YamlLocator
     /// text from the scalar start, matching the value's non-space characters (works for plain,
     /// quoted, literal and folded scalars; escapes inside double quotes may shift it slightly).
     /// </summary>
-    public (int Line, int Column) InScalar(YamlScalarNode node, int offset)
+    public (int Line, int Column) InScalar(YamlScalarValue node, int offset)
     {
-        var value = node.Value ?? string.Empty;
+        var value = node.Source;
         var raw = (int)node.Start.Index;
         var end = Math.Min(_text.Length, (int)node.End.Index + 1);
         if (node.Style is ScalarStyle.Literal or ScalarStyle.Folded)

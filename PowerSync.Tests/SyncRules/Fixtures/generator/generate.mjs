@@ -17,6 +17,17 @@ import {
 } from '@powersync/service-sync-rules';
 import { JSONBig } from '@powersync/service-jsonbig';
 
+// Node 20 lacks Object.groupBy, which the package's edition-3 compiler calls (node 21+): the standard behaviour.
+Object.groupBy ??= (items, key) => {
+  const groups = Object.create(null);
+  let i = 0;
+  for (const item of items) (groups[key(item, i++)] ??= []).push(item);
+  return groups;
+};
+// A `!!timestamp` scalar read as a name or a query is JavaScript's Date#toString(), which depends on the time zone:
+// the fixtures use UTC, as the official service in its container.
+process.env.TZ = 'UTC';
+
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // The row every expression case is evaluated against (ExpressionHarness.Row mirrors it).
