@@ -63,6 +63,8 @@ internal sealed class CheckpointState(LocalOplog storage, SyncStatusTracker stat
             _counts[data.Bucket] = _counts.TryGetValue(data.Bucket, out var c) ? (c.AtLast, c.SinceLast + data.Data.Count) : (0, data.Data.Count);
         var progress = Progress();
         status.Update(s => s with { Downloading = true, DownloadProgress = progress, SyncStreams = StreamStatuses(progress) });
+        // Stored: the lines' pooled buffers can serve the next lines.
+        foreach (var data in lines) data.Release();
     }
 
     public async Task RetryPendingAsync(CancellationToken cancellationToken)

@@ -37,6 +37,11 @@ internal sealed class OplogWriter : IDisposable
     private readonly RawStatement _pending;
     private readonly RawStatement _updated;
     private readonly RawStatement _hasOps;
+    private readonly RawStatement? _appendMany;
+    private readonly OplogEntry[] _appends = new OplogEntry[AppendRows];
+    private readonly string?[] _appendTypes = new string?[AppendRows];
+    private int _appendCount;
+    private long _appendBucket = -1;
     private string? _lastBulkType;
     private long _insertBucket = -1;
     private string? _insertType;
@@ -53,7 +58,15 @@ internal sealed class OplogWriter : IDisposable
         _pending = new RawStatement(db, "INSERT INTO ps_oplog_pending(bucket, op_id, row_type, row_id, key) VALUES(?1, ?2, ?3, ?4, ?5)");
         _updated = new RawStatement(db, "INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) VALUES(?1, ?2)");
         _hasOps = new RawStatement(db, "SELECT EXISTS(SELECT 1 FROM ps_oplog WHERE bucket = ?1)");
+        if (bulk is not null) _appendMany = new RawStatement(db, AppendManySql);
     }
+
+    /// <summary>Rows per multi-row insert in bulk mode: one statement step for several ops.</summary>
+    private const int AppendRows = 16;
+
+    /// <summary>?1 the bucket; row r's op id, type, id, key, data and hash at ?(2 + 6r) to ?(7 + 6r).</summary>
+    private static readonly string AppendManySql = "INSERT INTO ps_oplog(bucket, op_id, row_type, row_id, key, data, hash) VALUES"
+        + string.Join(",", Enumerable.Range(0, AppendRows).Select(r => $"(?1, ?{2 + 6 * r}, ?{3 + 6 * r}, ?{4 + 6 * r}, ?{5 + 6 * r}, ?{6 + 6 * r}, ?{7 + 6 * r})"));
 
     /// <summary>Saves one line's ops; returns the new checksums and whether the bucket was cleared.</summary>
     [MethodImpl(JitHints.Optimized)]
@@ -78,7 +91,7 @@ internal sealed class OplogWriter : IDisposable
                     if (_bulk is not null)
                     {
                         // A row seen before (in any bucket) may have an earlier op of this key to supersede.
-                        var hash = RowHash(entry);
+                        var hash = entry.RowHash;
                         if (entry.Op == OpKind.Put ? !_bulk.Rows.Add(hash) : _bulk.Rows.Contains(hash))
                         {
                             Pending(bucketId, entry, key);
@@ -90,7 +103,7 @@ internal sealed class OplogWriter : IDisposable
                             _lastBulkType = type;
                         }
 
-                        if (entry.Op == OpKind.Remove || entry.Data is null) _bulk.RowsUnique = false;
+                        if (entry.Op == OpKind.Remove || entry.Data.IsNull) _bulk.RowsUnique = false;
                     }
                     else if (mayHaveKeys)
                     {
@@ -101,11 +114,12 @@ internal sealed class OplogWriter : IDisposable
 
                     if (entry.Op == OpKind.Put)
                     {
-                        Insert(bucketId, entry, key);
+                        if (_appendMany is not null) Append(bucketId, entry);
+                        else Insert(bucketId, entry, key);
                         op += entry.Checksum;
                         mayHaveKeys = true;
                         // A PUT without data deletes the row; queue it so the apply sees it without a scan.
-                        if (entry.Data is null) Updated(entry);
+                        if (entry.Data.IsNull) Updated(entry);
                     }
                     else
                     {
@@ -121,6 +135,8 @@ internal sealed class OplogWriter : IDisposable
                     add += entry.Checksum;
                     break;
                 case OpKind.Clear:
+                    // The line's earlier PUTs are stored first: the clear removes them.
+                    FlushAppends();
                     if (_bulk is not null) _bulk.RowsUnique = false;
                     Run($"INSERT OR IGNORE INTO ps_updated_rows(row_type, row_id) SELECT row_type, row_id FROM ps_oplog WHERE bucket = {bucketId}");
                     Run($"DELETE FROM ps_oplog WHERE bucket = {bucketId}");
@@ -133,14 +149,59 @@ internal sealed class OplogWriter : IDisposable
             }
         }
 
+        FlushAppends();
         return (add, op, cleared);
+    }
+
+    /// <summary>
+    /// Bulk mode: queues a PUT for the next multi-row insert. Nothing in bulk mode reads the op log before
+    /// the line ends (no superseding; pending and queued rows go to other tables), so the line's ops can
+    /// be stored in groups; <see cref="FlushAppends"/> stores the rest when the line ends.
+    /// </summary>
+    [MethodImpl(JitHints.Optimized)]
+    private void Append(long bucketId, in OplogEntry entry)
+    {
+        if (bucketId != _appendBucket)
+        {
+            FlushAppends();
+            _appendMany!.Bind(1, bucketId);
+            _appendBucket = bucketId;
+        }
+
+        var row = _appendCount;
+        var first = 2 + 6 * row;
+        var type = entry.ObjectType;
+        if (_appendTypes[row] is null || !ReferenceEquals(type, _appendTypes[row]))
+        {
+            _appendMany!.BindUtf8(first + 1, TypeUtf8(entry));
+            _appendTypes[row] = type;
+        }
+
+        _appends[row] = entry;
+        _appendMany!.Bind(first, entry.OpId);
+        _appendMany.BindUtf8(first + 2, entry.ObjectId);
+        _appendMany.BindUtf8(first + 3, Key(entry));
+        _appendMany.BindUtf8(first + 4, entry.Data);
+        _appendMany.Bind(first + 5, entry.Checksum);
+        if (++_appendCount == AppendRows)
+        {
+            _appendMany.Execute();
+            _appendCount = 0;
+        }
+    }
+
+    /// <summary>Stores the queued PUTs that do not fill a multi-row insert, one by one.</summary>
+    private void FlushAppends()
+    {
+        for (var i = 0; i < _appendCount; i++) Insert(_appendBucket, _appends[i], Key(_appends[i]));
+        _appendCount = 0;
     }
 
     /// <summary>
     /// The op's key within its row: the subkey, "null" when absent (the official key <c>type/id/subkey</c>
     /// without the type and id, which have their own columns and are always compared with it).
     /// </summary>
-    private static ReadOnlySpan<byte> Key(in OplogEntry entry) => entry.Subkey is { } subkey ? subkey : "null"u8;
+    private static ReadOnlySpan<byte> Key(in OplogEntry entry) => entry.Subkey.IsNull ? "null"u8 : entry.Subkey.Span;
 
     /// <summary>The op's object type as UTF-8: the ops of a line share one or a few types, each converted once.</summary>
     private byte[]? TypeUtf8(in OplogEntry entry)
@@ -215,16 +276,6 @@ internal sealed class OplogWriter : IDisposable
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
     }
 
-    /// <summary>64-bit FNV-1a of the row's type and id (bulk mode's "may exist" set; a collision only costs a pending row).</summary>
-    private static long RowHash(in OplogEntry entry)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in entry.ObjectType ?? "") hash = unchecked((hash ^ c) * 1099511628211UL);
-        hash = unchecked((hash ^ 0xffff) * 1099511628211UL);
-        foreach (var b in entry.ObjectId.AsSpan()) hash = unchecked((hash ^ b) * 1099511628211UL);
-        return unchecked((long)hash);
-    }
-
     public void Dispose()
     {
         _insert.Dispose();
@@ -232,5 +283,6 @@ internal sealed class OplogWriter : IDisposable
         _pending.Dispose();
         _updated.Dispose();
         _hasOps.Dispose();
+        _appendMany?.Dispose();
     }
 }

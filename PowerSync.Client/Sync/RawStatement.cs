@@ -40,6 +40,10 @@ internal sealed class RawStatement : IDisposable
     /// <summary>A column's UTF-8 text (empty for NULL), valid until the next step or reset.</summary>
     public ReadOnlySpan<byte> Utf8(int column) => raw.sqlite3_column_blob(_stmt, column);
 
+    /// <summary>UTF-8 text (null binds NULL); SQLite copies it.</summary>
+    public void BindUtf8(int index, Utf8Text value) =>
+        Check(value.IsNull ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value.Span));
+
     /// <summary>Binds UTF-8 text; SQLite copies it.</summary>
     public void BindUtf8(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_text(_stmt, index, value));
 

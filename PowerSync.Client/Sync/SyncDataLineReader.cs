@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -8,7 +9,9 @@ namespace PowerSync.Client.Sync;
 
 /// <summary>
 /// Reads a <c>{"data":{"bucket","data":[ops],"has_more"}}</c> line straight from UTF-8 in one forward
-/// pass, allocating only the strings an op keeps. Any other line shape returns null (the caller
+/// pass. The ops' ids, subkeys and data are copied, unescaped, into one buffer rented from the shared pool
+/// (the line's <see cref="DataLine.Rented"/>, returned once the line is stored), so a line costs the
+/// collector its op array and object types, not three arrays per op. Any other line shape returns null (the caller
 /// parses it as a document); a malformed data line throws.
 /// </summary>
 internal static class SyncDataLineReader
@@ -24,39 +27,51 @@ internal static class SyncDataLineReader
         string? bucket = null;
         var hasMore = false;
         List<OplogEntry>? ops = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        TypeNames? types = null;
+        try
         {
-            if (reader.ValueTextEquals("bucket"u8))
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                reader.Read();
-                bucket = reader.GetString();
+                if (reader.ValueTextEquals("bucket"u8))
+                {
+                    reader.Read();
+                    bucket = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("has_more"u8))
+                {
+                    reader.Read();
+                    hasMore = reader.TokenType == JsonTokenType.True;
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("'data' is not an array");
+                    ops = [];
+                    // The ops' text is copied (unescaped) into one buffer, never longer than the line it comes from.
+                    types?.Dispose();
+                    types = new TypeNames(utf8.Length);
+                    while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ops.Add(ReadOp(ref reader, utf8, types));
+                    if (reader.TokenType != JsonTokenType.EndArray) throw new FormatException("an op is not an object");
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
             }
-            else if (reader.ValueTextEquals("has_more"u8))
-            {
-                reader.Read();
-                hasMore = reader.TokenType == JsonTokenType.True;
-            }
-            else if (reader.ValueTextEquals("data"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException("'data' is not an array");
-                ops = [];
-                var types = new TypeNames();
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ops.Add(ReadOp(ref reader, utf8, types));
-                if (reader.TokenType != JsonTokenType.EndArray) throw new FormatException("an op is not an object");
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
 
-        // Anything after the data object (another top-level key) goes the document way.
-        if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject) return null;
-        if (bucket is null) throw new FormatException("'bucket' is missing");
-        if (ops is null) throw new FormatException("'data' is missing");
-        return new DataLine(bucket, ops, hasMore, utf8.Length);
+            // Anything after the data object (another top-level key) goes the document way.
+            if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject) return null;
+            if (bucket is null) throw new FormatException("'bucket' is missing");
+            if (ops is null || types is null) throw new FormatException("'data' is missing");
+            var line = new DataLine(bucket, ops, hasMore, utf8.Length) { Rented = types.Text };
+            types = null;
+            return line;
+        }
+        finally
+        {
+            types?.Dispose();
+        }
     }
 
     [MethodImpl(JitHints.Optimized)]
@@ -65,7 +80,7 @@ internal static class SyncDataLineReader
         long? opId = null;
         OpKind? kind = null;
         string? type = null;
-        byte[]? id = null, subkey = null, data = null;
+        (int, int) id = Null, subkey = Null, data = Null;
         uint? checksum = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -104,7 +119,7 @@ internal static class SyncDataLineReader
         return new OplogEntry(
             opId ?? throw new FormatException("'op_id' is missing"),
             kind ?? throw new FormatException("'op' is missing"),
-            type, id, subkey, data,
+            type, types.Text, id, subkey, data,
             checksum ?? throw new FormatException("'checksum' is missing"));
     }
 
@@ -132,12 +147,20 @@ internal static class SyncDataLineReader
         }
     }
 
-    /// <summary>Per-line reading state: object types (ops of a line share a handful, so each is allocated once) and an unescaping buffer.</summary>
-    private sealed class TypeNames
+    /// <summary>The range of a null value.</summary>
+    private static readonly (int, int) Null = (0, -1);
+
+    /// <summary>
+    /// Per-line reading state: object types (ops of a line share a handful, so each is allocated once) and the
+    /// buffer, rented from the shared pool, that holds the ops' ids, subkeys and data one after another.
+    /// </summary>
+    private sealed class TypeNames(int capacity) : IDisposable
     {
         private byte[] _lastUtf8 = [];
-        private byte[] _scratch = new byte[1024];
         private string? _last;
+        private int _used;
+
+        public byte[]? Text { get; private set; } = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 16));
 
         public string? Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
         {
@@ -148,24 +171,46 @@ internal static class SyncDataLineReader
             return _last = reader.GetString();
         }
 
-        /// <summary>A string value as its unescaped UTF-8, null as null, anything else as its JSON text's UTF-8.</summary>
-        public byte[]? ReadUtf8(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
+        /// <summary>
+        /// A string value as its unescaped UTF-8, null as null, anything else as its JSON text's UTF-8, copied
+        /// into the line's buffer; its range there. Each value takes at most the bytes of its token in the
+        /// line, so the buffer (as long as the line) always has room.
+        /// </summary>
+        [MethodImpl(JitHints.Optimized)]
+        public (int Start, int Length) ReadUtf8(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
         {
             reader.Read();
+            var text = Text!;
+            int length;
             switch (reader.TokenType)
             {
                 case JsonTokenType.String when !reader.ValueIsEscaped:
-                    return reader.ValueSpan.ToArray();
+                    reader.ValueSpan.CopyTo(text.AsSpan(_used));
+                    length = reader.ValueSpan.Length;
+                    break;
                 case JsonTokenType.String:
-                    if (_scratch.Length < reader.ValueSpan.Length) _scratch = new byte[Math.Max(reader.ValueSpan.Length, _scratch.Length * 2)];
-                    return _scratch.AsSpan(0, reader.CopyString(_scratch)).ToArray();
+                    length = reader.CopyString(text.AsSpan(_used));
+                    break;
                 case JsonTokenType.Null:
-                    return null;
+                    return Null;
                 default:
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    return utf8[start..(int)reader.BytesConsumed].ToArray();
+                    var json = utf8[start..(int)reader.BytesConsumed];
+                    json.CopyTo(text.AsSpan(_used));
+                    length = json.Length;
+                    break;
             }
+
+            _used += length;
+            return (_used - length, length);
+        }
+
+        /// <summary>Returns the buffer to the pool (a line that was not built, or failed).</summary>
+        public void Dispose()
+        {
+            if (Text is { } text) ArrayPool<byte>.Shared.Return(text);
+            Text = null;
         }
     }
 }

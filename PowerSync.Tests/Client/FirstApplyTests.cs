@@ -79,6 +79,25 @@ public sealed class FirstApplyTests
     }
 
     [Test]
+    public async Task A_clear_inside_a_first_download_line_drops_the_grouped_puts_before_it_and_keeps_those_after()
+    {
+        // 37 PUTs fill two grouped inserts and leave five; the CLEAR then removes them all.
+        var before = Enumerable.Range(1, 37).Select(n => Put(n, $"r{n}", $$"""{"id":"r{{n}}","description":"old {{n}}"}""")).ToArray();
+        var clearChecksum = Sum(before);
+        Op[] after = [Put(39, "r1", """{"id":"r1","description":"new 1"}"""), Put(40, "r50", """{"id":"r50","description":"new 50"}""")];
+        var ops = string.Join(",", before.Select(OpJson)) + $$""",{"checksum":{{unchecked((uint)clearChecksum)}},"op":"CLEAR","op_id":"38"},""" + string.Join(",", after.Select(OpJson));
+        var line = "{\"data\":{\"bucket\":\"a\",\"data\":[" + ops + "],\"has_more\":false}}";
+        var stream = await _h.ConnectAsync();
+        stream.Send(Checkpoint(40, null, Bucket("a", unchecked(clearChecksum + Sum(after)), 3)), line, Complete(40));
+
+        await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the first sync");
+
+        Assert.That(await _h.RowsAsync(), Is.EqualTo(new[] { ("r1", (string?)"new 1"), ("r50", "new 50") }));
+        Assert.That(await _h.Db.GetAllAsync<long>("SELECT op_id FROM ps_oplog ORDER BY op_id"), Is.EqualTo(new long[] { 39, 40 }), "the clear removed every grouped put before it");
+        Assert.That(_h.Db.CurrentStatus.DownloadError, Is.Null, "the checksum matched");
+    }
+
+    [Test]
     public async Task A_row_named_by_two_buckets_takes_the_indexed_apply_and_its_latest_op_wins()
     {
         var a1 = Put(1, "t1", """{"id":"t1","description":"from a"}""");

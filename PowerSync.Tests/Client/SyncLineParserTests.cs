@@ -30,10 +30,31 @@ public sealed class SyncLineParserTests
         }));
     }
 
+    [Test]
+    public void Each_data_line_keeps_its_ops_text_until_it_is_released_and_a_second_release_does_nothing()
+    {
+        static string Line(string id) =>
+            $$$"""{"data":{"bucket":"b","data":[{"checksum":1,"data":"{\"id\":\"{{{id}}}\"}","object_id":"{{{id}}}","object_type":"test","op":"PUT","op_id":"1","subkey":"s\u002f{{{id}}}"}]}}""";
+        var first = (DataLine)SyncLineParser.Parse(Line("first"));
+        var second = (DataLine)SyncLineParser.Parse(Line("second"));
+
+        Assert.That(first.Rented, Is.Not.Null.And.Not.SameAs(second.Rented), "each line has a buffer of its own");
+        Assert.That(Fields(first.Data[0]), Is.EqualTo((1L, OpKind.Put, (string?)"test", (string?)"first", (string?)"s/first", (string?)"{\"id\":\"first\"}", 1u)),
+            "reading the next line left this one's text alone");
+        first.Release();
+        first.Release();
+        // A buffer returned twice would be handed out twice: the next two lines would share it.
+        var third = (DataLine)SyncLineParser.Parse(Line("third"));
+        var fourth = (DataLine)SyncLineParser.Parse(Line("fourth"));
+        Assert.That(third.Rented, Is.Not.SameAs(fourth.Rented));
+        Assert.That(Text(third.Data[0].ObjectId), Is.EqualTo("third"));
+        Assert.That(Text(second.Data[0].Data), Is.EqualTo("{\"id\":\"second\"}"));
+    }
+
     private static (long, OpKind, string?, string?, string?, string?, uint) Fields(OplogEntry e) =>
         (e.OpId, e.Op, e.ObjectType, Text(e.ObjectId), Text(e.Subkey), Text(e.Data), e.Checksum);
 
-    private static string? Text(byte[]? utf8) => utf8 is null ? null : System.Text.Encoding.UTF8.GetString(utf8);
+    private static string? Text(Utf8Text utf8) => utf8.IsNull ? null : System.Text.Encoding.UTF8.GetString(utf8.Span);
 
     [TestCase("""{"data":{"bucket":"b","data":[{"op":"PUT","op_id":"1","object_type":"t","object_id":"x","data":"{}"}]}}""", "'checksum' is missing")]
     [TestCase("""{"data":{"bucket":"b","data":[{"op":"UPSERT","op_id":"1","checksum":1}]}}""", "unknown op 'UPSERT'")]

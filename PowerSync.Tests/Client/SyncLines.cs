@@ -37,7 +37,8 @@ internal static class SyncLines
 
     public static string Partial(long lastOpId, int priority) => "{\"partial_checkpoint_complete\":{\"last_op_id\":" + Q(lastOpId.ToString()) + ",\"priority\":" + priority + "}}";
 
-    private static string OpJson(Op op) =>
+    /// <summary>One op as the service writes it inside a data line.</summary>
+    public static string OpJson(Op op) =>
         "{\"checksum\":" + op.Checksum + (op.Data is null ? "" : ",\"data\":" + Q(op.Data)) + ",\"object_id\":" + Q(op.Id) + ",\"object_type\":" + Q(op.Type)
         + ",\"op\":" + (op.Data is null ? "\"REMOVE\"" : "\"PUT\"") + ",\"op_id\":" + Q(op.OpId.ToString()) + ",\"subkey\":" + Q(op.Type + "/" + op.Id) + "}";
 }
