@@ -535,7 +535,7 @@ internal sealed class StreamParser : TokenCursor
         var first = Name("an expression");
         if (Current.Is("("))
         {
-            return t.Kind == SqlTokenKind.Identifier && first.Equals("substring", StringComparison.OrdinalIgnoreCase)
+            return (t.Kind is SqlTokenKind.Identifier or SqlTokenKind.QuotedIdentifier) && first.Equals("substring", StringComparison.OrdinalIgnoreCase)
                 ? ParseSubstring(t)
                 : new Call(null, first, t.Position, t.Length, ParseArguments(), start, EndOfPrevious - start);
         }

@@ -466,12 +466,44 @@ missingFilters.forEach((f, i) => add(`missing filter ${i}: ${f}`,
   e3(stream('s', `SELECT * FROM v WHERE ${f}`, '    auto_subscribe: true\n    accept_potentially_dangerous_queries: true\n')),
   { rows: missingRows, paramRows: missingParamRows, requests: missingRequests }));
 
+// Random nestings of what passes `undefined` on and what turns it into NULL.
+const leaves = ['m', 'm', 'k', 'i', 't', 'n', '1', "'x'", 'NULL', 'js'];
+const wraps = [
+  (a) => `+${a}`, (a, b) => `ifnull(${a}, ${b})`, (a, b, c) => `iif(${a}, ${b}, ${c})`, (a, b, c) => `CASE WHEN ${a} THEN ${b} ELSE ${c} END`,
+  (a, b) => `CASE WHEN ${a} THEN ${b} END`, (a, b, c) => `CASE ${a} WHEN ${b} THEN ${c} END`, (a, b) => `(${a} || ${b})`, (a, b) => `(${a} = ${b})`,
+  (a) => `CAST(${a} AS TEXT)`, (a) => `upper(${a})`, (a) => `(${a} IS NULL)`, (a) => `(NOT ${a})`, (a, b) => `(${a} AND ${b})`, (a) => `substring(t, 1, ${a})`,
+  (a) => `json_extract(js, ${a})`, (a) => `typeof(${a})`, (a, b) => `(${a} + ${b})`, (a) => `length(${a})`, (a, b) => `ifnull(${a}, ${b}, 0)`,
+];
+const randomExpr = (depth) => {
+  if (depth == 0 || rnd(4) == 0) return leaves[rnd(leaves.length)];
+  const w = wraps[rnd(wraps.length)];
+  return w(randomExpr(depth - 1), randomExpr(depth - 1), randomExpr(depth - 1));
+};
+for (let i = 0; i < 160; i++) {
+  const e = randomExpr(1 + rnd(3));
+  add(`missing random ${i}: ${e}`, e3(stream('s', `SELECT id, ${e} AS v, ${randomExpr(2)} AS w FROM v`, '    auto_subscribe: true\n')), { rows: missingRows, requests: [{ jwt: '{"sub":"u1"}' }] });
+}
+for (let i = 0; i < 40; i++) {
+  const e = randomExpr(1 + rnd(3));
+  add(`missing random filter ${i}: ${e}`, e3(stream('s', rnd(2) ? `SELECT * FROM v WHERE ${e}` : `SELECT * FROM v WHERE ${e} = auth.user_id()`, '    auto_subscribe: true\n')),
+    { rows: missingRows, paramRows: missingParamRows, requests: missingRequests });
+}
+['SELECT v.* FROM v, json_each(v.m) AS e WHERE e.value = auth.user_id()', 'SELECT v.* FROM v, json_each(+v.m) AS e WHERE e.value = auth.user_id()',
+  'SELECT v.* FROM v, json_each(ifnull(v.m, v.m)) AS e WHERE e.value = auth.user_id()', 'SELECT v.* FROM v, json_each(ifnull(v.m, v.js)) AS e WHERE e.value = 1',
+  'SELECT v.* FROM v, json_each(CAST(v.m AS TEXT)) AS e WHERE e.value = auth.user_id()', 'SELECT v.id, e.value AS x FROM v, json_each(v.js) AS e',
+].forEach((q, i) => add(`missing json_each ${i}: ${q}`, e3(stream('s', q, '    auto_subscribe: true\n')), { rows: missingRows, requests: missingRequests }));
+
 // SUBSTRING(x FROM a FOR b): the grammar, its errors, and what the JavaScript engine makes of it.
 const substringForms = [
   'SUBSTRING(t FROM 2)', 'SUBSTRING(t FROM 2 FOR 2)', 'substring(t for 2)', 'substring(t from i for 1)', 'Substring ( t From 1 For 1 )', 'SUBSTRING(m FROM 2)',
   "SUBSTRING('abc' FROM 2)", 'upper(SUBSTRING(t FROM 1))', 'substring(t, 2)', 'substring(t, 1, 2)',
   'SUBSTRING(t)', 'SUBSTRING(t FROM)', 'SUBSTRING(t FROM 2 FOR)', 'SUBSTRING(t FOR 2 FROM 1)', 'SUBSTRING(t, 2 FOR 1)', 'SUBSTRING(t FROM 1, 2)',
   'SUBSTRING(FROM 2)', 'SUBSTRING(t FROM 2 FOR 1 FOR 1)', 'substr(t, 2)', 'SUBSTRING(t FROM auth.user_id())', 'SUBSTRING(t FROM -1)', 'SUBSTRING(t FROM nosuch(1))',
+  'upper(SUBSTRING(t))', 'SUBSTRING(t, 1)', 'SUBSTRING()', 'SUBSTRING(*)', 'SUBSTRING(t FROM 1 FOR 2, 3)', 'SUBSTRING(t FROM (1) FOR (2))', 'SUBSTRING(t || \'x\' FROM i + 1)',
+  'SUBSTRING(t FROM 1 FOR 2) || \'x\'', 'SUBSTRING(t FROM CASE WHEN i THEN 1 ELSE 2 END)', 'SUBSTRING(t FOR)', 'SUBSTRING(t FROM 1 FROM 2)', 'SUBSTRING(t, FROM 1)',
+  'substring(t, 1, 2, 3)', 'substring(t FROM 1 FOR 2 AS x)', '"substring"(t, 2)', '"substring"(t FROM 2)', 'SUBSTRING(t IS NULL FROM 1)', 'SUBSTRING(t FROM 1 FOR 2 + 1)',
+  'SUBSTRING(t FROM 1)::text', 'CAST(SUBSTRING(t FROM 1) AS TEXT)', 'SUBSTRING (t FROM 1)', 'SUBSTRING(t NOT IN (1) FROM 1)', 'SUBSTRING(t FROM 1 FOR i BETWEEN 1 AND 2)',
+  '"SUBSTRING"(t FROM 2)', '"substring"(t)', '"SUBSTRING"(t, 2)', 'public.substring(t FROM 2)', 'SUBSTRING(t FROM 1) IS NULL',
 ];
 substringForms.forEach((e, i) => add(`substring syntax ${i}: ${e}`, e3(stream('s', `SELECT id, ${e} AS v FROM v`, '    auto_subscribe: true\n')), { rows: missingRows.slice(0, 2), requests: [{ jwt: '{"sub":"u1"}' }] }));
 ['SELECT * FROM v WHERE SUBSTRING(t FROM 1 FOR 1) = \'x\'', 'SELECT * FROM v WHERE t = SUBSTRING(auth.user_id() FROM 1)', 'SELECT * FROM v WHERE t IN (SELECT SUBSTRING(id FROM 2) FROM lists WHERE owner = auth.user_id())']
