@@ -144,7 +144,20 @@ public sealed class SyncRulesSet
                 SyncRulesErrorCodes.SqlWarning, IsWarning: true) { File = options.FileName });
         }
 
-        return new SyncRulesSet(rules, warnings, prefix, options.FileName, plan is null ? null : new CompiledStreams(plan));
+        return new SyncRulesSet(rules, warnings, prefix, options.FileName, plan is null ? null : Prepare(plan, options.FileName));
+    }
+
+    /// <summary>Prepares compiled streams for evaluation; what the official engine cannot prepare fails to load, as there.</summary>
+    private static CompiledStreams Prepare(StreamPlan plan, string? file)
+    {
+        try
+        {
+            return new CompiledStreams(plan);
+        }
+        catch (SqlEvaluationException e)
+        {
+            throw new SyncRulesException([new SyncRulesError(0, 0, e.Message, SyncRulesErrorCodes.NotSupported) { File = file }]);
+        }
     }
 
     private static CompiledSyncRules Edition3Rules(SyncRulesDocument document, string defaultSchema, out StreamPlan plan)

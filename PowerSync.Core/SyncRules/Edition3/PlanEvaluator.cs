@@ -7,7 +7,9 @@ internal delegate SqliteValue SlotEvaluator(SqliteValue[] slots);
 
 /// <summary>
 /// Compiles plan expressions into delegates with the official JavaScript engine's value semantics:
-/// operators as the legacy evaluator computes them (two-valued AND/OR, NOT of NULL is 1, NULL-safe IS),
+/// a column missing from the row is <see cref="SqliteValue.Undefined"/>, which a bare reference, unary <c>+</c>,
+/// <c>CASE</c> results, <c>ifnull</c> and <c>iif</c> pass on (the output column is then left out of the data)
+/// and everything else reads as NULL; operators as the legacy evaluator computes them (two-valued AND/OR, NOT of NULL is 1, NULL-safe IS),
 /// <c>%</c>, <c>&amp;</c>, <c>|</c>, <c>&lt;&lt;</c> and <c>&gt;&gt;</c> fail at evaluation, integer literals exact.
 /// </summary>
 internal sealed class PlanEvaluator(Func<DataSource, int> slotOf)
@@ -62,7 +64,11 @@ internal sealed class PlanEvaluator(Func<DataSource, int> slotOf)
             case CastPlan c:
                 var cast = Compile(c.Operand);
                 var type = c.Type;
-                return slots => SqlValueSemantics.Cast(cast(slots), type);
+                return slots =>
+                {
+                    var x = cast(slots);
+                    return x.IsNull ? SqliteValue.Null : SqlValueSemantics.Cast(x, type); // undefined too
+                };
             case FunctionPlan f:
                 return Function(f);
             default:
@@ -131,8 +137,10 @@ internal sealed class PlanEvaluator(Func<DataSource, int> slotOf)
                 return slots => SqlValueSemantics.In(args[0](slots), args[1](slots));
         }
 
-        var function = Functions.Find(f.Name == "substr" ? "substring" : f.Name)
-            ?? throw new SqlEvaluationException($"Function not implemented: {f.Name}");
+        var function = Functions.Find(f.Name)
+            ?? throw new SqlEvaluationException(f.Name == "substr"
+                ? "Function not implemented: substr. SUBSTRING(x FROM start FOR length) compiles to substr, which the official evaluator's JavaScript engine lacks, so it cannot load these rules: write substring(x, start, length)"
+                : $"Function not implemented: {f.Name}");
         return slots =>
         {
             var values = new SqliteValue[args.Length];

@@ -10,12 +10,9 @@ namespace PowerSync.Core.SyncRules.Edition3;
 internal sealed class PreparedProcessor
 {
     private readonly string[] _inputColumns;
-    private readonly (SlotEvaluator Input, int ValueSlot, int KeySlot, string? Column)[] _functions;
+    private readonly (SlotEvaluator Input, int ValueSlot, int KeySlot)[] _functions;
     private readonly SlotEvaluator[] _filters;
     private readonly int _slotCount;
-
-    [ThreadStatic]
-    private static IReadOnlyDictionary<string, SqliteValue>? t_row;
 
     public PreparedProcessor(RowProcessor processor)
     {
@@ -67,8 +64,7 @@ internal sealed class PreparedProcessor
         {
             var input = fn.Parameters.Count == 1 ? compiler.Compile(fn.Parameters[0].Expression) : _ => SqliteValue.Null;
             var value = functionSlots.First(f => ReferenceEquals(f.Fn, fn) && f.Column == "value").Slot;
-            var column = fn.Parameters.Count == 1 && fn.Parameters[0].Expression is DataRef { Source: ColumnInRow c } ? c.Column : null;
-            return (input, value, value + 1, column);
+            return (input, value, value + 1);
         }).ToArray();
         _filters = processor.Filters.Select(compiler.Compile).ToArray();
         Outputs = processor.Columns.Select(c => c.Expression is null ? null : compiler.Compile(c.Expression)).ToArray();
@@ -82,7 +78,6 @@ internal sealed class PreparedProcessor
         }
 
         StarOnly = processor.Columns is [{ Expression: null }];
-        OutputColumns = processor.Columns.Select(c => c.Expression is DataRef { Source: ColumnInRow { ResultSet: PhysicalResultSet } col } ? col.Column : null).ToArray();
     }
 
     public RowProcessor Processor { get; }
@@ -98,9 +93,6 @@ internal sealed class PreparedProcessor
 
     /// <summary>Output expressions in column order; null for <c>*</c>.</summary>
     public SlotEvaluator?[] Outputs { get; }
-
-    /// <summary>The plain column an output reads (a column missing from the row is left out of the data), or null.</summary>
-    public string?[] OutputColumns { get; }
 
     public SlotEvaluator[] Partition { get; }
 
@@ -127,7 +119,7 @@ internal sealed class PreparedProcessor
         var slots = new SqliteValue[_slotCount];
         for (var i = 0; i < _inputColumns.Length; i++)
         {
-            slots[i] = row.TryGetValue(_inputColumns[i], out var v) ? v : SqliteValue.Null;
+            slots[i] = row.TryGetValue(_inputColumns[i], out var v) ? v : SqliteValue.Undefined; // as JavaScript reads a missing property
         }
 
         return slots;
@@ -141,19 +133,8 @@ internal sealed class PreparedProcessor
             return SingleRow(row) is { } single ? [single] : [];
         }
 
-        var slots = Load(row);
-
         var result = new List<SqliteValue[]>(1);
-        t_row = row;
-        try
-        {
-            Expand(slots, 0, result);
-        }
-        finally
-        {
-            t_row = null;
-        }
-
+        Expand(Load(row), 0, result);
         return result;
     }
 
@@ -173,13 +154,14 @@ internal sealed class PreparedProcessor
             return;
         }
 
-        var (input, valueSlot, keySlot, column) = _functions[function];
-        if (column is not null && t_row is not null && !t_row.ContainsKey(column))
+        var (input, valueSlot, keySlot) = _functions[function];
+        var argument = input(slots);
+        if (argument.IsUndefined)
         {
             throw new SqlEvaluationException("Expected json_each to be called with a string, got undefined");
         }
 
-        foreach (var (key, value) in JsonEach(input(slots)))
+        foreach (var (key, value) in JsonEach(argument))
         {
             slots[valueSlot] = value;
             slots[keySlot] = key;

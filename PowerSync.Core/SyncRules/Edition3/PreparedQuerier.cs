@@ -17,6 +17,35 @@ internal sealed class PreparedQuerier
         LookupIndex = lookupIndex;
         _filters = resolver.RequestFilters.Select(CompileRequest).ToArray();
         HasParameterLookups = resolver.Stages.SelectMany(s => s).Any(l => l.Index is not null);
+        PrepareAll(resolver);
+    }
+
+    /// <summary>
+    /// Compiles each request-side expression once, as the official engine prepares them when the rules load: one it cannot
+    /// evaluate fails here (<see cref="SqlEvaluationException"/>), not on the first request.
+    /// </summary>
+    private static void PrepareAll(StreamResolver resolver)
+    {
+        var values = new List<ParameterValue>(resolver.Instantiation);
+        var functionRows = new PlanEvaluator(_ => 0);
+        foreach (var lookup in resolver.Stages.SelectMany(s => s))
+        {
+            values.AddRange(lookup.Instantiation);
+            if (lookup.Source is TableValuedResultSet fn)
+            {
+                foreach (var p in fn.Parameters) CompileRequest(p.Expression);
+                foreach (var e in lookup.Filters.Concat(lookup.Outputs)) functionRows.Compile(e);
+            }
+        }
+
+        for (var i = 0; i < values.Count; i++)
+        {
+            switch (values[i])
+            {
+                case RequestValue r: CompileRequest(r.Expression); break;
+                case IntersectionValue x: values.AddRange(x.Values); break;
+            }
+        }
     }
 
     public StreamResolver Resolver { get; }

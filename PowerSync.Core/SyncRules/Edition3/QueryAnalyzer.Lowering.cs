@@ -62,6 +62,11 @@ internal sealed partial class QueryAnalyzer
                 return Invalid(p.Position, "SQL parameters are not allowed. Use parameter functions instead: https://docs.powersync.com/usage/sync-streams#accessing-parameters");
             case Call call:
                 return LowerCall(call);
+            case SubstringFrom sub:
+                // The official compiler's reading; its JavaScript engine has no substr, so such rules never load there.
+                var substrArgs = new List<PlanExpr> { Lower(sub.Value), sub.From is null ? PlanExpressions.Int("1") : Lower(sub.From) };
+                if (sub.For is not null) substrArgs.Add(Lower(sub.For));
+                return new FunctionPlan("substr", substrArgs);
             case Binary { Op: "IN" or "NOT IN" } b:
                 return LowerIn(b, overlap: false, negated: b.Op == "NOT IN");
             case Binary { Op: "&&" } b:

@@ -18,7 +18,7 @@ internal static class RowData
     {
         if (evaluator.FastKeys is { } keys)
         {
-            return BuildFast(evaluator, keys, row, slots);
+            return BuildFast(evaluator, keys, slots);
         }
 
         if (evaluator.StarOnly && !row.Keys.Any(IsArrayIndex))
@@ -41,13 +41,7 @@ internal static class RowData
                 continue;
             }
 
-            var column = evaluator.OutputColumns[i];
-            if (column is not null && !row.ContainsKey(column))
-            {
-                continue; // undefined: not part of the record
-            }
-
-            var v = output(slots);
+            var v = output(slots); // undefined still takes its key's place, then is left out of the JSON
             if (v.Type != SqliteType.Blob)
             {
                 Set(evaluator.Processor.Columns[i].Name, v);
@@ -59,6 +53,7 @@ internal static class RowData
         var first = true;
         foreach (var name in ordered)
         {
+            if (values[name].IsUndefined) continue;
             if (!first) sb.Append(',');
             first = false;
             JsonText.AppendString(sb, name);
@@ -66,7 +61,7 @@ internal static class RowData
             JsonText.AppendDataValue(sb, values[name]);
         }
 
-        var id = values.TryGetValue("id", out var idValue) ? (idValue.Type == SqliteType.Text ? idValue.AsText : SqlValueSemantics.ToText(idValue) ?? string.Empty) : string.Empty;
+        var id = values.TryGetValue("id", out var idValue) ? IdText(idValue) : string.Empty;
         return (id, sb.Append('}').ToString());
 
         void Set(string name, SqliteValue value)
@@ -90,26 +85,20 @@ internal static class RowData
     private static string IdText(SqliteValue id) => id.Type == SqliteType.Text ? id.AsText : SqlValueSemantics.ToText(id) ?? string.Empty;
 
     /// <summary>Explicit columns with distinct names that are not array indexes: keys in column order, escaped once.</summary>
-    private static (string Id, string Data) BuildFast(PreparedProcessor evaluator, string[] keys, IReadOnlyDictionary<string, SqliteValue> row, SqliteValue[] slots)
+    private static (string Id, string Data) BuildFast(PreparedProcessor evaluator, string[] keys, SqliteValue[] slots)
     {
         var sb = Scratch().Append('{');
         var id = string.Empty;
         var first = true;
         for (var i = 0; i < keys.Length; i++)
         {
-            var column = evaluator.OutputColumns[i];
-            if (column is not null && !row.ContainsKey(column))
-            {
-                continue;
-            }
-
             var value = evaluator.Outputs[i]!(slots);
             if (i == evaluator.IdIndex)
             {
                 id = IdText(value);
             }
 
-            if (value.Type == SqliteType.Blob)
+            if (value.Type == SqliteType.Blob || value.IsUndefined)
             {
                 continue;
             }

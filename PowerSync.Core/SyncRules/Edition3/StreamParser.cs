@@ -535,7 +535,9 @@ internal sealed class StreamParser : TokenCursor
         var first = Name("an expression");
         if (Current.Is("("))
         {
-            return new Call(null, first, t.Position, t.Length, ParseArguments(), start, EndOfPrevious - start);
+            return (t.Kind is SqlTokenKind.Identifier or SqlTokenKind.QuotedIdentifier) && first.Equals("substring", StringComparison.OrdinalIgnoreCase)
+                ? ParseSubstring(t)
+                : new Call(null, first, t.Position, t.Length, ParseArguments(), start, EndOfPrevious - start);
         }
 
         if (!Accept("."))
@@ -565,6 +567,38 @@ internal sealed class StreamParser : TokenCursor
 
         _ = secondPos;
         return new Reference(first, second, start, EndOfPrevious - start);
+    }
+
+    /// <summary>
+    /// <c>substring(</c>: the call form, or Postgres' <c>FROM</c>/<c>FOR</c> form once the first argument is followed by
+    /// one of them. <c>substring(x)</c> matches both forms, which the official parser rejects as ambiguous at the query's start.
+    /// </summary>
+    private Node ParseSubstring(SqlToken name)
+    {
+        var open = Index;
+        Expect("(");
+        if (Current.Is(")") || Current.Is("*"))
+        {
+            Index = open;
+            return new Call(null, name.Text, name.Position, name.Length, ParseArguments(), name.Position, EndOfPrevious - name.Position);
+        }
+
+        var value = ParseExpr();
+        if (Current.Is(")"))
+        {
+            throw new SqlSyntaxException("Ambiguous SQL syntax: substring(x) reads as a call and as SUBSTRING(x FROM ... FOR ...); give a start: substring(x, start)", 0, 0);
+        }
+
+        if (!Current.IsKeyword("from") && !Current.IsKeyword("for"))
+        {
+            Index = open;
+            return new Call(null, name.Text, name.Position, name.Length, ParseArguments(), name.Position, EndOfPrevious - name.Position);
+        }
+
+        var from = Accept("from") ? ParseExpr() : null;
+        var length = Accept("for") ? ParseExpr() : null;
+        Expect(")");
+        return new SubstringFrom(value, from, length, name.Position, EndOfPrevious - name.Position);
     }
 
     private Case ParseCase()

@@ -26,6 +26,12 @@ internal sealed record Reference(string? Table, string Name, int Position, int L
 /// <summary><c>name(args)</c> or <c>schema.name(args)</c>.</summary>
 internal sealed record Call(string? Schema, string Name, int NamePosition, int NameLength, IReadOnlyList<Node> Args, int Position, int Length) : Node(Position, Length);
 
+/// <summary>
+/// <c>SUBSTRING(value [FROM start] [FOR length])</c> with at least one of the two: the official compiler reads it as
+/// <c>substr(value, start ?? 1[, length])</c>.
+/// </summary>
+internal sealed record SubstringFrom(Node Value, Node? From, Node? For, int Position, int Length) : Node(Position, Length);
+
 /// <summary>A binary operator; keyword operators upper case (AND, OR, IN, NOT IN, LIKE, NOT LIKE).</summary>
 internal sealed record Binary(string Op, Node Left, Node Right, int Position, int Length) : Node(Position, Length);
 

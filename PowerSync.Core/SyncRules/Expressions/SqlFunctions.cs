@@ -17,7 +17,7 @@ internal sealed partial class SqlFunctions
         FixedJsonExtract = fixedJsonExtract;
         Add("upper", 1, 1, a => Text(a[0], JsCaseMapping.ToUpper));
         Add("lower", 1, 1, a => Text(a[0], JsCaseMapping.ToLower));
-        Add("substring", 2, 3, a => Substring(a[0], a[1], a.Length > 2 ? a[2] : (SqliteValue?)null));
+        Add("substring", 2, 3, a => Substring(a[0], a[1], a.Length > 2 && !a[2].IsUndefined ? a[2] : (SqliteValue?)null)); // an undefined length is no length
         Add("hex", 1, 1, a => SqliteValue.FromText(SqlValueSemantics.ToBlob(a[0]) is { } b ? Convert.ToHexString(b) : string.Empty));
         Add("length", 1, 1, Length);
         Add("base64", 1, 1, a => SqliteValue.FromText(SqlValueSemantics.ToBlob(a[0]) is { } b ? Convert.ToBase64String(b) : string.Empty));

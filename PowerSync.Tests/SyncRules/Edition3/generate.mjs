@@ -54,10 +54,17 @@ async function run(c) {
     out.errors = problems.filter((p) => !p.warning).length;
     return out;
   }
-  const hydrated = config.hydrate({
-    hydrationState: c.version != null ? versionedHydrationState(c.version) : DEFAULT_HYDRATION_STATE,
-    sqlite: null
-  });
+  let hydrated;
+  try {
+    hydrated = config.hydrate({
+      hydrationState: c.version != null ? versionedHydrationState(c.version) : DEFAULT_HYDRATION_STATE,
+      sqlite: null
+    });
+  } catch (e) {
+    // Accepted by the compiler, but the JavaScript engine cannot prepare it (SUBSTRING ... FROM compiles to substr).
+    out.hydrateError = e.message;
+    return out;
+  }
   const table = (t) => ({ connectionTag: 'default', schema: t.schema ?? 'public', name: t.table });
   out.rows = c.rows ?? [];
   out.rowResults = out.rows.map((r) => {
@@ -396,6 +403,111 @@ for (let i = 0; i < 40; i++) {
   }
   scenario(`streams ${i}`, yaml, { requests: [...requests, { jwt: '{"sub":"u2"}', subs: [{ stream: 'a', params: '{"cat":"b"}' }, { stream: 'b', params: null, priority: 0 }] }] });
 }
+
+// Columns missing from the row: the JavaScript engine sees `undefined`, which some expressions pass through
+// (the column is then left out of the data) while the others turn it into NULL.
+const missingRows = [
+  { table: 'v', row: { id: 'a', i: I(3), t: 'x', js: '{"a":1}', n: null } },
+  { table: 'v', row: { id: 'b' } },
+  { table: 'v', row: { id: 'c', m: null, i: null, t: null, js: null, n: null, k: null } },
+  { table: 'v', row: { id: 'd', m: 'here', i: I(0), t: 'y', k: I(2), js: '[1,2]' } },
+  { table: 'v', row: { i: I(5), m: I(1) } },
+];
+const missingExprs = [
+  'm', '+m', '+(+m)', 'ifnull(m, m)', 'ifnull(m, n)', 'ifnull(n, m)', 'ifnull(m, 1)', 'ifnull(m, m, 1)', 'ifnull(m, m, m)', 'ifnull(1, m)', 'ifnull(t, m)',
+  'ifnull(ifnull(m, m), m)', 'ifnull(m, ifnull(m, k))', 'iif(i, m, 1)', 'iif(i, 1, m)', 'iif(m, 1, 2)', 'iif(m, 1, m)', 'iif(n, 1, m)', 'iif(1, m, m)', 'iif(i, m, k)',
+  'CASE WHEN i THEN m END', 'CASE WHEN i THEN m ELSE k END', 'CASE WHEN m THEN 1 ELSE m END', 'CASE WHEN n THEN 1 END', 'CASE m WHEN 1 THEN 2 END',
+  'CASE m WHEN 1 THEN 2 ELSE m END', "CASE i WHEN 3 THEN m ELSE 'other' END", 'CASE WHEN i > 1 THEN +m ELSE ifnull(m, m) END', 'CASE WHEN m IS NULL THEN m END',
+  'CAST(m AS TEXT)', 'CAST(m AS INTEGER)', 'CAST(m AS REAL)', 'CAST(m AS NUMERIC)', 'CAST(m AS BLOB)', 'm::text', 'CAST(ifnull(m, m) AS TEXT)',
+  "m || 'x'", "'x' || m", 'm || m', 'm || t', 'm = 1', '1 = m', 'm = m', 'm != 1', 'm < 1', 'm >= k', 'm IS NULL', 'm IS NOT NULL', 'm IS TRUE', 'm IS NOT FALSE',
+  'NOT m', 'NOT NOT m', 'NOT (+m)', 'm AND 1', 'm OR 1', 'm OR 0', 'i AND m', 'm + 1', 'm - k', 'm * 2', 'm / 2', '1 / m', 'm BETWEEN 1 AND 2', 'i BETWEEN m AND 5', 'm NOT BETWEEN 1 AND 2',
+  "m IN ('here', 1)", "i IN (m, 3)", "i IN (m, 4)", "m IN ARRAY['here']", "t NOT IN (m, 'z')",
+  'upper(m)', 'lower(m)', 'length(m)', 'hex(m)', 'typeof(m)', 'typeof(+m)', 'typeof(ifnull(m, m))', 'base64(m)', 'json_keys(m)', 'instr(m, \'e\')', 'instr(t, m)',
+  'substring(m, 1)', 'substring(t, m)', 'substring(t, 1, m)', 'unixepoch(m)', "datetime(m, 'unixepoch')", 'uuid_blob(m)', 'st_x(m)', 'st_astext(m)', 'st_asgeojson(m)',
+  'json_array_length(m)', "json_array_length(js, m)", "json_extract(m, '$.a')", 'json_extract(js, m)', "m -> 'a'", "m ->> 'a'", "js -> m", "js ->> m",
+  "json_extract(js, '$.missing')", "js -> 'missing'", "js ->> 'missing'", "ifnull(js ->> 'missing', m)", "ifnull(m, js ->> 'a')",
+  'ifnull(upper(m), m)', 'iif(m IS NULL, m, 0)', 'ifnull(m, m) IS NULL', 'ifnull(m, m) = 1', 'ifnull(+m, CASE WHEN 1 THEN m END)',
+];
+missingExprs.forEach((e, i) => add(`missing ${i}: ${e}`, e3(stream('s', `SELECT id, ${e} AS v FROM v`, '    auto_subscribe: true\n')), { rows: missingRows, requests: [{ jwt: '{"sub":"u1"}' }] }));
+// The same expressions as the only column, under `*`, and naming a column `*` also sets.
+const missingShapes = [
+  'SELECT ifnull(m, m) AS v FROM v', 'SELECT *, ifnull(m, m) AS t FROM v', 'SELECT ifnull(m, m) AS t, * FROM v', 'SELECT *, m AS t FROM v', 'SELECT m AS t, * FROM v',
+  'SELECT *, +m AS id FROM v', 'SELECT +m AS id, t FROM v', 'SELECT iif(i, m, t) AS id, i FROM v', 'SELECT id, m AS a, +m AS b, ifnull(m, m) AS c, t FROM v',
+  "SELECT id, m AS \"3\", t AS \"1\", ifnull(m, m) AS \"2\" FROM v", 'SELECT id, ifnull(m, m) AS x, t AS x FROM v', 'SELECT id, t AS x, ifnull(m, m) AS x FROM v',
+  'SELECT id, ifnull(m, m) AS x, m AS x FROM v', 'SELECT v.*, ifnull(v.m, v.m) AS t FROM v', 'SELECT id, CASE WHEN i THEN m ELSE t END AS x FROM v',
+];
+missingShapes.forEach((q, i) => add(`missing shape ${i}: ${q}`, e3(stream('s', q, '    auto_subscribe: true\n')), { rows: missingRows, requests: [{ jwt: '{"sub":"u1"}' }] }));
+// In filters, bucket parameters and parameter lookups.
+const missingFilters = [
+  'm', '+m', 'ifnull(m, m)', 'ifnull(m, 1)', 'NOT m', 'm IS NULL', 'm IS NOT NULL', 'ifnull(m, m) IS NULL', 'iif(i, m, 1)', 'm = m', 'NOT (m = 1)', 'm != 1',
+  "m IN ('here', 'x')", 'CASE WHEN m THEN 1 ELSE 0 END', 'NOT ifnull(m, m)', 'm IS NOT TRUE',
+  'm = auth.user_id()', 'ifnull(m, m) = auth.user_id()', 'ifnull(m, t) = auth.user_id()', '+m = subscription.parameter(\'x\')', 'iif(i, m, t) = subscription.parameter(\'x\')',
+  'ifnull(m, \'u1\') = auth.user_id()', 'upper(m) = auth.parameter(\'up\')', 'm IN subscription.parameter(\'xs\')', 'ifnull(m, m) IN auth.parameter(\'xs\')',
+  'auth.user_id() IN m', 'm = auth.parameter(\'missing\')', 'ifnull(auth.parameter(\'missing\'), \'x\') = t', 'auth.parameter(\'missing\') IS NULL',
+  'subscription.parameter(\'missing\') IS NULL AND m IS NULL', 'ifnull(subscription.parameter(\'missing\'), m) IS NULL',
+  'm IN (SELECT id FROM lists WHERE owner = auth.user_id())', 'ifnull(m, t) IN (SELECT id FROM lists WHERE owner = auth.user_id())',
+  'i IN (SELECT ifnull(m, n) FROM lists WHERE owner = auth.user_id())', 'i IN (SELECT +m FROM lists WHERE owner = auth.user_id())',
+  't IN (SELECT id FROM lists WHERE ifnull(m, owner) = auth.user_id())', 't IN (SELECT id FROM lists WHERE m = auth.user_id())',
+  't IN (SELECT id FROM lists WHERE +m IS NULL AND owner = auth.user_id())', 'auth.user_id() IN (SELECT ifnull(m, owner) FROM lists WHERE id = v.t)',
+];
+const missingParamRows = [
+  { table: 'lists', row: { id: 'x', owner: 'u1', n: I(3) } },
+  { table: 'lists', row: { id: 'y', owner: 'u1', m: I(3), n: null } },
+  { table: 'lists', row: { id: 'here', owner: 'u2', m: 'u1' } },
+  { table: 'lists', row: { owner: 'u1' } },
+  { table: 'lists', row: { id: 'z', m: null, n: I(3) } },
+];
+const missingRequests = [
+  { jwt: '{"sub":"u1","up":"HERE","xs":["here","x",1]}', subs: [{ stream: 's', params: '{"x":"here","xs":["x","here"]}' }, { stream: 's', params: '{"x":"x"}' }] },
+  { jwt: '{"sub":"here"}', subs: [{ stream: 's', params: null }] },
+  { jwt: '{"sub":"u2","xs":"here"}', defaults: true },
+];
+missingFilters.forEach((f, i) => add(`missing filter ${i}: ${f}`,
+  e3(stream('s', `SELECT * FROM v WHERE ${f}`, '    auto_subscribe: true\n    accept_potentially_dangerous_queries: true\n')),
+  { rows: missingRows, paramRows: missingParamRows, requests: missingRequests }));
+
+// Random nestings of what passes `undefined` on and what turns it into NULL.
+const leaves = ['m', 'm', 'k', 'i', 't', 'n', '1', "'x'", 'NULL', 'js'];
+const wraps = [
+  (a) => `+${a}`, (a, b) => `ifnull(${a}, ${b})`, (a, b, c) => `iif(${a}, ${b}, ${c})`, (a, b, c) => `CASE WHEN ${a} THEN ${b} ELSE ${c} END`,
+  (a, b) => `CASE WHEN ${a} THEN ${b} END`, (a, b, c) => `CASE ${a} WHEN ${b} THEN ${c} END`, (a, b) => `(${a} || ${b})`, (a, b) => `(${a} = ${b})`,
+  (a) => `CAST(${a} AS TEXT)`, (a) => `upper(${a})`, (a) => `(${a} IS NULL)`, (a) => `(NOT ${a})`, (a, b) => `(${a} AND ${b})`, (a) => `substring(t, 1, ${a})`,
+  (a) => `json_extract(js, ${a})`, (a) => `typeof(${a})`, (a, b) => `(${a} + ${b})`, (a) => `length(${a})`, (a, b) => `ifnull(${a}, ${b}, 0)`,
+];
+const randomExpr = (depth) => {
+  if (depth == 0 || rnd(4) == 0) return leaves[rnd(leaves.length)];
+  const w = wraps[rnd(wraps.length)];
+  return w(randomExpr(depth - 1), randomExpr(depth - 1), randomExpr(depth - 1));
+};
+for (let i = 0; i < 160; i++) {
+  const e = randomExpr(1 + rnd(3));
+  add(`missing random ${i}: ${e}`, e3(stream('s', `SELECT id, ${e} AS v, ${randomExpr(2)} AS w FROM v`, '    auto_subscribe: true\n')), { rows: missingRows, requests: [{ jwt: '{"sub":"u1"}' }] });
+}
+for (let i = 0; i < 40; i++) {
+  const e = randomExpr(1 + rnd(3));
+  add(`missing random filter ${i}: ${e}`, e3(stream('s', rnd(2) ? `SELECT * FROM v WHERE ${e}` : `SELECT * FROM v WHERE ${e} = auth.user_id()`, '    auto_subscribe: true\n')),
+    { rows: missingRows, paramRows: missingParamRows, requests: missingRequests });
+}
+['SELECT v.* FROM v, json_each(v.m) AS e WHERE e.value = auth.user_id()', 'SELECT v.* FROM v, json_each(+v.m) AS e WHERE e.value = auth.user_id()',
+  'SELECT v.* FROM v, json_each(ifnull(v.m, v.m)) AS e WHERE e.value = auth.user_id()', 'SELECT v.* FROM v, json_each(ifnull(v.m, v.js)) AS e WHERE e.value = 1',
+  'SELECT v.* FROM v, json_each(CAST(v.m AS TEXT)) AS e WHERE e.value = auth.user_id()', 'SELECT v.id, e.value AS x FROM v, json_each(v.js) AS e',
+].forEach((q, i) => add(`missing json_each ${i}: ${q}`, e3(stream('s', q, '    auto_subscribe: true\n')), { rows: missingRows, requests: missingRequests }));
+
+// SUBSTRING(x FROM a FOR b): the grammar, its errors, and what the JavaScript engine makes of it.
+const substringForms = [
+  'SUBSTRING(t FROM 2)', 'SUBSTRING(t FROM 2 FOR 2)', 'substring(t for 2)', 'substring(t from i for 1)', 'Substring ( t From 1 For 1 )', 'SUBSTRING(m FROM 2)',
+  "SUBSTRING('abc' FROM 2)", 'upper(SUBSTRING(t FROM 1))', 'substring(t, 2)', 'substring(t, 1, 2)',
+  'SUBSTRING(t)', 'SUBSTRING(t FROM)', 'SUBSTRING(t FROM 2 FOR)', 'SUBSTRING(t FOR 2 FROM 1)', 'SUBSTRING(t, 2 FOR 1)', 'SUBSTRING(t FROM 1, 2)',
+  'SUBSTRING(FROM 2)', 'SUBSTRING(t FROM 2 FOR 1 FOR 1)', 'substr(t, 2)', 'SUBSTRING(t FROM auth.user_id())', 'SUBSTRING(t FROM -1)', 'SUBSTRING(t FROM nosuch(1))',
+  'upper(SUBSTRING(t))', 'SUBSTRING(t, 1)', 'SUBSTRING()', 'SUBSTRING(*)', 'SUBSTRING(t FROM 1 FOR 2, 3)', 'SUBSTRING(t FROM (1) FOR (2))', 'SUBSTRING(t || \'x\' FROM i + 1)',
+  'SUBSTRING(t FROM 1 FOR 2) || \'x\'', 'SUBSTRING(t FROM CASE WHEN i THEN 1 ELSE 2 END)', 'SUBSTRING(t FOR)', 'SUBSTRING(t FROM 1 FROM 2)', 'SUBSTRING(t, FROM 1)',
+  'substring(t, 1, 2, 3)', 'substring(t FROM 1 FOR 2 AS x)', '"substring"(t, 2)', '"substring"(t FROM 2)', 'SUBSTRING(t IS NULL FROM 1)', 'SUBSTRING(t FROM 1 FOR 2 + 1)',
+  'SUBSTRING(t FROM 1)::text', 'CAST(SUBSTRING(t FROM 1) AS TEXT)', 'SUBSTRING (t FROM 1)', 'SUBSTRING(t NOT IN (1) FROM 1)', 'SUBSTRING(t FROM 1 FOR i BETWEEN 1 AND 2)',
+  '"SUBSTRING"(t FROM 2)', '"substring"(t)', '"SUBSTRING"(t, 2)', 'public.substring(t FROM 2)', 'SUBSTRING(t FROM 1) IS NULL',
+];
+substringForms.forEach((e, i) => add(`substring syntax ${i}: ${e}`, e3(stream('s', `SELECT id, ${e} AS v FROM v`, '    auto_subscribe: true\n')), { rows: missingRows.slice(0, 2), requests: [{ jwt: '{"sub":"u1"}' }] }));
+['SELECT * FROM v WHERE SUBSTRING(t FROM 1 FOR 1) = \'x\'', 'SELECT * FROM v WHERE t = SUBSTRING(auth.user_id() FROM 1)', 'SELECT * FROM v WHERE t IN (SELECT SUBSTRING(id FROM 2) FROM lists WHERE owner = auth.user_id())']
+  .forEach((q, i) => add(`substring syntax where ${i}: ${q}`, e3(stream('s', q, '    auto_subscribe: true\n')), { rows: missingRows.slice(0, 2), paramRows: missingParamRows, requests: missingRequests }));
 
 const results = [];
 for (const c of cases) results.push(await run(c));
