@@ -215,6 +215,7 @@ public sealed class ReplicationStreamTests
     [Test]
     public async Task A_frozen_connection_is_detected_by_the_receive_timeout_while_an_idle_one_is_kept_alive()
     {
+        var receiveTimeout = TimeSpan.FromSeconds(5);
         var ct = Timeout(120);
         await using var db = await TestPostgres.CreateDatabaseAsync();
         await db.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY)", ct);
@@ -222,10 +223,11 @@ public sealed class ReplicationStreamTests
         var target = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
         await using var proxy = new FreezableTcpProxy(target.Host!, target.Port);
         var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
-        var options = new ReplicationStreamOptions(viaProxy, db.SlotName, db.PublicationName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(3));
+        var options = new ReplicationStreamOptions(viaProxy, db.SlotName, db.PublicationName, TimeSpan.FromMilliseconds(200), receiveTimeout);
         await using var stream = new PgOutputReplicationStream(options, harness.Mapper);
 
-        // (A 3 s timeout leaves room for a server reply delayed by a loaded machine during the parallel suite.)
+        // (A 5 s timeout leaves room for a server reply delayed by a loaded machine during the parallel suite:
+        // 3 s was once not enough with another CPU-bound process beside the suite.)
         // Idle for longer than the receive timeout (the delay is the stimulus, not a wait for a condition):
         // the stream's own feedback requests make the server answer, which keeps it alive; all it yields
         // meanwhile is the position the server reports in its keepalives.
@@ -253,7 +255,8 @@ public sealed class ReplicationStreamTests
             }
         });
         Assert.That(ex!.Code, Is.EqualTo(ReplicationErrorCodes.ReplicationTimeout));
-        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(15)), "detected within a few receive timeouts, not the test's minute");
+        // Detection takes about three receive timeouts (15 s with 5 s); five leave room for a loaded machine.
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(receiveTimeout * 5), "detected within a few receive timeouts, not the test's two minutes");
         await changes.DisposeAsync();
     }
 
