@@ -232,7 +232,7 @@ public sealed class ReplicationStreamTests
         // the stream's own feedback requests make the server answer, which keeps it alive; all it yields
         // meanwhile is the position the server reports in its keepalives.
         var changes = stream.ReadChangesAsync(Lsn.Zero, ct).GetAsyncEnumerator(ct);
-        var idle = Task.Delay(TimeSpan.FromSeconds(7), ct);
+        var idle = Task.Delay(receiveTimeout + TimeSpan.FromSeconds(2), ct);
         var positions = new List<ReplicationChange>();
         var next = changes.MoveNextAsync().AsTask();
         while (await Task.WhenAny(next, idle) == next)
