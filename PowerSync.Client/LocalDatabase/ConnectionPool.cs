@@ -45,6 +45,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
     private byte[] _lastTouched = NoTable;
 
     private static readonly byte[] NoTable = [0];
+    private bool _deferCheckpoint;
 
     /// <summary>
     /// Called by SQLite for every row written: a bulk write touches one table row after row, so the name
@@ -85,6 +86,12 @@ internal sealed class ConnectionPool : IAsyncDisposable
             raw.sqlite3_update_hook(pool._writer.Handle, pool._hook, null);
         }
     }
+
+    /// <summary>
+    /// Inside <see cref="WriteAsync{T}"/>: the pages this transaction writes wait for the checkpoint of the next
+    /// transaction that does not defer (see <see cref="WalCheckpointer"/>). For the saves of a bulk download.
+    /// </summary>
+    public void DeferCheckpoint() => _deferCheckpoint = true;
 
     /// <summary>The writer's native handle, for tests only.</summary>
     internal sqlite3 WriterHandle => _writer.Handle!;
@@ -140,6 +147,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
         {
             _touched.Clear();
             _lastTouched = NoTable;
+            _deferCheckpoint = false;
             var context = new SqlContext(_writerStatements, _mapper);
             _checkpointer.BeforeTransaction();
             await context.RunAsync("BEGIN IMMEDIATE", cancellationToken).ConfigureAwait(false);
@@ -158,7 +166,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
             }
             finally
             {
-                if (!_writer.Handle!.IsInvalid) _checkpointer.AfterTransaction();
+                if (!_writer.Handle!.IsInvalid) _checkpointer.AfterTransaction(_deferCheckpoint);
             }
 
             changed = new HashSet<string>(_touched, StringComparer.Ordinal);

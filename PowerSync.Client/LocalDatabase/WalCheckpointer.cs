@@ -19,6 +19,13 @@ namespace PowerSync.Client.LocalDatabase;
 /// before its next transaction (<see cref="BeforeTransaction"/>), and that transaction starts the WAL
 /// over: the file stays bounded by about that size plus the largest transaction.
 /// </para>
+/// <para>
+/// A transaction may defer its checkpoint (<see cref="AfterTransaction"/> with <c>defer</c>): the saves of
+/// a bulk download, whose pages a checkpoint would copy and flush to disk while the download still competes
+/// for the CPU and the disk. Their pages are counted on, and the first transaction that does not defer (the
+/// download's apply, or any other write) asks for the checkpoint of them all; past
+/// <see cref="DefaultMaxDeferredPages"/> pending pages a deferring transaction asks anyway.
+/// </para>
 /// </summary>
 internal sealed class WalCheckpointer : IAsyncDisposable
 {
@@ -27,11 +34,15 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     /// <summary>WAL frames after which the writer makes the WAL start over (64 MiB of 4 KiB pages).</summary>
     public const int DefaultRestartFrames = 16_384;
 
+    /// <summary>Pages that deferring transactions may leave without a checkpoint (256 MiB of 4 KiB pages).</summary>
+    public const int DefaultMaxDeferredPages = 65_536;
+
     private readonly sqlite3 _writer;
     private readonly SqliteConnection _connection;
     private readonly ILogger _logger;
     private readonly int _pagesPerCheckpoint;
     private readonly int _restartFrames;
+    private readonly int _maxDeferredPages;
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Task _loop;
     private long _pending;
@@ -40,13 +51,14 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     private volatile bool _restartDue;
     private TaskCompletionSource<bool> _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private WalCheckpointer(sqlite3 writer, SqliteConnection connection, ILogger logger, int pagesPerCheckpoint, int restartFrames)
+    private WalCheckpointer(sqlite3 writer, SqliteConnection connection, ILogger logger, int pagesPerCheckpoint, int restartFrames, int maxDeferredPages)
     {
         _writer = writer;
         _logger = logger;
         _connection = connection;
         _pagesPerCheckpoint = pagesPerCheckpoint;
         _restartFrames = restartFrames;
+        _maxDeferredPages = maxDeferredPages;
         _loop = Task.Run(RunAsync, CancellationToken.None);
     }
 
@@ -74,7 +86,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     /// <summary>Turns the writer's automatic checkpoint off and opens the checkpointing connection.</summary>
     public static async Task<WalCheckpointer> StartAsync(
         SqliteConnection writer, string connectionString, ILogger logger, CancellationToken cancellationToken,
-        int pagesPerCheckpoint = DefaultPagesPerCheckpoint, int restartFrames = DefaultRestartFrames)
+        int pagesPerCheckpoint = DefaultPagesPerCheckpoint, int restartFrames = DefaultRestartFrames, int maxDeferredPages = DefaultMaxDeferredPages)
     {
         var connection = new SqliteConnection(connectionString);
         try
@@ -92,7 +104,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
             Check(raw.sqlite3_wal_autocheckpoint(writer.Handle, 0), writer.Handle!);
             // Pages written before now (schema set-up) start the count.
             Check(raw.sqlite3_db_status(writer.Handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out _, out _, 1), writer.Handle!);
-            return new WalCheckpointer(writer.Handle!, connection, logger, pagesPerCheckpoint, restartFrames);
+            return new WalCheckpointer(writer.Handle!, connection, logger, pagesPerCheckpoint, restartFrames, maxDeferredPages);
         }
         catch
         {
@@ -116,13 +128,14 @@ internal sealed class WalCheckpointer : IAsyncDisposable
 
     /// <summary>
     /// Called by the writer after each transaction: counts the pages it wrote and asks for a checkpoint
-    /// when enough have; true when it asked.
+    /// when enough have, unless the transaction <paramref name="defer"/>s it and fewer than the deferred
+    /// maximum are pending; true when it asked.
     /// </summary>
-    public bool AfterTransaction()
+    public bool AfterTransaction(bool defer = false)
     {
         if (raw.sqlite3_db_status(_writer, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1) != raw.SQLITE_OK) return false;
         _pending += written;
-        if (_pending < _pagesPerCheckpoint) return false;
+        if (_pending < (defer ? _maxDeferredPages : _pagesPerCheckpoint)) return false;
         _pending = 0;
         _requests.Writer.TryWrite(true);
         return true;

@@ -130,6 +130,8 @@ internal sealed class LocalOplog(ConnectionPool pool, Func<Schema> schema, int b
             writer.Dispose();
         }
 
+        // A bulk download's op log pages are checkpointed once it is applied, not while it competes for the CPU and the disk.
+        if (_bulk is not null) pool.DeferCheckpoint();
         return true;
     }, cancellationToken);
 

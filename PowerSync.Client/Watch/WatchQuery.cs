@@ -94,19 +94,40 @@ internal static class WatchQuery
         return tables;
     }
 
+    /// <summary>
+    /// The tables <paramref name="sql"/> reads, from its plan's root pages. An <c>EXPLAIN</c> runs none of its plan,
+    /// so it never learns that the schema changed: a prepared one would go on showing the plan of the schema it was
+    /// prepared with, whose root pages may belong to an index a write has since dropped (a bulk download drops the op
+    /// log's indexes). So the plan is prepared afresh, after a read of a table has begun the read transaction and
+    /// brought the connection's schema up to date, and it agrees with <c>sqlite_master</c> in the same transaction.
+    /// </summary>
     internal static Task<HashSet<string>> ResolveTablesAsync(ConnectionPool pool, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken) =>
         pool.ReadAsync(async db =>
         {
-            var plan = await db.GetAllAsync<Dictionary<string, object?>>("EXPLAIN " + sql, args, cancellationToken).ConfigureAwait(false);
-            var pages = plan
-                .Where(r => r["opcode"] as string == "OpenRead" && Convert.ToInt64(r["p3"], CultureInfo.InvariantCulture) == 0)
-                .Select(r => Convert.ToInt64(r["p2"], CultureInfo.InvariantCulture))
-                .Distinct()
-                .ToList();
+            await db.ScalarAsync("SELECT 1 FROM ps_kv LIMIT 1", cancellationToken).ConfigureAwait(false);
+            var pages = await RootPagesAsync(db.Connection, sql, args, cancellationToken).ConfigureAwait(false);
             if (pages.Count == 0) return new HashSet<string>(StringComparer.Ordinal);
             var names = await db.GetAllAsync<string>(
                 "SELECT DISTINCT tbl_name FROM sqlite_master WHERE rootpage IN (SELECT value FROM json_each(?))",
                 [System.Text.Json.JsonSerializer.Serialize(pages)], cancellationToken).ConfigureAwait(false);
             return names.ToHashSet(StringComparer.Ordinal);
         }, cancellationToken);
+
+    /// <summary>The root pages of the main database's tables and indexes that the plan of <paramref name="sql"/> opens to read.</summary>
+    private static async Task<List<long>> RootPagesAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken)
+    {
+        using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN " + SqlStatement.NumberPlaceholders(sql, out var count);
+        for (var i = 0; i < count; i++)
+            explain.Parameters.AddWithValue("@p" + (i + 1).ToString(CultureInfo.InvariantCulture), SqlStatement.ToSqlite(args is not null && i < args.Count ? args[i] : null));
+        var pages = new List<long>();
+        using var reader = await explain.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        int opcode = reader.GetOrdinal("opcode"), p2 = reader.GetOrdinal("p2"), p3 = reader.GetOrdinal("p3");
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.GetString(opcode) == "OpenRead" && reader.GetInt64(p3) == 0 && !pages.Contains(reader.GetInt64(p2))) pages.Add(reader.GetInt64(p2));
+        }
+
+        return pages;
+    }
 }

@@ -53,6 +53,26 @@ public sealed class FirstApplyTests
     }
 
     [Test]
+    public async Task A_first_download_reaches_the_database_file_once_applied_not_while_its_lines_are_saved()
+    {
+        // 1600 rows of about 3 KB, one page each: past the 1000 pages after which a checkpoint is due.
+        const int Rows = 1600;
+        var ops = Enumerable.Range(1, Rows).Select(n => Put(n, $"r{n}", $$"""{"id":"r{{n}}","description":"{{new string('x', 3000)}}"}""")).ToArray();
+        var stream = await _h.ConnectAsync();
+        stream.Send([Checkpoint(Rows, null, Bucket("a", Sum(ops), Rows)), .. ops.Chunk(100).Select(chunk => Data("a", chunk))]);
+        await Eventually.HoldsAsync(async () => (Saved: await _h.Db.GetAsync<long>("SELECT count(*) FROM ps_oplog"), _h.Db.CurrentStatus),
+            seen => seen.Saved == Rows, Eventually.Timeout, "every line is saved");
+
+        Assert.That(new FileInfo(_h.Context.DatabasePath).Length, Is.LessThan(Rows * 3000L), "the saved lines' pages are still in the WAL only: no checkpoint while the download runs");
+
+        stream.Send(Complete(Rows));
+        await Eventually.WithTimeout(_h.Db.WaitForFirstSyncAsync(), "the first sync");
+        await Eventually.HoldsAsync(() => Task.FromResult(new FileInfo(_h.Context.DatabasePath).Length), length => length >= 2L * Rows * 3000,
+            Eventually.Timeout, "the op log's and the table's pages are checkpointed into the database file after the apply");
+        Assert.That(await _h.Db.GetAsync<long>("SELECT count(*) FROM test"), Is.EqualTo(Rows));
+    }
+
+    [Test]
     public async Task A_first_download_with_more_types_than_scans_sends_each_op_to_its_own_table()
     {
         var types = new[] { "test", "lists", "x", "y", "z" };

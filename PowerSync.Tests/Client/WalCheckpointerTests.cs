@@ -89,6 +89,41 @@ public sealed class WalCheckpointerTests
     }
 
     [Test]
+    public async Task Deferring_transactions_leave_their_pages_to_the_checkpoint_the_next_other_transaction_asks_for()
+    {
+        await using var checkpointer = await WalCheckpointer.StartAsync(_writer, ConnectionString, NullLogger.Instance, CancellationToken.None, pagesPerCheckpoint: 50, restartFrames: 1_000_000);
+        var before = new FileInfo(_ctx.DatabasePath).Length;
+
+        for (var i = 0; i < 10; i++)
+            Assert.That(await WriteAsync(checkpointer, rows: 20, defer: true), Is.False, $"deferring transaction {i} asked for a checkpoint");
+        Assert.That(checkpointer.Runs, Is.Zero);
+        Assert.That(new FileInfo(_ctx.DatabasePath).Length, Is.EqualTo(before), "200 pages were written to the WAL only");
+
+        Assert.That(await WriteAsync(checkpointer, rows: 1), Is.True, "a transaction that does not defer asks for the pages pending");
+        await Eventually.WithTimeout(checkpointer.WaitForRunsAsync(1, CancellationToken.None), "the background checkpoint");
+        Assert.That(checkpointer.CheckpointedFrames, Is.GreaterThanOrEqualTo(201), "every deferred frame was copied");
+        Assert.That(new FileInfo(_ctx.DatabasePath).Length, Is.GreaterThanOrEqualTo(before + 201 * PageSize));
+        Assert.That(checkpointer.LastError, Is.Null);
+    }
+
+    [Test]
+    public async Task A_deferring_transaction_asks_for_a_checkpoint_once_the_deferred_maximum_is_pending()
+    {
+        await using var checkpointer = await WalCheckpointer.StartAsync(_writer, ConnectionString, NullLogger.Instance, CancellationToken.None, pagesPerCheckpoint: 10, restartFrames: 1_000_000, maxDeferredPages: 100);
+
+        var written = 0;
+        while (!await WriteAsync(checkpointer, rows: 20, defer: true))
+        {
+            written += 20;
+            Assert.That(written, Is.LessThan(100), "about 20 pages per transaction reach the 100 deferred pages within five");
+        }
+
+        Assert.That(written, Is.GreaterThanOrEqualTo(60), "not asked before the deferred maximum");
+        await Eventually.WithTimeout(checkpointer.WaitForRunsAsync(1, CancellationToken.None), "the background checkpoint");
+        Assert.That(checkpointer.CheckpointedFrames, Is.GreaterThanOrEqualTo(written + 20));
+    }
+
+    [Test]
     public async Task A_database_not_in_wal_mode_is_refused_with_its_journal_mode_named()
     {
         await using var other = new SqliteConnection($"Data Source={Path.Combine(_ctx.Folder, "rollback.db")};Pooling=False");
@@ -104,7 +139,7 @@ public sealed class WalCheckpointerTests
     }
 
     /// <summary>One transaction of one-page rows, counted by the checkpointer; true when it asked for a checkpoint.</summary>
-    private async Task<bool> WriteAsync(WalCheckpointer checkpointer, int rows)
+    private async Task<bool> WriteAsync(WalCheckpointer checkpointer, int rows, bool defer = false)
     {
         await using (var tx = (SqliteTransaction)await _writer.BeginTransactionAsync())
         {
@@ -115,7 +150,7 @@ public sealed class WalCheckpointerTests
             await tx.CommitAsync();
         }
 
-        return checkpointer.AfterTransaction();
+        return checkpointer.AfterTransaction(defer);
     }
 
     private async Task ExecAsync(string sql, SqliteTransaction? tx = null)

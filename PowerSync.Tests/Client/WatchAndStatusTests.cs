@@ -34,6 +34,35 @@ public sealed class WatchAndStatusTests
     }
 
     [Test]
+    public async Task A_watched_querys_tables_are_found_while_a_write_drops_and_recreates_the_index_its_plan_reads()
+    {
+        // As when a watch starts while a first download begins: the download drops the op log's indexes, and
+        // count(*) reads the smallest index. Each resolution must still name the table.
+        using var stop = new CancellationTokenSource();
+        var churn = Task.Run(async () =>
+        {
+            var rounds = 0;
+            while (!stop.IsCancellationRequested || rounds < 10)
+            {
+                await _h.Db.ExecuteAsync("DROP INDEX IF EXISTS ps_oplog_opid");
+                await _h.Db.ExecuteAsync("CREATE INDEX ps_oplog_opid ON ps_oplog(bucket, op_id)");
+                rounds++;
+            }
+
+            return rounds;
+        });
+
+        for (var i = 0; i < 300; i++)
+        {
+            var tables = await PowerSync.Client.Watch.WatchQuery.ResolveTablesAsync(_h.Db.Pool, "SELECT count(*) FROM ps_oplog", null, CancellationToken.None);
+            Assert.That(tables, Is.EquivalentTo(new[] { "ps_oplog" }), $"resolution {i}");
+        }
+
+        await stop.CancelAsync();
+        Assert.That(await churn, Is.GreaterThanOrEqualTo(10), "the index was dropped and recreated while the tables were resolved");
+    }
+
+    [Test]
     public async Task A_rolled_back_write_does_not_wake_a_watch()
     {
         using var cts = new CancellationTokenSource(Eventually.Timeout);
