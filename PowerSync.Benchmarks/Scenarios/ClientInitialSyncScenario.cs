@@ -20,7 +20,7 @@ namespace PowerSync.Benchmarks.Scenarios;
 /// endpoints in this process), server work included. Also measures 10,000 local writes through the views.
 /// Ceiling and replay are measured three times each, alternating: the rates are medians, the ratio is
 /// the median of each sync against the ceiling measured just before it. Each of these measurements starts
-/// on a settled disk (<see cref="SettleDisk"/>): a phase does not pay for the writes of the one before.
+/// on a settled disk (<see cref="SettleDiskAsync"/>): a phase does not pay for the writes of the one before.
 /// </summary>
 public sealed class ClientInitialSyncScenario : IScenario
 {
