@@ -7,6 +7,9 @@ internal sealed class SqlContext(StatementCache statements, RowMapper mapper) : 
 {
     public SqliteConnection Connection => statements.Connection;
 
+    /// <summary>A command outside the statement cache (see <see cref="StatementCache.GetUncached"/>); the caller disposes it.</summary>
+    public SqliteCommand GetUncached(string sql, IReadOnlyList<object?>? args) => statements.GetUncached(sql, args);
+
     public async Task<ExecuteResult> ExecuteAsync(string sql, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         var command = statements.Get(sql, args);

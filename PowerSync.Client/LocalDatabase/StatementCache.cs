@@ -20,17 +20,47 @@ internal sealed class StatementCache(SqliteConnection connection) : IDisposable
         if (!_commands.TryGetValue(sql, out var command))
         {
             if (_commands.Count >= Capacity) Clear();
-            command = connection.CreateCommand();
-            command.CommandText = SqlStatement.NumberPlaceholders(sql, out var count);
-            for (var i = 1; i <= count; i++) command.Parameters.Add(new SqliteParameter("@p" + i.ToString(CultureInfo.InvariantCulture), DBNull.Value));
+            command = Create(sql);
             _commands[sql] = command;
         }
 
+        Bind(command, args);
+        return command;
+    }
+
+    /// <summary>
+    /// A new command for <paramref name="sql"/> with <paramref name="args"/> bound, outside the cache, for a statement
+    /// that must be compiled against the schema of the moment (an <c>EXPLAIN</c>); the caller disposes it.
+    /// </summary>
+    public SqliteCommand GetUncached(string sql, IReadOnlyList<object?>? args)
+    {
+        var command = Create(sql);
+        try
+        {
+            Bind(command, args);
+            return command;
+        }
+        catch
+        {
+            command.Dispose();
+            throw;
+        }
+    }
+
+    private SqliteCommand Create(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = SqlStatement.NumberPlaceholders(sql, out var count);
+        for (var i = 1; i <= count; i++) command.Parameters.Add(new SqliteParameter("@p" + i.ToString(CultureInfo.InvariantCulture), DBNull.Value));
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, IReadOnlyList<object?>? args)
+    {
         var given = args?.Count ?? 0;
         if (given != command.Parameters.Count)
             throw new ArgumentException($"The SQL has {command.Parameters.Count} '?' placeholders but {given} arguments were given.", nameof(args));
         for (var i = 0; i < given; i++) command.Parameters[i].Value = SqlStatement.ToSqlite(args![i]);
-        return command;
     }
 
     public void Clear()

@@ -105,7 +105,7 @@ internal static class WatchQuery
         pool.ReadAsync(async db =>
         {
             await db.ScalarAsync("SELECT 1 FROM ps_kv LIMIT 1", cancellationToken).ConfigureAwait(false);
-            var pages = await RootPagesAsync(db.Connection, sql, args, cancellationToken).ConfigureAwait(false);
+            var pages = await RootPagesAsync(db, sql, args, cancellationToken).ConfigureAwait(false);
             if (pages.Count == 0) return new HashSet<string>(StringComparer.Ordinal);
             var names = await db.GetAllAsync<string>(
                 "SELECT DISTINCT tbl_name FROM sqlite_master WHERE rootpage IN (SELECT value FROM json_each(?))",
@@ -114,12 +114,9 @@ internal static class WatchQuery
         }, cancellationToken);
 
     /// <summary>The root pages of the main database's tables and indexes that the plan of <paramref name="sql"/> opens to read.</summary>
-    private static async Task<List<long>> RootPagesAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken)
+    private static async Task<List<long>> RootPagesAsync(SqlContext db, string sql, IReadOnlyList<object?>? args, CancellationToken cancellationToken)
     {
-        using var explain = connection.CreateCommand();
-        explain.CommandText = "EXPLAIN " + SqlStatement.NumberPlaceholders(sql, out var count);
-        for (var i = 0; i < count; i++)
-            explain.Parameters.AddWithValue("@p" + (i + 1).ToString(CultureInfo.InvariantCulture), SqlStatement.ToSqlite(args is not null && i < args.Count ? args[i] : null));
+        using var explain = db.GetUncached("EXPLAIN " + sql, args);
         var pages = new List<long>();
         using var reader = await explain.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         int opcode = reader.GetOrdinal("opcode"), p2 = reader.GetOrdinal("p2"), p3 = reader.GetOrdinal("p3");
